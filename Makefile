@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-2.0
+# hotpatch: `make` builds the tools, `make check` sets up and runs every test,
+# `make demo` sets up and builds the bundled example patch.
+
+O        ?= out
+CC       ?= gcc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+SANITIZE ?=
+ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANITIZE) -std=gnu11 -D_GNU_SOURCE \
+	-DHOTPATCH_VERSION='"$(VERSION)"' -I. -Ilib -Ielf -Isymindex
+ALL_LDFLAGS := $(LDFLAGS) $(SANITIZE)
+
+PROGS      :=
+LIBS       :=
+UNIT_TESTS :=
+
+.PHONY: all deps check demo install clean asan bench fuzz
+
+all: build-all
+
+# lib/: the one error path shared by every tool
+$(O)/lib/liblog.a: $(O)/obj/lib/log.o
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+LIBS += $(O)/lib/liblog.a
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard */Build.mk)
+
+build-all: $(LIBS) $(PROGS) $(UNIT_TESTS)
+
+# Debian packages every part needs; build/deps.list adds the kernel build's.
+DEPS := gcc gcc-12 make pkg-config libelf-dev libdwarf-dev libcapstone-dev \
+	libcmocka-dev libjson-c-dev jq qemu-system-x86 busybox-static kmod cpio \
+	openssl libssl-dev bc bison flex rsync xz-utils dwarves binutils \
+	$(shell cat build/deps.list 2>/dev/null)
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q '^install ok installed' || echo "$$p"; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+check: deps
+	$(MAKE) all
+	$(MAKE) O=out-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	examples/demo.sh
+
+bench: deps
+	$(MAKE) all
+	bench/run.sh
+
+install: all
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/hotpatch"
+	cp -r build templates kmod-skel hotpatch-build.sh "$(DESTDIR)$(PREFIX)/lib/hotpatch/"
+	install -d "$(DESTDIR)$(PREFIX)/lib/hotpatch/out/bin"
+	install -m 755 $(PROGS) "$(DESTDIR)$(PREFIX)/lib/hotpatch/out/bin/"
+	ln -sf ../lib/hotpatch/hotpatch-build.sh "$(DESTDIR)$(PREFIX)/bin/hotpatch-build"
+
+clean:
+	rm -rf out out-asan
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

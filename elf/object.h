@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one ELF model of hotpatch.  Every tool reads and writes objects
+ * through this interface; only elf/ includes <libelf.h>/<gelf.h>.
+ *
+ * An object is a list of sections, a list of symbols and, per relocation
+ * section, a list of relocations.  Each element knows its neighbours:
+ * a section knows its relocation section and its symbols' section symbol,
+ * a symbol knows its section and offset, a relocation knows its symbol
+ * and the section it patches.  Lookups by name, by index and by offset
+ * are hashed or sorted, so passes can be linear in the size of the object.
+ *
+ * Indexes (sec->idx, sym->idx) are those of the file as read; after
+ * creating or deleting elements they are reassigned by obj_write() (and
+ * by obj_renumber(), which a caller may run earlier to see them).
+ */
+#ifndef HOTPATCH_ELF_OBJECT_H
+#define HOTPATCH_ELF_OBJECT_H
+
+#include <elf.h>		/* the system's ELF types, not libelf */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#ifndef SHF_RELA_LIVEPATCH
+#define SHF_RELA_LIVEPATCH	0x00100000
+#endif
+#ifndef SHN_LIVEPATCH
+#define SHN_LIVEPATCH		0xff20
+#endif
+
+struct object;
+struct section;
+struct symbol;
+struct reloc;
+
+TAILQ_HEAD(section_list, section);
+TAILQ_HEAD(symbol_list, symbol);
+TAILQ_HEAD(reloc_list, reloc);
+
+struct section {
+	TAILQ_ENTRY(section) list;
+	struct object *obj;
+	char *name;
+	unsigned int idx;
+	Elf64_Shdr sh;			/* sh_name/sh_offset are the writer's */
+
+	/*
+	 * Contents.  For SHT_NOBITS data is NULL and size is sh_size.
+	 * Objects opened with OBJ_LAZY load data on the first sec_data().
+	 */
+	unsigned char *data;
+	size_t size;
+	bool data_owned;		/* data is ours to free/realloc */
+
+	struct section *rela;		/* base -> its SHT_RELA section */
+	struct section *base;		/* SHT_RELA -> the section it patches */
+	struct symbol *secsym;		/* STT_SECTION symbol, if any */
+
+	struct reloc_list relocs;	/* SHT_RELA only, in file order */
+	size_t nr_relocs;
+	struct reloc **reloc_by_off;	/* sorted by offset, built on demand */
+
+	struct section *link;		/* sh_link as a section */
+	struct section *group;		/* SHT_GROUP containing this section */
+
+	/* Free for passes (the differ's correlation, status ...). */
+	struct section *twin;
+	int status;
+	void *priv;
+	bool deleted;
+};
+
+struct symbol {
+	TAILQ_ENTRY(symbol) list;
+	struct object *obj;
+	char *name;
+	unsigned int idx;
+	Elf64_Sym sym;			/* st_name is the writer's */
+
+	struct section *sec;		/* NULL for SHN_UNDEF/ABS/COMMON/LIVEPATCH */
+	uint64_t offset;		/* == st_value for ET_REL */
+	uint64_t size;
+	unsigned char type;		/* STT_* */
+	unsigned char bind;		/* STB_* */
+
+	struct symbol *twin;
+	int status;
+	void *priv;
+	bool deleted;
+};
+
+struct reloc {
+	TAILQ_ENTRY(reloc) list;
+	struct section *sec;		/* the SHT_RELA section holding it */
+	uint64_t offset;		/* in sec->base */
+	uint32_t type;			/* R_X86_64_* */
+	struct symbol *sym;
+	int64_t addend;
+	unsigned int idx;
+
+	int status;
+	void *priv;
+	bool deleted;
+};
+
+struct object {
+	char *path;
+	Elf64_Ehdr ehdr;
+	struct section_list sections;
+	struct symbol_list symbols;
+	size_t nr_sections;
+	size_t nr_symbols;
+	struct section *symtab, *strtab, *shstrtab;
+	void *internal;			/* libelf handle, hash tables: elf/ only */
+};
+
+/* obj_open() flags */
+#define OBJ_ANY_TYPE	0x1	/* accept ET_EXEC/ET_DYN (read-only use: vmlinux, .ko) */
+#define OBJ_LAZY	0x2	/* load section contents on demand (large files) */
+#define OBJ_NO_RELOCS	0x4	/* do not parse relocation sections */
+
+/*
+ * Read an x86-64 ELF64 object.  Without OBJ_ANY_TYPE only ET_REL is
+ * accepted.  Every malformed input (truncated file, wrong class or
+ * machine, offsets past the end, bad string or symbol indexes) is
+ * reported with the path and what is wrong, and gives NULL with errno set.
+ */
+struct object *obj_open(const char *path, int flags);
+/* An empty x86-64 ET_REL object with .shstrtab, .strtab and .symtab. */
+struct object *obj_new(const char *path);
+void obj_close(struct object *obj);
+/*
+ * Write a valid ET_REL object: deleted elements dropped, locals before
+ * globals, indexes reassigned, relocations and section links fixed up.
+ * Writes to a temporary file in the same directory and renames it, so a
+ * failure never leaves a partial file at @path.
+ */
+int obj_write(struct object *obj, const char *path);
+int obj_renumber(struct object *obj);
+
+/* Lookups; NULL when absent. */
+struct section *obj_find_section_by_name(struct object *obj, const char *name);
+struct section *obj_find_section_by_index(struct object *obj, unsigned int idx);
+struct symbol *obj_find_symbol_by_name(struct object *obj, const char *name);
+struct symbol *obj_find_symbol_by_index(struct object *obj, unsigned int idx);
+/* A non-section symbol of @sec starting exactly at @offset. */
+struct symbol *sec_find_symbol_by_offset(struct section *sec, uint64_t offset);
+/* The STT_FUNC symbol of @sec whose [offset, offset+size) holds @offset. */
+struct symbol *sec_find_func_containing(struct section *sec, uint64_t offset);
+/* The relocation of base section @sec that patches a byte in [offset, offset+len). */
+struct reloc *sec_find_reloc_by_offset(struct section *sec, uint64_t offset, size_t len);
+
+/* Section contents (loads them for OBJ_LAZY objects); NULL + errno on error. */
+unsigned char *sec_data(struct section *sec);
+/* Replace the contents; the section takes ownership of @data (malloc'd). */
+int sec_set_data(struct section *sec, void *data, size_t size);
+
+/* Creation.  Names are copied. */
+struct section *obj_create_section(struct object *obj, const char *name,
+				   uint32_t type, uint64_t flags,
+				   uint64_t entsize, uint64_t align,
+				   const void *data, size_t size);
+/* The SHT_RELA section of @base, created empty when it has none. */
+struct section *obj_get_rela_section(struct object *obj, struct section *base);
+struct symbol *obj_create_symbol(struct object *obj, const char *name,
+				 unsigned char type, unsigned char bind,
+				 struct section *sec, uint64_t offset,
+				 uint64_t size);
+/* The STT_SECTION symbol of @sec, created when it has none. */
+struct symbol *obj_get_section_symbol(struct object *obj, struct section *sec);
+struct reloc *obj_add_reloc(struct object *obj, struct section *base,
+			    uint64_t offset, struct symbol *sym,
+			    uint32_t type, int64_t addend);
+/* Set st_shndx directly for special indexes (SHN_UNDEF, SHN_ABS, SHN_LIVEPATCH). */
+void sym_set_shndx(struct symbol *sym, uint16_t shndx);
+int sym_rename(struct symbol *sym, const char *name);
+int sec_rename(struct section *sec, const char *name);
+
+/*
+ * Deletion marks the element; it disappears from lookups at once and
+ * from the file at obj_write().  Deleting a section deletes its
+ * relocation section and the relocations against it; deleting a symbol
+ * that relocations still use fails with -EBUSY unless @force.
+ */
+void obj_delete_section(struct object *obj, struct section *sec);
+int obj_delete_symbol(struct object *obj, struct symbol *sym, bool force);
+void obj_delete_reloc(struct object *obj, struct reloc *reloc);
+
+#define for_each_section(obj, s) \
+	TAILQ_FOREACH(s, &(obj)->sections, list) if (!(s)->deleted)
+#define for_each_symbol(obj, s) \
+	TAILQ_FOREACH(s, &(obj)->symbols, list) if (!(s)->deleted)
+#define for_each_reloc(rsec, r) \
+	TAILQ_FOREACH(r, &(rsec)->relocs, list) if (!(r)->deleted)
+/* Safe against deleting the current element. */
+#define for_each_section_safe(obj, s, tmp) \
+	for ((s) = TAILQ_FIRST(&(obj)->sections); \
+	     (s) && ((tmp) = TAILQ_NEXT(s, list), 1); (s) = (tmp)) \
+		if (!(s)->deleted)
+#define for_each_symbol_safe(obj, s, tmp) \
+	for ((s) = TAILQ_FIRST(&(obj)->symbols); \
+	     (s) && ((tmp) = TAILQ_NEXT(s, list), 1); (s) = (tmp)) \
+		if (!(s)->deleted)
+
+static inline bool sec_is_rela(const struct section *sec)
+{
+	return sec->sh.sh_type == SHT_RELA;
+}
+
+static inline bool sec_is_text(const struct section *sec)
+{
+	return (sec->sh.sh_flags & SHF_EXECINSTR) != 0;
+}
+
+static inline bool sym_is_func(const struct symbol *sym)
+{
+	return sym->type == STT_FUNC;
+}
+
+#endif
