@@ -1,0 +1,145 @@
+# shellcheck shell=bash
+# build/common.sh - helpers shared by every build stage.
+#
+# Sourced by hotpatch-build.sh (and by tests); defines functions only.
+#
+#   hp_log MSG...            one line on stderr, prefixed "hotpatch: "
+#   hp_verbose MSG...        same, only when HP_VERBOSE=1
+#   hp_die MSG...            "hotpatch: <stage>: error: MSG" and exit 1
+#   hp_run CMD...            run CMD; on failure die naming the stage and the command
+#   hp_stage_begin NAME      start timing a stage (sets HP_STAGE, used by hp_die)
+#   hp_stage_end [NOTE]      print "hotpatch: stage NAME  S.s s  NOTE"
+#   hp_lock DIR              take an exclusive flock on DIR/.lock (held until exit)
+#   hp_tmpdir DIR NAME       make a fresh temporary dir DIR/.tmp.NAME.XXXXXX
+#   hp_atomic_write FILE     copy stdin to FILE through a temp name in the same dir
+#   hp_atomic_mv SRC DST     rename SRC into place as DST (replacing a directory DST)
+#   hp_is_done DIR STAGE     true when DIR/.done/STAGE exists
+#   hp_mark_done DIR STAGE   create DIR/.done/STAGE atomically
+#   hp_clean_stale DIR       remove DIR/.tmp.* left by interrupted runs (call under the lock)
+#
+# Conventions: every cache write goes to a temporary name in the destination's own directory
+# and is renamed into place; a stage is complete only when its .done stamp exists; stale
+# temporaries are removed only while holding the lock, so a concurrent writer's are never
+# touched.
+
+HP_STAGE=${HP_STAGE:-setup}
+HP_VERBOSE=${HP_VERBOSE:-0}
+HP_TIMINGS=${HP_TIMINGS:-}
+
+hp_log() {
+	printf 'hotpatch: %s\n' "$*" >&2
+}
+
+hp_verbose() {
+	if [[ $HP_VERBOSE == 1 ]]; then
+		printf 'hotpatch: + %s\n' "$*" >&2
+	fi
+	return 0
+}
+
+hp_die() {
+	printf 'hotpatch: %s: error: %s\n' "$HP_STAGE" "$*" >&2
+	exit 1
+}
+
+# hp_run CMD... - run a command, turning its failure into a message naming the stage.
+hp_run() {
+	hp_verbose "$*"
+	"$@" || hp_die "command failed (exit $?): $*"
+}
+
+# hp_now - seconds since the epoch with milliseconds (bash 5 EPOCHREALTIME).
+hp_now() {
+	local t=${EPOCHREALTIME:-}
+	if [[ -z $t ]]; then
+		t=$(date +%s.%N)
+	fi
+	printf '%s\n' "${t/,/.}"
+}
+
+hp_stage_begin() {
+	HP_STAGE=$1
+	HP_STAGE_T0=$(hp_now)
+}
+
+# hp_stage_end [NOTE] - one line per stage: name, seconds, optional note (e.g. "cached").
+hp_stage_end() {
+	local note=${1:-} t1 secs
+	t1=$(hp_now)
+	secs=$(awk -v a="$HP_STAGE_T0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	printf 'hotpatch: stage %-10s %6ss%s\n' "$HP_STAGE" "$secs" "${note:+  $note}" >&2
+	HP_TIMINGS+="${HP_TIMINGS:+ }$HP_STAGE=$secs"
+}
+
+# hp_lock DIR - exclusive lock on DIR/.lock, held by this shell until it exits.
+# The descriptor is kept in HP_LOCK_FD; taking the same lock twice is a no-op.
+hp_lock() {
+	local dir=$1
+	if [[ ${HP_LOCKED_DIR:-} == "$dir" ]]; then
+		return 0
+	fi
+	mkdir -p "$dir" || hp_die "cannot create $dir"
+	exec {HP_LOCK_FD}>>"$dir/.lock" || hp_die "cannot open $dir/.lock"
+	if ! flock -n "$HP_LOCK_FD"; then
+		hp_log "waiting for another hotpatch run holding $dir/.lock"
+		flock "$HP_LOCK_FD" || hp_die "cannot lock $dir/.lock"
+	fi
+	HP_LOCKED_DIR=$dir
+}
+
+hp_unlock() {
+	if [[ -n ${HP_LOCKED_DIR:-} ]]; then
+		exec {HP_LOCK_FD}>&-
+		HP_LOCKED_DIR=
+	fi
+}
+
+# hp_tmpdir DIR NAME - print the path of a new empty temporary dir inside DIR.
+hp_tmpdir() {
+	local d
+	d=$(mktemp -d "$1/.tmp.$2.XXXXXX") || hp_die "cannot create a temporary directory in $1"
+	chmod 755 "$d"
+	printf '%s\n' "$d"
+}
+
+# hp_atomic_write FILE - write stdin to FILE via a temporary file in FILE's directory.
+hp_atomic_write() {
+	local dst=$1 tmp
+	tmp=$(mktemp "$(dirname "$dst")/.tmp.$(basename "$dst").XXXXXX") ||
+		hp_die "cannot create a temporary file next to $dst"
+	if ! cat >"$tmp"; then
+		rm -f "$tmp"
+		hp_die "cannot write $dst"
+	fi
+	mv -f "$tmp" "$dst" || hp_die "cannot rename $tmp to $dst"
+}
+
+# hp_atomic_mv SRC DST - rename SRC to DST. A directory DST left without its stage stamp
+# (never the case for a complete stage) is removed first.
+hp_atomic_mv() {
+	local src=$1 dst=$2
+	if [[ -d $dst && ! -L $dst ]]; then
+		rm -rf "$dst" || hp_die "cannot remove stale $dst"
+	fi
+	mv -T "$src" "$dst" || hp_die "cannot rename $src to $dst"
+}
+
+hp_is_done() {
+	[[ -e $1/.done/$2 ]]
+}
+
+hp_mark_done() {
+	mkdir -p "$1/.done" || hp_die "cannot create $1/.done"
+	printf '%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" | hp_atomic_write "$1/.done/$2"
+}
+
+# hp_clean_stale DIR - remove temporaries of interrupted runs. Only call while holding DIR's lock.
+hp_clean_stale() {
+	local dir=$1 f
+	for f in "$dir"/.tmp.* "$dir"/*/.tmp.* "$dir"/.done/.tmp.*; do
+		if [[ -e $f || -L $f ]]; then
+			hp_verbose "removing stale $f"
+			rm -rf "$f"
+		fi
+	done
+}

@@ -1,0 +1,94 @@
+# shellcheck shell=bash
+# build/tree.sh - the prepared source tree of a release, and compiling single TUs against it.
+#
+#   tree_prepare                       <cache>/<release>/src: linux-source extracted, Debian's
+#                                      config, `make olddefconfig prepare` with CC=gcc-12
+#   tree_compile_tu SRCROOT OUT TU...  compile TUs (e.g. fs/proc/meminfo.o) of the source tree
+#                                      SRCROOT into OUT/<tu>, writing nothing inside SRCROOT
+#
+# Why the tree is prepared in place: kbuild records absolute paths of the tree in a few places
+# (tools/objtool is built with O=$(abspath $(objtree))), so a prepared tree must not move. The
+# source is extracted into a temporary directory and renamed to src/ (atomic), then prepared
+# there; the "tree" stamp is written only after prepare succeeded. A src/ without the stamp is a
+# leftover of an interrupted run and is removed by the next one (under the lock).
+
+HP_CC=${HP_CC:-gcc-12}
+HP_KCFLAGS=${HP_KCFLAGS:--ffunction-sections -fdata-sections}
+
+# tree_make ARGS... - make in src/ with the release's compiler; failures name the stage.
+tree_make() {
+	local jobs
+	jobs=${HP_JOBS:-$(nproc)}
+	hp_verbose "make -C $HP_CACHE/src CC=$HP_CC -j$jobs $*"
+	if [[ $HP_VERBOSE == 1 ]]; then
+		make -C "$HP_CACHE/src" CC="$HP_CC" -j"$jobs" "$@" >&2 ||
+			hp_die "make $* failed in $HP_CACHE/src"
+	else
+		local log=$HP_CACHE/.tmp.make.$$.log
+		if ! make -C "$HP_CACHE/src" CC="$HP_CC" -j"$jobs" "$@" >"$log" 2>&1; then
+			tail -n 30 "$log" >&2
+			rm -f "$log"
+			hp_die "make $* failed in $HP_CACHE/src (last lines above)"
+		fi
+		rm -f "$log"
+	fi
+}
+
+# tree_check_compiler CONFIG - refuse unless CONFIG_CC_VERSION_TEXT equals what $HP_CC says.
+tree_check_compiler() {
+	local config=$1 want have
+	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config")
+	command -v "$HP_CC" >/dev/null || hp_die "compiler $HP_CC not found; the release was built with '$want' (install gcc-12)"
+	have=$("$HP_CC" --version | head -n1)
+	if [[ $want != "$have" ]]; then
+		hp_die "compiler mismatch: the release was built with '$want' but $HP_CC is '$have'; install that exact compiler (Debian 12's gcc-12) or choose a release built with yours"
+	fi
+}
+
+# tree_extract DEST - unpack the kernel tarball from linux-source-6.1 into DEST.
+tree_extract() {
+	local dest=$1 deb st
+	deb=$HP_CACHE/debs/$(target_deb_name linux-source-6.1)
+	[[ -f $deb ]] || hp_die "$deb is missing (the download stage did not run?)"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz |
+		tar -xJ -C "$dest" --strip-components=1
+	st=("${PIPESTATUS[@]}")
+	[[ ${st[*]} == "0 0 0" ]] || hp_die "cannot unpack the kernel source from $deb (exit statuses: ${st[*]})"
+	[[ -f $dest/Makefile && -d $dest/kernel ]] || hp_die "$deb holds no kernel tree"
+}
+
+# tree_config - Debian's config, adjusted only where building outside Debian's infrastructure
+# needs it: the trusted/revocation key files name Debian's certificates, which the source package
+# does not ship (they only matter for vmlinux, never for a module or a single object).
+tree_config() {
+	local src=$HP_CACHE/src config=$HP_CACHE/root/boot/config-$HP_RELEASE
+	[[ -f $config ]] || hp_die "$config is missing (linux-image-$HP_RELEASE ships it)"
+	cp "$config" "$src/.config" || hp_die "cannot copy $config"
+	"$src/scripts/config" --file "$src/.config" \
+		--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" ||
+		hp_die "cannot adjust $src/.config"
+	tree_check_compiler "$src/.config"
+}
+
+tree_prepare() {
+	local dir=$HP_CACHE tmp
+	hp_stage_begin tree
+	if hp_is_done "$dir" tree; then
+		hp_stage_end cached
+		return 0
+	fi
+	# A src/ without the stamp is what an interrupted run left: start over.
+	if [[ -e $dir/src ]]; then
+		hp_log "removing the unfinished source tree of an interrupted run"
+		rm -rf "$dir/src" || hp_die "cannot remove $dir/src"
+	fi
+	tmp=$(hp_tmpdir "$dir" src)
+	tree_extract "$tmp"
+	hp_atomic_mv "$tmp" "$dir/src"
+	tree_config
+	tree_make olddefconfig
+	tree_check_compiler "$dir/src/.config"
+	tree_make prepare
+	hp_mark_done "$dir" tree
+	hp_stage_end
+}
