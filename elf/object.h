@@ -59,17 +59,24 @@ struct section {
 	struct symbol *secsym;		/* STT_SECTION symbol, if any */
 
 	struct reloc_list relocs;	/* SHT_RELA only, in file order */
-	size_t nr_relocs;
+	size_t nr_relocs;		/* live ones */
 	struct reloc **reloc_by_off;	/* sorted by offset, built on demand */
 
 	struct section *link;		/* sh_link as a section */
 	struct section *group;		/* SHT_GROUP containing this section */
+	struct symbol *group_sym;	/* SHT_GROUP: its signature (sh_info) */
 
 	/* Free for passes (the differ's correlation, status ...). */
 	struct section *twin;
 	int status;
 	void *priv;
 	bool deleted;
+
+	/* elf/ only: lookup arrays, sorted by offset, kept on demand. */
+	struct symbol **sym_by_off;	/* non-section symbols of this section */
+	size_t nr_sym_by_off, alloc_sym_by_off;
+	uint64_t max_func_size;
+	size_t nr_reloc_by_off, alloc_reloc_by_off;
 };
 
 struct symbol {
@@ -105,6 +112,14 @@ struct reloc {
 	bool deleted;
 };
 
+/*
+ * Index spaces: the sections list holds every real section (the null
+ * section 0 is implicit, never listed); the symbols list starts with the
+ * null symbol (idx 0, cannot be deleted) so that a relocation against
+ * symbol 0 still has a symbol.  nr_sections/nr_symbols are the sizes of
+ * the index spaces (every idx is below them, deleted ones included).
+ * Elements created before a renumbering get fresh indexes at the end.
+ */
 struct object {
 	char *path;
 	Elf64_Ehdr ehdr;
@@ -151,6 +166,13 @@ struct symbol *sec_find_symbol_by_offset(struct section *sec, uint64_t offset);
 struct symbol *sec_find_func_containing(struct section *sec, uint64_t offset);
 /* The relocation of base section @sec that patches a byte in [offset, offset+len). */
 struct reloc *sec_find_reloc_by_offset(struct section *sec, uint64_t offset, size_t len);
+
+/*
+ * Forget the offset-sorted arrays (rebuilt on the next lookup).  Needed
+ * only after changing sym->offset, sym->sec or reloc->offset directly;
+ * the functions below keep them current themselves.
+ */
+void obj_invalidate_lookups(struct object *obj);
 
 /* Section contents (loads them for OBJ_LAZY objects); NULL + errno on error. */
 unsigned char *sec_data(struct section *sec);

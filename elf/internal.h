@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private state of the ELF model, shared by the files of elf/ only.
+ */
+#ifndef HOTPATCH_ELF_INTERNAL_H
+#define HOTPATCH_ELF_INTERNAL_H
+
+#include "object.h"
+#include "log.h"
+
+#define SYM_SIZE	sizeof(Elf64_Sym)
+#define RELA_SIZE	sizeof(Elf64_Rela)
+
+/* Open-addressing hash of elements keyed by their name. */
+struct htab {
+	void **slots;
+	size_t cap;		/* power of two, or 0 */
+	size_t used;		/* live + tombstones */
+};
+
+struct obj_internal {
+	int flags;
+	unsigned char *map;		/* the file, MAP_PRIVATE (copy on write) */
+	size_t map_size;
+
+	struct section **sec_by_idx;	/* obj->nr_sections entries */
+	size_t alloc_sec_idx;
+	struct symbol **sym_by_idx;	/* obj->nr_symbols entries */
+	size_t alloc_sym_idx;
+
+	struct htab sec_names;
+	struct htab sym_names;
+
+	/* Elements read from the file come from these blocks. */
+	struct section *sec_block;
+	size_t nr_sec_block;
+	struct symbol *sym_block;
+	size_t nr_sym_block;
+	struct reloc *reloc_block;
+	size_t nr_reloc_block;
+
+	bool sym_off_built;		/* every section's sym_by_off is valid */
+};
+
+static inline struct obj_internal *obj_int(const struct object *obj)
+{
+	return obj->internal;
+}
+
+/* A name that points into the mapped file belongs to the mapping. */
+static inline bool obj_owns_name(const struct object *obj, const char *name)
+{
+	const struct obj_internal *in = obj_int(obj);
+
+	if (!name)
+		return false;
+	return !(in->map && (const unsigned char *)name >= in->map &&
+		 (const unsigned char *)name < in->map + in->map_size);
+}
+
+/* lookup.c */
+int htab_init(struct htab *ht, size_t nr);
+void htab_free(struct htab *ht);
+int sec_hash_add(struct object *obj, struct section *sec);
+void sec_hash_del(struct object *obj, struct section *sec);
+int sym_hash_add(struct object *obj, struct symbol *sym);
+void sym_hash_del(struct object *obj, struct symbol *sym);
+int lookup_add_symbol(struct object *obj, struct symbol *sym);
+void lookup_del_symbol(struct object *obj, struct symbol *sym);
+int lookup_add_reloc(struct section *rsec, struct reloc *reloc);
+void lookup_del_reloc(struct section *rsec, struct reloc *reloc);
+
+/* create.c */
+int obj_idx_add_section(struct object *obj, struct section *sec);
+int obj_idx_add_symbol(struct object *obj, struct symbol *sym);
+
+#endif
