@@ -92,3 +92,60 @@ tree_prepare() {
 	hp_mark_done "$dir" tree
 	hp_stage_end
 }
+
+# tree_compile_tu SRCROOT OUT TU... - compile each TU (path of the object relative to the tree,
+# e.g. fs/proc/meminfo.o) of the source tree SRCROOT into OUT/<TU>, with the kernel's exact
+# flags plus $HP_KCFLAGS, running objtool like kbuild does. Nothing is written inside SRCROOT.
+#
+# SRCROOT is the prepared tree (HP_SRC) or a copy of it in which a patch replaced some files
+# (e.g. `cp -al` + `patch`, which writes new inodes). Why not `make O=`: kbuild refuses O=
+# builds from a tree that has been configured in place ("source tree is not clean"), and every
+# make run in a copy of the tree would re-check prepare and rebuild tools/objtool (built with
+# absolute paths). Instead `make -n` in SRCROOT prints the exact recipe of each object (nothing
+# is executed but make's own recursion and kbuild's compiler probes, which create and remove
+# .tmp_* directories at the top of SRCROOT: directory times change, no file does), and the gcc
+# and objtool commands of that recipe run with SRCROOT as working directory (so ./include,
+# "sibling.h" and __FILE__ resolve as in the kernel build) and with every output path (-o,
+# -Wp,-MMD, objtool's in-place edit) moved under OUT. OUT/<TU>.cmd keeps the command run.
+tree_compile_tu() {
+	local srcroot=$1 out=$2 tu dep line cmd recipes rc=0
+	shift 2
+	(($#)) || hp_die "tree_compile_tu: no translation unit given"
+	[[ -f $srcroot/.config && -f $srcroot/include/generated/autoconf.h ]] ||
+		hp_die "$srcroot is not a prepared kernel tree"
+	mkdir -p "$out" || hp_die "cannot create $out"
+	srcroot=$(cd "$srcroot" && pwd -P)
+	out=$(cd "$out" && pwd -P)
+	case $out/ in
+	"$srcroot"/*) hp_die "the output directory $out is inside the source tree $srcroot" ;;
+	esac
+	for tu in "$@"; do
+		[[ $tu == *.o && $tu != /* && $tu != *..* ]] || hp_die "'$tu' is not an object path relative to the tree (e.g. fs/proc/meminfo.o)"
+		[[ -f $srcroot/${tu%.o}.c ]] || hp_die "${tu%.o}.c: no such file in $srcroot"
+	done
+	recipes=$(make -C "$srcroot" -n CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" "$@" 2>&1) ||
+		hp_die "make -n $* failed in $srcroot: $(tail -n 3 <<<"$recipes")"
+	for tu in "$@"; do
+		line=$(grep -F -- "-c -o $tu ${tu%.o}.c" <<<"$recipes" | head -n1)
+		[[ -n $line ]] || hp_die "$tu: make -n printed no compile command (is it built by this .config?)"
+		# "set -e; echo ...; trap ...PIPE; <gcc ...>; <objtool ... tu>; scripts/basic/fixdep ..."
+		cmd=${line##*PIPE\; }
+		cmd=${cmd%%; scripts/basic/fixdep*}
+		dep=$(dirname "$tu")/.$(basename "$tu").d
+		cmd=${cmd/"-Wp,-MMD,$dep "/"-Wp,-MMD,$out/$dep "}
+		cmd=${cmd/"-c -o $tu "/"-c -o $out/$tu "}
+		if [[ $cmd == *objtool* ]]; then
+			[[ $cmd =~ [[:space:]]${tu}[[:space:]]*$ ]] || hp_die "$tu: unexpected objtool command: ${cmd##*;}"
+			cmd="${cmd%"$tu"*}$out/$tu"
+		fi
+		[[ $cmd == *"-o $out/$tu "* ]] || hp_die "$tu: cannot redirect the output of: $cmd"
+		mkdir -p "$out/$(dirname "$tu")" || hp_die "cannot create $out/$(dirname "$tu")"
+		rm -f "$out/$tu"
+		printf '%s\n' "$cmd" >"$out/$tu.cmd"
+		hp_verbose "(cd $srcroot && $cmd)"
+		rc=0
+		(cd "$srcroot" && bash -c "set -e; $cmd") >&2 || rc=$?
+		((rc == 0)) || hp_die "$tu: compiling failed (exit $rc); command in $out/$tu.cmd"
+		[[ -s $out/$tu ]] || hp_die "$tu: the compiler wrote no $out/$tu"
+	done
+}
