@@ -1,0 +1,216 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the hotpatch check VM (busybox sh, runs as PID 1 in the guest).
+# Installed by build/vmtest.sh into a throw-away initramfs; never run on the host.
+#
+# Inputs (written by vmtest.sh):
+#   /hpvm/conf          shell assignments: HPVM_MODE, HPVM_CHECK, HPVM_TARGET_BEFORE,
+#                       HPVM_TARGET_AFTER, HPVM_TRANSITION_TIMEOUT, HPVM_CHECK_TIMEOUT
+#   /hpvm/modules.list  one line per patch module, in load order:
+#                       "<file> <module name> <livepatch 0|1> <dependency names...>"
+#   /hpvm/modules/      the patch modules
+#   /lib/modules/<rel>/ the target modules they need, with a modules.dep subset
+#
+# Output: one line per protocol step on the console, parsed by the host:
+#   HPVM: step=<step> expect=<what> got=<what> verdict=<ok|bad|skip> [detail=<text>]
+# then "HPVM: done" and poweroff.  Steps, in order:
+#   boot, target-before:<name>, before, dep:<name>, load:<module>, enable:<patch>,
+#   target-after:<name>, patched, disable:<patch>, unload:<module>, after, dmesg
+# HPVM_MODE: normal, no-unload (stop after "patched"), expect-load-fail (every
+# insmod must be refused; the check must still fail afterwards).
+
+PATH=/bin:/sbin
+export PATH
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox --install -s /bin
+exec </dev/console >/dev/console 2>&1
+
+HPVM_MODE=normal
+HPVM_CHECK=
+HPVM_TARGET_BEFORE=
+HPVM_TARGET_AFTER=
+HPVM_TRANSITION_TIMEOUT=30
+HPVM_CHECK_TIMEOUT=30
+# shellcheck source=/dev/null
+. /hpvm/conf
+
+failed=0
+aborted=
+
+# report STEP EXPECT GOT [DETAIL]: verdict is ok when GOT matches EXPECT
+report() {
+	if [ "$2" = "$3" ]; then
+		verdict=ok
+	else
+		verdict=bad
+		failed=1
+	fi
+	line="HPVM: step=$1 expect=$2 got=$3 verdict=$verdict"
+	[ -n "${4:-}" ] && line="$line detail=$(echo "$4" | tr '\n' ' ')"
+	echo "$line"
+}
+
+skip() {
+	echo "HPVM: step=$1 expect=$2 got=none verdict=skip detail=$aborted"
+}
+
+# run_check STEP EXPECT: run the check script, report pass/fail against EXPECT
+run_check() {
+	[ -n "$HPVM_CHECK" ] || return 0
+	if [ -n "$aborted" ]; then
+		skip "$1" "$2"
+		return 0
+	fi
+	echo "HPVM: running check for step $1"
+	if timeout "$HPVM_CHECK_TIMEOUT" "$HPVM_CHECK"; then
+		report "$1" "$2" pass
+	else
+		report "$1" "$2" fail "exit status $?"
+	fi
+}
+
+# modprobe_step STEP NAME: load a target module and its dependencies
+modprobe_step() {
+	if [ -n "$aborted" ]; then
+		skip "$1" ok
+		return 0
+	fi
+	if out=$(modprobe "$2" 2>&1 </dev/null); then
+		report "$1" ok ok
+	else
+		report "$1" ok fail "$out"
+		aborted="$1 failed"
+	fi
+}
+
+# wait_sysfs PATCH WHAT: wait until the patch is enabled with its transition done
+# (WHAT=enabled) or until it is gone after a disable (WHAT=gone)
+wait_sysfs() {
+	dir=/sys/kernel/livepatch/$1
+	ticks=$((HPVM_TRANSITION_TIMEOUT * 10))
+	while [ "$ticks" -gt 0 ]; do
+		if [ "$2" = gone ]; then
+			[ -d "$dir" ] || return 0
+		elif [ "$(cat "$dir/transition" 2>/dev/null)" = 0 ] &&
+		     [ "$(cat "$dir/enabled" 2>/dev/null)" = 1 ]; then
+			return 0
+		fi
+		usleep 100000
+		ticks=$((ticks - 1))
+	done
+	return 1
+}
+
+patch_state() {
+	dir=/sys/kernel/livepatch/$1
+	if [ -d "$dir" ]; then
+		echo "enabled=$(cat "$dir/enabled" 2>/dev/null) transition=$(cat "$dir/transition" 2>/dev/null)"
+	else
+		echo "no $dir"
+	fi
+}
+
+echo "HPVM: guest $(uname -r) up, mode $HPVM_MODE"
+report boot ok ok
+
+for name in $HPVM_TARGET_BEFORE; do
+	modprobe_step "target-before:$name" "$name"
+done
+
+run_check before fail
+
+# Load the patch modules.
+load_expect=ok
+[ "$HPVM_MODE" = expect-load-fail ] && load_expect=fail
+while read -r file name klp deps; do
+	for dep in $deps; do
+		modprobe_step "dep:$dep" "$dep"
+	done
+	if [ -n "$aborted" ]; then
+		skip "load:$name" "$load_expect"
+		continue
+	fi
+	if out=$(insmod "/hpvm/modules/$file" 2>&1 </dev/null); then
+		report "load:$name" "$load_expect" ok
+		[ "$load_expect" = ok ] || aborted="load:$name succeeded"
+	else
+		report "load:$name" "$load_expect" fail "$out"
+		[ "$load_expect" = fail ] || aborted="load:$name failed"
+	fi
+	[ "$klp" = 1 ] || continue
+	if [ "$load_expect" = fail ]; then
+		continue
+	elif [ -n "$aborted" ]; then
+		skip "enable:$name" ok
+	elif wait_sysfs "$name" enabled; then
+		report "enable:$name" ok ok
+	else
+		report "enable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(patch_state "$name")"
+		aborted="enable:$name failed"
+	fi
+done </hpvm/modules.list
+
+if [ "$HPVM_MODE" = expect-load-fail ]; then
+	# Nothing was (supposed to be) loaded: the check must still fail.
+	run_check after fail
+else
+	for name in $HPVM_TARGET_AFTER; do
+		modprobe_step "target-after:$name" "$name"
+	done
+	run_check patched pass
+fi
+
+if [ "$HPVM_MODE" = normal ]; then
+	# Disable and unload in reverse load order.
+	sed '1!G;h;$!d' /hpvm/modules.list >/tmp/unload.list
+	while read -r _ name klp _; do
+		if [ "$klp" = 1 ]; then
+			if [ -n "$aborted" ]; then
+				skip "disable:$name" ok
+			elif ! echo 0 >"/sys/kernel/livepatch/$name/enabled"; then
+				report "disable:$name" ok fail "cannot write enabled: $(patch_state "$name")"
+			elif wait_sysfs "$name" gone; then
+				report "disable:$name" ok ok
+			else
+				report "disable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(patch_state "$name")"
+			fi
+		fi
+		if [ -n "$aborted" ]; then
+			skip "unload:$name" ok
+			continue
+		fi
+		tries=50
+		until out=$(rmmod "$name" 2>&1); do
+			tries=$((tries - 1))
+			[ "$tries" -gt 0 ] || break
+			usleep 100000
+		done
+		if [ "$tries" -gt 0 ]; then
+			report "unload:$name" ok ok
+		else
+			report "unload:$name" ok fail "$out"
+		fi
+	done </tmp/unload.list
+	run_check after fail
+fi
+
+# Any oops, BUG or WARNING during the run fails it.
+echo "HPVM: dmesg begin"
+dmesg >/tmp/dmesg
+cat /tmp/dmesg
+echo "HPVM: dmesg end"
+bad=$(grep -E 'Call Trace|BUG:|WARNING:' /tmp/dmesg | head -n 3)
+if [ -n "$bad" ]; then
+	report dmesg clean dirty "$bad"
+else
+	report dmesg clean clean
+fi
+
+echo "HPVM: done failed=$failed"
+sync
+poweroff -f

@@ -1,0 +1,439 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build/vmtest.sh — boot the target kernel under qemu and run the livepatch check
+# protocol on a set of patch modules.
+#
+# Runnable alone (see vmtest_usage) or sourced by hotpatch-build.sh, which then calls
+# `vmtest_run ARGS...` (same arguments; returns instead of exiting; runs in a subshell,
+# so it leaves no variables, traps or shell options behind).
+#
+# The guest side is build/vm-init.sh (the initramfs /init); the line protocol between
+# the two is described there.  Exit status / return value:
+#   0  every protocol step matched its expectation
+#   1  a step did not match, or the guest crashed / timed out / never reported
+#   2  usage or setup error (missing file, unknown module, no busybox, ...)
+
+set -euo pipefail
+
+VMTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+vmtest_usage() {
+	cat <<'EOF'
+usage: vmtest.sh --vmlinuz FILE --moddir DIR [--release REL] --check SCRIPT
+                 [--module X.ko ...] [--extra-module NAME ...]
+                 [--load-target-before NAME ...] [--load-target-after NAME ...]
+                 [--no-unload | --expect-load-fail] [--append "ARGS"] [--log DIR]
+                 [--accel auto|kvm|tcg] [--boot bzimage|pvh] [--timeout SECONDS]
+                 [--transition-timeout SECONDS]
+
+Boots FILE (the target's vmlinuz) under qemu with a busybox initramfs holding the patch
+modules, the target modules they need (from DIR = lib/modules/<rel> with modules.dep)
+and SCRIPT, then checks, in the guest:
+  SCRIPT fails  ->  insmod patch modules, transition completes  ->  SCRIPT passes
+  ->  disable, transition completes, rmmod  ->  SCRIPT fails;  dmesg has no
+  "Call Trace", "BUG:" or "WARNING:".
+SCRIPT runs under busybox sh in the guest (#!/bin/sh).
+
+  --module X.ko              patch (or helper) module to insmod, in order; repeatable
+  --extra-module NAME        also ship target module NAME (+ deps) in the initramfs
+  --load-target-before NAME  modprobe target module NAME before the first check
+  --load-target-after NAME   modprobe target module NAME after the patch is enabled
+  --no-unload                stop after the "patched" check (no disable/unload)
+  --expect-load-fail         every insmod must be refused (e.g. with --append
+                             module.sig_enforce=1); the check must still fail after
+  --append "ARGS"            extra kernel command line
+  --log DIR                  keep console.log, initrd.gz and qemu.cmd here
+                             (default: a new directory under $TMPDIR or /tmp)
+  --accel auto|kvm|tcg       default auto (HPVM_ACCEL): KVM when it boots, else TCG
+  --boot bzimage|pvh         default bzimage (HPVM_BOOT): boot FILE as is, KASLR on;
+                             pvh boots the same kernel uncompressed via its PVH entry
+                             (no KASLR; ~2x faster under TCG: no in-guest xz)
+  --timeout SECONDS          qemu wall-clock limit (default 120 TCG, 60 KVM)
+  --transition-timeout SECS  guest wait for a livepatch transition (default 30)
+Exit: 0 all steps matched, 1 a step failed or the guest died, 2 usage/setup error.
+EOF
+}
+
+vmtest_err() {
+	echo "vmtest: error: $*" >&2
+}
+
+vmtest_say() {
+	echo "vmtest: $*"
+}
+
+# Module name as the kernel and modprobe see it: basename, no .ko*, '-' -> '_'.
+vmtest_modname() {
+	local n=${1##*/}
+	n=${n%%.ko*}
+	echo "${n//-/_}"
+}
+
+# Per-user scratch cache for derived files (extracted vmlinux, KVM probe result).
+vmtest_scratch() {
+	local d=${TMPDIR:-/tmp}/hotpatch-vm-$EUID
+	mkdir -p "$d" && echo "$d"
+}
+
+# vmtest_accel_args KERNEL: print "<kvm|tcg> <qemu acceleration arguments>".  KVM
+# is used only if the kernel boots to its "no root" panic under KVM within 10 s:
+# on these hosts (nested KVM) the guest hangs early or fails with "failed to set
+# MSR 0x10a".  The probe result is remembered per host boot.
+vmtest_accel_args() {
+	local want=${VMT_ACCEL:-auto} out memo boot_id
+	if [[ $want == auto ]]; then
+		want=tcg
+		boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+		memo=$(vmtest_scratch)/accel
+		if [[ -r $memo ]] && read -r out want <"$memo" && [[ $out == "$boot_id" ]]; then
+			:
+		elif [[ -r /dev/kvm && -w /dev/kvm ]]; then
+			want=tcg
+			out=$(timeout -k 2 10 qemu-system-x86_64 -accel kvm -cpu host -m 256 \
+				-nographic -no-reboot -nic none -kernel "$1" \
+				-append "console=ttyS0 panic=-1 loglevel=4" </dev/null 2>&1) || true
+			grep -q 'Kernel panic' <<<"$out" && want=kvm
+			echo "$boot_id $want" >"$memo.$$" && mv "$memo.$$" "$memo"
+		else
+			want=tcg
+		fi
+	fi
+	case $want in
+	kvm) echo "kvm -accel kvm -cpu host" ;;
+	tcg) echo "tcg -accel tcg -cpu max" ;;
+	*) vmtest_err "--accel: expected auto, kvm or tcg, got '$want'"; return 2 ;;
+	esac
+}
+
+# vmtest_kernel_image VMLINUZ BOOT: print the file qemu should boot.  BOOT=bzimage
+# boots VMLINUZ as is (KASLR active, as on a real machine).  BOOT=pvh boots the
+# same kernel's uncompressed ELF through its PVH entry point: under TCG the xz
+# decompressor alone takes ~9 s, so this halves a boot, but the kernel runs at its
+# link address (no KASLR).  The ELF is extracted once and kept in the scratch cache.
+vmtest_kernel_image() {
+	local vmlinuz=$1 boot=$2 sum dir out off
+	case $boot in
+	bzimage) echo "$vmlinuz"; return 0 ;;
+	pvh) ;;
+	*) vmtest_err "--boot: expected bzimage or pvh, got '$boot'"; return 2 ;;
+	esac
+	sum=$(sha256sum "$vmlinuz") || return 2
+	dir=$(vmtest_scratch) || return 2
+	out=$dir/vmlinux-${sum:0:16}
+	if [[ ! -s $out ]]; then
+		off=$(LC_ALL=C grep -abo $'\xfd7zXZ' "$vmlinuz" | head -n 1 | cut -d: -f1)
+		if [[ -z $off ]]; then
+			vmtest_err "$vmlinuz: no xz payload found; use --boot bzimage"
+			return 2
+		fi
+		# xz stops at the end of its stream and complains about the trailer: ignore.
+		tail -c +"$((off + 1))" "$vmlinuz" | xz -dc >"$out.$$" 2>/dev/null || true
+		if ! readelf -n "$out.$$" 2>/dev/null | grep -q 'note type: (0x00000012)'; then
+			rm -f "$out.$$"
+			vmtest_err "$vmlinuz: extracted kernel has no PVH entry note; use --boot bzimage"
+			return 2
+		fi
+		mv "$out.$$" "$out"
+	fi
+	echo "$out"
+}
+
+# vmtest_read_moddep MODDIR: fill VMT_DEP_PATH[name] and VMT_DEP_LIST[name] from
+# MODDIR/modules.dep, VMT_BUILTIN[name] from modules.builtin.
+vmtest_read_moddep() {
+	local moddir=$1 path deps name
+	if [[ ! -r $moddir/modules.dep ]]; then
+		vmtest_err "$moddir/modules.dep missing: run 'depmod -b <root> <release>' on the target modules"
+		return 2
+	fi
+	# Same normalization as vmtest_modname, inline: this loop sees ~4,000 modules.
+	while IFS=: read -r path deps; do
+		[[ -n $path ]] || continue
+		name=${path##*/} name=${name%%.ko*} name=${name//-/_}
+		VMT_DEP_PATH[$name]=$path
+		VMT_DEP_LIST[$name]=${deps# }
+	done <"$moddir/modules.dep"
+	if [[ -r $moddir/modules.builtin ]]; then
+		while read -r path; do
+			name=${path##*/} name=${name%%.ko*} name=${name//-/_}
+			VMT_BUILTIN[$name]=1
+		done <"$moddir/modules.builtin"
+	fi
+}
+
+# vmtest_want_target NAME WHY: add target module NAME and everything it depends on
+# to VMT_SHIP (relative paths under MODDIR).
+vmtest_want_target() {
+	local name dep
+	name=$(vmtest_modname "$1")
+	if [[ -z ${VMT_DEP_PATH[$name]+x} ]]; then
+		if [[ -n ${VMT_BUILTIN[$name]+x} ]]; then
+			vmtest_err "$2: module '$name' is built into the kernel; nothing to load"
+		else
+			vmtest_err "$2: module '$name' is not in $VMT_MODDIR/modules.dep"
+		fi
+		return 2
+	fi
+	VMT_SHIP[${VMT_DEP_PATH[$name]}]=1
+	for dep in ${VMT_DEP_LIST[$name]}; do
+		VMT_SHIP[$dep]=1
+	done
+}
+
+# vmtest_initramfs WORKDIR OUT: assemble the guest root in WORKDIR/root and write
+# the gzip'd newc cpio to OUT.
+vmtest_initramfs() {
+	local work=$1 out=$2 root=$1/root busybox=${HPVM_BUSYBOX:-/bin/busybox}
+	local rel=$VMT_RELEASE i mod name klp deps d path dep
+	if [[ ! -x $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
+		vmtest_err "$busybox is not a static busybox (install busybox-static or set HPVM_BUSYBOX)"
+		return 2
+	fi
+	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,hpvm/modules,"lib/modules/$rel"}
+	cp "$busybox" "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$VMTEST_DIR/vm-init.sh" "$root/init"
+	chmod 0755 "$root/init"
+
+	# Patch modules, with the target modules named in their "depends:".
+	: >"$root/hpvm/modules.list"
+	for i in "${!VMT_MODULES[@]}"; do
+		mod=${VMT_MODULES[$i]}
+		name=$(modinfo -F name "$mod" 2>/dev/null) || name=
+		[[ -n $name ]] || name=$(vmtest_modname "$mod")
+		klp=0
+		[[ $(modinfo -F livepatch "$mod" 2>/dev/null) == Y ]] && klp=1
+		deps=$(modinfo -F depends "$mod" 2>/dev/null) || deps=
+		deps=${deps//,/ }
+		for d in $deps; do
+			vmtest_want_target "$d" "dependency of $mod" || return
+		done
+		cp "$mod" "$root/hpvm/modules/$i-${mod##*/}"
+		echo "$i-${mod##*/} $name $klp $deps" >>"$root/hpvm/modules.list"
+		VMT_NAMES+=("$name:$klp")
+	done
+	for d in "${VMT_EXTRA[@]}" "${VMT_BEFORE[@]}" "${VMT_AFTER[@]}"; do
+		vmtest_want_target "$d" "target module" || return
+	done
+	for path in "${!VMT_SHIP[@]}"; do
+		mkdir -p "$root/lib/modules/$rel/${path%/*}"
+		cp "$VMT_MODDIR/$path" "$root/lib/modules/$rel/$path"
+		dep=$(grep -m1 "^$path:" "$VMT_MODDIR/modules.dep")
+		echo "$dep" >>"$root/lib/modules/$rel/modules.dep"
+	done
+	touch "$root/lib/modules/$rel/modules.dep"
+	[[ -r $VMT_MODDIR/modules.builtin ]] && cp "$VMT_MODDIR/modules.builtin" "$root/lib/modules/$rel/"
+
+	if [[ -n $VMT_CHECK ]]; then
+		cp "$VMT_CHECK" "$root/hpvm/check"
+		chmod 0755 "$root/hpvm/check"
+	fi
+	{
+		echo "HPVM_MODE=$VMT_MODE"
+		[[ -n $VMT_CHECK ]] && echo "HPVM_CHECK=/hpvm/check"
+		echo "HPVM_TARGET_BEFORE='$(vmtest_names "${VMT_BEFORE[@]}")'"
+		echo "HPVM_TARGET_AFTER='$(vmtest_names "${VMT_AFTER[@]}")'"
+		echo "HPVM_TRANSITION_TIMEOUT=$VMT_TRANSITION_TIMEOUT"
+	} >"$root/hpvm/conf"
+
+	if ! (cd "$root" && find . -print0 | LC_ALL=C sort -z |
+		cpio --null -o -H newc -R 0:0 --quiet | gzip -1 >"$out"); then
+		vmtest_err "cannot write initramfs $out"
+		return 2
+	fi
+}
+
+vmtest_names() {
+	local n out=
+	for n in "$@"; do
+		out+="${out:+ }$(vmtest_modname "$n")"
+	done
+	echo "$out"
+}
+
+# vmtest_plan: the steps the guest must report, in order, one per line.
+vmtest_plan() {
+	local n name klp load=ok
+	echo boot
+	for n in "${VMT_BEFORE[@]}"; do echo "target-before:$(vmtest_modname "$n")"; done
+	[[ -n $VMT_CHECK ]] && echo before
+	[[ $VMT_MODE == expect-load-fail ]] && load=fail
+	for n in "${VMT_NAMES[@]}"; do
+		name=${n%:*} klp=${n##*:}
+		echo "load:$name"
+		[[ $klp == 1 && $load == ok ]] && echo "enable:$name"
+	done
+	if [[ $VMT_MODE == expect-load-fail ]]; then
+		[[ -n $VMT_CHECK ]] && echo after
+	else
+		for n in "${VMT_AFTER[@]}"; do echo "target-after:$(vmtest_modname "$n")"; done
+		[[ -n $VMT_CHECK ]] && echo patched
+		if [[ $VMT_MODE == normal ]]; then
+			for ((n = ${#VMT_NAMES[@]} - 1; n >= 0; n--)); do
+				name=${VMT_NAMES[$n]%:*} klp=${VMT_NAMES[$n]##*:}
+				[[ $klp == 1 ]] && echo "disable:$name"
+				echo "unload:$name"
+			done
+			[[ -n $VMT_CHECK ]] && echo after
+		fi
+	fi
+	echo dmesg
+}
+
+# vmtest_report LOG: print every step with its outcome; 0 when all matched.
+vmtest_report() {
+	local log=$1 lines step line expect got verdict detail bad=0 total=0 seen
+	lines=$(tr -d '\r' <"$log" | grep -o 'HPVM: step=.*' || true)
+	seen=$'\n'
+	while IFS= read -r line; do
+		[[ -n $line ]] || continue
+		step=${line#HPVM: step=}; step=${step%% *}
+		seen+="$step"$'\n'
+	done <<<"$lines"
+	# Steps the guest reported beyond the plan (dep:<name>) are checked too.
+	while IFS= read -r step; do
+		[[ -n $step ]] || continue
+		total=$((total + 1))
+		line=$(grep -m1 "^HPVM: step=$step " <<<"$lines" || true)
+		if [[ -z $line ]]; then
+			printf 'vmtest:   %-5s %-28s %s\n' MISS "$step" "not reported by the guest"
+			bad=$((bad + 1))
+			continue
+		fi
+		expect=${line#* expect=}; expect=${expect%% *}
+		got=${line#* got=}; got=${got%% *}
+		verdict=${line#* verdict=}; verdict=${verdict%% *}
+		detail=
+		[[ $line == *' detail='* ]] && detail=": ${line#* detail=}"
+		case $verdict in
+		ok) printf 'vmtest:   %-5s %-28s got %s (expected %s)\n' ok "$step" "$got" "$expect" ;;
+		skip) printf 'vmtest:   %-5s %-28s not run%s\n' SKIP "$step" "$detail"; bad=$((bad + 1)) ;;
+		*) printf 'vmtest:   %-5s %-28s got %s, expected %s%s\n' FAIL "$step" "$got" "$expect" "$detail"
+		   bad=$((bad + 1)) ;;
+		esac
+	done < <({ vmtest_plan; grep '^dep:' <<<"$seen" || true; } |
+		awk '!s[$0]++')
+	if ! tr -d '\r' <"$log" | grep -q '^HPVM: done'; then
+		vmtest_say "guest did not finish the protocol (crash, hang or timeout); last console lines:"
+		tr -d '\r' <"$log" | tail -n 15 | sed 's/^/vmtest:   | /'
+		bad=$((bad + 1))
+	fi
+	VMT_TOTAL=$total
+	return $((bad > 0))
+}
+
+# vmtest_run ARGS...: the whole job; see vmtest_usage.
+vmtest_run() (
+	set -euo pipefail
+	VMT_VMLINUZ='' VMT_MODDIR='' VMT_RELEASE='' VMT_CHECK='' VMT_APPEND='' VMT_LOG=''
+	VMT_MODE=normal VMT_TIMEOUT='' VMT_TRANSITION_TIMEOUT=30 VMT_ACCEL=${HPVM_ACCEL:-auto}
+	VMT_BOOT=${HPVM_BOOT:-bzimage}
+	VMT_MODULES=() VMT_EXTRA=() VMT_BEFORE=() VMT_AFTER=() VMT_NAMES=()
+	declare -A VMT_DEP_PATH=() VMT_DEP_LIST=() VMT_BUILTIN=() VMT_SHIP=()
+	local accel work t0 t1 t2 rc=0 qemu_rc kernel
+	local -a qemu
+
+	while (($#)); do
+		case $1 in
+		--vmlinuz | --moddir | --release | --module | --extra-module | --check | --append | --log | \
+			--load-target-before | --load-target-after | --accel | --boot | --timeout | \
+			--transition-timeout)
+			if (($# < 2)); then
+				vmtest_err "$1 needs an argument"
+				return 2
+			fi ;;&
+		--vmlinuz) VMT_VMLINUZ=$2; shift 2 ;;
+		--moddir) VMT_MODDIR=${2%/}; shift 2 ;;
+		--release) VMT_RELEASE=$2; shift 2 ;;
+		--module) VMT_MODULES+=("$2"); shift 2 ;;
+		--extra-module) VMT_EXTRA+=("$2"); shift 2 ;;
+		--check) VMT_CHECK=$2; shift 2 ;;
+		--append) VMT_APPEND=$2; shift 2 ;;
+		--log) VMT_LOG=$2; shift 2 ;;
+		--load-target-before) VMT_BEFORE+=("$2"); shift 2 ;;
+		--load-target-after) VMT_AFTER+=("$2"); shift 2 ;;
+		--accel) VMT_ACCEL=$2; shift 2 ;;
+		--boot) VMT_BOOT=$2; shift 2 ;;
+		--timeout) VMT_TIMEOUT=$2; shift 2 ;;
+		--transition-timeout) VMT_TRANSITION_TIMEOUT=$2; shift 2 ;;
+		--no-unload) VMT_MODE=no-unload; shift ;;
+		--expect-load-fail) VMT_MODE='expect-load-fail'; shift ;;
+		-h | --help) vmtest_usage; return 0 ;;
+		*) vmtest_err "unknown argument '$1'"; vmtest_usage >&2; return 2 ;;
+		esac
+	done
+	if [[ -z $VMT_VMLINUZ || -z $VMT_MODDIR ]]; then
+		vmtest_err "--vmlinuz and --moddir are required"
+		return 2
+	fi
+	if [[ -z $VMT_CHECK && $VMT_MODE != expect-load-fail ]]; then
+		vmtest_err "--check is required (except with --expect-load-fail)"
+		return 2
+	fi
+	if [[ $VMT_MODE == expect-load-fail && ${#VMT_MODULES[@]} -eq 0 ]]; then
+		vmtest_err "--expect-load-fail needs at least one --module"
+		return 2
+	fi
+	[[ -n $VMT_RELEASE ]] || VMT_RELEASE=${VMT_MODDIR##*/}
+	local f
+	for f in "$VMT_VMLINUZ" "${VMT_MODULES[@]}" ${VMT_CHECK:+"$VMT_CHECK"}; do
+		if [[ ! -r $f ]]; then
+			vmtest_err "cannot read $f"
+			return 2
+		fi
+	done
+	if ! command -v qemu-system-x86_64 >/dev/null; then
+		vmtest_err "qemu-system-x86_64 not found (install qemu-system-x86)"
+		return 2
+	fi
+
+	if [[ -z $VMT_LOG ]]; then
+		VMT_LOG=$(mktemp -d "${TMPDIR:-/tmp}/hpvm-log.XXXXXX")
+	else
+		mkdir -p "$VMT_LOG"
+	fi
+	work=$(mktemp -d "${TMPDIR:-/tmp}/hpvm.XXXXXX")
+	# shellcheck disable=SC2064 # expand now: $work is local to this subshell
+	trap "rm -rf '$work'" EXIT
+
+	t0=$(date +%s.%N)
+	vmtest_read_moddep "$VMT_MODDIR" || return 2
+	vmtest_initramfs "$work" "$VMT_LOG/initrd.gz" || return 2
+	kernel=$(vmtest_kernel_image "$VMT_VMLINUZ" "$VMT_BOOT") || return 2
+	accel=$(vmtest_accel_args "$kernel") || return 2
+	[[ -n $VMT_TIMEOUT ]] || { [[ $accel == kvm* ]] && VMT_TIMEOUT=60 || VMT_TIMEOUT=120; }
+	t1=$(date +%s.%N)
+
+	# shellcheck disable=SC2206 # accel args are fixed words
+	qemu=(qemu-system-x86_64 ${accel#* } -m 512 -smp 2 -nographic -no-reboot -nic none
+		-kernel "$kernel" -initrd "$VMT_LOG/initrd.gz"
+		-append "console=ttyS0 quiet panic=-1 $VMT_APPEND")
+	printf '%q ' "${qemu[@]}" >"$VMT_LOG/qemu.cmd"
+	echo >>"$VMT_LOG/qemu.cmd"
+	vmtest_say "kernel $VMT_RELEASE (${accel%% *}, $VMT_BOOT boot), ${#VMT_MODULES[@]} module(s), mode $VMT_MODE, log $VMT_LOG/console.log"
+	qemu_rc=0
+	timeout -k 5 "$VMT_TIMEOUT" "${qemu[@]}" </dev/null >"$VMT_LOG/console.log" 2>&1 || qemu_rc=$?
+	t2=$(date +%s.%N)
+	if ((qemu_rc == 124 || qemu_rc == 137)); then
+		vmtest_say "qemu killed after ${VMT_TIMEOUT}s"
+	elif ((qemu_rc != 0)); then
+		vmtest_say "qemu exited with status $qemu_rc"
+	fi
+
+	VMT_TOTAL=0
+	vmtest_report "$VMT_LOG/console.log" || rc=1
+	local prep boot
+	prep=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	boot=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", b - a }')
+	if ((rc == 0)); then
+		vmtest_say "PASS: $VMT_TOTAL steps; prepare ${prep}s, boot to poweroff ${boot}s; log $VMT_LOG/console.log"
+	else
+		vmtest_say "FAIL: prepare ${prep}s, boot to poweroff ${boot}s; log $VMT_LOG/console.log"
+	fi
+	return "$rc"
+)
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	vmtest_run "$@"
+fi
