@@ -50,7 +50,9 @@ size_t symidx_lookup(const struct symidx *idx, const char *object,
 
 /*
  * The one entry named @name in @object compiled from @cu.  NULL when
- * there is none, or (errno = ENOTUNIQ) when the CU holds several.
+ * there is none (errno = ENOENT), or (errno = ENOTUNIQ) when the CU holds
+ * several.  Module CUs come from STT_FILE symbols, which carry only a base
+ * name ("inode.c"): such a CU matches any @cu with that base name.
  */
 const struct symidx_entry *symidx_find_in_cu(const struct symidx *idx,
 					     const char *object,
@@ -61,5 +63,12 @@ const char *symidx_exporter(const struct symidx *idx, const char *name);
 
 /* Whether @object is vmlinux or a module of this release. */
 bool symidx_has_object(const struct symidx *idx, const char *object);
+
+/* Counts and object names, for `hotpatch-index info` and tests. */
+size_t symidx_nr_objects(const struct symidx *idx);
+size_t symidx_nr_entries(const struct symidx *idx);
+size_t symidx_nr_exports(const struct symidx *idx);
+/* Name of the @i-th object (in name order) and its entry count; NULL past the end. */
+const char *symidx_object_name(const struct symidx *idx, size_t i, size_t *nr_entries);
 
 #endif

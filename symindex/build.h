@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internals of `hotpatch-index build`: one file per input.
+ *   symvers.c  Module.symvers -> who exports what
+ *   dwarf.c    dbg vmlinux DWARF -> address to compilation unit
+ *   vmlinux.c  vmlinux symtab + System.map -> entries with kallsyms sympos
+ *   modules.c  every .ko -> entries with module kallsyms sympos
+ */
+#ifndef HOTPATCH_SYMINDEX_BUILD_H
+#define HOTPATCH_SYMINDEX_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "symindex-write.h"
+
+struct build_opts {
+	const char *vmlinux;
+	const char *sysmap;
+	const char *symvers;
+	const char *modules;
+	const char *release;
+	const char *config;		/* the target's .config, for KALLSYMS_ALL */
+	const char *out;
+	/* from the config: which symbols module kallsyms keeps */
+	bool kallsyms_all;
+	bool module_unload;
+};
+
+/* Module.symvers */
+struct export {
+	const char *name;
+	const char *object;		/* "vmlinux" or the module name */
+};
+
+struct symvers {
+	char *buf;
+	struct export *exps;		/* sorted by name */
+	size_t nr;
+};
+
+int symvers_read(const char *path, struct symvers *sv);
+void symvers_free(struct symvers *sv);
+const char *symvers_exporter(const struct symvers *sv, const char *name);
+
+/* Address -> CU of the dbg vmlinux */
+struct cu_range {
+	uint64_t lo, hi;
+	uint32_t cu;
+};
+
+struct cu_var {
+	uint64_t addr;
+	uint32_t cu;
+};
+
+#define CU_NONE		UINT32_MAX
+#define CU_AMBIGUOUS	(UINT32_MAX - 1)
+
+struct cumap {
+	char **names;			/* relative to the tree */
+	size_t nr_names;
+	struct cu_range *ranges;	/* code, from .debug_aranges, sorted */
+	size_t nr_ranges;
+	struct cu_var *vars;		/* static storage variables, sorted */
+	size_t nr_vars;
+};
+
+int cumap_build(const char *vmlinux, struct cumap *map);
+void cumap_free(struct cumap *map);
+/* The CU of the symbol at @addr, "" when unknown or ambiguous. */
+const char *cumap_lookup(const struct cumap *map, uint64_t addr, unsigned char type);
+/* "/build/linux/kernel/fork.c" with comp_dir "/build/linux" -> "kernel/fork.c" */
+const char *cu_relative(const char *name, const char *comp_dir);
+
+int index_vmlinux(struct symidx_writer *w, const struct build_opts *o,
+		  const struct symvers *sv, const struct cumap *cus);
+int index_modules(struct symidx_writer *w, const struct build_opts *o,
+		  const struct symvers *sv);
+
+/* Read a whole file into a NUL-terminated buffer. */
+int read_whole_file(const char *path, char **buf, size_t *len);
+
+#endif

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Address -> compilation unit for the dbg vmlinux, with libdwarf.
+ *
+ * Code: .debug_aranges lists every CU's address ranges, which also cover
+ * the out-of-line clones (.isra, .constprop, .part) that have no DIE name
+ * of their own.  Data: aranges cover code only, so we walk each CU for
+ * variables with static storage (DW_OP_addr locations), at file scope and
+ * inside functions (function-local statics, symbol "name.N").
+ *
+ * The file carries .rela.debug_* (linked with --emit-relocs).  For an
+ * ET_EXEC libdwarf does not apply them, and must not: the DWARF already
+ * holds final addresses.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dwarf.h>
+#include <libdwarf.h>
+
+#include "log.h"
+#include "build.h"
+
+struct walk {
+	Dwarf_Debug dbg;
+	const char *path;
+	struct cumap *map;
+	size_t alloc_vars, alloc_names;
+	struct cu_off { Dwarf_Off off; uint32_t cu; } *offs;
+	size_t nr_offs, alloc_offs;
+};
+
+static int dw_fail(struct walk *w, const char *what, Dwarf_Error err)
+{
+	pr_err("%s: DWARF: %s: %s", w->path, what, err ? dwarf_errmsg(err) : "failed");
+	if (err)
+		dwarf_dealloc_error(w->dbg, err);
+	return -EINVAL;
+}
+
+static int grow(void **arr, size_t *alloc, size_t need, size_t elem)
+{
+	size_t n = *alloc ? *alloc : 1024;
+	void *p;
+
+	if (need <= *alloc)
+		return 0;
+	while (n < need)
+		n *= 2;
+	p = realloc(*arr, n * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*alloc = n;
+	return 0;
+}
+
+const char *cu_relative(const char *name, const char *comp_dir)
+{
+	size_t n = comp_dir ? strlen(comp_dir) : 0;
+
+	if (n && !strncmp(name, comp_dir, n) && name[n] == '/')
+		name += n + 1;
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	return name;
+}
+
+static int add_var(struct walk *w, Dwarf_Die die, uint32_t cu)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Unsigned len;
+	Dwarf_Half form;
+	Dwarf_Ptr ptr;
+	uint64_t addr;
+	int res, ret = 0;
+
+	res = dwarf_attr(die, DW_AT_location, &attr, &err);
+	if (res == DW_DLV_ERROR)
+		return dw_fail(w, "DW_AT_location", err);
+	if (res == DW_DLV_NO_ENTRY)
+		return 0;
+	if (dwarf_whatform(attr, &form, &err) == DW_DLV_OK && form == DW_FORM_exprloc &&
+	    dwarf_formexprloc(attr, &len, &ptr, &err) == DW_DLV_OK &&
+	    len == 9 && ((unsigned char *)ptr)[0] == DW_OP_addr) {
+		memcpy(&addr, (unsigned char *)ptr + 1, 8);	/* little-endian host */
+		if (grow((void **)&w->map->vars, &w->alloc_vars, w->map->nr_vars + 1,
+			 sizeof(*w->map->vars)))
+			ret = -ENOMEM;
+		else
+			w->map->vars[w->map->nr_vars++] = (struct cu_var){ addr, cu };
+	}
+	if (err)
+		dwarf_dealloc_error(w->dbg, err);
+	dwarf_dealloc_attribute(attr);
+	return ret;
+}
+
+/* Variables with static storage below @parent: file scope and function scope. */
+static int walk_children(struct walk *w, Dwarf_Die parent, uint32_t cu)
+{
+	Dwarf_Error err = NULL;
+	Dwarf_Die child, next;
+	Dwarf_Half tag;
+	int res, ret = 0;
+
+	res = dwarf_child(parent, &child, &err);
+	if (res == DW_DLV_ERROR)
+		return dw_fail(w, "dwarf_child", err);
+	while (res == DW_DLV_OK) {
+		if (dwarf_tag(child, &tag, &err) != DW_DLV_OK) {
+			ret = dw_fail(w, "dwarf_tag", err);
+		} else if (tag == DW_TAG_variable) {
+			ret = add_var(w, child, cu);
+		} else if (tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block) {
+			ret = walk_children(w, child, cu);
+		}
+		if (ret) {
+			dwarf_dealloc_die(child);
+			return ret;
+		}
+		res = dwarf_siblingof_b(w->dbg, child, true, &next, &err);
+		dwarf_dealloc_die(child);
+		child = next;
+	}
+	if (res == DW_DLV_ERROR)
+		return dw_fail(w, "dwarf_siblingof", err);
+	return 0;
+}
+
+static int cu_string_attr(struct walk *w, Dwarf_Die die, Dwarf_Half at, char **out)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	char *s;
+	int res;
+
+	*out = NULL;
+	res = dwarf_attr(die, at, &attr, &err);
+	if (res == DW_DLV_ERROR)
+		return dw_fail(w, "CU attribute", err);
+	if (res == DW_DLV_NO_ENTRY)
+		return 0;
+	res = dwarf_formstring(attr, &s, &err);
+	dwarf_dealloc_attribute(attr);
+	if (res == DW_DLV_ERROR)
+		return dw_fail(w, "CU string attribute", err);
+	if (res == DW_DLV_OK)
+		*out = s;
+	return 0;
+}
+
+static int walk_cus(struct walk *w)
+{
+	struct cumap *m = w->map;
+	Dwarf_Unsigned hdr_len, abbrev_off, typeoff, next_off;
+	Dwarf_Half version, addr_size, off_size, ext_size, cu_type;
+	Dwarf_Error err = NULL;
+	Dwarf_Sig8 sig;
+	Dwarf_Die cudie;
+	Dwarf_Off off;
+	int res, ret;
+
+	for (;;) {
+		char *name, *comp_dir;
+		uint32_t cu;
+
+		res = dwarf_next_cu_header_d(w->dbg, true, &hdr_len, &version, &abbrev_off,
+					     &addr_size, &off_size, &ext_size, &sig,
+					     &typeoff, &next_off, &cu_type, &err);
+		if (res == DW_DLV_NO_ENTRY)
+			return 0;
+		if (res == DW_DLV_ERROR)
+			return dw_fail(w, "reading CU header", err);
+		res = dwarf_siblingof_b(w->dbg, NULL, true, &cudie, &err);
+		if (res == DW_DLV_ERROR)
+			return dw_fail(w, "reading CU DIE", err);
+		if (res == DW_DLV_NO_ENTRY)
+			continue;
+		if (dwarf_dieoffset(cudie, &off, &err) != DW_DLV_OK) {
+			dwarf_dealloc_die(cudie);
+			return dw_fail(w, "CU DIE offset", err);
+		}
+		ret = cu_string_attr(w, cudie, DW_AT_name, &name);
+		if (!ret)
+			ret = cu_string_attr(w, cudie, DW_AT_comp_dir, &comp_dir);
+		if (!ret && (grow((void **)&m->names, &w->alloc_names, m->nr_names + 1,
+				  sizeof(*m->names)) ||
+			     grow((void **)&w->offs, &w->alloc_offs, w->nr_offs + 1,
+				  sizeof(*w->offs)) ||
+			     !(m->names[m->nr_names] = strdup(name ? cu_relative(name, comp_dir) : ""))))
+			ret = -ENOMEM;
+		if (!ret) {
+			cu = m->nr_names++;
+			w->offs[w->nr_offs++] = (struct cu_off){ off, cu };
+			ret = walk_children(w, cudie, cu);
+		}
+		dwarf_dealloc_die(cudie);
+		if (ret)
+			return ret;
+	}
+}
+
+static int cmp_off(const void *a, const void *b)
+{
+	const struct cu_off *x = a, *y = b;
+
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct cu_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static int cmp_var(const void *a, const void *b)
+{
+	const struct cu_var *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->cu < y->cu ? -1 : x->cu > y->cu;
+}
+
+static int read_aranges(struct walk *w)
+{
+	struct cumap *m = w->map;
+	Dwarf_Arange *ar = NULL;
+	Dwarf_Signed count = 0, i;
+	Dwarf_Error err = NULL;
+	int res, ret = 0;
+
+	res = dwarf_get_aranges(w->dbg, &ar, &count, &err);
+	if (res == DW_DLV_ERROR)
+		return dw_fail(w, "reading .debug_aranges", err);
+	if (res == DW_DLV_NO_ENTRY) {
+		pr_warn("%s: no .debug_aranges: functions will have no CU", w->path);
+		return 0;
+	}
+	qsort(w->offs, w->nr_offs, sizeof(*w->offs), cmp_off);
+	m->ranges = calloc(count ? count : 1, sizeof(*m->ranges));
+	if (!m->ranges)
+		ret = -ENOMEM;
+	for (i = 0; !ret && i < count; i++) {
+		Dwarf_Unsigned seg, seglen, len;
+		Dwarf_Addr start;
+		Dwarf_Off cuoff;
+		struct cu_off key, *found;
+
+		if (dwarf_get_arange_info_b(ar[i], &seg, &seglen, &start, &len, &cuoff,
+					    &err) != DW_DLV_OK) {
+			ret = dw_fail(w, "reading an arange", err);
+			break;
+		}
+		/* ranges of code the linker discarded start at 0 */
+		if (!start || !len)
+			continue;
+		key.off = cuoff;
+		found = bsearch(&key, w->offs, w->nr_offs, sizeof(key), cmp_off);
+		if (!found)
+			continue;
+		m->ranges[m->nr_ranges++] = (struct cu_range){ start, start + len, found->cu };
+	}
+	for (i = 0; i < count; i++)
+		dwarf_dealloc(w->dbg, ar[i], DW_DLA_ARANGE);
+	dwarf_dealloc(w->dbg, ar, DW_DLA_LIST);
+	qsort(m->ranges, m->nr_ranges, sizeof(*m->ranges), cmp_range);
+	return ret;
+}
+
+int cumap_build(const char *path, struct cumap *map)
+{
+	struct walk w = { .path = path, .map = map };
+	Dwarf_Error err = NULL;
+	int res, ret;
+
+	memset(map, 0, sizeof(*map));
+	res = dwarf_init_path(path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
+			      &w.dbg, NULL, 0, NULL, &err);
+	if (res == DW_DLV_NO_ENTRY) {
+		pr_err("%s: no DWARF debug info; pass the vmlinux of the -dbg package", path);
+		return -ENOENT;
+	}
+	if (res != DW_DLV_OK) {
+		pr_err("%s: cannot read DWARF: %s", path, err ? dwarf_errmsg(err) : "failed");
+		return -EINVAL;
+	}
+	ret = walk_cus(&w);
+	if (!ret)
+		ret = read_aranges(&w);
+	dwarf_finish(w.dbg, &err);
+	free(w.offs);
+	if (ret) {
+		cumap_free(map);
+		return ret;
+	}
+	qsort(map->vars, map->nr_vars, sizeof(*map->vars), cmp_var);
+	return 0;
+}
+
+void cumap_free(struct cumap *map)
+{
+	size_t i;
+
+	for (i = 0; i < map->nr_names; i++)
+		free(map->names[i]);
+	free(map->names);
+	free(map->ranges);
+	free(map->vars);
+	memset(map, 0, sizeof(*map));
+}
+
+static uint32_t var_cu(const struct cumap *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->nr_vars;
+	uint32_t cu;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->vars[mid].addr < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == m->nr_vars || m->vars[lo].addr != addr)
+		return CU_NONE;
+	cu = m->vars[lo].cu;
+	for (; lo < m->nr_vars && m->vars[lo].addr == addr; lo++)
+		if (m->vars[lo].cu != cu)
+			return CU_AMBIGUOUS;
+	return cu;
+}
+
+static uint32_t range_cu(const struct cumap *m, uint64_t addr)
+{
+	size_t lo = 0, hi = m->nr_ranges;
+
+	/* last range starting at or below addr */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->ranges[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || addr >= m->ranges[lo - 1].hi)
+		return CU_NONE;
+	return m->ranges[lo - 1].cu;
+}
+
+const char *cumap_lookup(const struct cumap *m, uint64_t addr, unsigned char type)
+{
+	uint32_t cu = CU_NONE;
+
+	(void)type;
+	if (m->nr_vars)
+		cu = var_cu(m, addr);
+	if (cu == CU_NONE)
+		cu = range_cu(m, addr);
+	return cu < m->nr_names ? m->names[cu] : "";
+}
