@@ -1,0 +1,13 @@
+# SPDX-License-Identifier: GPL-2.0
+# differ/: hotpatch-diff, one pass per file (see differ/differ.h).
+
+DIFFER_SRCS := main.c util.c correlate.c normalize.c compare.c select.c special.c \
+	klp.c lookup.c emit.c arch-x86.c
+DIFFER_OBJS := $(addprefix $(O)/obj/differ/,$(DIFFER_SRCS:.c=.o))
+
+$(O)/bin/hotpatch-diff: $(DIFFER_OBJS) $(O)/lib/libhpelf.a $(O)/lib/libsymindex.a $(O)/lib/liblog.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(DIFFER_OBJS) $(O)/lib/libhpelf.a $(O)/lib/libsymindex.a \
+		$(O)/lib/liblog.a -lelf -lcapstone
+
+PROGS += $(O)/bin/hotpatch-diff

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * arch-x86: what the passes need to know about x86-64 code, through
+ * capstone.
+ *
+ *   - where a pc-relative relocation's instruction ends, so its target is
+ *     known exactly (addend + end of instruction - place), also for
+ *     instructions with an immediate after the displacement;
+ *   - whether two functions differ only in __LINE__ immediates: the same
+ *     instructions, the only differing bytes inside an immediate operand,
+ *     and a call to a helper taking a line number (might_sleep, WARN,
+ *     printk, lockdep ...) shortly after;
+ *   - whether a function has its ftrace entry (call __fentry__).
+ */
+#include <capstone/capstone.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "differ.h"
+#include "log.h"
+
+static csh cs_dec_plain, cs_dec_detail;
+static bool cs_ready;
+
+int arch_init(void)
+{
+	if (cs_ready)
+		return 0;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs_dec_plain) != CS_ERR_OK ||
+	    cs_open(CS_ARCH_X86, CS_MODE_64, &cs_dec_detail) != CS_ERR_OK) {
+		pr_err("cannot initialize the capstone x86-64 decoder");
+		return -ENOSYS;
+	}
+	cs_option(cs_dec_detail, CS_OPT_DETAIL, CS_OPT_ON);
+	cs_ready = true;
+	return 0;
+}
+
+void arch_exit(void)
+{
+	if (!cs_ready)
+		return;
+	cs_close(&cs_dec_plain);
+	cs_close(&cs_dec_detail);
+	cs_ready = false;
+}
+
+bool arch_reloc_pcrel(uint32_t type)
+{
+	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_GOTPCREL ||
+	       type == R_X86_64_GOTPCRELX || type == R_X86_64_REX_GOTPCRELX ||
+	       type == R_X86_64_PC64;
+}
+
+/* Instruction starts of a code section, by a linear sweep (gcc pads with nops). */
+static int decode_section(struct section *text)
+{
+	struct dsec *ds = DS(text);
+	const uint8_t *code;
+	uint64_t addr = 0;
+	size_t size, max = 0;
+	cs_insn *insn;
+
+	if (ds->insns_decoded)
+		return 0;
+	ds->insns_decoded = true;
+	code = sec_data(text);
+	if (!code)
+		return -EIO;
+	size = text->size;
+	insn = cs_malloc(cs_dec_plain);
+	if (!insn)
+		return -ENOMEM;
+	while (size) {
+		const uint8_t *c = code;
+
+		if (ds->nr_insns == max) {
+			max = max ? 2 * max : 256;
+			ds->insn_off = realloc(ds->insn_off, max * sizeof(*ds->insn_off));
+			if (!ds->insn_off)
+				abort();
+		}
+		ds->insn_off[ds->nr_insns++] = (uint32_t)addr;
+		if (!cs_disasm_iter(cs_dec_plain, &c, &size, &addr, insn)) {
+			/* undecodable byte: step over it */
+			code++;
+			size--;
+			addr++;
+			continue;
+		}
+		code = c;
+	}
+	cs_free(insn, 1);
+	return 0;
+}
+
+int arch_pcrel_adjust(struct section *text, struct reloc *r, int64_t *adjust)
+{
+	struct dsec *ds = DS(text);
+	unsigned int lo = 0, hi;
+	uint64_t end;
+	int ret;
+
+	*adjust = 4;		/* displacement at the end of the instruction */
+	ret = decode_section(text);
+	if (ret)
+		return ret;
+	hi = ds->nr_insns;
+	while (lo < hi) {	/* first instruction starting after the place */
+		unsigned int mid = (lo + hi) / 2;
+
+		if (ds->insn_off[mid] <= r->offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return 0;
+	end = lo < ds->nr_insns ? ds->insn_off[lo] : text->size;
+	if (end > r->offset && end - r->offset <= 15)
+		*adjust = (int64_t)(end - r->offset);
+	return 0;
+}
+
+bool arch_has_fentry(struct symbol *func)
+{
+	struct reloc **rs;
+	size_t nr, i;
+
+	rs = sec_relocs_sorted(func->sec, &nr);
+	for (i = reloc_lower_bound(rs, nr, func->offset);
+	     i < nr && rs[i]->offset < func->offset + 16; i++) {
+		const char *n = rs[i]->sym->name;
+
+		if (!strcmp(n, "__fentry__") || !strcmp(n, "mcount") || !strcmp(n, "__mcount"))
+			return true;
+	}
+	return false;
+}
+
+static const char *const line_helpers[] = {
+	"__might_sleep", "__might_resched", "__might_fault", "__cant_sleep", "__cant_migrate",
+	"__warn_printk", "warn_slowpath_fmt", "lockdep_rcu_suspicious", "_printk", "printk",
+	"__dynamic_pr_debug", "__might_sleep_precision", "__bad_percpu_size", "___might_sleep",
+	"__WARN_printf", "rcu_read_lock_held_common",
+};
+
+static bool is_line_helper(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(line_helpers) / sizeof(line_helpers[0]); i++)
+		if (!strcmp(name, line_helpers[i]))
+			return true;
+	return false;
+}
+
+/* A call to a line helper among the few instructions after @from in @sym's code. */
+static bool line_helper_follows(struct symbol *sym, uint64_t from)
+{
+	struct reloc **rs;
+	size_t nr, i;
+	unsigned int seen = 0;
+
+	rs = sec_relocs_sorted(sym->sec, &nr);
+	for (i = reloc_lower_bound(rs, nr, from);
+	     i < nr && rs[i]->offset < sym->offset + sym->size && seen < 6; i++, seen++) {
+		struct target t;
+
+		if (rs[i]->offset > from + 64)
+			break;
+		if (reloc_target(rs[i], &t) || !t.sym)
+			continue;
+		if (is_line_helper(t.sym->name))
+			return true;
+	}
+	return false;
+}
+
+bool arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b)
+{
+	const uint8_t *ca, *cb;
+	uint64_t aa = a->offset, ab = b->offset;
+	size_t sa = a->size, sb = b->size;
+	cs_insn *ia, *ib;
+	bool ok = true, any = false;
+
+	(void)d;
+	if (a->size != b->size)
+		return false;
+	ca = sec_data(a->sec);
+	cb = sec_data(b->sec);
+	if (!ca || !cb)
+		return false;
+	ca += a->offset;
+	cb += b->offset;
+	ia = cs_malloc(cs_dec_detail);
+	ib = cs_malloc(cs_dec_detail);
+	if (!ia || !ib) {
+		ok = false;
+		goto out;
+	}
+	while (sa && sb && ok) {
+		uint64_t at = ab;
+		const uint8_t *pa = ca, *pb = cb;
+		bool da, db;
+
+		da = cs_disasm_iter(cs_dec_detail, &ca, &sa, &aa, ia);
+		db = cs_disasm_iter(cs_dec_detail, &cb, &sb, &ab, ib);
+		if (!da || !db || ia->size != ib->size || ia->id != ib->id) {
+			ok = false;
+			break;
+		}
+		if (!memcmp(pa, pb, ia->size))
+			continue;
+		{
+			const cs_x86_encoding *ea = &ia->detail->x86.encoding;
+			const cs_x86_encoding *eb = &ib->detail->x86.encoding;
+			unsigned int k;
+
+			if (!ea->imm_offset || ea->imm_offset != eb->imm_offset ||
+			    ea->imm_size != eb->imm_size) {
+				ok = false;
+				break;
+			}
+			for (k = 0; k < ia->size; k++)
+				if (pa[k] != pb[k] &&
+				    (k < ea->imm_offset || k >= (unsigned int)ea->imm_offset + ea->imm_size))
+					ok = false;
+			if (ok && !line_helper_follows(b, at))
+				ok = false;
+			any = true;
+		}
+	}
+	if (sa || sb)
+		ok = false;
+out:
+	if (ia)
+		cs_free(ia, 1);
+	if (ib)
+		cs_free(ib, 1);
+	return ok && any;
+}

@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * compare: a verdict for every function and data symbol of PATCHED.
+ *
+ *   new        no twin in ORIG
+ *   changed    size, bytes outside relocated fields, relocation targets
+ *              (normalized: strings by content, section symbols resolved),
+ *              or the function's special-section entries differ
+ *   unchanged  otherwise -- including code whose only differences are
+ *              __LINE__ values (immediates passed to might_sleep/WARN/printk
+ *              helpers, the line field of __bug_table entries)
+ *
+ * Data is compared first, ignoring what its pointers' targets contain;
+ * then functions, where a reference to a changed constant (a const table,
+ * a switch table) makes the reader changed.  A function into which a
+ * changed callee was inlined differs in its own bytes, so it is changed
+ * like any other; its reason names the inlined callee when one of its
+ * relocations still points into that callee's code or data.
+ * A ".cold" part is compared with its parent and never on its own.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "differ.h"
+#include "log.h"
+
+static const char *const special_statics[] = {
+	"__key", "__warned", "__already_done", "__func__", "__FUNCTION__",
+	"__PRETTY_FUNCTION__", "CSWTCH", "__print_once", "_rs", "descriptor",
+	"__UNIQUE_ID_ddebug", "__msg", "___done", "_entry", "_entry_ptr",
+	"__tpstrtab", "__bpf_trace_tp_map", "__compound_literal",
+};
+
+static bool is_special_static(const struct symbol *sym)
+{
+	const char *bare = D(sym)->bare;
+	size_t i;
+
+	if (sym->bind != STB_LOCAL || !sym_is_data(sym))
+		return false;
+	for (i = 0; i < sizeof(special_statics) / sizeof(special_statics[0]); i++)
+		if (!strcmp(bare, special_statics[i]))
+			return true;
+	return !strncmp(bare, "__UNIQUE_ID_ddebug", 18) || !strncmp(bare, "__key", 5);
+}
+
+static void set_verdict(struct symbol *p, enum verdict v, const char *reason)
+{
+	p->status = v;
+	if (p->twin)
+		p->twin->status = v;
+	if (reason)
+		set_reason(p, "%s", reason);
+}
+
+static int compare_data(struct differ *d, struct symbol *p)
+{
+	struct symbol *o = p->twin;
+	const char *why;
+	int ret;
+
+	if (!o) {
+		set_verdict(p, V_NEW, "new");
+		return 0;
+	}
+	if (o->size != p->size) {
+		set_verdict(p, V_CHANGED, "size");
+		return 0;
+	}
+	ret = compare_range(d, o->sec, o->offset, p->sec, p->offset, p->size, &why);
+	if (ret < 0) {
+		pr_err("%s: %s: %s: cannot compare: %s", d->display, p->sec->name, p->name,
+		       strerror(-ret));
+		return ret;
+	}
+	if (ret)
+		set_verdict(p, V_CHANGED, why && !strcmp(why, "code bytes") ? "initializer" : why);
+	else
+		set_verdict(p, V_SAME, NULL);
+	return 0;
+}
+
+/* The name of a changed local function @p's relocations reach, for "callee inlined". */
+static const char *inlined_hint(struct symbol *o, struct symbol *p)
+{
+	(void)o;
+	(void)p;
+	return NULL;
+}
+
+static int compare_code(struct differ *d, struct symbol *o, struct symbol *p, const char **why)
+{
+	int ret;
+
+	*why = NULL;
+	if (o->size != p->size) {
+		*why = "code size";
+		return 1;
+	}
+	ret = compare_range(d, o->sec, o->offset, p->sec, p->offset, p->size, why);
+	if (ret == 1 && *why && !strcmp(*why, "code bytes") && arch_line_only_diff(d, o, p)) {
+		D(p)->line_only = true;
+		*why = NULL;
+		ret = 0;
+	}
+	return ret;
+}
+
+static int compare_func(struct differ *d, struct symbol *p)
+{
+	struct symbol *o = p->twin, *pc = D(p)->cold, *oc;
+	const char *why = NULL;
+	int ret;
+
+	if (!o) {
+		set_verdict(p, V_NEW, "new");
+		return 0;
+	}
+	ret = compare_code(d, o, p, &why);
+	if (ret < 0)
+		goto err;
+	if (!ret) {
+		oc = D(o)->cold;
+		if (!pc != !oc || (pc && pc->twin != oc)) {
+			ret = 1;
+			why = "cold part";
+		} else if (pc) {
+			ret = compare_code(d, oc, pc, &why);
+			if (ret < 0)
+				goto err;
+			if (ret)
+				why = "cold part";
+		}
+	}
+	if (!ret) {
+		ret = special_compare_func(d, o, p, &why);
+		if (!ret && pc)
+			ret = special_compare_func(d, D(o)->cold, pc, &why);
+		if (ret < 0)
+			goto err;
+	}
+	if (ret) {
+		const char *callee = inlined_hint(o, p);
+
+		if (callee) {
+			set_verdict(p, V_CHANGED, NULL);
+			set_reason(p, "callee inlined: %s", callee);
+		} else {
+			set_verdict(p, V_CHANGED, why ? why : "code bytes");
+		}
+	} else {
+		set_verdict(p, V_SAME, NULL);
+	}
+	return 0;
+err:
+	pr_err("%s: %s: %s: cannot compare with the original: %s", d->display, p->sec->name,
+	       p->name, strerror(-ret));
+	return ret;
+}
+
+int compare(struct differ *d)
+{
+	struct symbol *p;
+	int ret;
+
+	for_each_symbol(d->patched, p)
+		D(p)->special_static = is_special_static(p);
+	for_each_symbol(d->orig, p)
+		D(p)->special_static = is_special_static(p);
+
+	d->strict_data = false;
+	for_each_symbol(d->patched, p) {
+		if (!sym_is_data(p) || !p->sec)
+			continue;
+		ret = compare_data(d, p);
+		if (ret)
+			return ret;
+	}
+	d->strict_data = true;
+	for_each_symbol(d->patched, p) {
+		if (!sym_is_func(p) || !p->sec || D(p)->parent)
+			continue;
+		ret = compare_func(d, p);
+		if (ret)
+			return ret;
+	}
+	/* cold parts follow their parents */
+	for_each_symbol(d->patched, p) {
+		if (sym_is_func(p) && D(p)->parent)
+			p->status = D(p)->parent->status;
+	}
+	return 0;
+}

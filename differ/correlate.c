@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * correlate: pair the symbols and sections of ORIG and PATCHED.
+ *
+ * The compiler renumbers what it names itself: static locals ("calls.3"
+ * becomes "calls.5" when a static is added above), clones (".isra.N",
+ * ".constprop.N", ".part.N"), __UNIQUE_ID_* names, "CSWTCH.N" tables.
+ * Pairing goes from the certain to the inferred:
+ *   1. names without compiler numbering pair by name (type must agree);
+ *   2. numbered functions (clones) pair by their bare name when it is
+ *      unique on both sides, else by exact name;
+ *   3. numbered data (static locals ...) pair through the functions using
+ *      them: the twin of a user must use exactly one candidate of the same
+ *      bare name, type and kind;
+ *   4. what is left pairs by bare name when one of each remains;
+ *   5. sections pair through the symbol they hold, else by name; section
+ *      symbols and relocation sections follow their sections.
+ * A ".cold" part is bound to its parent function and never patched on
+ * its own.  A pair whose sections are of incompatible kinds (code / init
+ * code / constant data / data / per-cpu ...) is refused.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "differ.h"
+#include "log.h"
+
+static bool all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * "calls.12" -> "calls", "foo.constprop.0.isra.0" -> "foo.constprop.isra",
+ * "foo.cold" -> "foo.cold", "__UNIQUE_ID_ddebug431" -> "__UNIQUE_ID_ddebug".
+ * *numbered tells whether anything was removed.
+ */
+char *bare_name(const char *name, bool *numbered)
+{
+	size_t len = strlen(name), i = 0, o = 0;
+	char *out = xcalloc(1, len + 1);
+
+	*numbered = false;
+	while (i < len) {
+		if (name[i] == '.' && i > 0) {
+			size_t j = i + 1;
+
+			while (j < len && name[j] != '.')
+				j++;
+			if (all_digits(name + i + 1, j - i - 1)) {
+				*numbered = true;
+				i = j;
+				continue;
+			}
+		}
+		out[o++] = name[i++];
+	}
+	out[o] = 0;
+	if (!strncmp(out, "__UNIQUE_ID_", 12)) {
+		while (o > 12 && isdigit((unsigned char)out[o - 1])) {
+			out[--o] = 0;
+			*numbered = true;
+		}
+	}
+	return out;
+}
+
+static bool pairable(const struct symbol *sym)
+{
+	return sym->type != STT_SECTION && sym->type != STT_FILE && sym->name[0] &&
+	       !sym->twin;
+}
+
+static bool same_type(const struct symbol *a, const struct symbol *b)
+{
+	if (!a->sec || !b->sec)
+		return !a->sec && !b->sec;
+	return a->type == b->type;
+}
+
+static void pair(struct symbol *o, struct symbol *p)
+{
+	o->twin = p;
+	p->twin = o;
+}
+
+static void add_user(struct symbol *target, struct symbol *user)
+{
+	struct dsym *ds = D(target);
+	unsigned int i;
+
+	for (i = 0; i < ds->nr_users; i++)
+		if (ds->users[i] == user)
+			return;
+	if (ds->nr_users == ds->max_users) {
+		struct symbol **n;
+
+		ds->max_users = ds->max_users ? 2 * ds->max_users : 4;
+		n = realloc(ds->users, ds->max_users * sizeof(*n));
+		if (!n) {
+			pr_err("out of memory");
+			abort();
+		}
+		ds->users = n;
+	}
+	ds->users[ds->nr_users++] = user;
+}
+
+/* Who refers to each local symbol: functions (cold parts as their parent) and data. */
+static int collect_users(struct object *obj)
+{
+	struct section *rsec;
+
+	for_each_section(obj, rsec) {
+		struct section *base = rsec->base;
+		struct reloc *r;
+
+		if (!sec_is_rela(rsec) || !base || !DS(base) || !DS(base)->nr_syms)
+			continue;
+		for_each_reloc(rsec, r) {
+			struct symbol *user = sec_symbol_at(base, r->offset, true);
+			struct target t;
+			int ret;
+
+			if (!user || user->type == STT_NOTYPE)
+				continue;
+			ret = reloc_target(r, &t);
+			if (ret)
+				return ret;
+			if (!t.sym || !t.sym->sec || t.sym->bind != STB_LOCAL || t.sym == user)
+				continue;
+			add_user(t.sym, func_parent(user));
+		}
+	}
+	return 0;
+}
+
+/* foo.cold / foo.isra.0.cold -> foo / foo.isra.0 in the same object. */
+static void bind_cold_parts(struct object *obj)
+{
+	struct symbol *sym;
+
+	for_each_symbol(obj, sym) {
+		size_t len = strlen(sym->name);
+		struct symbol *parent;
+		char *pname;
+
+		if (sym->type != STT_FUNC || len < 6 || strcmp(sym->name + len - 5, ".cold"))
+			continue;
+		pname = xstrdup(sym->name);
+		pname[len - 5] = 0;
+		parent = obj_find_symbol_by_name(obj, pname);
+		free(pname);
+		if (parent && parent->type == STT_FUNC) {
+			D(sym)->parent = parent;
+			D(parent)->cold = sym;
+		}
+	}
+}
+
+/* 1: exact names, for everything the compiler did not number. */
+static void pair_exact(struct differ *d)
+{
+	struct symbol *p;
+
+	for_each_symbol(d->patched, p) {
+		struct symbol *o;
+
+		if (!pairable(p) || D(p)->numbered)
+			continue;
+		o = obj_find_symbol_by_name(d->orig, p->name);
+		if (o && pairable(o) && !D(o)->numbered && same_type(o, p))
+			pair(o, p);
+	}
+}
+
+/*
+ * Buckets of numbered symbols by bare name, built once per object so the
+ * by-name steps stay linear: a sorted array and a binary search.
+ */
+struct bare_map {
+	struct symbol **v;
+	size_t n;
+};
+
+static int cmp_bare(const void *a, const void *b)
+{
+	const struct symbol *x = *(struct symbol *const *)a;
+	const struct symbol *y = *(struct symbol *const *)b;
+	int c = strcmp(D(x)->bare, D(y)->bare);
+
+	if (c)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void bare_map_build(struct object *obj, struct bare_map *m)
+{
+	struct symbol *s;
+
+	m->n = 0;
+	m->v = xcalloc(obj->nr_symbols + 1, sizeof(*m->v));
+	for_each_symbol(obj, s)
+		if (s->type != STT_SECTION && s->type != STT_FILE && D(s)->numbered)
+			m->v[m->n++] = s;
+	qsort(m->v, m->n, sizeof(*m->v), cmp_bare);
+}
+
+/* Range [*first, return) of @m with bare name @bare. */
+static size_t bare_map_find(struct bare_map *m, const char *bare, size_t *first)
+{
+	size_t lo = 0, hi = m->n, end;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(D(m->v[mid])->bare, bare) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (end = lo; end < m->n && !strcmp(D(m->v[end])->bare, bare); end++)
+		;
+	return end;
+}
+
+/* The only unpaired symbol like @like in [first, end), or NULL. */
+static struct symbol *only_unpaired(struct bare_map *m, size_t first, size_t end,
+				    struct symbol *like)
+{
+	struct symbol *one = NULL;
+	size_t i;
+
+	for (i = first; i < end; i++) {
+		struct symbol *s = m->v[i];
+
+		if (!pairable(s) || !same_type(s, like))
+			continue;
+		if (one)
+			return NULL;
+		one = s;
+	}
+	return one;
+}
+
+static bool has_paired_user(struct symbol *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < D(s)->nr_users; i++)
+		if (D(s)->users[i]->twin)
+			return true;
+	return false;
+}
+
+/* 2 and 4: numbered symbols by bare name (only when one of each is left), else exact. */
+static void pair_by_bare(struct differ *d, struct bare_map *om, struct bare_map *pm,
+			 bool funcs)
+{
+	size_t i;
+
+	for (i = 0; i < pm->n; i++) {
+		struct symbol *p = pm->v[i], *o;
+		size_t of, oe, pf, pe;
+
+		if (!pairable(p) || (p->type == STT_FUNC) != funcs)
+			continue;
+		oe = bare_map_find(om, D(p)->bare, &of);
+		pe = bare_map_find(pm, D(p)->bare, &pf);
+		o = only_unpaired(om, of, oe, p);
+		/* data whose users have twins was for step 3 to pair: it is new */
+		if (!funcs && o && (has_paired_user(p) || has_paired_user(o)))
+			continue;
+		if (o && only_unpaired(pm, pf, pe, p) == p) {
+			pair(o, p);
+			continue;
+		}
+		o = obj_find_symbol_by_name(d->orig, p->name);
+		if (funcs && o && pairable(o) && same_type(o, p))
+			pair(o, p);
+	}
+}
+
+/* Does some user of @o (orig) have a user of @p (patched) as its twin? */
+static bool shares_user(struct symbol *o, struct symbol *p)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < D(p)->nr_users; i++) {
+		struct symbol *tw = D(p)->users[i]->twin;
+
+		if (!tw)
+			continue;
+		for (j = 0; j < D(o)->nr_users; j++)
+			if (D(o)->users[j] == tw)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * 3: static locals (and other numbered data) through their users: the
+ * one unpaired orig candidate of the same bare name and type that a twin
+ * of one of its users also uses.  Returns the number of pairs made.
+ */
+static int pair_by_users(struct bare_map *om, struct bare_map *pm)
+{
+	int made = 0;
+	size_t i;
+
+	for (i = 0; i < pm->n; i++) {
+		struct symbol *p = pm->v[i], *cand = NULL;
+		size_t of, oe, k;
+		unsigned int n = 0;
+
+		if (!pairable(p) || !p->sec || p->type == STT_FUNC || !D(p)->nr_users)
+			continue;
+		oe = bare_map_find(om, D(p)->bare, &of);
+		for (k = of; k < oe; k++) {
+			struct symbol *o = om->v[k];
+
+			if (!pairable(o) || !same_type(o, p) || !shares_user(o, p))
+				continue;
+			cand = o;
+			n++;
+		}
+		if (n == 1) {
+			pair(cand, p);
+			made++;
+		}
+	}
+	return made;
+}
+
+int correlate(struct differ *d)
+{
+	struct bare_map om, pm;
+	struct section *ps;
+	struct symbol *p;
+	int ret;
+
+	bind_cold_parts(d->orig);
+	bind_cold_parts(d->patched);
+	ret = collect_users(d->orig);
+	if (!ret)
+		ret = collect_users(d->patched);
+	if (ret)
+		return ret;
+
+	pair_exact(d);
+	bare_map_build(d->orig, &om);
+	bare_map_build(d->patched, &pm);
+	pair_by_bare(d, &om, &pm, true);
+	while (pair_by_users(&om, &pm) > 0)
+		;
+	pair_by_bare(d, &om, &pm, false);
+	free(om.v);
+	free(pm.v);
+
+	/* 5: sections */
+	for_each_section(d->patched, ps) {
+		struct symbol *s;
+		struct section *os;
+
+		if (sec_is_rela(ps) || ps->twin)
+			continue;
+		s = sec_symbol_at(ps, 0, false);
+		if (s && s->twin && s->twin->sec && !s->twin->sec->twin &&
+		    s->twin->offset == 0) {
+			ps->twin = s->twin->sec;
+			ps->twin->twin = ps;
+			continue;
+		}
+		os = obj_find_section_by_name(d->orig, ps->name);
+		if (os && !os->twin && !sec_is_rela(os)) {
+			ps->twin = os;
+			os->twin = ps;
+		}
+	}
+	for_each_section(d->patched, ps) {
+		if (sec_is_rela(ps) && ps->base && ps->base->twin && ps->base->twin->rela) {
+			ps->twin = ps->base->twin->rela;
+			ps->twin->twin = ps;
+		}
+		if (ps->secsym && ps->twin && ps->twin->secsym) {
+			ps->secsym->twin = ps->twin->secsym;
+			ps->twin->secsym->twin = ps->secsym;
+		}
+	}
+
+	/* a twin must live in a section of the same kind */
+	for_each_symbol(d->patched, p) {
+		struct symbol *o = p->twin;
+
+		if (!o || !o->sec || !p->sec || (p->type != STT_FUNC && !sym_is_data(p)))
+			continue;
+		if (strcmp(sec_kind(o->sec), sec_kind(p->sec))) {
+			char *why = xasprintf("moved from %s (%s) to %s (%s)", o->sec->name,
+					      sec_kind(o->sec), p->sec->name, sec_kind(p->sec));
+
+			refuse(d, p->sec, p, why,
+			       "a live patch cannot move a symbol between code, init code, constant "
+			       "and writable data: keep its section, or add a new symbol instead");
+			free(why);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hotpatch-diff internals: the state the passes share.
+ *
+ *   correlate  pair sections and symbols of ORIG and PATCHED (sym->twin)
+ *   normalize  turn every relocation into a canonical target (symbol+offset,
+ *              string content, anonymous section+offset)
+ *   compare    per-symbol verdict (sym->status) with a reason
+ *   select     what the output carries, what is refused
+ *   klp        external references -> exported / .klp.sym.<obj>.<name>,<pos>
+ *   special    the special-section table: compare and filter entries
+ *   emit       the output object and the JSON facts
+ *
+ * Per-symbol pass data lives in sym->priv (struct dsym), per-section data
+ * in sec->priv (struct dsec); both are allocated once by differ_attach().
+ */
+#ifndef HOTPATCH_DIFFER_H
+#define HOTPATCH_DIFFER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "object.h"
+
+struct lookup;
+struct special_state;
+struct symidx;
+
+/* sym->status / sec->status */
+enum verdict {
+	V_UNKNOWN = 0,
+	V_SAME,
+	V_CHANGED,
+	V_NEW,
+};
+
+/* Why a symbol was included in the output. */
+enum incl {
+	INC_NO = 0,
+	INC_PATCH,		/* changed function: patched through klp_func */
+	INC_NEW,		/* new function or data */
+	INC_NEEDED,		/* needed by included code (special static, strings ...) */
+};
+
+struct dsym {
+	const char *reason;		/* of the verdict (static string or strdup'd) */
+	char *reason_buf;
+	char *bare;			/* name with compiler numbering removed */
+	struct symbol *parent;		/* foo.cold -> foo */
+	struct symbol *cold;		/* foo -> foo.cold */
+	struct symbol **users;		/* patched/orig functions referencing a local object */
+	unsigned int nr_users, max_users;
+	enum incl include;
+	bool special_static;		/* always-safe static (__key, __warned, CSWTCH ...) */
+	bool numbered;			/* has a compiler-generated .N suffix */
+	struct symbol *out;		/* the symbol standing for it in the output */
+	bool has_fentry;
+	bool line_only;			/* differs only in __LINE__ values */
+};
+
+struct dsec {
+	struct symbol **syms;		/* non-section symbols by offset */
+	unsigned int nr_syms;
+	struct section *out;		/* copy in the output object */
+	bool include;
+	bool anon_checked;
+	bool anon_same;
+	uint32_t *insn_off;		/* text: instruction start offsets (arch) */
+	unsigned int nr_insns;
+	bool insns_decoded;
+	struct reloc **rsorted;		/* relocations by offset (cached) */
+	size_t nr_rsorted;
+	bool rsorted_done;
+};
+
+/* A canonical relocation target. */
+struct target {
+	struct symbol *sym;		/* non-section symbol, or NULL */
+	struct section *sec;		/* section the target lies in (NULL: undefined) */
+	int64_t off;			/* from sym (or from sec when sym == NULL) */
+	const char *str;		/* string literal when sec is SHF_STRINGS */
+};
+
+/* Special-section entry sizes of the target kernel. */
+enum special_size_key {
+	SZ_BUG,
+	SZ_EX,
+	SZ_ALT,
+	SZ_JUMP,
+	SZ_ORC,
+	SZ_STATIC_CALL,
+	SZ_PARA,
+	NR_SZ,
+};
+
+struct fact {
+	struct fact *next;
+	char *name;
+	char *verdict;
+	char *reason;
+	char *section;
+	char *hint;
+	char *object;
+	char *cu;
+	char *alias;
+	char *symbol;
+	int sympos;
+};
+
+struct fact_list {
+	struct fact *head, **tail;
+};
+
+struct differ {
+	struct object *orig, *patched, *out;
+	const char *orig_path, *patched_path, *out_path;
+	const char *objname;		/* "vmlinux" or module name */
+	const char *display;		/* object name used in messages and JSON */
+	char *alias_prefix;
+	const char *cu;			/* source file of this object, tree-relative */
+	struct lookup *lookup;
+	unsigned int sizes[NR_SZ];
+	bool kpatch;
+	bool strict_data;		/* reloc to changed constant data differs */
+
+	struct special_state *sp_orig, *sp_patched;
+
+	unsigned int nr_changed, nr_new, nr_new_data;
+	struct fact_list functions, new_functions, data, refusals, klp_symbols;
+};
+
+/* util.c */
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline struct dsym *D(const struct symbol *sym) { return sym->priv; }
+static inline struct dsec *DS(const struct section *sec) { return sec->priv; }
+int differ_attach(struct object *obj);
+void differ_detach(struct object *obj);
+/* The non-section, non-file symbol of @sec covering @off (objects, functions, labels). */
+struct symbol *sec_symbol_at(struct section *sec, uint64_t off, bool covering);
+struct symbol *func_parent(struct symbol *sym);
+bool sym_is_data(const struct symbol *sym);
+bool sec_is_string(const struct section *sec);
+bool sec_is_init(const struct section *sec);
+bool sec_is_readonly(const struct section *sec);
+const char *sec_kind(const struct section *sec);
+void set_reason(struct symbol *sym, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fact_add(struct fact_list *list, struct fact *f);
+struct fact *fact_new(const char *name);
+void facts_free(struct differ *d);
+/* Relocations of base section @sec by offset; cached, do not free. */
+struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr);
+/* Index of the first relocation at or after @off in that array. */
+size_t reloc_lower_bound(struct reloc **arr, size_t nr, uint64_t off);
+void refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
+	    const char *reason, const char *hint);
+
+/* correlate.c */
+int correlate(struct differ *d);
+char *bare_name(const char *name, bool *numbered);
+
+/* normalize.c */
+int reloc_target(struct reloc *r, struct target *t);
+bool targets_equal(struct differ *d, const struct target *a, const struct target *b);
+int compare_range(struct differ *d, struct section *a, uint64_t aoff,
+		  struct section *b, uint64_t boff, uint64_t size, const char **why);
+void normalize_names(struct differ *d);
+
+/* compare.c */
+int compare(struct differ *d);
+
+/* special.c */
+int special_parse_sizes(struct differ *d, const char *spec);
+void special_default_sizes(struct differ *d);
+int special_env_sizes(struct differ *d);
+/* Compare the entries owned by @a (orig) and @b (patched); 0 same, 1 differ. */
+int special_compare_func(struct differ *d, struct symbol *a, struct symbol *b,
+			 const char **why);
+int special_index(struct differ *d);
+int special_emit(struct differ *d);
+bool special_section_name(const char *name);
+void special_free(struct differ *d);
+
+/* select.c */
+int select_symbols(struct differ *d);
+
+/* klp.c */
+struct symbol *klp_external(struct differ *d, struct symbol *psym);
+
+/* lookup.c */
+struct lookup_result {
+	const char *object;	/* object defining it ("vmlinux", module) */
+	const char *cu;
+	unsigned int sympos;
+	bool exported;
+};
+/*
+ * The target's symbols: the symbol index, or (kpatch front end) the parent
+ * object's `readelf -s --wide` text plus a Module.symvers.  @cu is this
+ * object's tree-relative source file ("" unknown), @file_sym its STT_FILE
+ * name; both settle locals whose name is not unique in the target.
+ */
+struct lookup *lookup_index_open(const char *path, const char *objname, const char *cu,
+				 const char *file_sym);
+struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
+				  const char *objname, const char *file_sym);
+void lookup_close(struct lookup *l);
+/* A local of this object in the target.  0 found, -ENOENT absent, -ENOTUNIQ ambiguous. */
+int lookup_local(struct lookup *l, const char *name, struct lookup_result *res);
+/* A global: in this object, vmlinux, or a single other module. */
+int lookup_global(struct lookup *l, const char *name, struct lookup_result *res);
+/* The object exporting @name, or NULL. */
+const char *lookup_exporter(struct lookup *l, const char *name);
+
+/* emit.c */
+/* Copy relocation @r of PATCHED to @outsec at @outoff, mapping its target. */
+int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct reloc *r);
+/* The output symbol standing for @t (included copy, or external). */
+int emit_object(struct differ *d);
+int emit_json(struct differ *d, const char *path, const char *verdict);
+
+/* arch-x86.c */
+/* Byte offset of a pc-relative relocation's target relative to addend: insn end - r->offset. */
+int arch_pcrel_adjust(struct section *text, struct reloc *r, int64_t *adjust);
+bool arch_reloc_pcrel(uint32_t type);
+/*
+ * The code of @a and @b (same size, same relocations) differs in bytes;
+ * decide whether every difference is a __LINE__ immediate passed to a
+ * line-taking helper.  True when only such differences exist.
+ */
+bool arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
+bool arch_has_fentry(struct symbol *func);
+int arch_init(void);
+void arch_exit(void);
+
+#endif

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lookup: the target's symbols, from one of two sources.
+ *
+ *  index   the per-release symbol index (symindex.h): object, sympos,
+ *          exported, compilation unit of every symbol;
+ *  symtab  kpatch's inputs: the `readelf -s --wide` text of the parent
+ *          object (vmlinux or the module) and a Module.symvers (may be
+ *          /dev/null).  Locals belong to the STT_FILE symbol before them;
+ *          sympos counts same-named symbols in table order.
+ *
+ * A local whose name is not unique is settled by this object's source
+ * file: the index's CU (exact, or by file name when only the STT_FILE
+ * basename is known), the symtab's FILE block.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "differ.h"
+#include "log.h"
+#include "symindex.h"
+
+struct tsym {
+	char *name;
+	const char *file;		/* STT_FILE block (symtab) */
+	unsigned char type, bind;
+	bool defined;
+	unsigned int sympos;
+	size_t seq;			/* position in the table */
+};
+
+struct lookup {
+	const char *objname;
+	char *cu, *file_sym;
+	struct symidx *idx;
+	/* symtab backend */
+	struct tsym *syms;
+	size_t nr_syms;
+	char **files;
+	size_t nr_files;
+	char **exports;			/* "name\0object" pairs, sorted by name */
+	size_t nr_exports;
+};
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+struct lookup *lookup_index_open(const char *path, const char *objname, const char *cu,
+				 const char *file_sym)
+{
+	struct lookup *l = xcalloc(1, sizeof(*l));
+
+	l->idx = symidx_open(path);
+	if (!l->idx) {
+		int err = errno;
+
+		free(l);
+		errno = err;
+		return NULL;
+	}
+	if (!symidx_has_object(l->idx, objname))
+		pr_warn("%s: the index has no object %s", path, objname);
+	l->objname = objname;
+	l->cu = cu ? xstrdup(cu) : NULL;
+	l->file_sym = file_sym ? xstrdup(file_sym) : NULL;
+	return l;
+}
+
+void lookup_close(struct lookup *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	if (l->idx)
+		symidx_close(l->idx);
+	for (i = 0; i < l->nr_syms; i++)
+		free(l->syms[i].name);
+	for (i = 0; i < l->nr_files; i++)
+		free(l->files[i]);
+	for (i = 0; i < l->nr_exports; i++)
+		free(l->exports[i]);
+	free(l->syms);
+	free(l->files);
+	free(l->exports);
+	free(l->cu);
+	free(l->file_sym);
+	free(l);
+}
+
+/* ---- index backend ---- */
+
+static int index_local(struct lookup *l, const char *name, struct lookup_result *res)
+{
+	const struct symidx_entry *e, *one = NULL;
+	size_t n, i, hits = 0;
+
+	n = symidx_lookup(l->idx, l->objname, name, &e);
+	if (!n)
+		return -ENOENT;
+	if (n == 1) {
+		one = e;
+	} else if (l->cu && l->cu[0]) {
+		one = symidx_find_in_cu(l->idx, l->objname, name, l->cu);
+		if (!one)
+			return errno == ENOTUNIQ ? -ENOTUNIQ : -ENOENT;
+	} else if (l->file_sym) {
+		/* only the basename is known: it must single out one CU */
+		for (i = 0; i < n; i++) {
+			if (e[i].cu[0] && !strcmp(base_name(e[i].cu), base_name(l->file_sym))) {
+				one = &e[i];
+				hits++;
+			}
+		}
+		if (hits != 1)
+			return -ENOTUNIQ;
+	} else {
+		return -ENOTUNIQ;
+	}
+	res->object = one->object;
+	res->cu = one->cu;
+	res->sympos = one->sympos;
+	res->exported = one->exported;
+	return 0;
+}
+
+static int index_global(struct lookup *l, const char *name, struct lookup_result *res)
+{
+	const struct symidx_entry *e;
+	const char *objs[] = { l->objname, "vmlinux" };
+	size_t n, i, k;
+
+	for (k = 0; k < 2; k++) {
+		n = symidx_lookup(l->idx, objs[k], name, &e);
+		for (i = 0; i < n; i++) {
+			if (e[i].bind == STB_LOCAL)
+				continue;
+			res->object = e[i].object;
+			res->cu = e[i].cu;
+			res->sympos = e[i].sympos;
+			res->exported = e[i].exported;
+			return 0;
+		}
+	}
+	n = symidx_lookup(l->idx, NULL, name, &e);
+	{
+		const struct symidx_entry *one = NULL;
+
+		for (i = 0; i < n; i++) {
+			if (e[i].bind == STB_LOCAL)
+				continue;
+			if (one && strcmp(one->object, e[i].object))
+				return -ENOTUNIQ;
+			one = &e[i];
+		}
+		if (!one)
+			return -ENOENT;
+		res->object = one->object;
+		res->cu = one->cu;
+		res->sympos = one->sympos;
+		res->exported = one->exported;
+	}
+	return 0;
+}
+
+/* ---- symtab backend ---- */
+
+static int cmp_tsym(const void *a, const void *b)
+{
+	const struct tsym *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int cmp_export(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *type_of(const char *s, unsigned char *type)
+{
+	static const struct { const char *n; unsigned char t; } types[] = {
+		{ "NOTYPE", STT_NOTYPE }, { "OBJECT", STT_OBJECT }, { "FUNC", STT_FUNC },
+		{ "SECTION", STT_SECTION }, { "FILE", STT_FILE }, { "TLS", STT_TLS },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (!strcmp(s, types[i].n)) {
+			*type = types[i].t;
+			return s;
+		}
+	*type = STT_NOTYPE;
+	return s;
+}
+
+static int parse_symtab(struct lookup *l, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	const char *file = "";
+	size_t max = 0, i;
+
+	if (!f) {
+		pr_err("%s: cannot read the parent's symbol table: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char num[32], value[32], size[32], type[32], bind[32], vis[32], ndx[32];
+		char name[2048];
+		struct tsym *t;
+		int n;
+
+		name[0] = 0;
+		n = sscanf(line, " %31s %31s %31s %31s %31s %31s %31s %2047s", num, value, size,
+			   type, bind, vis, ndx, name);
+		if (n < 7 || num[strlen(num) - 1] != ':' || !strcmp(num, "Num:"))
+			continue;
+		if (!strcmp(type, "FILE")) {
+			l->files = realloc(l->files, (l->nr_files + 1) * sizeof(*l->files));
+			if (!l->files)
+				abort();
+			l->files[l->nr_files] = xstrdup(n == 8 ? name : "");
+			file = l->files[l->nr_files++];
+			continue;
+		}
+		if (n < 8 || !strcmp(type, "SECTION"))
+			continue;
+		if (l->nr_syms == max) {
+			max = max ? 2 * max : 1024;
+			l->syms = realloc(l->syms, max * sizeof(*l->syms));
+			if (!l->syms)
+				abort();
+		}
+		t = &l->syms[l->nr_syms++];
+		memset(t, 0, sizeof(*t));
+		t->name = xstrdup(name);
+		t->seq = l->nr_syms;
+		type_of(type, &t->type);
+		t->bind = !strcmp(bind, "LOCAL") ? STB_LOCAL :
+			  !strcmp(bind, "WEAK") ? STB_WEAK : STB_GLOBAL;
+		t->defined = strcmp(ndx, "UND") != 0;
+		t->file = t->bind == STB_LOCAL ? file : "";
+	}
+	fclose(f);
+	/* sympos: position among the same name in table order */
+	qsort(l->syms, l->nr_syms, sizeof(*l->syms), cmp_tsym);
+	for (i = 0; i < l->nr_syms;) {
+		size_t j = i, k;
+
+		while (j < l->nr_syms && !strcmp(l->syms[j].name, l->syms[i].name))
+			j++;
+		for (k = i; k < j; k++)
+			l->syms[k].sympos = j - i > 1 ? (unsigned int)(k - i + 1) : 0;
+		i = j;
+	}
+	return 0;
+}
+
+static int parse_symvers(struct lookup *l, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	size_t max = 0;
+
+	if (!f) {
+		pr_err("%s: cannot read Module.symvers: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char crc[64], name[1024], mod[1024];
+
+		if (sscanf(line, "%63s %1023s %1023s", crc, name, mod) != 3)
+			continue;
+		if (l->nr_exports == max) {
+			max = max ? 2 * max : 1024;
+			l->exports = realloc(l->exports, max * sizeof(*l->exports));
+			if (!l->exports)
+				abort();
+		}
+		{
+			const char *m = base_name(mod);
+			size_t nl = strlen(name), ml = strlen(m);
+			char *e = xcalloc(1, nl + ml + 2);
+
+			memcpy(e, name, nl);
+			memcpy(e + nl + 1, m, ml);
+			l->exports[l->nr_exports++] = e;
+		}
+	}
+	fclose(f);
+	qsort(l->exports, l->nr_exports, sizeof(*l->exports), cmp_export);
+	return 0;
+}
+
+struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
+				  const char *objname, const char *file_sym)
+{
+	struct lookup *l = xcalloc(1, sizeof(*l));
+	int ret;
+
+	l->objname = objname;
+	l->file_sym = file_sym ? xstrdup(file_sym) : NULL;
+	ret = parse_symtab(l, symtab);
+	if (!ret)
+		ret = parse_symvers(l, symvers);
+	if (ret) {
+		lookup_close(l);
+		errno = -ret;
+		return NULL;
+	}
+	return l;
+}
+
+static size_t tsym_find(struct lookup *l, const char *name, size_t *first)
+{
+	size_t lo = 0, hi = l->nr_syms, end;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(l->syms[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	for (end = lo; end < l->nr_syms && !strcmp(l->syms[end].name, name); end++)
+		;
+	return end;
+}
+
+static int symtab_lookup(struct lookup *l, const char *name, bool local,
+			 struct lookup_result *res)
+{
+	size_t first, end, i;
+	struct tsym *one = NULL;
+	unsigned int hits = 0;
+
+	end = tsym_find(l, name, &first);
+	for (i = first; i < end; i++) {
+		struct tsym *t = &l->syms[i];
+
+		if (!t->defined || (t->bind == STB_LOCAL) != local)
+			continue;
+		if (local && end - first > 1 && l->file_sym &&
+		    strcmp(base_name(t->file), base_name(l->file_sym)))
+			continue;
+		one = t;
+		hits++;
+	}
+	if (!hits)
+		return -ENOENT;
+	if (hits > 1)
+		return -ENOTUNIQ;
+	res->object = l->objname;
+	res->cu = local ? one->file : "";
+	res->sympos = one->sympos;
+	res->exported = false;
+	return 0;
+}
+
+/* ---- the interface ---- */
+
+int lookup_local(struct lookup *l, const char *name, struct lookup_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (l->idx)
+		return index_local(l, name, res);
+	return symtab_lookup(l, name, true, res);
+}
+
+int lookup_global(struct lookup *l, const char *name, struct lookup_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (l->idx)
+		return index_global(l, name, res);
+	return symtab_lookup(l, name, false, res);
+}
+
+const char *lookup_exporter(struct lookup *l, const char *name)
+{
+	size_t lo = 0, hi;
+
+	if (l->idx)
+		return symidx_exporter(l->idx, name);
+	hi = l->nr_exports;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(l->exports[mid], name);
+
+		if (!c)
+			return l->exports[mid] + strlen(name) + 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hotpatch-diff: from the original and patched build of one object, the
+ * object a live patch module carries, plus a JSON account.
+ *
+ *   hotpatch-diff --index SYMINDEX --object OBJNAME [--alias-prefix P]
+ *                 [--cu SRC] [--name NAME] [--entry-size K=N,...]
+ *                 --json FACTS.json ORIG.o PATCHED.o -o OUT.o
+ *   hotpatch-diff --kpatch-compat ORIG PATCHED PARENT SYMTAB SYMVERS PATCH-NAME OUTPUT
+ *
+ * Exit: 0 output written, 1 error, 2 refused (no output), 3 no functional
+ * change (no output).  kpatch's create-diff-object uses the same codes.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "differ.h"
+#include "log.h"
+
+enum { EXIT_WRITTEN = 0, EXIT_ERROR = 1, EXIT_REFUSED = 2, EXIT_NOCHANGE = 3 };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: hotpatch-diff --index SYMINDEX --object OBJNAME --json FACTS.json\n"
+"                     [--alias-prefix P] [--cu SRC.c] [--name NAME]\n"
+"                     [--entry-size bug_table=12,ex_table=12,...] [-v]\n"
+"                     ORIG.o PATCHED.o -o OUT.o\n"
+"       hotpatch-diff --kpatch-compat ORIG PATCHED PARENT SYMTAB SYMVERS PATCH-NAME OUTPUT\n"
+"\n"
+"Compares two builds of one kernel object and writes the object a live patch\n"
+"module carries: the changed and new functions, what they need, their special\n"
+"section entries, and relocations resolved by export or klp symbols.\n"
+"\n"
+"  --index FILE        the target release's symbol index (hotpatch-index build)\n"
+"  --object NAME       vmlinux, or the module the object is linked into\n"
+"  --json FILE         write the facts (verdicts, refusals, klp symbols)\n"
+"  --alias-prefix P    prefix of the GLOBAL alias of each changed function\n"
+"                      (default hp_<hash of NAME>_)\n"
+"  --cu SRC            this object's source file relative to the tree, to tell\n"
+"                      same-named locals of the target apart (default: its STT_FILE)\n"
+"  --name NAME         the object's name in messages and facts (default PATCHED.o)\n"
+"  --entry-size SPEC   special-section entry sizes of the target (also from\n"
+"                      BUG_STRUCT_SIZE, EX_STRUCT_SIZE, ALT_STRUCT_SIZE, JUMP_STRUCT_SIZE,\n"
+"                      ORC_STRUCT_SIZE, STATIC_CALL_STRUCT_SIZE, PARA_STRUCT_SIZE)\n"
+"  --kpatch-compat     kpatch create-diff-object's arguments: SYMTAB is the\n"
+"                      `readelf -s --wide` text of PARENT, SYMVERS may be /dev/null\n"
+"\n"
+"Exit status: 0 written, 1 error, 2 refused (no output), 3 no functional change.\n");
+}
+
+static uint32_t fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static const char *file_symbol(struct object *obj)
+{
+	struct symbol *s;
+
+	for_each_symbol(obj, s)
+		if (s->type == STT_FILE && s->name[0])
+			return s->name;
+	return NULL;
+}
+
+/* "path/to/foo-bar.ko" -> "foo_bar"; "vmlinux" stays. */
+static char *objname_of(const char *parent)
+{
+	const char *b = strrchr(parent, '/');
+	char *n = xstrdup(b ? b + 1 : parent), *p;
+	size_t len = strlen(n);
+
+	if (len > 3 && !strcmp(n + len - 3, ".ko"))
+		n[len - 3] = 0;
+	for (p = n; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return n;
+}
+
+struct options {
+	const char *index, *json, *symtab, *symvers, *entry_sizes;
+	char *objname_buf;
+};
+
+static int run(struct differ *d, struct options *opt)
+{
+	const char *file_sym;
+	int ret;
+
+	d->orig = obj_open(d->orig_path, 0);
+	if (!d->orig)
+		return EXIT_ERROR;
+	d->patched = obj_open(d->patched_path, 0);
+	if (!d->patched)
+		return EXIT_ERROR;
+	if (differ_attach(d->orig) || differ_attach(d->patched))
+		return EXIT_ERROR;
+	file_sym = file_symbol(d->orig);
+	if (opt->symtab)
+		d->lookup = lookup_symtab_open(opt->symtab, opt->symvers, d->objname, file_sym);
+	else if (opt->index)
+		d->lookup = lookup_index_open(opt->index, d->objname, d->cu, file_sym);
+	if ((opt->symtab || opt->index) && !d->lookup)
+		return EXIT_ERROR;
+	if (arch_init())
+		return EXIT_ERROR;
+
+	ret = correlate(d);
+	if (!ret)
+		ret = special_index(d);
+	if (!ret)
+		ret = compare(d);
+	if (!ret)
+		ret = select_symbols(d);
+	if (ret)
+		return EXIT_ERROR;
+	if (d->refusals.head)
+		return EXIT_REFUSED;
+	if (!d->nr_changed && !d->nr_new && !d->nr_new_data) {
+		pr_info("%s: no functional change", d->display);
+		return EXIT_NOCHANGE;
+	}
+	ret = emit_object(d);
+	if (ret)
+		return EXIT_ERROR;
+	if (d->refusals.head)
+		return EXIT_REFUSED;
+	if (obj_write(d->out, d->out_path)) {
+		pr_err("%s: cannot write the output object", d->out_path);
+		return EXIT_ERROR;
+	}
+	return EXIT_WRITTEN;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "index", required_argument, NULL, 'i' },
+		{ "object", required_argument, NULL, 'O' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "alias-prefix", required_argument, NULL, 'a' },
+		{ "cu", required_argument, NULL, 'c' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "entry-size", required_argument, NULL, 'e' },
+		{ "kpatch-compat", no_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct differ d = { 0 };
+	struct options opt = { 0 };
+	const char *verdict;
+	int c, rc;
+
+	log_set_progname(argv[0]);
+	d.objname = "vmlinux";
+	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': opt.index = optarg; break;
+		case 'O': d.objname = optarg; break;
+		case 'j': opt.json = optarg; break;
+		case 'a': d.alias_prefix = xstrdup(optarg); break;
+		case 'c': d.cu = optarg; break;
+		case 'n': d.display = optarg; break;
+		case 'e': opt.entry_sizes = optarg; break;
+		case 'k': d.kpatch = true; break;
+		case 'o': d.out_path = optarg; break;
+		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("hotpatch-diff %s\n", HOTPATCH_VERSION); return 0;
+		default: usage(stderr); return EXIT_ERROR;
+		}
+	}
+	if (d.kpatch) {
+		if (argc - optind != 7) {
+			pr_err("--kpatch-compat takes ORIG PATCHED PARENT SYMTAB SYMVERS PATCH-NAME "
+			       "OUTPUT");
+			return EXIT_ERROR;
+		}
+		d.orig_path = argv[optind];
+		d.patched_path = argv[optind + 1];
+		opt.objname_buf = objname_of(argv[optind + 2]);
+		d.objname = opt.objname_buf;
+		opt.symtab = argv[optind + 3];
+		opt.symvers = argv[optind + 4];
+		d.out_path = argv[optind + 6];
+	} else {
+		if (argc - optind != 2 || !d.out_path) {
+			usage(stderr);
+			return EXIT_ERROR;
+		}
+		d.orig_path = argv[optind];
+		d.patched_path = argv[optind + 1];
+	}
+	if (!d.display)
+		d.display = d.patched_path;
+	if (!d.alias_prefix)
+		d.alias_prefix = xasprintf("hp_%08x_", fnv1a(d.display));
+	special_default_sizes(&d);
+	if (special_env_sizes(&d) ||
+	    (opt.entry_sizes && special_parse_sizes(&d, opt.entry_sizes)))
+		return EXIT_ERROR;
+	if (!opt.index && !opt.symtab)
+		pr_warn("no --index: locals are assumed unique in %s and globals exported",
+			d.objname);
+
+	unlink(d.out_path);
+	rc = run(&d, &opt);
+	verdict = rc == EXIT_WRITTEN ? "changed" : rc == EXIT_REFUSED ? "refused" :
+		  rc == EXIT_NOCHANGE ? "unchanged" : "error";
+	if (opt.json && emit_json(&d, opt.json, verdict) && rc != EXIT_ERROR)
+		rc = EXIT_ERROR;
+
+	special_free(&d);
+	differ_detach(d.orig);
+	differ_detach(d.patched);
+	if (d.out)
+		obj_close(d.out);
+	if (d.patched)
+		obj_close(d.patched);
+	if (d.orig)
+		obj_close(d.orig);
+	lookup_close(d.lookup);
+	arch_exit();
+	facts_free(&d);
+	free(d.alias_prefix);
+	free(opt.objname_buf);
+	return rc;
+}

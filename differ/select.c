@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * select: what the output object carries, and what cannot be patched.
+ *
+ * Roots: changed functions (patched through klp_func), new functions and
+ * new data.  From the roots, every relocation is followed once:
+ *   - string literals and anonymous constants (switch tables) are copied;
+ *   - always-safe special statics (__key, __warned, __already_done,
+ *     __func__, CSWTCH ...) and new data are copied;
+ *   - a changed constant is copied (its readers are changed too);
+ *   - everything else -- unchanged functions, existing data, undefined
+ *     symbols -- stays external and is resolved by export or klp later.
+ * Refusals: changed __init code, a changed function without an ftrace
+ * entry, a changed initializer of existing writable data, a changed
+ * function that no longer uses a static local its original used.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "differ.h"
+#include "log.h"
+
+struct work {
+	struct symbol **v;
+	size_t n, max;
+	struct section **sv;
+	size_t sn, smax;
+};
+
+static void push_sym(struct work *w, struct symbol *s)
+{
+	if (w->n == w->max) {
+		w->max = w->max ? 2 * w->max : 64;
+		w->v = realloc(w->v, w->max * sizeof(*w->v));
+		if (!w->v)
+			abort();
+	}
+	w->v[w->n++] = s;
+}
+
+static void push_sec(struct work *w, struct section *s)
+{
+	if (w->sn == w->smax) {
+		w->smax = w->smax ? 2 * w->smax : 16;
+		w->sv = realloc(w->sv, w->smax * sizeof(*w->sv));
+		if (!w->sv)
+			abort();
+	}
+	w->sv[w->sn++] = s;
+}
+
+static void include_sym(struct work *w, struct symbol *s, enum incl why)
+{
+	if (D(s)->include)
+		return;
+	D(s)->include = why;
+	DS(s->sec)->include = true;
+	push_sym(w, s);
+	if (D(s)->cold)
+		include_sym(w, D(s)->cold, INC_NEEDED);
+}
+
+static void include_sec(struct work *w, struct section *sec)
+{
+	if (DS(sec)->include)
+		return;
+	DS(sec)->include = true;
+	push_sec(w, sec);
+}
+
+/* Data the output copies rather than shares with the running kernel. */
+static bool copied_data(struct symbol *s)
+{
+	if (D(s)->special_static || s->status == V_NEW)
+		return true;
+	return s->status == V_CHANGED && sec_is_readonly(s->sec);
+}
+
+/* Follow the relocations of [off, off+size) of @sec. */
+static int follow(struct differ *d, struct work *w, struct section *sec, uint64_t off,
+		  uint64_t size)
+{
+	struct reloc **rs;
+	size_t nr, i;
+
+	rs = sec_relocs_sorted(sec, &nr);
+	for (i = reloc_lower_bound(rs, nr, off); i < nr && rs[i]->offset < off + size; i++) {
+		struct target t;
+		int ret = reloc_target(rs[i], &t);
+
+		if (ret) {
+			pr_err("%s: %s+0x%lx: cannot resolve relocation target: %s", d->display,
+			       sec->name, (unsigned long)rs[i]->offset, strerror(-ret));
+			return ret;
+		}
+		if (t.sym && t.sym->sec && sym_is_data(t.sym) && copied_data(t.sym)) {
+			include_sym(w, t.sym, t.sym->status == V_NEW ? INC_NEW : INC_NEEDED);
+		} else if (t.sym && t.sym->sec && sym_is_func(t.sym) && t.sym->status == V_NEW) {
+			include_sym(w, t.sym, INC_NEW);
+		} else if (!t.sym && t.sec) {
+			if (sec_is_text(t.sec) && DS(t.sec)->nr_syms)
+				continue;	/* inside an excluded function: external */
+			if (!special_section_name(t.sec->name))
+				include_sec(w, t.sec);
+		}
+	}
+	return 0;
+}
+
+/* Each function using an orig static local must still use its twin. */
+static void check_static_locals(struct differ *d)
+{
+	struct symbol *o;
+
+	for_each_symbol(d->orig, o) {
+		unsigned int i;
+
+		if (!D(o)->numbered || !sym_is_data(o) || !o->sec || D(o)->special_static)
+			continue;
+		for (i = 0; i < D(o)->nr_users; i++) {
+			struct symbol *ou = D(o)->users[i], *pu = ou->twin;
+			unsigned int k;
+			bool kept = false;
+
+			if (!pu || pu->status != V_CHANGED || !sym_is_func(pu))
+				continue;
+			if (o->twin)
+				for (k = 0; k < D(o->twin)->nr_users; k++)
+					if (D(o->twin)->users[k] == pu)
+						kept = true;
+			if (!kept) {
+				char *why = xasprintf("no longer uses the static local %s of the "
+						      "original", o->name);
+
+				refuse(d, pu->sec, pu, why,
+				       "a removed or renamed static local cannot be correlated with the "
+				       "running kernel's: keep the reference, or use new data with a "
+				       "different name");
+				free(why);
+			}
+		}
+	}
+}
+
+int select_symbols(struct differ *d)
+{
+	struct work w = { 0 };
+	struct symbol *p;
+	int ret = 0;
+
+	for_each_symbol(d->patched, p) {
+		if (!p->sec || D(p)->parent)
+			continue;
+		if (sym_is_func(p) && p->status == V_CHANGED) {
+			if (sec_is_init(p->sec)) {
+				refuse(d, p->sec, p, "changed __init code",
+				       "init code has run already and is freed: leave it unchanged, or "
+				       "apply the change through a livepatch callback");
+				continue;
+			}
+			if (!(D(p)->has_fentry = arch_has_fentry(p))) {
+				refuse(d, p->sec, p, "changed function without an ftrace entry "
+				       "(no call __fentry__ / __mcount_loc entry)",
+				       "notrace functions cannot be live patched: patch their callers "
+				       "instead, or drop notrace");
+				continue;
+			}
+			include_sym(&w, p, INC_PATCH);
+			d->nr_changed++;
+		} else if (sym_is_func(p) && p->status == V_NEW) {
+			if (sec_is_init(p->sec) || special_section_name(p->sec->name))
+				continue;
+			include_sym(&w, p, INC_NEW);
+		} else if (sym_is_data(p) && p->status == V_NEW) {
+			if (special_section_name(p->sec->name) || sec_is_init(p->sec) ||
+			    !(p->sec->sh.sh_flags & SHF_ALLOC) || D(p)->special_static)
+				continue;
+			include_sym(&w, p, INC_NEW);
+		} else if (sym_is_data(p) && p->status == V_CHANGED && !D(p)->special_static &&
+			   !sec_is_readonly(p->sec) && !special_section_name(p->sec->name)) {
+			char *why = xasprintf("changed initializer of existing data (%s)",
+					      D(p)->reason ? D(p)->reason : "content");
+
+			refuse(d, p->sec, p, why,
+			       "the running kernel keeps its own copy: leave the initializer alone "
+			       "and set the new value from a livepatch callback, or add new data");
+			free(why);
+		}
+	}
+	check_static_locals(d);
+
+	while (w.n || w.sn) {
+		if (w.n) {
+			struct symbol *s = w.v[--w.n];
+
+			if (s->sec->sh.sh_type != SHT_NOBITS)
+				ret = follow(d, &w, s->sec, s->offset, s->size ? s->size : s->sec->size);
+		} else {
+			struct section *sec = w.sv[--w.sn];
+
+			ret = follow(d, &w, sec, 0, sec->size);
+		}
+		if (ret)
+			break;
+	}
+	free(w.v);
+	free(w.sv);
+	for_each_symbol(d->patched, p) {
+		if (D(p)->include == INC_NEW && sym_is_func(p) && !D(p)->parent)
+			d->nr_new++;
+		else if (D(p)->include == INC_NEW && sym_is_data(p))
+			d->nr_new_data++;
+	}
+	return ret;
+}
