@@ -30,6 +30,7 @@ static void usage(FILE *f)
 		"                            [--config .CONFIG] [-v] -o OUT\n"
 		"       hotpatch-index query INDEX [--object OBJECT] [--cu CU] NAME\n"
 		"       hotpatch-index info INDEX\n"
+		"       hotpatch-index dump INDEX [--object OBJECT]\n"
 		"\n"
 		"build: index every symbol of vmlinux (dbg vmlinux with DWARF + the real\n"
 		"System.map) and of every .ko under DIR: object, kallsyms position among\n"
@@ -258,6 +259,44 @@ static int cmd_query(int argc, char **argv)
 	return n ? 0 : 1;
 }
 
+/* Every entry of @object (or of all objects), for tests and statistics. */
+static int cmd_dump(int argc, char **argv)
+{
+	const char *object = argc == 4 && !strcmp(argv[2], "--object") ? argv[3] : NULL;
+	const struct symidx_entry *run;
+	struct symidx *idx;
+	size_t i, n, count;
+
+	if (argc != 2 && !object) {
+		usage(stderr);
+		return 1;
+	}
+	idx = symidx_open(argv[1]);
+	if (!idx)
+		return 1;
+	if (object && !symidx_has_object(idx, object)) {
+		pr_err("%s: no object '%s'", argv[1], object);
+		symidx_close(idx);
+		return 1;
+	}
+	n = symidx_nr_objects(idx);
+	for (i = 0; i < n; i++) {
+		const char *name = symidx_object_name(idx, i, &count);
+
+		if ((object && strcmp(name, object)) || !count)
+			continue;
+		run = symidx_object_entries(idx, name);
+		if (!run) {
+			symidx_close(idx);
+			return 1;
+		}
+		for (size_t j = 0; j < count; j++)
+			print_entry(&run[j]);
+	}
+	symidx_close(idx);
+	return 0;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	struct symidx *idx;
@@ -301,6 +340,8 @@ int main(int argc, char **argv)
 		return cmd_query(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "dump"))
+		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
 		return 0;

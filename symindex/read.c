@@ -417,6 +417,18 @@ const char *symidx_object_name(const struct symidx *idx, size_t i, size_t *nr_en
 	return idx->strs + idx->objs[i].name;
 }
 
+const struct symidx_entry *symidx_object_entries(const struct symidx *cidx, const char *object)
+{
+	struct symidx *idx = (struct symidx *)cidx;	/* caches only */
+	long oi = find_object(idx, object);
+
+	if (oi < 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return object_entries(idx, oi);
+}
+
 size_t symidx_nr_entries(const struct symidx *idx)
 {
 	return idx->hdr->nr_entries;

@@ -70,5 +70,7 @@ size_t symidx_nr_entries(const struct symidx *idx);
 size_t symidx_nr_exports(const struct symidx *idx);
 /* Name of the @i-th object (in name order) and its entry count; NULL past the end. */
 const char *symidx_object_name(const struct symidx *idx, size_t i, size_t *nr_entries);
+/* All entries of @object, sorted by (name, sympos); NULL + errno when absent. */
+const struct symidx_entry *symidx_object_entries(const struct symidx *idx, const char *object);
 
 #endif
