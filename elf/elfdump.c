@@ -3,9 +3,10 @@
  * hotpatch-elfdump: print an object as the ELF model sees it, in a
  * stable text form (no file offsets), for tests and for debugging.
  *
- *   hotpatch-elfdump [-S] [-s] [-r] [-w OUT] OBJ
+ *   hotpatch-elfdump [-S] [-s] [-r] [-L] [-w OUT] OBJ
  *
  * -S/-s/-r print only sections/symbols/relocations (default: all);
+ * -L reads as the symbol index reads vmlinux (lazily, no relocations);
  * -w OUT writes the object back through the model first (a round trip)
  * and dumps what was written.
  */
@@ -200,21 +201,24 @@ static void dump_relocs(struct object *obj)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hotpatch-elfdump [-S] [-s] [-r] [-w OUT] OBJ\n"
+	fprintf(f, "usage: hotpatch-elfdump [-S] [-s] [-r] [-L] [-w OUT] OBJ\n"
 		"  -S  sections   -s  symbols   -r  relocations   (default: all)\n"
+		"  -L  lazy contents, relocations not parsed (for a large vmlinux)\n"
 		"  -w OUT  write the object back through the ELF model, then dump OUT\n");
 }
 
 int main(int argc, char **argv)
 {
 	bool secs = false, syms = false, relocs = false;
+	int flags = OBJ_ANY_TYPE;
 	const char *out = NULL, *path;
 	struct object *obj;
 	int c;
 
 	log_set_progname(argv[0]);
-	while ((c = getopt(argc, argv, "Ssrw:h")) != -1) {
+	while ((c = getopt(argc, argv, "SsrLw:h")) != -1) {
 		switch (c) {
+		case 'L': flags |= OBJ_LAZY | OBJ_NO_RELOCS; break;
 		case 'S': secs = true; break;
 		case 's': syms = true; break;
 		case 'r': relocs = true; break;
@@ -231,7 +235,7 @@ int main(int argc, char **argv)
 		secs = syms = relocs = true;
 	path = argv[optind];
 
-	obj = obj_open(path, out ? 0 : OBJ_ANY_TYPE);
+	obj = obj_open(path, out ? flags & ~OBJ_ANY_TYPE : flags);
 	if (!obj)
 		return 1;
 	if (out) {
