@@ -241,7 +241,8 @@ static int read_aranges(struct walk *w)
 		pr_warn("%s: no .debug_aranges: functions will have no CU", w->path);
 		return 0;
 	}
-	qsort(w->offs, w->nr_offs, sizeof(*w->offs), cmp_off);
+	if (w->nr_offs)
+		qsort(w->offs, w->nr_offs, sizeof(*w->offs), cmp_off);
 	m->ranges = calloc(count ? count : 1, sizeof(*m->ranges));
 	if (!m->ranges)
 		ret = -ENOMEM;
@@ -260,7 +261,7 @@ static int read_aranges(struct walk *w)
 		if (!start || !len)
 			continue;
 		key.off = cuoff;
-		found = bsearch(&key, w->offs, w->nr_offs, sizeof(key), cmp_off);
+		found = !w->nr_offs ? NULL : bsearch(&key, w->offs, w->nr_offs, sizeof(key), cmp_off);
 		if (!found)
 			continue;
 		m->ranges[m->nr_ranges++] = (struct cu_range){ start, start + len, found->cu };
@@ -268,7 +269,8 @@ static int read_aranges(struct walk *w)
 	for (i = 0; i < count; i++)
 		dwarf_dealloc(w->dbg, ar[i], DW_DLA_ARANGE);
 	dwarf_dealloc(w->dbg, ar, DW_DLA_LIST);
-	qsort(m->ranges, m->nr_ranges, sizeof(*m->ranges), cmp_range);
+	if (m->nr_ranges)
+		qsort(m->ranges, m->nr_ranges, sizeof(*m->ranges), cmp_range);
 	return ret;
 }
 
@@ -298,7 +300,8 @@ int cumap_build(const char *path, struct cumap *map)
 		cumap_free(map);
 		return ret;
 	}
-	qsort(map->vars, map->nr_vars, sizeof(*map->vars), cmp_var);
+	if (map->nr_vars)
+		qsort(map->vars, map->nr_vars, sizeof(*map->vars), cmp_var);
 	return 0;
 }
 

@@ -247,7 +247,8 @@ int index_modules(struct symidx_writer *w, const struct build_opts *o,
 	}
 	if (!nr_found)
 		pr_warn("%s: no .ko modules found", o->modules);
-	qsort(found, nr_found, sizeof(*found), cmp_modfile);
+	if (nr_found)
+		qsort(found, nr_found, sizeof(*found), cmp_modfile);
 	for (i = 0; !ret && i < nr_found; i++) {
 		if (i && !strcmp(found[i].name, found[i - 1].name)) {
 			pr_warn("%s: module %s already indexed from %s; skipped", found[i].path,

@@ -119,7 +119,8 @@ int symvers_read(const char *path, struct symvers *sv)
 		sv->exps[sv->nr].object = module_name_of(f[2]);
 		sv->nr++;
 	}
-	qsort(sv->exps, sv->nr, sizeof(*sv->exps), cmp_export);
+	if (sv->nr)
+		qsort(sv->exps, sv->nr, sizeof(*sv->exps), cmp_export);
 	return 0;
 }
 

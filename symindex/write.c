@@ -440,9 +440,12 @@ int symidx_writer_write(struct symidx_writer *w, const char *path)
 		return -EFBIG;
 	}
 	resolve_indexes(w);
-	qsort(w->ents, w->nr_ents, sizeof(*w->ents), cmp_entry);
-	qsort(w->objs, w->nr_objs, sizeof(*w->objs), cmp_object);
-	qsort(w->exps, w->nr_exps, sizeof(*w->exps), cmp_export);
+	if (w->nr_ents)
+		qsort(w->ents, w->nr_ents, sizeof(*w->ents), cmp_entry);
+	if (w->nr_objs)
+		qsort(w->objs, w->nr_objs, sizeof(*w->objs), cmp_object);
+	if (w->nr_exps)
+		qsort(w->exps, w->nr_exps, sizeof(*w->exps), cmp_export);
 	dedup_exports(w);
 
 	snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
