@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build/vmtest.sh, the qemu check harness, on the real target kernel.
+#
+# Needs the kernel cache (hotpatch-build.sh --setup) and qemu.  Four boots:
+#   1. the kernel's samples/livepatch/livepatch-sample.c, check "/proc/cmdline is
+#      patched": every step must pass (exact bzImage boot, KASLR on)
+#   2. a check that already passes before loading: the harness must fail
+#   3. a module with an unknown symbol: insmod fails, the harness must fail
+#   4. module.sig_enforce=1 and the unsigned sample: --expect-load-fail passes
+# Boots 2-4 use --boot pvh (same kernel, no in-guest decompression: half the time).
+# Plus checks without a boot: usage errors, the initramfs contents and module deps.
+set -euo pipefail
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+vmtest=$T_TOP/build/vmtest.sh
+t_setup_kernel
+
+work=$(t_tmpdir)
+t_boots=()
+
+# run_vmtest NAME ARGS...: run the harness; its output in $work/NAME.out, status in $rc
+run_vmtest() {
+	local name=$1 t0 t1
+	shift
+	rc=0
+	t0=$(date +%s.%N)
+	"$vmtest" --vmlinuz "$HP_VMLINUZ" --moddir "$HP_MODDIR" --release "$HP_RELEASE" \
+		--log "$work/log-$name" "$@" >"$work/$name.out" 2>&1 || rc=$?
+	t1=$(date +%s.%N)
+	t_boots+=("$name $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')s")
+	sed 's/^/# /' "$work/$name.out"
+}
+
+# expect_line NAME FILE REGEX: pass when FILE has a line matching REGEX
+expect_line() {
+	if grep -qE -- "$3" "$2"; then
+		t_pass "$1"
+	else
+		t_fail "$1" "expected a line matching '$3' in $2, saw: $(tail -n 4 "$2" | tr '\n' '|')"
+	fi
+}
+
+# expect_rc NAME WANT: compare the last run's status with WANT
+expect_rc() {
+	if [[ $rc == "$2" ]]; then
+		t_pass "$1"
+	else
+		t_fail "$1" "expected exit status $2, saw $rc"
+	fi
+}
+
+# --- Fixtures: the kernel's livepatch sample and a module that cannot load. ---
+mkdir -p "$work/mod"
+cp "$HP_SRC/samples/livepatch/livepatch-sample.c" "$T_TOP/tests/vm/fixtures/unknown-symbol.c" "$work/mod/"
+echo 'obj-m := livepatch-sample.o unknown-symbol.o' >"$work/mod/Kbuild"
+t_check "build livepatch-sample.ko and unknown-symbol.ko against $HP_RELEASE headers" \
+	make -C "$HP_KDIR" M="$work/mod" CC=gcc-12 KBUILD_MODPOST_WARN=1 modules
+sample=$work/mod/livepatch-sample.ko
+bad=$work/mod/unknown-symbol.ko
+
+cat >"$work/check-cmdline" <<'EOF'
+#!/bin/sh
+# Passes while livepatch-sample is enabled: it replaces cmdline_proc_show().
+grep -q 'this has been live patched' /proc/cmdline
+EOF
+cat >"$work/check-always" <<'EOF'
+#!/bin/sh
+# Passes with or without the patch: a check that cannot tell.
+grep -q console= /proc/cmdline
+EOF
+
+# --- Without a boot. ---
+run_vmtest usage --module "$sample"
+expect_rc "missing --check is a usage error" 2
+
+run_vmtest unknown-target --module "$sample" --check "$work/check-cmdline" \
+	--load-target-before no_such_module_hp
+expect_rc "unknown target module is a setup error" 2
+expect_line "unknown target module is named" "$work/unknown-target.out" \
+	"no_such_module_hp.*not in .*modules.dep"
+
+# A target module with dependencies: all of them and their modules.dep lines ship.
+target=$(awk -F': ' 'NF == 2 && split($2, d, " ") >= 2 { print $1; exit }' "$HP_MODDIR/modules.dep")
+target_name=${target##*/} target_name=${target_name%%.ko*}
+run_vmtest initramfs --module "$sample" --check "$work/check-cmdline" --no-boot \
+	--load-target-after "$target_name"
+expect_rc "--no-boot builds the initramfs" 0
+mkdir -p "$work/initrd"
+(cd "$work/initrd" && gzip -dc "$work/log-initramfs/initrd.gz" | cpio -id --quiet)
+want=$(grep -m1 "^$target:" "$HP_MODDIR/modules.dep")
+missing=
+for f in $target ${want#*:}; do
+	[[ -f $work/initrd/lib/modules/$HP_RELEASE/$f ]] || missing+=" $f"
+done
+if [[ -z $missing ]]; then
+	t_pass "initramfs carries $target_name and its $(wc -w <<<"${want#*:}") dependencies"
+else
+	t_fail "initramfs carries $target_name and its dependencies" "expected them under lib/modules/$HP_RELEASE, missing:$missing"
+fi
+expect_line "initramfs modules.dep has the target's line" \
+	"$work/initrd/lib/modules/$HP_RELEASE/modules.dep" "^$target: "
+expect_line "initramfs has the patch module and the check" "$work/initrd/hpvm/modules.list" \
+	"livepatch-sample.ko livepatch_sample 1"
+expect_line "plan loads the target after enabling the patch" "$work/initramfs.out" \
+	"plan: boot before load:livepatch_sample enable:livepatch_sample target-after:${target_name//-/_} patched "
+
+# --- Boot 1: the sample passes the whole protocol. ---
+run_vmtest sample --module "$sample" --check "$work/check-cmdline" --boot bzimage
+expect_rc "livepatch-sample passes the protocol" 0
+for step in before load:livepatch_sample enable:livepatch_sample patched \
+	disable:livepatch_sample unload:livepatch_sample after dmesg; do
+	expect_line "sample: step $step ok" "$work/sample.out" "^vmtest:   ok +$step "
+done
+expect_line "sample: report names the guest log" "$work/sample.out" \
+	"PASS: .* log $work/log-sample/console.log"
+expect_line "sample: guest log holds the kernel's own account" "$work/log-sample/console.log" \
+	"livepatch: 'livepatch_sample': unpatching complete"
+
+# --- Boot 2: a check that passes before loading must fail the run. ---
+run_vmtest passes-early --module "$sample" --check "$work/check-always" --boot pvh
+expect_rc "check passing before load fails the run" 1
+expect_line "passes-early: step before reported" "$work/passes-early.out" \
+	"^vmtest:   FAIL +before +got pass, expected fail"
+expect_line "passes-early: step after reported" "$work/passes-early.out" \
+	"^vmtest:   FAIL +after +got pass, expected fail"
+
+# --- Boot 3: a module that does not load must fail the run. ---
+run_vmtest no-load --module "$bad" --check "$work/check-cmdline" --boot pvh
+expect_rc "module that does not load fails the run" 1
+expect_line "no-load: insmod failure reported" "$work/no-load.out" \
+	"^vmtest:   FAIL +load:unknown_symbol +got fail, expected ok"
+expect_line "no-load: later steps not run" "$work/no-load.out" "^vmtest:   SKIP +patched "
+expect_line "no-load: kernel names the symbol" "$work/log-no-load/console.log" \
+	"Unknown symbol hotpatch_test_no_such_symbol"
+
+# --- Boot 4: module.sig_enforce=1 rejects the unsigned module. ---
+run_vmtest sig-enforce --module "$sample" --check "$work/check-cmdline" --boot pvh \
+	--append module.sig_enforce=1 --expect-load-fail
+expect_rc "sig_enforce: unsigned module refused (--expect-load-fail)" 0
+expect_line "sig_enforce: load step failed as expected" "$work/sig-enforce.out" \
+	"^vmtest:   ok +load:livepatch_sample +got fail \(expected fail\)"
+expect_line "sig_enforce: kernel says why" "$work/log-sig-enforce/console.log" \
+	"Loading of unsigned module is rejected"
+
+echo "# harness wall time per run: ${t_boots[*]}"
+t_done
