@@ -149,13 +149,22 @@ void obj_close(struct object *obj);
 /*
  * Write a valid ET_REL object: deleted elements dropped, locals before
  * globals, indexes reassigned, relocations and section links fixed up.
+ * .symtab, .strtab, .shstrtab, relocation sections, group member lists
+ * and .symtab_shndx (added when there are SHN_LORESERVE sections or
+ * more) are regenerated from the model; sym->type/bind/offset/size and
+ * sym->sym.st_other are what is written for a symbol.
  * Writes to a temporary file in the same directory and renames it, so a
  * failure never leaves a partial file at @path.
  */
 int obj_write(struct object *obj, const char *path);
 int obj_renumber(struct object *obj);
 
-/* Lookups; NULL when absent. */
+/*
+ * Lookups; NULL when absent (or deleted).  By name: sections give the
+ * first of that name in index order; symbols give the global/weak one
+ * when there is one, else the first local (unnamed symbols, like most
+ * STT_SECTION ones, are not found by name: use sec->secsym).
+ */
 struct section *obj_find_section_by_name(struct object *obj, const char *name);
 struct section *obj_find_section_by_index(struct object *obj, unsigned int idx);
 struct symbol *obj_find_symbol_by_name(struct object *obj, const char *name);
@@ -174,7 +183,12 @@ struct reloc *sec_find_reloc_by_offset(struct section *sec, uint64_t offset, siz
  */
 void obj_invalidate_lookups(struct object *obj);
 
-/* Section contents (loads them for OBJ_LAZY objects); NULL + errno on error. */
+/*
+ * Section contents (loads them for OBJ_LAZY objects); NULL + errno on
+ * error.  SHT_NOBITS gives NULL with errno 0.  Contents read from a file
+ * live in a private copy-on-write mapping: writing into them is allowed
+ * and never reaches the file.
+ */
 unsigned char *sec_data(struct section *sec);
 /* Replace the contents; the section takes ownership of @data (malloc'd). */
 int sec_set_data(struct section *sec, void *data, size_t size);
@@ -205,6 +219,12 @@ int sec_rename(struct section *sec, const char *name);
  * from the file at obj_write().  Deleting a section deletes its
  * relocation section and the relocations against it; deleting a symbol
  * that relocations still use fails with -EBUSY unless @force.
+ *
+ * Deleting a section also deletes its STT_SECTION symbol, but not the
+ * other symbols defined in it nor relocations elsewhere that point into
+ * it: obj_write() refuses (-EINVAL, naming them) while a live symbol is
+ * defined in a deleted section or a live relocation uses a deleted
+ * symbol.  obj_delete_symbol() without @force scans all relocations.
  */
 void obj_delete_section(struct object *obj, struct section *sec);
 int obj_delete_symbol(struct object *obj, struct symbol *sym, bool force);

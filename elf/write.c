@@ -123,6 +123,8 @@ static int check_refs(struct object *obj)
 
 	if (obj->ehdr.e_type != ET_REL)
 		return wbad(obj, "only relocatable objects (ET_REL) can be written");
+	if (obj_int(obj)->flags & OBJ_NO_RELOCS)
+		return wbad(obj, "it was opened with OBJ_NO_RELOCS (its relocations were not read)");
 	if (!live(obj->symtab) || !live(obj->strtab) || !live(obj->shstrtab))
 		return wbad(obj, "the symbol table or a string table was deleted");
 
