@@ -77,6 +77,8 @@ static struct symbol *external_global(struct differ *d, struct symbol *psym, con
 	if (ret == -ENOTUNIQ)
 		return unresolved(d, psym, name, "defined in several objects of the target",
 				  "export it, or refer to it from code in a single object");
+	if (ret && d->kpatch && !psym->sec)
+		return make_undef(d, name, psym->type);	/* kpatch: another object's, by export */
 	if (ret)
 		return unresolved(d, psym, name, "not found in the target's symbol table",
 				  "check that the index matches the target release, or export it");

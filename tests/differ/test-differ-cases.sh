@@ -1,0 +1,212 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# test-differ-cases.sh - hotpatch-diff on small C fixture pairs, one per rule.
+#
+# Each tests/differ/cases/<name>/ holds orig.c, patched.c and `expect`; both sides are compiled
+# here with gcc-12 and kernel-like flags (-O2 -ffunction-sections -fdata-sections -pg -mfentry
+# -mrecord-mcount -mcmodel=kernel ...), a fixture symbol index is written for them, and the
+# differ's exit code, JSON facts and output object are checked.  `expect` lines:
+#   exit N              the differ's exit code (0 written, 1 error, 2 refused, 3 no change)
+#   changed F...        exactly these functions to patch (JSON "functions"; may be empty)
+#   new F...            exactly these new functions
+#   data D...           exactly these data entries
+#   refusal TEXT        some refusal's reason contains TEXT
+#   klp SYM             the JSON klp_symbols holds SYM (and the output an undefined SYM)
+#   noklp NAME          no klp symbol for NAME
+#   outsym SYM          the output defines SYM
+#   kpatch              also run the --kpatch-compat front end: its output's function symbols
+#                       must be exactly the changed and new functions
+#   args ARG...         extra differ arguments      cflags FLAG...   extra compiler flags
+#   env VAR=VAL         environment for the differ
+# An optional `index` file adds fixture index lines (object name sympos type bind exported cu);
+# names it mentions are not generated from orig.o.
+# Runs every case with out/bin/hotpatch-diff and, when built, out-asan/bin/hotpatch-diff.
+set -uo pipefail
+
+# shellcheck source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+cd "$T_TOP" || exit 1
+
+CC=${CC:-gcc-12}
+CFLAGS_FIX="-O2 -g0 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount -fno-pie \
+-mcmodel=kernel -mno-red-zone -fno-asynchronous-unwind-tables -fno-stack-protector \
+-fno-jump-tables -fno-strict-aliasing -nostdinc -w"
+tmp=$(t_tmpdir)
+
+if ! command -v "$CC" >/dev/null || ! command -v jq >/dev/null; then
+	t_fail "differ cases" "expected $CC and jq to be installed, saw them missing (make deps)"
+	t_done
+	exit 1
+fi
+if [[ ! -x out/bin/hotpatch-diff || ! -f out/lib/libsymindex.a ]]; then
+	t_fail "differ cases" "expected out/bin/hotpatch-diff and out/lib/libsymindex.a, saw them missing (run make)"
+	t_done
+	exit 1
+fi
+if ! gcc -Wall -Wextra -Werror -Ilib -Isymindex -o "$tmp/mkindex" tests/differ/mkindex.c \
+	out/lib/libsymindex.a out/lib/liblog.a 2>"$tmp/mkindex.log"; then
+	t_fail "fixture index builder" "expected tests/differ/mkindex.c to build, saw: $(head -3 "$tmp/mkindex.log")"
+	t_done
+	exit 1
+fi
+
+# sorted, space-separated words
+words() { tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'; }
+
+# fixture_index CASEDIR WORKDIR OBJECT CU: write WORKDIR/index
+fixture_index() {
+	local cdir=$1 w=$2 object=$3 cu=$4 extra=/dev/null
+	[[ -f $cdir/index ]] && extra=$cdir/index
+	{
+		# every defined function/object of orig.o in the target object, unique, this CU
+		readelf -sW "$w/orig.o" | awk -v obj="$object" -v cu="$cu" '
+			$1 ~ /:$/ && ($4 == "FUNC" || $4 == "OBJECT") && $7 != "UND" && NF >= 8 {
+				print obj, $8, 0, $4, $5, 0, cu }'
+		# every undefined symbol of either side: exported by vmlinux
+		readelf -sW "$w/orig.o" "$w/patched.o" | awk '
+			$1 ~ /:$/ && $7 == "UND" && NF >= 8 { print "vmlinux", $8, 0, "FUNC", "GLOBAL", 1, "-" }'
+	} >"$w/index.gen"
+	awk -v extra="$extra" '
+		BEGIN { while ((getline l < extra) > 0) if (l !~ /^#/) { split(l, f, " "); mine[f[2]] = 1 } }
+		!($2 in mine) && !dup[$1 " " $2]++' "$w/index.gen" >"$w/index.txt"
+	grep -v '^#' "$extra" >>"$w/index.txt"
+	"$tmp/mkindex" "$w/index" <"$w/index.txt"
+}
+
+json_names() { jq -r ".$2[]?.name" "$1" | words; }
+
+run_case() {
+	local bin=$1 cdir=$2 name tag w expect_exit=0 args=() cflags="" envs=() rc out
+	local want_changed="" want_new="" want_data="" check_changed=0 check_new=0 check_data=0
+	local refusals=() klps=() noklps=() outsyms=() kpatch=0 object=vmlinux line key rest
+	name=$(basename "$cdir")
+	tag=$name
+	[[ $bin == out-asan/* ]] && tag="asan: $name"
+	w=$tmp/$(basename "$(dirname "$(dirname "$bin")")")-$name
+	mkdir -p "$w"
+	while IFS= read -r line || [[ -n $line ]]; do
+		[[ -z $line || $line == \#* ]] && continue
+		key=${line%% *}
+		rest=""
+		[[ $line == *" "* ]] && rest=${line#* }
+		case $key in
+		exit) expect_exit=$rest ;;
+		changed) want_changed=$(words <<<"$rest"); check_changed=1 ;;
+		new) want_new=$(words <<<"$rest"); check_new=1 ;;
+		data) want_data=$(words <<<"$rest"); check_data=1 ;;
+		refusal) refusals+=("$rest") ;;
+		klp) klps+=("$rest") ;;
+		noklp) noklps+=("$rest") ;;
+		outsym) outsyms+=("$rest") ;;
+		kpatch) kpatch=1 ;;
+		args) read -r -a a <<<"$rest"; args+=("${a[@]}") ;;
+		cflags) cflags+=" $rest" ;;
+		env) envs+=("$rest") ;;
+		object) object=$rest ;;
+		*) t_fail "$tag" "expected known keys in $cdir/expect, saw '$key'"; return ;;
+		esac
+	done <"$cdir/expect"
+
+	# shellcheck disable=SC2086
+	if ! $CC $CFLAGS_FIX $cflags -c "$cdir/orig.c" -o "$w/orig.o" 2>"$w/cc.log" ||
+		! $CC $CFLAGS_FIX $cflags -c "$cdir/patched.c" -o "$w/patched.o" 2>>"$w/cc.log"; then
+		t_fail "$tag" "expected the fixture to compile, saw: $(head -5 "$w/cc.log" | tr '\n' ' ')"
+		return
+	fi
+	if ! fixture_index "$cdir" "$w" "$object" "tests/differ/cases/$name.c" 2>"$w/idx.log"; then
+		t_fail "$tag" "expected the fixture index to build, saw: $(head -3 "$w/idx.log" | tr '\n' ' ')"
+		return
+	fi
+	rm -f "$w/out.o" "$w/facts.json"
+	rc=0
+	env "${envs[@]}" "$bin" --index "$w/index" --object "$object" \
+		--cu "tests/differ/cases/$name.c" --name "$name.o" --json "$w/facts.json" \
+		"${args[@]}" "$w/orig.o" "$w/patched.o" -o "$w/out.o" >"$w/diff.log" 2>&1 || rc=$?
+	out=$(tail -n 4 "$w/diff.log" | tr '\n' ' ')
+	if [[ $rc != "$expect_exit" ]]; then
+		t_fail "$tag" "expected exit $expect_exit, saw exit $rc: $out"
+		return
+	fi
+	if grep -q 'runtime error\|AddressSanitizer\|LeakSanitizer' "$w/diff.log"; then
+		t_fail "$tag" "expected no sanitizer report, saw: $(grep -m1 'runtime error\|Sanitizer' "$w/diff.log")"
+		return
+	fi
+	if [[ $rc != 0 && -e $w/out.o ]]; then
+		t_fail "$tag" "expected no output object after exit $rc, saw $w/out.o"
+		return
+	fi
+	if [[ $rc == 0 ]] && ! readelf -hsrW "$w/out.o" >"$w/out.txt" 2>"$w/readelf.log"; then
+		t_fail "$tag" "expected a readable output object, saw: $(head -2 "$w/readelf.log")"
+		return
+	fi
+	if [[ $rc != 1 ]] && ! jq -e . "$w/facts.json" >/dev/null 2>&1; then
+		t_fail "$tag" "expected valid JSON facts, saw: $(head -c 200 "$w/facts.json" 2>/dev/null)"
+		return
+	fi
+	local saw
+	if ((check_changed)); then
+		saw=$(json_names "$w/facts.json" functions)
+		[[ $saw == "$want_changed" ]] ||
+			{ t_fail "$tag" "expected changed functions '$want_changed', saw '$saw' ($out)"; return; }
+	fi
+	if ((check_new)); then
+		saw=$(json_names "$w/facts.json" new_functions)
+		[[ $saw == "$want_new" ]] ||
+			{ t_fail "$tag" "expected new functions '$want_new', saw '$saw'"; return; }
+	fi
+	if ((check_data)); then
+		saw=$(json_names "$w/facts.json" data)
+		[[ $saw == "$want_data" ]] ||
+			{ t_fail "$tag" "expected data '$want_data', saw '$saw'"; return; }
+	fi
+	local r
+	for r in "${refusals[@]}"; do
+		jq -r '.refusals[]?.reason' "$w/facts.json" | grep -qF -- "$r" ||
+			{ t_fail "$tag" "expected a refusal '$r', saw '$(jq -c '[.refusals[]?.reason]' "$w/facts.json")'"; return; }
+	done
+	for r in "${klps[@]}"; do
+		jq -r '.klp_symbols[]?.symbol' "$w/facts.json" | grep -qxF -- "$r" ||
+			{ t_fail "$tag" "expected klp symbol '$r', saw '$(jq -c '[.klp_symbols[]?.symbol]' "$w/facts.json")'"; return; }
+		grep -qF -- " UND $r" "$w/out.txt" ||
+			{ t_fail "$tag" "expected an undefined $r in the output, saw none"; return; }
+	done
+	for r in "${noklps[@]}"; do
+		if jq -r '.klp_symbols[]?.name' "$w/facts.json" | grep -qxF -- "$r"; then
+			t_fail "$tag" "expected no klp symbol for '$r', saw one"
+			return
+		fi
+	done
+	for r in "${outsyms[@]}"; do
+		awk '$1 ~ /:$/ && $7 != "UND" { print $8 }' "$w/out.txt" | grep -qxF -- "$r" ||
+			{ t_fail "$tag" "expected the output to define '$r', saw none"; return; }
+	done
+	if ((kpatch)); then
+		readelf -s --wide "$w/orig.o" >"$w/symtab.txt"
+		rc=0
+		env "${envs[@]}" "$bin" --kpatch-compat "$w/orig.o" "$w/patched.o" vmlinux \
+			"$w/symtab.txt" /dev/null "$name" "$w/kp.o" >"$w/kp.log" 2>&1 || rc=$?
+		if [[ $rc != "$expect_exit" ]]; then
+			t_fail "$tag" "expected --kpatch-compat exit $expect_exit, saw $rc: $(tail -n 3 "$w/kp.log" | tr '\n' ' ')"
+			return
+		fi
+		if [[ $rc == 0 ]]; then
+			saw=$(readelf -sW "$w/kp.o" | awk '$1 ~ /:$/ && $4 == "FUNC" && $7 != "UND" { print $8 }' |
+				grep -v '\.cold$' | words)
+			local want
+			want=$(words <<<"$want_changed $want_new")
+			[[ $saw == "$want" ]] ||
+				{ t_fail "$tag" "expected --kpatch-compat function symbols '$want', saw '$saw'"; return; }
+		fi
+	fi
+	t_pass "$tag"
+}
+
+bins=(out/bin/hotpatch-diff)
+[[ -x out-asan/bin/hotpatch-diff ]] && bins+=(out-asan/bin/hotpatch-diff)
+for bin in "${bins[@]}"; do
+	for cdir in tests/differ/cases/*/; do
+		[[ -f $cdir/expect ]] || continue
+		run_case "$bin" "${cdir%/}"
+	done
+done
+t_done
