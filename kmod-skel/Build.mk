@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# kmod-skel/ + templates/: the patch module -- hotpatch-mkmod (module source
+# from the differ's outputs), hotpatch-klpfix (livepatch post-link), and
+# their unit test.
+
+KMOD_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,kmod-skel/klp.c kmod-skel/util.c kmod-skel/klpfix.c)
+KMOD_DEPLIBS := $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/liblog.a
+
+$(O)/lib/libkmod-skel.a: $(KMOD_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+LIBS += $(O)/lib/libkmod-skel.a
+
+$(O)/bin/hotpatch-mkmod: $(O)/obj/kmod-skel/mkmod.o $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -ljson-c -lelf
+PROGS += $(O)/bin/hotpatch-mkmod
+
+$(O)/bin/hotpatch-klpfix: $(O)/obj/kmod-skel/klpfix-main.o $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lelf
+PROGS += $(O)/bin/hotpatch-klpfix
+
+$(O)/obj/tests/unit/test-klpfix.o: ALL_CFLAGS += -DHP_ROOT='"$(CURDIR)"' -Ikmod-skel
+$(O)/tests/test-klpfix: $(O)/obj/tests/unit/test-klpfix.o $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lelf -lcmocka
+UNIT_TESTS += $(O)/tests/test-klpfix
