@@ -26,6 +26,10 @@ tus=(fs/proc/meminfo.o kernel/sched/core.o)
 if ! out=$(
 	set -euo pipefail
 	. "$T_TOP/build/common.sh"
+	# tree_compile_tu uses the release's compile database when there is one.
+	if [[ -f $T_TOP/build/compiledb.sh ]]; then
+		. "$T_TOP/build/compiledb.sh"
+	fi
 	. "$T_TOP/build/tree.sh"
 	tree_compile_tu "$HP_SRC" "$tmp/obj" "${tus[@]}" 2>&1
 ); then
