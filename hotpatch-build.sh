@@ -23,6 +23,8 @@ fi
 . "$HP_LIBDIR/build/tree.sh"
 # shellcheck source=build/symindex.sh
 . "$HP_LIBDIR/build/symindex.sh"
+# shellcheck source=build/compiledb.sh
+. "$HP_LIBDIR/build/compiledb.sh"
 
 hp_usage() {
 	cat <<EOF
@@ -134,7 +136,7 @@ export HP_VERBOSE HP_JOBS
 # hp_setup - make the release's cache complete. Everything that writes happens under the
 # release's lock; a complete cache (the "setup" stamp) is used without taking it.
 hp_setup() {
-	if hp_is_done "$HP_CACHE" setup && ! symindex_stale; then
+	if hp_is_done "$HP_CACHE" setup && hp_is_done "$HP_CACHE" compiledb && ! symindex_stale; then
 		return 0
 	fi
 	hp_lock "$HP_CACHE"
@@ -142,6 +144,13 @@ hp_setup() {
 	printf '%s\n' "$HP_PKGVER" | hp_atomic_write "$HP_CACHE/pkgversion"
 	target_fetch
 	tree_prepare
+	hp_stage_begin compiledb
+	if hp_is_done "$HP_CACHE" compiledb; then
+		hp_stage_end cached
+	else
+		compiledb_ensure
+		hp_stage_end "$(wc -l <"$HP_CACHE/compiledb") TUs"
+	fi
 	symindex_build
 	hp_mark_done "$HP_CACHE" setup
 	hp_unlock

@@ -107,6 +107,7 @@ hp_atomic_write() {
 	local dst=$1 tmp
 	tmp=$(mktemp "$(dirname "$dst")/.tmp.$(basename "$dst").XXXXXX") ||
 		hp_die "cannot create a temporary file next to $dst"
+	chmod 644 "$tmp"
 	if ! cat >"$tmp"; then
 		rm -f "$tmp"
 		hp_die "cannot write $dst"
@@ -136,7 +137,7 @@ hp_mark_done() {
 # hp_clean_stale DIR - remove temporaries of interrupted runs. Only call while holding DIR's lock.
 hp_clean_stale() {
 	local dir=$1 f
-	for f in "$dir"/.tmp.* "$dir"/*/.tmp.* "$dir"/.done/.tmp.*; do
+	for f in "$dir"/.tmp.* "$dir"/debs/.tmp.* "$dir"/.done/.tmp.*; do
 		if [[ -e $f || -L $f ]]; then
 			hp_verbose "removing stale $f"
 			rm -rf "$f"

@@ -98,21 +98,25 @@ tree_prepare() {
 # flags plus $HP_KCFLAGS, running objtool like kbuild does. Nothing is written inside SRCROOT.
 #
 # SRCROOT is the prepared tree (HP_SRC) or a copy of it in which a patch replaced some files
-# (e.g. `cp -al` + `patch`, which writes new inodes). Why not `make O=`: kbuild refuses O=
-# builds from a tree that has been configured in place ("source tree is not clean"), and every
-# make run in a copy of the tree would re-check prepare and rebuild tools/objtool (built with
-# absolute paths). Instead `make -n` in SRCROOT prints the exact recipe of each object (nothing
-# is executed but make's own recursion and kbuild's compiler probes, which create and remove
-# .tmp_* directories at the top of SRCROOT: directory times change, no file does), and the gcc
-# and objtool commands of that recipe run with SRCROOT as working directory (so ./include,
-# "sibling.h" and __FILE__ resolve as in the kernel build) and with every output path (-o,
-# -Wp,-MMD, objtool's in-place edit) moved under OUT. OUT/<TU>.cmd keeps the command run.
+# (e.g. `cp -al` + `patch`, which writes new inodes).
+#
+# Why not `make O=/tmp/x fs/proc/meminfo.o`: kbuild refuses O= builds from a tree configured in
+# place ("The source tree is not clean"). And no make at all runs in the tree here: even
+# `make -n` runs the tools/objtool sub-make for real (the top Makefile resets its MAKEFLAGS),
+# which can rebuild tools/objtool inside the shared tree. Instead the command comes from the
+# release's compile database (build/compiledb.sh: `make -n vmlinux modules` once, at --setup,
+# under the lock), and its gcc and objtool parts run with SRCROOT as working directory (so
+# ./include, "sibling.h" and __FILE__ resolve as in the kernel build) and with every output path
+# (-o, -Wp,-MMD, objtool's in-place edit) moved under OUT. OUT/<TU>.cmd keeps the command run.
 tree_compile_tu() {
-	local srcroot=$1 out=$2 tu dep line cmd recipes rc=0
+	local srcroot=$1 out=$2 tu dep line cmd rc=0
 	shift 2
 	(($#)) || hp_die "tree_compile_tu: no translation unit given"
 	[[ -f $srcroot/.config && -f $srcroot/include/generated/autoconf.h ]] ||
 		hp_die "$srcroot is not a prepared kernel tree"
+	if ! declare -F compiledb_get >/dev/null || [[ ! -s $HP_CACHE/compiledb ]]; then
+		hp_die "no compile database in $HP_CACHE (run hotpatch-build.sh --setup)"
+	fi
 	mkdir -p "$out" || hp_die "cannot create $out"
 	srcroot=$(cd "$srcroot" && pwd -P)
 	out=$(cd "$out" && pwd -P)
@@ -122,15 +126,10 @@ tree_compile_tu() {
 	for tu in "$@"; do
 		[[ $tu == *.o && $tu != /* && $tu != *..* ]] || hp_die "'$tu' is not an object path relative to the tree (e.g. fs/proc/meminfo.o)"
 		[[ -f $srcroot/${tu%.o}.c ]] || hp_die "${tu%.o}.c: no such file in $srcroot"
-	done
-	recipes=$(make -C "$srcroot" -n CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" "$@" 2>&1) ||
-		hp_die "make -n $* failed in $srcroot: $(tail -n 3 <<<"$recipes")"
-	for tu in "$@"; do
-		line=$(grep -F -- "-c -o $tu ${tu%.o}.c" <<<"$recipes" | head -n1)
-		[[ -n $line ]] || hp_die "$tu: make -n printed no compile command (is it built by this .config?)"
-		# "set -e; echo ...; trap ...PIPE; <gcc ...>; <objtool ... tu>; scripts/basic/fixdep ..."
-		cmd=${line##*PIPE\; }
-		cmd=${cmd%%; scripts/basic/fixdep*}
+		line=$(compiledb_get "${tu%.o}.c")
+		[[ $line == "$tu"$'\t'* ]] || hp_die "$tu: not in the compile database (is it built by this .config?)"
+		# "obj<TAB>target<TAB>gcc ... -c -o obj src ; objtool ... obj"
+		cmd=${line#*$'\t'*$'\t'}
 		dep=$(dirname "$tu")/.$(basename "$tu").d
 		cmd=${cmd/"-Wp,-MMD,$dep "/"-Wp,-MMD,$out/$dep "}
 		cmd=${cmd/"-c -o $tu "/"-c -o $out/$tu "}
