@@ -51,7 +51,7 @@ report() {
 		failed=1
 	fi
 	line="HPVM: step=$1 expect=$2 got=$3 verdict=$verdict"
-	[ -n "${4:-}" ] && line="$line detail=$(echo "$4" | tr '\n' ' ')"
+	[ -n "${4:-}" ] && line="$line detail=$(echo "$4" | tr '\n' ' ' | sed 's/ *$//')"
 	echo "$line"
 }
 

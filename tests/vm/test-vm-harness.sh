@@ -3,13 +3,15 @@
 #
 # build/vmtest.sh, the qemu check harness, on the real target kernel.
 #
-# Needs the kernel cache (hotpatch-build.sh --setup) and qemu.  Four boots:
+# Needs the kernel cache (hotpatch-build.sh --setup) and qemu.  Five boots:
 #   1. the kernel's samples/livepatch/livepatch-sample.c, check "/proc/cmdline is
 #      patched": every step must pass (exact bzImage boot, KASLR on)
-#   2. a check that already passes before loading: the harness must fail
+#   2. a check that already passes before loading, plus a module that WARN()s:
+#      the harness must fail on the check steps and on dmesg
 #   3. a module with an unknown symbol: insmod fails, the harness must fail
 #   4. module.sig_enforce=1 and the unsigned sample: --expect-load-fail passes
-# Boots 2-4 use --boot pvh (same kernel, no in-guest decompression: half the time).
+#   5. a 3-second qemu limit: the unfinished guest must fail the run
+# Boots 2-5 use --boot pvh (same kernel, no in-guest decompression: half the time).
 # Plus checks without a boot: usage errors, the initramfs contents and module deps.
 set -euo pipefail
 
@@ -55,12 +57,14 @@ expect_rc() {
 
 # --- Fixtures: the kernel's livepatch sample and a module that cannot load. ---
 mkdir -p "$work/mod"
-cp "$HP_SRC/samples/livepatch/livepatch-sample.c" "$T_TOP/tests/vm/fixtures/unknown-symbol.c" "$work/mod/"
-echo 'obj-m := livepatch-sample.o unknown-symbol.o' >"$work/mod/Kbuild"
-t_check "build livepatch-sample.ko and unknown-symbol.ko against $HP_RELEASE headers" \
+cp "$HP_SRC/samples/livepatch/livepatch-sample.c" "$T_TOP/tests/vm/fixtures/unknown-symbol.c" \
+	"$T_TOP/tests/vm/fixtures/warn-on-load.c" "$work/mod/"
+echo 'obj-m := livepatch-sample.o unknown-symbol.o warn-on-load.o' >"$work/mod/Kbuild"
+t_check "build livepatch-sample, unknown-symbol and warn-on-load against $HP_RELEASE headers" \
 	make -C "$HP_KDIR" M="$work/mod" CC=gcc-12 KBUILD_MODPOST_WARN=1 modules
 sample=$work/mod/livepatch-sample.ko
 bad=$work/mod/unknown-symbol.ko
+warn=$work/mod/warn-on-load.ko
 
 cat >"$work/check-cmdline" <<'EOF'
 #!/bin/sh
@@ -70,7 +74,7 @@ EOF
 cat >"$work/check-always" <<'EOF'
 #!/bin/sh
 # Passes with or without the patch: a check that cannot tell.
-grep -q console= /proc/cmdline
+test -r /proc/cmdline
 EOF
 
 # --- Without a boot. ---
@@ -120,13 +124,17 @@ expect_line "sample: report names the guest log" "$work/sample.out" \
 expect_line "sample: guest log holds the kernel's own account" "$work/log-sample/console.log" \
 	"livepatch: 'livepatch_sample': unpatching complete"
 
-# --- Boot 2: a check that passes before loading must fail the run. ---
-run_vmtest passes-early --module "$sample" --check "$work/check-always" --boot pvh
+# --- Boot 2: a check that passes before loading, and a WARNING, must fail the run. ---
+run_vmtest passes-early --module "$sample" --module "$warn" --check "$work/check-always" --boot pvh
 expect_rc "check passing before load fails the run" 1
 expect_line "passes-early: step before reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +before +got pass, expected fail"
 expect_line "passes-early: step after reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +after +got pass, expected fail"
+expect_line "passes-early: the other steps still ran" "$work/passes-early.out" \
+	"^vmtest:   ok +unload:warn_on_load "
+expect_line "passes-early: WARNING in dmesg reported" "$work/passes-early.out" \
+	"^vmtest:   FAIL +dmesg +got dirty, expected clean: .*WARNING: .*warn_on_load"
 
 # --- Boot 3: a module that does not load must fail the run. ---
 run_vmtest no-load --module "$bad" --check "$work/check-cmdline" --boot pvh
@@ -145,6 +153,13 @@ expect_line "sig_enforce: load step failed as expected" "$work/sig-enforce.out" 
 	"^vmtest:   ok +load:livepatch_sample +got fail \(expected fail\)"
 expect_line "sig_enforce: kernel says why" "$work/log-sig-enforce/console.log" \
 	"Loading of unsigned module is rejected"
+
+# --- Boot 5: a guest that does not finish in time fails the run. ---
+run_vmtest timeout --module "$sample" --check "$work/check-cmdline" --boot pvh --timeout 3
+expect_rc "qemu time limit fails the run" 1
+expect_line "timeout: reported" "$work/timeout.out" "qemu killed after 3s"
+expect_line "timeout: unfinished protocol reported" "$work/timeout.out" \
+	"guest did not finish the protocol"
 
 echo "# harness wall time per run: ${t_boots[*]}"
 t_done
