@@ -170,8 +170,10 @@ static int func_sympos(struct differ *d, struct symbol *p, struct fact *f)
 		return 0;
 	}
 	f->sympos = (int)res.sympos;
-	if (res.cu && res.cu[0])
+	if (res.cu && res.cu[0]) {
+		free(f->cu);
 		f->cu = xstrdup(res.cu);
+	}
 	return 0;
 }
 

@@ -253,7 +253,8 @@ static int parse_symtab(struct lookup *l, const char *path)
 	}
 	fclose(f);
 	/* sympos: position among the same name in table order */
-	qsort(l->syms, l->nr_syms, sizeof(*l->syms), cmp_tsym);
+	if (l->nr_syms)
+		qsort(l->syms, l->nr_syms, sizeof(*l->syms), cmp_tsym);
 	for (i = 0; i < l->nr_syms;) {
 		size_t j = i, k;
 
@@ -298,7 +299,8 @@ static int parse_symvers(struct lookup *l, const char *path)
 		}
 	}
 	fclose(f);
-	qsort(l->exports, l->nr_exports, sizeof(*l->exports), cmp_export);
+	if (l->nr_exports)
+		qsort(l->exports, l->nr_exports, sizeof(*l->exports), cmp_export);
 	return 0;
 }
 

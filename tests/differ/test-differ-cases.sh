@@ -107,9 +107,13 @@ run_case() {
 		esac
 	done <"$cdir/expect"
 
+	# both sides compile as $name.c, so __FILE__ is the same as in a kernel build
+	mkdir -p "$w/orig" "$w/patched"
+	cp "$cdir/orig.c" "$w/orig/$name.c"
+	cp "$cdir/patched.c" "$w/patched/$name.c"
 	# shellcheck disable=SC2086
-	if ! $CC $CFLAGS_FIX $cflags -c "$cdir/orig.c" -o "$w/orig.o" 2>"$w/cc.log" ||
-		! $CC $CFLAGS_FIX $cflags -c "$cdir/patched.c" -o "$w/patched.o" 2>>"$w/cc.log"; then
+	if ! (cd "$w/orig" && $CC $CFLAGS_FIX $cflags -c "$name.c" -o ../orig.o) 2>"$w/cc.log" ||
+		! (cd "$w/patched" && $CC $CFLAGS_FIX $cflags -c "$name.c" -o ../patched.o) 2>>"$w/cc.log"; then
 		t_fail "$tag" "expected the fixture to compile, saw: $(head -5 "$w/cc.log" | tr '\n' ' ')"
 		return
 	fi
