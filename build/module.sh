@@ -1,0 +1,159 @@
+# shellcheck shell=bash
+# build/module.sh - the patch module stage: the differ's outputs of one patch (any number of
+# OUT.o + FACTS.json pairs, for vmlinux and modules) -> one signed livepatch module.
+#
+#   module_build [options] OUT.o FACTS.json [OUT.o FACTS.json ...]
+#     --name NAME            module and patch name: [A-Za-z0-9_], at most 55 characters
+#                            (the kernel's /sys/kernel/livepatch/NAME)           (required)
+#     --out DIR              where NAME.ko is written                            (required)
+#     --replace              atomic replace: klp_patch.replace = true, the patch supersedes
+#                            every livepatch loaded before it (cumulative patches)
+#     --sign-key KEY --sign-cert CERT
+#                            sign with this key pair (default: CACHE/keys, made once)
+#     --hooks FILE.c         compile FILE.c into the module (callbacks, shadow variables:
+#                            kmod-skel/hotpatch.h); repeatable
+#     --object OBJ           give OBJ (vmlinux or a module) a klp_object even when no function
+#                            of it changes, for its callbacks; repeatable
+#     --keep-build DIR       keep the kbuild directory as DIR (inspection, debugging)
+#   Environment (hotpatch-build --print-env): HP_KDIR HP_SYMVERS HP_INDEX HP_RELEASE HP_CACHE;
+#   HP_JOBS (default: nproc).
+#   Output: DIR/NAME.ko, signed (sha256, PKCS#7); its path on stdout.  Nothing is written to DIR
+#   on failure.  The same inputs and key give a byte-identical module.
+#
+# Steps: hotpatch-mkmod writes the kbuild directory (klp tables, prelinked differ objects),
+# kbuild links it against HP_KDIR with gcc-12, hotpatch-klpfix rewrites the klp relocations
+# and refuses any symbol that would not resolve at load time, sign-file signs.
+# Needs build/common.sh and build/sign.sh.
+
+# module_tool NAME - path of a hotpatch C tool (built tree, installed tree, or PATH).
+module_tool() {
+	local t d
+	for d in "${HP_LIBDIR:-}" "${HP_TOP:-}"; do
+		t=$d/out/bin/$1
+		if [[ -n $d && -x $t ]]; then
+			printf '%s\n' "$t"
+			return 0
+		fi
+	done
+	t=$(command -v "$1" 2>/dev/null) || hp_die "$1 is not built: run make"
+	printf '%s\n' "$t"
+}
+
+# module_check_compiler KDIR - the target was built by CONFIG_CC_VERSION_TEXT; gcc-12 must be it.
+module_check_compiler() {
+	local kdir=$1 want have
+	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kdir/include/config/auto.conf" \
+		"$kdir/.config" 2>/dev/null | head -n 1)
+	command -v gcc-12 >/dev/null || hp_die "gcc-12 is not installed (make deps)"
+	have=$(gcc-12 --version | head -n 1)
+	if [[ -n $want && $have != "$want" ]]; then
+		hp_die "the target kernel was built with '$want' but gcc-12 is '$have': modules built" \
+			"with another compiler version are refused (install the matching gcc-12)"
+	fi
+}
+
+module_build() {
+	local name='' out='' replace=0 key='' cert='' keep='' v
+	local -a hooks=() objects=() pairs=() mkargs=()
+	# shellcheck disable=SC2034 # read by hp_die
+	local HP_STAGE=module
+	while (($#)); do
+		case $1 in
+		--name | --out | --sign-key | --sign-cert | --hooks | --object | --keep-build)
+			[[ $# -ge 2 && -n $2 ]] || hp_die "module_build: $1 needs an argument"
+			v=$2
+			case $1 in
+			--name) name=$v ;;
+			--out) out=$v ;;
+			--sign-key) key=$v ;;
+			--sign-cert) cert=$v ;;
+			--hooks) hooks+=("$v") ;;
+			--object) objects+=("$v") ;;
+			--keep-build) keep=$v ;;
+			esac
+			shift 2
+			;;
+		--replace)
+			replace=1
+			shift
+			;;
+		--)
+			shift
+			pairs+=("$@")
+			break
+			;;
+		-*) hp_die "module_build: unknown option $1" ;;
+		*)
+			pairs+=("$1")
+			shift
+			;;
+		esac
+	done
+	[[ -n $name ]] || hp_die "module_build: --name is required"
+	[[ -n $out ]] || hp_die "module_build: --out is required"
+	((${#pairs[@]} % 2 == 0)) || hp_die "module_build: inputs come in pairs OUT.o FACTS.json"
+	((${#pairs[@]} || ${#objects[@]})) || hp_die "module_build: no differ output to build from"
+	if [[ -n $key || -n $cert ]]; then
+		[[ -n $key && -n $cert ]] || hp_die "--sign-key and --sign-cert go together"
+	fi
+	local var
+	for var in HP_KDIR HP_SYMVERS HP_INDEX HP_RELEASE HP_CACHE; do
+		[[ -n ${!var:-} ]] || hp_die "$var is not set: eval \"\$(hotpatch-build --setup --print-env)\""
+	done
+	local f
+	for f in "${pairs[@]}" "${hooks[@]}"; do
+		[[ -r $f ]] || hp_die "cannot read $f"
+	done
+	[[ -f $HP_KDIR/Makefile ]] || hp_die "$HP_KDIR is not a kernel headers directory"
+	module_check_compiler "$HP_KDIR"
+
+	local mkmod klpfix
+	mkmod=$(module_tool hotpatch-mkmod)
+	klpfix=$(module_tool hotpatch-klpfix)
+	if [[ -z $key ]]; then
+		read -r key cert < <(sign_keys_ensure "$HP_CACHE") || hp_die "no signing key"
+		[[ -n $key ]] || hp_die "no signing key in $HP_CACHE/keys"
+	fi
+
+	mkdir -p "$out" || hp_die "cannot create $out"
+	local bdir src
+	bdir=$(hp_tmpdir "$out" "module-$name")
+	src=$bdir/src
+	# Absolute paths for the inputs: kbuild runs in HP_KDIR.
+	for f in "${hooks[@]}"; do
+		mkargs+=(--hooks "$(readlink -f "$f")")
+	done
+	for f in "${objects[@]}"; do
+		mkargs+=(--object "$f")
+	done
+	((replace)) && mkargs+=(--replace)
+	hp_run "$mkmod" --name "$name" -o "$src" --index "$HP_INDEX" --symvers "$HP_SYMVERS" \
+		"${mkargs[@]}" "${pairs[@]}"
+
+	# Reproducible: no build path in the output (DWARF, __FILE__), whatever $bdir is.
+	local kdir_real kcflags
+	kdir_real=$(readlink -f "$HP_KDIR")
+	kcflags="-ffile-prefix-map=$src/=hotpatch/$name/ -ffile-prefix-map=$kdir_real/=kdir/"
+	kcflags+=" -ffile-prefix-map=$(readlink -f "$kdir_real/scripts")/=kdir/scripts/"
+	kcflags+=" -ffile-prefix-map=$(readlink -f "$(dirname "$kdir_real")")/=kdir/../"
+	if ! make -C "$HP_KDIR" M="$src" CC=gcc-12 KBUILD_MODPOST_WARN=1 \
+		KCFLAGS="$kcflags" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" modules \
+		>"$bdir/kbuild.log" 2>&1; then
+		grep -E 'error|Error|undefined' "$bdir/kbuild.log" | grep -v '\.klp\.sym\.' | tail -n 20 >&2 || true
+		hp_die "kbuild failed for module $name; log: $bdir/kbuild.log"
+	fi
+	grep -E 'undefined!' "$bdir/kbuild.log" | grep -v '"\.klp\.sym\.' >&2 || true
+
+	hp_run "$klpfix" --index "$HP_INDEX" --symvers "$HP_SYMVERS" --release "$HP_RELEASE" \
+		"$src/$name.ko" -o "$bdir/$name.ko"
+	sign_module "$bdir/$name.ko" "$key" "$cert" "$HP_KDIR"
+	chmod 644 "$bdir/$name.ko"
+	mv -f "$bdir/$name.ko" "$out/$name.ko" || hp_die "cannot write $out/$name.ko"
+	if [[ -n $keep ]]; then
+		rm -rf "$keep"
+		mv "$bdir" "$keep" || hp_die "cannot keep the build directory as $keep"
+	else
+		rm -rf "$bdir"
+	fi
+	printf '%s\n' "$out/$name.ko"
+}
