@@ -7,9 +7,11 @@
 #   1. the kernel's samples/livepatch/livepatch-sample.c, check "/proc/cmdline is
 #      patched": every step must pass (exact bzImage boot, KASLR on)
 #   2. a check that already passes before loading, plus a module that WARN()s:
-#      the harness must fail on the check steps and on dmesg
+#      the harness must fail on the check steps and on dmesg; a target module
+#      loaded after the patch (--load-target-after) must still load
 #   3. a module with an unknown symbol: insmod fails, the harness must fail
 #   4. module.sig_enforce=1 and the unsigned sample: --expect-load-fail passes
+#      (the Debian-signed target module loaded first must still load)
 #   5. a 3-second qemu limit: the unfinished guest must fail the run
 # Boots 2-5 use --boot pvh (same kernel, no in-guest decompression: half the time).
 # Plus checks without a boot: usage errors, the initramfs contents and module deps.
@@ -87,8 +89,10 @@ expect_rc "unknown target module is a setup error" 2
 expect_line "unknown target module is named" "$work/unknown-target.out" \
 	"no_such_module_hp.*not in .*modules.dep"
 
-# A target module with dependencies: all of them and their modules.dep lines ship.
-target=$(awk -F': ' 'NF == 2 && split($2, d, " ") >= 2 { print $1; exit }' "$HP_MODDIR/modules.dep")
+# A target module with dependencies (a filesystem: no hardware needed; ext4 in
+# 6.1.0-N): it and its dependencies ship with their modules.dep lines.
+target=$(awk -F': ' '$1 ~ /^kernel\/fs\// && NF == 2 && split($2, d, " ") >= 2 { print $1; exit }' \
+	"$HP_MODDIR/modules.dep")
 target_name=${target##*/} target_name=${target_name%%.ko*}
 run_vmtest initramfs --module "$sample" --check "$work/check-cmdline" --no-boot \
 	--load-target-after "$target_name"
@@ -125,7 +129,8 @@ expect_line "sample: guest log holds the kernel's own account" "$work/log-sample
 	"livepatch: 'livepatch_sample': unpatching complete"
 
 # --- Boot 2: a check that passes before loading, and a WARNING, must fail the run. ---
-run_vmtest passes-early --module "$sample" --module "$warn" --check "$work/check-always" --boot pvh
+run_vmtest passes-early --module "$sample" --module "$warn" --check "$work/check-always" --boot pvh \
+	--load-target-after "$target_name"
 expect_rc "check passing before load fails the run" 1
 expect_line "passes-early: step before reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +before +got pass, expected fail"
@@ -133,6 +138,8 @@ expect_line "passes-early: step after reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +after +got pass, expected fail"
 expect_line "passes-early: the other steps still ran" "$work/passes-early.out" \
 	"^vmtest:   ok +unload:warn_on_load "
+expect_line "passes-early: target module $target_name loaded by modprobe" "$work/passes-early.out" \
+	"^vmtest:   ok +target-after:${target_name//-/_} "
 expect_line "passes-early: WARNING in dmesg reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +dmesg +got dirty, expected clean: .*WARNING: .*warn_on_load"
 
@@ -147,10 +154,12 @@ expect_line "no-load: kernel names the symbol" "$work/log-no-load/console.log" \
 
 # --- Boot 4: module.sig_enforce=1 rejects the unsigned module. ---
 run_vmtest sig-enforce --module "$sample" --check "$work/check-cmdline" --boot pvh \
-	--append module.sig_enforce=1 --expect-load-fail
+	--append module.sig_enforce=1 --expect-load-fail --load-target-before "$target_name"
 expect_rc "sig_enforce: unsigned module refused (--expect-load-fail)" 0
 expect_line "sig_enforce: load step failed as expected" "$work/sig-enforce.out" \
 	"^vmtest:   ok +load:livepatch_sample +got fail \(expected fail\)"
+expect_line "sig_enforce: signed target module $target_name still loads" "$work/sig-enforce.out" \
+	"^vmtest:   ok +target-before:${target_name//-/_} "
 expect_line "sig_enforce: kernel says why" "$work/log-sig-enforce/console.log" \
 	"Loading of unsigned module is rejected"
 
