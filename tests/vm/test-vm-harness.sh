@@ -171,4 +171,13 @@ expect_line "timeout: unfinished protocol reported" "$work/timeout.out" \
 	"guest did not finish the protocol"
 
 echo "# harness wall time per run: ${t_boots[*]}"
+if ((T_FAILED > 0)); then
+	# $work goes away on exit: keep the guest logs of a failing run.
+	keep=${HP_TEST_LOGDIR:-$T_TOP/out/test-logs}/vm-harness
+	rm -rf "$keep" && mkdir -p "$keep"
+	for d in "$work"/log-*; do
+		[[ -f $d/console.log ]] && cp "$d/console.log" "$keep/${d##*/log-}.console.log"
+	done
+	echo "# guest console logs kept in $keep"
+fi
 t_done
