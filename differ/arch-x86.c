@@ -139,11 +139,21 @@ bool arch_has_fentry(struct symbol *func)
 	return false;
 }
 
+/* Kernel functions with a line-number parameter (passed __LINE__ by their wrapper macros). */
 static const char *const line_helpers[] = {
 	"__might_sleep", "__might_resched", "__might_fault", "__cant_sleep", "__cant_migrate",
-	"__warn_printk", "warn_slowpath_fmt", "lockdep_rcu_suspicious", "_printk", "printk",
-	"__dynamic_pr_debug", "__might_sleep_precision", "__bad_percpu_size", "___might_sleep",
-	"__WARN_printf", "rcu_read_lock_held_common",
+	"__warn_printk", "warn_slowpath_fmt", "__warn", "lockdep_rcu_suspicious", "_printk",
+	"printk", "__dynamic_pr_debug", "__might_sleep_precision", "___might_sleep",
+	"__ext4_journal_start_sb", "__ext4_journal_stop", "__ext4_journal_get_write_access",
+	"__ext4_journal_get_create_access", "__ext4_handle_dirty_metadata", "__ext4_forget",
+	"__ext4_error", "__ext4_error_inode", "__ext4_error_file", "__ext4_std_error",
+	"__ext4_warning", "__ext4_warning_inode", "__ext4_grp_locked_error", "__ext4_new_inode",
+	"__ext4_ext_dirty", "__ext4_mark_inode_dirty", "__ext4_journal_ensure_credits",
+	"ext4_journal_abort_handle", "__ext4_journal_start_reserved",
+	"__btrfs_handle_fs_error", "__btrfs_abort_transaction", "btrfs_assertfail",
+	"xfs_error_report", "xfs_corruption_error", "assfail", "xfs_buf_corruption_error",
+	"__jbd2_debug", "__nfs_debug", "__xfs_printk", "__ocfs2_error", "__ocfs2_abort",
+	"__f2fs_bug_on", "f2fs_printk", "usercopy_abort", "__ubsan_handle_out_of_bounds",
 };
 
 static bool is_line_helper(const char *name)
@@ -156,24 +166,38 @@ static bool is_line_helper(const char *name)
 	return false;
 }
 
-/* A call to a line helper among the few instructions after @from in @sym's code. */
+/*
+ * Is the immediate at @from a line number?  Yes when, close around it, the
+ * code calls a helper known to take one, or passes __func__ to a call: the
+ * kernel's (__func__, __LINE__) argument pairs (ext4_error, jbd2 and
+ * journal helpers, WARN variants ...).
+ */
 static bool line_helper_follows(struct symbol *sym, uint64_t from)
 {
+	uint64_t lo = from > sym->offset + 32 ? from - 32 : sym->offset;
+	uint64_t hi = from + 64 < sym->offset + sym->size ? from + 64 : sym->offset + sym->size;
+	bool func_arg = false, call_after = false;
 	struct reloc **rs;
 	size_t nr, i;
-	unsigned int seen = 0;
 
 	rs = sec_relocs_sorted(sym->sec, &nr);
-	for (i = reloc_lower_bound(rs, nr, from);
-	     i < nr && rs[i]->offset < sym->offset + sym->size && seen < 6; i++, seen++) {
+	for (i = reloc_lower_bound(rs, nr, lo); i < nr && rs[i]->offset < hi; i++) {
 		struct target t;
 
-		if (rs[i]->offset > from + 64)
-			break;
 		if (reloc_target(rs[i], &t) || !t.sym)
 			continue;
-		if (is_line_helper(t.sym->name))
-			return true;
+		if (rs[i]->offset > from && (rs[i]->type == R_X86_64_PLT32 ||
+					     (rs[i]->type == R_X86_64_PC32 && sym_is_func(t.sym)))) {
+			if (is_line_helper(t.sym->name))
+				return true;
+			if (!call_after && func_arg)
+				return true;
+			call_after = true;
+		}
+		if (sym_is_data(t.sym) && D(t.sym) && !strcmp(D(t.sym)->bare, "__func__")) {
+			if (!call_after)
+				func_arg = true;
+		}
 	}
 	return false;
 }

@@ -291,51 +291,59 @@ static void pair_by_bare(struct differ *d, struct bare_map *om, struct bare_map 
 	}
 }
 
-/* Does some user of @o (orig) have a user of @p (patched) as its twin? */
-static bool shares_user(struct symbol *o, struct symbol *p)
-{
-	unsigned int i, j;
-
-	for (i = 0; i < D(p)->nr_users; i++) {
-		struct symbol *tw = D(p)->users[i]->twin;
-
-		if (!tw)
-			continue;
-		for (j = 0; j < D(o)->nr_users; j++)
-			if (D(o)->users[j] == tw)
-				return true;
-	}
-	return false;
-}
-
 /*
- * 3: static locals (and other numbered data) through their users: the
- * one unpaired orig candidate of the same bare name and type that a twin
- * of one of its users also uses.  Returns the number of pairs made.
+ * 3: static locals (and other numbered data) through their users.  The
+ * orig candidates are the unpaired symbols of the same bare name and type;
+ * each scores the number of @p's users whose twins also use it.  The best
+ * score wins; a tie goes to the candidate with @p's exact name, else
+ * nothing is paired.  Marking the users' twins first keeps this linear in
+ * the number of uses.  Returns the number of pairs made.
  */
 static int pair_by_users(struct bare_map *om, struct bare_map *pm)
 {
+	static unsigned int gen;
 	int made = 0;
 	size_t i;
 
 	for (i = 0; i < pm->n; i++) {
-		struct symbol *p = pm->v[i], *cand = NULL;
+		struct symbol *p = pm->v[i], *best = NULL;
+		unsigned int best_score = 0, u;
+		bool tie = false;
 		size_t of, oe, k;
-		unsigned int n = 0;
 
 		if (!pairable(p) || !p->sec || p->type == STT_FUNC || !D(p)->nr_users)
 			continue;
+		gen++;
+		for (u = 0; u < D(p)->nr_users; u++)
+			if (D(p)->users[u]->twin)
+				D(D(p)->users[u]->twin)->mark = gen;
 		oe = bare_map_find(om, D(p)->bare, &of);
 		for (k = of; k < oe; k++) {
 			struct symbol *o = om->v[k];
+			unsigned int score = 0;
 
-			if (!pairable(o) || !same_type(o, p) || !shares_user(o, p))
+			if (!pairable(o) || !same_type(o, p))
 				continue;
-			cand = o;
-			n++;
+			for (u = 0; u < D(o)->nr_users; u++)
+				if (D(D(o)->users[u])->mark == gen)
+					score++;
+			if (!score || score < best_score)
+				continue;
+			if (score == best_score) {
+				if (!strcmp(o->name, p->name)) {
+					best = o;
+					tie = false;
+				} else if (strcmp(best->name, p->name)) {
+					tie = true;
+				}
+				continue;
+			}
+			best = o;
+			best_score = score;
+			tie = false;
 		}
-		if (n == 1) {
-			pair(cand, p);
+		if (best && !tie) {
+			pair(best, p);
 			made++;
 		}
 	}

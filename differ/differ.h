@@ -56,6 +56,7 @@ struct dsym {
 	struct symbol *out;		/* the symbol standing for it in the output */
 	bool has_fentry;
 	bool line_only;			/* differs only in __LINE__ values */
+	unsigned int mark;		/* scratch for correlate */
 };
 
 struct dsec {

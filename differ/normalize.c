@@ -155,6 +155,10 @@ int compare_range(struct differ *d, struct section *a, uint64_t aoff,
 		}
 		if (!targets_equal(d, &ta, &tb)) {
 			*why = (tb.str || ta.str) ? "string content" : "relocation target";
+			pr_debug("%s+0x%lx: %s+%ld differs from %s+%ld", b->name,
+				 (unsigned long)rb[ib]->offset,
+				 tb.sym ? tb.sym->name : tb.sec ? tb.sec->name : "?", (long)tb.off,
+				 ta.sym ? ta.sym->name : ta.sec ? ta.sec->name : "?", (long)ta.off);
 			ret = 1;
 			goto out;
 		}

@@ -77,6 +77,17 @@ static bool copied_data(struct symbol *s)
 	return s->status == V_CHANGED && sec_is_readonly(s->sec);
 }
 
+/* A local function of ours the running kernel does not have as a symbol. */
+static bool missing_in_target(struct differ *d, struct symbol *s)
+{
+	struct lookup_result res;
+	struct symbol *o = s->twin;
+
+	if (!d->lookup || !o || o->bind != STB_LOCAL || D(s)->parent)
+		return false;
+	return lookup_local(d->lookup, o->name, &res) == -ENOENT;
+}
+
 /* Follow the relocations of [off, off+size) of @sec. */
 static int follow(struct differ *d, struct work *w, struct section *sec, uint64_t off,
 		  uint64_t size)
@@ -98,6 +109,10 @@ static int follow(struct differ *d, struct work *w, struct section *sec, uint64_
 			include_sym(w, t.sym, t.sym->status == V_NEW ? INC_NEW : INC_NEEDED);
 		} else if (t.sym && t.sym->sec && sym_is_func(t.sym) && t.sym->status == V_NEW) {
 			include_sym(w, t.sym, INC_NEW);
+		} else if (t.sym && t.sym->sec && sym_is_func(t.sym) && !D(t.sym)->include &&
+			   missing_in_target(d, t.sym)) {
+			/* inlined everywhere in the distribution build: carry our copy */
+			include_sym(w, func_parent(t.sym), INC_NEEDED);
 		} else if (!t.sym && t.sec) {
 			if (sec_is_text(t.sec) && DS(t.sec)->nr_syms)
 				continue;	/* inside an excluded function: external */
@@ -160,10 +175,14 @@ int select_symbols(struct differ *d)
 				continue;
 			}
 			if (!(D(p)->has_fentry = arch_has_fentry(p))) {
-				refuse(d, p->sec, p, "changed function without an ftrace entry "
-				       "(no call __fentry__ / __mcount_loc entry)",
+				char *why = xasprintf("changed function (%s) without an ftrace entry "
+						      "(no call __fentry__ / __mcount_loc entry)",
+						      D(p)->reason ? D(p)->reason : "code");
+
+				refuse(d, p->sec, p, why,
 				       "notrace functions cannot be live patched: patch their callers "
 				       "instead, or drop notrace");
+				free(why);
 				continue;
 			}
 			include_sym(&w, p, INC_PATCH);
