@@ -23,7 +23,7 @@ vmtest_usage() {
 usage: vmtest.sh --vmlinuz FILE --moddir DIR [--release REL] --check SCRIPT
                  [--module X.ko ...] [--extra-module NAME ...]
                  [--load-target-before NAME ...] [--load-target-after NAME ...]
-                 [--no-unload | --expect-load-fail] [--append "ARGS"] [--log DIR]
+                 [--no-unload | --expect-load-fail] [--append "ARGS"] [--log DIR] [--no-boot]
                  [--accel auto|kvm|tcg] [--boot bzimage|pvh] [--timeout SECONDS]
                  [--transition-timeout SECONDS]
 
@@ -43,6 +43,7 @@ SCRIPT runs under busybox sh in the guest (#!/bin/sh).
   --expect-load-fail         every insmod must be refused (e.g. with --append
                              module.sig_enforce=1); the check must still fail after
   --append "ARGS"            extra kernel command line
+  --no-boot                  build initrd.gz and qemu.cmd, print the step plan, stop
   --log DIR                  keep console.log, initrd.gz and qemu.cmd here
                              (default: a new directory under $TMPDIR or /tmp)
   --accel auto|kvm|tcg       default auto (HPVM_ACCEL): KVM when it boots, else TCG
@@ -196,22 +197,27 @@ vmtest_initramfs() {
 	cp "$VMTEST_DIR/vm-init.sh" "$root/init"
 	chmod 0755 "$root/init"
 
-	# Patch modules, with the target modules named in their "depends:".
+	# Patch modules, with the target modules named in their "depends:".  A
+	# dependency on an earlier --module is met by loading that one first.
 	: >"$root/hpvm/modules.list"
+	local -A given=()
 	for i in "${!VMT_MODULES[@]}"; do
 		mod=${VMT_MODULES[$i]}
 		name=$(modinfo -F name "$mod" 2>/dev/null) || name=
 		[[ -n $name ]] || name=$(vmtest_modname "$mod")
 		klp=0
 		[[ $(modinfo -F livepatch "$mod" 2>/dev/null) == Y ]] && klp=1
-		deps=$(modinfo -F depends "$mod" 2>/dev/null) || deps=
-		deps=${deps//,/ }
-		for d in $deps; do
+		deps=
+		for d in $(modinfo -F depends "$mod" 2>/dev/null | tr ',' ' '); do
+			d=$(vmtest_modname "$d")
+			[[ -n ${given[$d]+x} ]] && continue
 			vmtest_want_target "$d" "dependency of $mod" || return
+			deps+=" $d"
 		done
 		cp "$mod" "$root/hpvm/modules/$i-${mod##*/}"
-		echo "$i-${mod##*/} $name $klp $deps" >>"$root/hpvm/modules.list"
+		echo "$i-${mod##*/} $name $klp$deps" >>"$root/hpvm/modules.list"
 		VMT_NAMES+=("$name:$klp")
+		given[$name]=1
 	done
 	for d in "${VMT_EXTRA[@]}" "${VMT_BEFORE[@]}" "${VMT_AFTER[@]}"; do
 		vmtest_want_target "$d" "target module" || return
@@ -328,7 +334,7 @@ vmtest_run() (
 	set -euo pipefail
 	VMT_VMLINUZ='' VMT_MODDIR='' VMT_RELEASE='' VMT_CHECK='' VMT_APPEND='' VMT_LOG=''
 	VMT_MODE=normal VMT_TIMEOUT='' VMT_TRANSITION_TIMEOUT=30 VMT_ACCEL=${HPVM_ACCEL:-auto}
-	VMT_BOOT=${HPVM_BOOT:-bzimage}
+	VMT_BOOT=${HPVM_BOOT:-bzimage} VMT_NOBOOT=
 	VMT_MODULES=() VMT_EXTRA=() VMT_BEFORE=() VMT_AFTER=() VMT_NAMES=()
 	declare -A VMT_DEP_PATH=() VMT_DEP_LIST=() VMT_BUILTIN=() VMT_SHIP=()
 	local accel work t0 t1 t2 rc=0 qemu_rc kernel
@@ -358,6 +364,7 @@ vmtest_run() (
 		--timeout) VMT_TIMEOUT=$2; shift 2 ;;
 		--transition-timeout) VMT_TRANSITION_TIMEOUT=$2; shift 2 ;;
 		--no-unload) VMT_MODE=no-unload; shift ;;
+		--no-boot) VMT_NOBOOT=1; shift ;;
 		--expect-load-fail) VMT_MODE='expect-load-fail'; shift ;;
 		-h | --help) vmtest_usage; return 0 ;;
 		*) vmtest_err "unknown argument '$1'"; vmtest_usage >&2; return 2 ;;
@@ -401,6 +408,8 @@ vmtest_run() (
 	vmtest_read_moddep "$VMT_MODDIR" || return 2
 	vmtest_initramfs "$work" "$VMT_LOG/initrd.gz" || return 2
 	kernel=$(vmtest_kernel_image "$VMT_VMLINUZ" "$VMT_BOOT") || return 2
+	# Without a boot there is nothing to probe: write a TCG command line.
+	[[ -z $VMT_NOBOOT || $VMT_ACCEL != auto ]] || VMT_ACCEL=tcg
 	accel=$(vmtest_accel_args "$kernel") || return 2
 	[[ -n $VMT_TIMEOUT ]] || { [[ $accel == kvm* ]] && VMT_TIMEOUT=60 || VMT_TIMEOUT=120; }
 	t1=$(date +%s.%N)
@@ -411,6 +420,11 @@ vmtest_run() (
 		-append "console=ttyS0 quiet panic=-1 $VMT_APPEND")
 	printf '%q ' "${qemu[@]}" >"$VMT_LOG/qemu.cmd"
 	echo >>"$VMT_LOG/qemu.cmd"
+	if [[ -n $VMT_NOBOOT ]]; then
+		vmtest_say "initramfs $VMT_LOG/initrd.gz, command $VMT_LOG/qemu.cmd"
+		vmtest_say "plan: $(vmtest_plan | tr '\n' ' ')"
+		return 0
+	fi
 	vmtest_say "kernel $VMT_RELEASE (${accel%% *}, $VMT_BOOT boot), ${#VMT_MODULES[@]} module(s), mode $VMT_MODE, log $VMT_LOG/console.log"
 	qemu_rc=0
 	timeout -k 5 "$VMT_TIMEOUT" "${qemu[@]}" </dev/null >"$VMT_LOG/console.log" 2>&1 || qemu_rc=$?

@@ -7,8 +7,9 @@
 #   1. the kernel's samples/livepatch/livepatch-sample.c, check "/proc/cmdline is
 #      patched": every step must pass (exact bzImage boot, KASLR on)
 #   2. a check that already passes before loading, plus a module that WARN()s:
-#      the harness must fail on the check steps and on dmesg; a target module
-#      loaded after the patch (--load-target-after) must still load
+#      the harness must fail on the check steps and on dmesg; a module needing
+#      jbd2.ko and a target module loaded after the patch (--load-target-after)
+#      must still load
 #   3. a module with an unknown symbol: insmod fails, the harness must fail
 #   4. module.sig_enforce=1 and the unsigned sample: --expect-load-fail passes
 #      (the Debian-signed target module loaded first must still load)
@@ -60,13 +61,14 @@ expect_rc() {
 # --- Fixtures: the kernel's livepatch sample and a module that cannot load. ---
 mkdir -p "$work/mod"
 cp "$HP_SRC/samples/livepatch/livepatch-sample.c" "$T_TOP/tests/vm/fixtures/unknown-symbol.c" \
-	"$T_TOP/tests/vm/fixtures/warn-on-load.c" "$work/mod/"
-echo 'obj-m := livepatch-sample.o unknown-symbol.o warn-on-load.o' >"$work/mod/Kbuild"
-t_check "build livepatch-sample, unknown-symbol and warn-on-load against $HP_RELEASE headers" \
+	"$T_TOP/tests/vm/fixtures/warn-on-load.c" "$T_TOP/tests/vm/fixtures/needs-jbd2.c" "$work/mod/"
+echo 'obj-m := livepatch-sample.o unknown-symbol.o warn-on-load.o needs-jbd2.o' >"$work/mod/Kbuild"
+t_check "build livepatch-sample and the fixture modules against $HP_RELEASE headers" \
 	make -C "$HP_KDIR" M="$work/mod" CC=gcc-12 KBUILD_MODPOST_WARN=1 modules
 sample=$work/mod/livepatch-sample.ko
 bad=$work/mod/unknown-symbol.ko
 warn=$work/mod/warn-on-load.ko
+needs=$work/mod/needs-jbd2.ko
 
 cat >"$work/check-cmdline" <<'EOF'
 #!/bin/sh
@@ -94,7 +96,7 @@ expect_line "unknown target module is named" "$work/unknown-target.out" \
 target=$(awk -F': ' '$1 ~ /^kernel\/fs\// && NF == 2 && split($2, d, " ") >= 2 { print $1; exit }' \
 	"$HP_MODDIR/modules.dep")
 target_name=${target##*/} target_name=${target_name%%.ko*}
-run_vmtest initramfs --module "$sample" --check "$work/check-cmdline" --no-boot \
+run_vmtest initramfs --module "$sample" --module "$needs" --check "$work/check-cmdline" --no-boot \
 	--load-target-after "$target_name"
 expect_rc "--no-boot builds the initramfs" 0
 mkdir -p "$work/initrd"
@@ -113,8 +115,12 @@ expect_line "initramfs modules.dep has the target's line" \
 	"$work/initrd/lib/modules/$HP_RELEASE/modules.dep" "^$target: "
 expect_line "initramfs has the patch module and the check" "$work/initrd/hpvm/modules.list" \
 	"livepatch-sample.ko livepatch_sample 1"
+expect_line "initramfs lists the patch module's dependency" "$work/initrd/hpvm/modules.list" \
+	"needs-jbd2.ko needs_jbd2 0 jbd2$"
+expect_line "initramfs carries that dependency" "$work/initrd/lib/modules/$HP_RELEASE/modules.dep" \
+	"^kernel/fs/jbd2/jbd2.ko:"
 expect_line "plan loads the target after enabling the patch" "$work/initramfs.out" \
-	"plan: boot before load:livepatch_sample enable:livepatch_sample target-after:${target_name//-/_} patched "
+	"plan: boot before load:livepatch_sample enable:livepatch_sample load:needs_jbd2 target-after:${target_name//-/_} patched "
 
 # --- Boot 1: the sample passes the whole protocol. ---
 run_vmtest sample --module "$sample" --check "$work/check-cmdline" --boot bzimage
@@ -129,7 +135,8 @@ expect_line "sample: guest log holds the kernel's own account" "$work/log-sample
 	"livepatch: 'livepatch_sample': unpatching complete"
 
 # --- Boot 2: a check that passes before loading, and a WARNING, must fail the run. ---
-run_vmtest passes-early --module "$sample" --module "$warn" --check "$work/check-always" --boot pvh \
+run_vmtest passes-early --module "$sample" --module "$warn" --module "$needs" \
+	--check "$work/check-always" --boot pvh \
 	--load-target-after "$target_name"
 expect_rc "check passing before load fails the run" 1
 expect_line "passes-early: step before reported" "$work/passes-early.out" \
@@ -138,6 +145,10 @@ expect_line "passes-early: step after reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +after +got pass, expected fail"
 expect_line "passes-early: the other steps still ran" "$work/passes-early.out" \
 	"^vmtest:   ok +unload:warn_on_load "
+expect_line "passes-early: dependency of a module loaded by modprobe" "$work/passes-early.out" \
+	"^vmtest:   ok +dep:jbd2 "
+expect_line "passes-early: module with a dependency loaded" "$work/passes-early.out" \
+	"^vmtest:   ok +load:needs_jbd2 "
 expect_line "passes-early: target module $target_name loaded by modprobe" "$work/passes-early.out" \
 	"^vmtest:   ok +target-after:${target_name//-/_} "
 expect_line "passes-early: WARNING in dmesg reported" "$work/passes-early.out" \
