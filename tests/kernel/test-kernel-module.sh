@@ -1,0 +1,303 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The patch module stage (build/module.sh, hotpatch-mkmod, hotpatch-klpfix, build/sign.sh) on
+# REAL differ output for the target kernel, without booting it (tests/vm/test-vm-module.sh
+# boots the same modules):
+#   fs/proc/cmdline.c  cmdline_proc_show  vmlinux, reads saved_command_line (klp symbol)
+#   kernel/kallsyms.c  s_show             vmlinux, 4 functions of that name: sympos 2
+#   fs/binfmt_misc.c   bm_status_read     module binfmt_misc, reads its static `enabled`
+# all three in one module.  Checks: the livepatch ELF format (readelf), the klp tables,
+# modinfo, offline signature verification (cache key and a maintainer's key) and a tampered
+# module failing, byte-identical rebuilds, --replace, refusals at build time (an unresolvable
+# symbol, a wrong sympos) writing no module.
+#
+# Sourced by tests/vm/test-vm-module.sh for its helpers (tm_*); runs its tests only when
+# executed.
+set -euo pipefail
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# shellcheck source=build/common.sh
+. "$T_TOP/build/common.sh"
+# shellcheck source=build/tree.sh
+. "$T_TOP/build/tree.sh"
+# shellcheck source=build/compiledb.sh
+. "$T_TOP/build/compiledb.sh"
+# shellcheck source=build/sign.sh
+. "$T_TOP/build/sign.sh"
+# shellcheck source=build/module.sh
+. "$T_TOP/build/module.sh"
+# module_tool looks for the built tools under HP_TOP.
+export HP_TOP=$T_TOP
+
+# --- The three source patches. ---
+tm_write_patches() {
+	local dir=$1
+	cat >"$dir/cmdline.patch" <<'EOF'
+--- a/fs/proc/cmdline.c
++++ b/fs/proc/cmdline.c
+@@ -7,7 +7,7 @@
+ static int cmdline_proc_show(struct seq_file *m, void *v)
+ {
+ 	seq_puts(m, saved_command_line);
+-	seq_putc(m, '\n');
++	seq_puts(m, " hotpatched\n");
+ 	return 0;
+ }
+ 
+EOF
+	cat >"$dir/kallsyms.patch" <<'EOF'
+--- a/kernel/kallsyms.c
++++ b/kernel/kallsyms.c
+@@ -859,8 +859,8 @@
+ 		seq_printf(m, "%px %c %s\t[%s]\n", value,
+ 			   type, iter->name, iter->module_name);
+ 	} else
+-		seq_printf(m, "%px %c %s\n", value,
+-			   iter->type, iter->name);
++		seq_printf(m, "%px %c %s%s\n", value, iter->type, iter->name,
++			   strcmp(iter->name, "cmdline_proc_show") ? "" : " hotpatched");
+ 	return 0;
+ }
+ 
+EOF
+	cat >"$dir/binfmt.patch" <<'EOF'
+--- a/fs/binfmt_misc.c
++++ b/fs/binfmt_misc.c
+@@ -847,7 +847,7 @@
+ static ssize_t
+ bm_status_read(struct file *file, char __user *buf, size_t nbytes, loff_t *ppos)
+ {
+-	char *s = enabled ? "enabled\n" : "disabled\n";
++	char *s = enabled ? "enabled hotpatched\n" : "disabled\n";
+ 
+ 	return simple_read_from_buffer(buf, nbytes, ppos, s, strlen(s));
+ }
+EOF
+}
+
+# tm_differ PATCH TU TARGET OUT - compile TU of the cached tree before and after PATCH (a
+# hard-linked copy of the tree whose patched files are real copies) and run hotpatch-diff:
+# OUT/out.o + OUT/facts.json.  Returns the differ's status.
+tm_differ() {
+	local patch=$1 tu=$2 target=$3 out=$4 tree f rc=0
+	rm -rf "$out"
+	mkdir -p "$out"
+	tree=$out/tree
+	cp -al "$HP_SRC" "$tree"
+	# patch(1) replaces files, but make sure no inode of the cache is written through.
+	while read -r f; do
+		cp "$HP_SRC/$f" "$tree/$f.hp-new" && mv -f "$tree/$f.hp-new" "$tree/$f"
+	done < <(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$patch")
+	(cd "$tree" && patch -p1 -s --no-backup-if-mismatch) <"$patch" || return 1
+	(tree_compile_tu "$HP_SRC" "$out/orig" "$tu" && tree_compile_tu "$tree" "$out/patched" "$tu") \
+		>"$out/compile.log" 2>&1 || {
+		tail -n 5 "$out/compile.log" >&2
+		return 1
+	}
+	rm -rf "$tree"
+	"$T_TOP/out/bin/hotpatch-diff" --index "$HP_INDEX" --object "$target" --cu "${tu%.o}.c" \
+		--name "$tu" --json "$out/facts.json" "$out/orig/$tu" "$out/patched/$tu" \
+		-o "$out/out.o" >"$out/differ.log" 2>&1 || rc=$?
+	return "$rc"
+}
+
+# tm_prepare WORK - differ outputs of the three patches in WORK/{cmdline,kallsyms,binfmt};
+# sets TM_PAIRS (OUT.o FACTS.json ...).  Reports one test line per differ run.
+tm_prepare() {
+	local work=$1 p name tu target rc
+	TM_PAIRS=()
+	tm_write_patches "$work"
+	for p in cmdline:fs/proc/cmdline.o:vmlinux kallsyms:kernel/kallsyms.o:vmlinux \
+		binfmt:fs/binfmt_misc.o:binfmt_misc; do
+		IFS=: read -r name tu target <<<"$p"
+		rc=0
+		tm_differ "$work/$name.patch" "$tu" "$target" "$work/$name" || rc=$?
+		if ((rc == 0)) && [[ -s $work/$name/out.o ]]; then
+			t_pass "hotpatch-diff on $tu ($target) writes OUT.o + facts"
+			TM_PAIRS+=("$work/$name/out.o" "$work/$name/facts.json")
+		else
+			t_fail "hotpatch-diff on $tu ($target) writes OUT.o + facts" \
+				"expected exit 0, saw $rc: $(tail -n 3 "$work/$name/differ.log" 2>/dev/null | tr '\n' ' ')"
+		fi
+	done
+}
+
+# tm_build OUTDIR NAME [module_build options] - module_build in a subshell (it dies on error);
+# output in OUTDIR/build.log, status in $rc.
+tm_build() {
+	local out=$1 name=$2
+	shift 2
+	mkdir -p "$out"
+	rc=0
+	(module_build --name "$name" --out "$out" "$@") >"$out/build.log" 2>&1 || rc=$?
+}
+
+tm_readelf_has() {
+	local name=$1 ko=$2 opt=$3 re=$4
+	if readelf "$opt" -W "$ko" | grep -qE -- "$re"; then
+		t_pass "$name"
+	else
+		t_fail "$name" "expected readelf $opt to show /$re/, saw: $(readelf "$opt" -W "$ko" | grep -E 'klp|UND' | head -n 8 | tr '\n' '|')"
+	fi
+}
+
+tm_main() {
+	local work ko cert
+	t_setup_kernel
+	work=$(t_tmpdir)
+	tm_prepare "$work"
+	if ((${#TM_PAIRS[@]} != 6)); then
+		t_done
+		exit 1
+	fi
+	read -r _ cert < <(sign_keys_ensure "$HP_CACHE")
+
+	# --- One module from three objects, two targets. ---
+	tm_build "$work/m1" hp_test_module --keep-build "$work/m1/kbuild" -- "${TM_PAIRS[@]}"
+	ko=$work/m1/hp_test_module.ko
+	if ((rc == 0)) && [[ -f $ko ]]; then
+		t_pass "module_build makes one module from 3 differ outputs (vmlinux + binfmt_misc)"
+	else
+		t_fail "module_build makes one module from 3 differ outputs (vmlinux + binfmt_misc)" \
+			"expected exit 0 and $ko, saw $rc: $(tail -n 5 "$work/m1/build.log" | tr '\n' ' ')"
+		t_done
+		exit 1
+	fi
+
+	# The livepatch ELF format (Documentation/livepatch/module-elf-format.rst).
+	tm_readelf_has "vmlinux klp relocations in .klp.rela.vmlinux.text.cmdline_proc_show, RELA AIo" \
+		"$ko" -S '\] \.klp\.rela\.vmlinux\.text\.cmdline_proc_show +RELA .* AIo '
+	tm_readelf_has "module klp relocations in .klp.rela.binfmt_misc.text.bm_status_read, RELA AIo" \
+		"$ko" -S '\] \.klp\.rela\.binfmt_misc\.text\.bm_status_read +RELA .* AIo '
+	tm_readelf_has ".klp.sym.vmlinux.saved_command_line,0 is GLOBAL with Ndx SHN_LIVEPATCH" \
+		"$ko" -s 'GLOBAL DEFAULT OS \[0xff20\] \.klp\.sym\.vmlinux\.saved_command_line,0$'
+	tm_readelf_has ".klp.sym.binfmt_misc.enabled,0 is GLOBAL with Ndx SHN_LIVEPATCH" \
+		"$ko" -s 'GLOBAL DEFAULT OS \[0xff20\] \.klp\.sym\.binfmt_misc\.enabled,0$'
+	local bad
+	bad=$(readelf -sW "$ko" | awk '$7 == "UND" && $8 != "" { print $8 }' | while read -r s; do
+		grep -qP "^0x[0-9a-f]+\t\Q$s\E\tvmlinux\t" "$HP_SYMVERS" || echo "$s"
+	done)
+	if [[ -z $bad ]]; then
+		t_pass "every undefined symbol left is exported by vmlinux"
+	else
+		t_fail "every undefined symbol left is exported by vmlinux" "saw: $bad"
+	fi
+	bad=$(readelf -rW "$ko" | awk '/^Relocation section/ { s = $3 } /\.klp\.sym\./ && s !~ /^.\.klp\.rela\./ && s !~ /debug/ { print s }' | sort -u)
+	if [[ -z $bad ]]; then
+		t_pass "no relocation against a klp symbol outside .klp.rela sections (but debug info)"
+	else
+		t_fail "no relocation against a klp symbol outside .klp.rela sections (but debug info)" "saw: $bad"
+	fi
+
+	# modinfo: livepatch, license, vermagic, no dependency on the patched module.
+	local mi
+	mi=$(modinfo -F livepatch "$ko"):$(modinfo -F license "$ko"):$(modinfo -F depends "$ko"):$(modinfo -F vermagic "$ko" | cut -d' ' -f1)
+	if [[ $mi == "Y:GPL::$HP_RELEASE" ]]; then
+		t_pass "modinfo: livepatch=Y, license=GPL, no depends, vermagic $HP_RELEASE"
+	else
+		t_fail "modinfo: livepatch=Y, license=GPL, no depends, vermagic $HP_RELEASE" \
+			"expected 'Y:GPL::$HP_RELEASE', saw '$mi'"
+	fi
+
+	# The klp tables.
+	local main=$work/m1/kbuild/src/hp-main.c
+	if grep -A3 '"s_show"' "$main" | grep -q 'old_sympos = 2,' &&
+		grep -q '\.name = "binfmt_misc",' "$main" && grep -q '\.name = NULL,' "$main" &&
+		grep -q '\.replace = false,' "$main"; then
+		t_pass "klp tables: s_show with old_sympos 2, objects vmlinux + binfmt_misc, no replace"
+	else
+		t_fail "klp tables: s_show with old_sympos 2, objects vmlinux + binfmt_misc, no replace" \
+			"saw: $(grep -E 'old_name|old_sympos|\.name|replace' "$main" | tr -s '\t\n' '  ')"
+	fi
+
+	# --- Signatures. ---
+	if sign_verify "$ko" "$cert" 2>"$work/verify.err"; then
+		t_pass "signature (sha256) verifies offline against the cache's certificate"
+	else
+		t_fail "signature (sha256) verifies offline against the cache's certificate" "saw: $(cat "$work/verify.err")"
+	fi
+	cp "$ko" "$work/tampered.ko"
+	printf 'X' | dd of="$work/tampered.ko" bs=1 seek=4096 conv=notrunc status=none
+	if sign_verify "$work/tampered.ko" "$cert" 2>/dev/null; then
+		t_fail "a tampered module fails verification" "expected failure, saw success"
+	else
+		t_pass "a tampered module fails verification"
+	fi
+
+	# --- Reproducible: another output and build directory, same bytes. ---
+	local sum0
+	sum0=$(sha256sum "$cert" | cut -d' ' -f1)
+	tm_build "$work/m2/deeper/dir" hp_test_module -- "${TM_PAIRS[@]}"
+	if ((rc == 0)) && cmp -s "$ko" "$work/m2/deeper/dir/hp_test_module.ko"; then
+		t_pass "rebuilding elsewhere gives a byte-identical signed module"
+	else
+		t_fail "rebuilding elsewhere gives a byte-identical signed module" \
+			"expected identical files, saw rc $rc, $(cmp "$ko" "$work/m2/deeper/dir/hp_test_module.ko" 2>&1 | head -n 1)"
+	fi
+	if [[ $(sha256sum "$cert" | cut -d' ' -f1) == "$sum0" ]]; then
+		t_pass "the cache's key pair is made once and reused"
+	else
+		t_fail "the cache's key pair is made once and reused" "the certificate changed between builds"
+	fi
+
+	# --- A maintainer's key. ---
+	sign_genkey_config >"$work/genkey"
+	openssl req -new -nodes -utf8 -sha256 -days 30 -batch -x509 -config "$work/genkey" \
+		-outform PEM -out "$work/ci_cert.pem" -keyout "$work/ci_key.pem" >/dev/null 2>&1
+	tm_build "$work/m3" hp_test_module --sign-key "$work/ci_key.pem" --sign-cert "$work/ci_cert.pem" \
+		-- "${TM_PAIRS[@]:0:2}"
+	if ((rc == 0)) && sign_verify "$work/m3/hp_test_module.ko" "$work/ci_cert.pem" 2>/dev/null &&
+		! sign_verify "$work/m3/hp_test_module.ko" "$cert" 2>/dev/null; then
+		t_pass "--sign-key/--sign-cert: signed by the given key, not the cache's"
+	else
+		t_fail "--sign-key/--sign-cert: signed by the given key, not the cache's" \
+			"rc $rc: $(tail -n 3 "$work/m3/build.log" | tr '\n' ' ')"
+	fi
+
+	# --- Atomic replace. ---
+	tm_build "$work/m4" hp_test_replace --replace --keep-build "$work/m4/kbuild" -- "${TM_PAIRS[@]:0:2}"
+	if ((rc == 0)) && grep -q '\.replace = true,' "$work/m4/kbuild/src/hp-main.c"; then
+		t_pass "--replace sets klp_patch.replace"
+	else
+		t_fail "--replace sets klp_patch.replace" "rc $rc: $(tail -n 3 "$work/m4/build.log" | tr '\n' ' ')"
+	fi
+
+	# --- Refusals at build time, and no module written. ---
+	# saved_command_line is not exported: as an ordinary reference it could not resolve.
+	objcopy --redefine-sym '.klp.sym.vmlinux.saved_command_line,0=saved_command_line' \
+		"${TM_PAIRS[0]}" "$work/unresolved.o"
+	tm_build "$work/m5" hp_test_bad -- "$work/unresolved.o" "${TM_PAIRS[1]}"
+	if ((rc != 0)) && [[ ! -e $work/m5/hp_test_bad.ko ]] &&
+		grep -q 'unresolved symbol saved_command_line' "$work/m5/build.log"; then
+		t_pass "an unexported, non-klp symbol is refused at build time by name; no module"
+	else
+		t_fail "an unexported, non-klp symbol is refused at build time by name; no module" \
+			"rc $rc, $(ls "$work/m5"): $(tail -n 3 "$work/m5/build.log" | tr '\n' ' ')"
+	fi
+	objcopy --redefine-sym '.klp.sym.vmlinux.saved_command_line,0=.klp.sym.vmlinux.no_such_symbol_hp,0' \
+		"${TM_PAIRS[0]}" "$work/noklp.o"
+	tm_build "$work/m6" hp_test_bad -- "$work/noklp.o" "${TM_PAIRS[1]}"
+	if ((rc != 0)) && [[ ! -e $work/m6/hp_test_bad.ko ]] &&
+		grep -q '\.klp\.sym\.vmlinux\.no_such_symbol_hp,0' "$work/m6/build.log"; then
+		t_pass "a klp symbol missing from the index is refused at build time; no module"
+	else
+		t_fail "a klp symbol missing from the index is refused at build time; no module" \
+			"rc $rc: $(tail -n 3 "$work/m6/build.log" | tr '\n' ' ')"
+	fi
+	jq '.functions[0].sympos = 0' "${TM_PAIRS[3]}" >"$work/sympos0.json"
+	tm_build "$work/m7" hp_test_bad -- "${TM_PAIRS[2]}" "$work/sympos0.json"
+	if ((rc != 0)) && [[ ! -e $work/m7/hp_test_bad.ko ]] &&
+		grep -q 's_show occurs 4 times' "$work/m7/build.log"; then
+		t_pass "s_show with sympos 0 (4 in vmlinux) is refused at build time"
+	else
+		t_fail "s_show with sympos 0 (4 in vmlinux) is refused at build time" \
+			"rc $rc: $(tail -n 3 "$work/m7/build.log" | tr '\n' ' ')"
+	fi
+	t_done
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	tm_main "$@"
+fi
