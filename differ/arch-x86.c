@@ -202,23 +202,45 @@ static bool line_helper_follows(struct symbol *sym, uint64_t from)
 	return false;
 }
 
-bool arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b)
+static uint32_t imm_value(const uint8_t *p, unsigned int size)
+{
+	uint32_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < size && i < 4; i++)
+		v |= (uint32_t)p[i] << (8 * i);
+	return v;
+}
+
+static void add_maybe(struct symbol *b, uint32_t va, uint32_t vb)
+{
+	struct dsym *ds = D(b);
+	struct line_pair *n = realloc(ds->maybe_lines, (ds->nr_maybe_lines + 1) * sizeof(*n));
+
+	if (!n)
+		abort();
+	ds->maybe_lines = n;
+	n[ds->nr_maybe_lines].a = va;
+	n[ds->nr_maybe_lines++].b = vb;
+}
+
+enum line_result arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b)
 {
 	const uint8_t *ca, *cb;
 	uint64_t aa = a->offset, ab = b->offset;
 	size_t sa = a->size, sb = b->size;
 	cs_insn *ia, *ib;
-	bool ok = true, any = false;
+	bool ok = true, any = false, maybe = false;
 
-	(void)d;
 	if (a->size != b->size)
-		return false;
+		return LINES_NO;
 	ca = sec_data(a->sec);
 	cb = sec_data(b->sec);
 	if (!ca || !cb)
-		return false;
+		return LINES_NO;
 	ca += a->offset;
 	cb += b->offset;
+	D(b)->nr_maybe_lines = 0;
 	ia = cs_malloc(cs_dec_detail);
 	ib = cs_malloc(cs_dec_detail);
 	if (!ia || !ib) {
@@ -228,33 +250,45 @@ bool arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b)
 	while (sa && sb && ok) {
 		uint64_t at = ab;
 		const uint8_t *pa = ca, *pb = cb;
-		bool da, db;
+		const cs_x86_encoding *ea, *eb;
+		uint32_t va, vb;
+		unsigned int k;
 
-		da = cs_disasm_iter(cs_dec_detail, &ca, &sa, &aa, ia);
-		db = cs_disasm_iter(cs_dec_detail, &cb, &sb, &ab, ib);
-		if (!da || !db || ia->size != ib->size || ia->id != ib->id) {
+		if (!cs_disasm_iter(cs_dec_detail, &ca, &sa, &aa, ia) ||
+		    !cs_disasm_iter(cs_dec_detail, &cb, &sb, &ab, ib) ||
+		    ia->size != ib->size || ia->id != ib->id) {
 			ok = false;
 			break;
 		}
 		if (!memcmp(pa, pb, ia->size))
 			continue;
-		{
-			const cs_x86_encoding *ea = &ia->detail->x86.encoding;
-			const cs_x86_encoding *eb = &ib->detail->x86.encoding;
-			unsigned int k;
-
-			if (!ea->imm_offset || ea->imm_offset != eb->imm_offset ||
-			    ea->imm_size != eb->imm_size) {
+		ea = &ia->detail->x86.encoding;
+		eb = &ib->detail->x86.encoding;
+		if (!ea->imm_offset || ea->imm_offset != eb->imm_offset ||
+		    ea->imm_size != eb->imm_size || ea->imm_size > 4) {
+			ok = false;
+			break;
+		}
+		for (k = 0; k < ia->size; k++)
+			if (pa[k] != pb[k] &&
+			    (k < ea->imm_offset || k >= (unsigned int)ea->imm_offset + ea->imm_size))
 				ok = false;
-				break;
-			}
-			for (k = 0; k < ia->size; k++)
-				if (pa[k] != pb[k] &&
-				    (k < ea->imm_offset || k >= (unsigned int)ea->imm_offset + ea->imm_size))
-					ok = false;
-			if (ok && !line_helper_follows(b, at))
-				ok = false;
-			any = true;
+		if (!ok)
+			break;
+		va = imm_value(pa + ea->imm_offset, ea->imm_size);
+		vb = imm_value(pb + eb->imm_offset, eb->imm_size);
+		if (!va || !vb || va > 1000000 || vb > 1000000) {
+			ok = false;	/* not a line number */
+			break;
+		}
+		any = true;
+		if (line_helper_follows(b, at)) {
+			line_pair_add(d, va, vb);
+		} else if (ia->id == X86_INS_MOV) {
+			add_maybe(b, va, vb);
+			maybe = true;
+		} else {
+			ok = false;
 		}
 	}
 	if (sa || sb)
@@ -264,5 +298,7 @@ out:
 		cs_free(ia, 1);
 	if (ib)
 		cs_free(ib, 1);
-	return ok && any;
+	if (!ok || !any)
+		return LINES_NO;
+	return maybe ? LINES_MAYBE : LINES_CERTAIN;
 }

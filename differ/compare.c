@@ -19,6 +19,7 @@
  * A ".cold" part is compared with its parent and never on its own.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "differ.h"
@@ -98,10 +99,22 @@ static int compare_code(struct differ *d, struct symbol *o, struct symbol *p, co
 		return 1;
 	}
 	ret = compare_range(d, o->sec, o->offset, p->sec, p->offset, p->size, why);
-	if (ret == 1 && *why && !strcmp(*why, "code bytes") && arch_line_only_diff(d, o, p)) {
-		D(p)->line_only = true;
-		*why = NULL;
-		ret = 0;
+	if (ret == 1 && *why && !strcmp(*why, "code bytes")) {
+		switch (arch_line_only_diff(d, o, p)) {
+		case LINES_CERTAIN:
+			D(p)->line_only = true;
+			*why = NULL;
+			ret = 0;
+			break;
+		case LINES_MAYBE:
+			/* settled by resolve_maybe_lines() once all certain moves are known */
+			D(p)->line_only = true;
+			*why = NULL;
+			ret = 0;
+			break;
+		case LINES_NO:
+			break;
+		}
 	}
 	return ret;
 }
@@ -158,6 +171,66 @@ err:
 	return ret;
 }
 
+static int cmp_line(const void *x, const void *y)
+{
+	const struct line_pair *a = x, *b = y;
+
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return a->b < b->b ? -1 : a->b > b->b;
+}
+
+/*
+ * A line move is piecewise constant: every line between two certain moves
+ * by delta moved by delta.  An uncertain immediate (a -> b) is a line when
+ * the certain moves just at or below a and just at or above a both moved
+ * by b - a.
+ */
+static bool line_move_known(struct differ *d, const struct line_pair *m)
+{
+	int64_t delta = (int64_t)m->b - m->a;
+	size_t lo = 0, hi = d->nr_lines;
+
+	while (lo < hi) {		/* first certain move with .a > m->a */
+		size_t mid = (lo + hi) / 2;
+
+		if (d->lines[mid].a <= m->a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return false;
+	if ((int64_t)d->lines[lo - 1].b - d->lines[lo - 1].a != delta)
+		return false;
+	if (d->lines[lo - 1].a == m->a)
+		return true;
+	return lo < d->nr_lines && (int64_t)d->lines[lo].b - d->lines[lo].a == delta;
+}
+
+static void resolve_maybe_lines(struct differ *d)
+{
+	struct symbol *p;
+
+	if (d->nr_lines)
+		qsort(d->lines, d->nr_lines, sizeof(*d->lines), cmp_line);
+	for_each_symbol(d->patched, p) {
+		struct dsym *ds = D(p);
+		unsigned int i;
+
+		if (!ds->nr_maybe_lines || p->status != V_SAME)
+			continue;
+		for (i = 0; i < ds->nr_maybe_lines; i++) {
+			if (!line_move_known(d, &ds->maybe_lines[i])) {
+				set_verdict(p, V_CHANGED, NULL);
+				set_reason(p, "code bytes (immediate %u -> %u)", ds->maybe_lines[i].a,
+					   ds->maybe_lines[i].b);
+				break;
+			}
+		}
+	}
+}
+
 int compare(struct differ *d)
 {
 	struct symbol *p;
@@ -184,6 +257,7 @@ int compare(struct differ *d)
 		if (ret)
 			return ret;
 	}
+	resolve_maybe_lines(d);
 	/* cold parts follow their parents */
 	for_each_symbol(d->patched, p) {
 		if (sym_is_func(p) && D(p)->parent)

@@ -57,6 +57,8 @@ struct dsym {
 	bool has_fentry;
 	bool line_only;			/* differs only in __LINE__ values */
 	unsigned int mark;		/* scratch for correlate */
+	struct line_pair *maybe_lines;	/* immediates that may be __LINE__ values */
+	unsigned int nr_maybe_lines;
 };
 
 struct dsec {
@@ -72,6 +74,11 @@ struct dsec {
 	struct reloc **rsorted;		/* relocations by offset (cached) */
 	size_t nr_rsorted;
 	bool rsorted_done;
+};
+
+/* A line number in ORIG and in PATCHED. */
+struct line_pair {
+	uint32_t a, b;
 };
 
 /* A canonical relocation target. */
@@ -125,6 +132,10 @@ struct differ {
 	bool strict_data;		/* reloc to changed constant data differs */
 
 	struct special_state *sp_orig, *sp_patched;
+
+	/* certain __LINE__ moves (bug table entries, line helpers), sorted by .a at the end */
+	struct line_pair *lines;
+	size_t nr_lines, max_lines;
 
 	unsigned int nr_changed, nr_new, nr_new_data;
 	struct fact_list functions, new_functions, data, refusals, klp_symbols;
@@ -226,11 +237,16 @@ int emit_json(struct differ *d, const char *path, const char *verdict);
 int arch_pcrel_adjust(struct section *text, struct reloc *r, int64_t *adjust);
 bool arch_reloc_pcrel(uint32_t type);
 /*
- * The code of @a and @b (same size, same relocations) differs in bytes;
- * decide whether every difference is a __LINE__ immediate passed to a
- * line-taking helper.  True when only such differences exist.
+ * The code of @a and @b (same size, same relocations) differs in bytes.
+ * LINES_NO: some difference is not a __LINE__ immediate; LINES_CERTAIN:
+ * every difference is an immediate passed with a line-taking helper (each
+ * recorded as a certain line move); LINES_MAYBE: the rest are mov
+ * immediates that look like lines, kept in D(b)->maybe_lines for
+ * compare to check against the certain moves around them.
  */
-bool arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
+enum line_result { LINES_NO, LINES_CERTAIN, LINES_MAYBE };
+enum line_result arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
+void line_pair_add(struct differ *d, uint32_t a, uint32_t b);
 bool arch_has_fentry(struct symbol *func);
 int arch_init(void);
 void arch_exit(void);

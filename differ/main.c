@@ -236,6 +236,7 @@ int main(int argc, char **argv)
 	lookup_close(d.lookup);
 	arch_exit();
 	facts_free(&d);
+	free(d.lines);
 	free(d.alias_prefix);
 	free(opt.objname_buf);
 	return rc;

@@ -358,6 +358,13 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 		ia++;
 		ib++;
 	}
+	if (desc->line != NONE) {
+		uint32_t la = da[bo + desc->line] | (uint32_t)da[bo + desc->line + 1] << 8;
+		uint32_t lb = db[bp + desc->line] | (uint32_t)db[bp + desc->line + 1] << 8;
+
+		if (la != lb)
+			line_pair_add(d, la, lb);	/* a certain line move */
+	}
 	return 0;
 }
 

@@ -118,6 +118,7 @@ void differ_detach(struct object *obj)
 		free(ds->bare);
 		free(ds->reason_buf);
 		free(ds->users);
+		free(ds->maybe_lines);
 		free(ds);
 		sym->priv = NULL;
 	}
@@ -358,4 +359,16 @@ void refuse(struct differ *d, const struct section *sec, const struct symbol *sy
 	fact_add(&d->refusals, f);
 	pr_err("%s: %s: %s: %s; %s", d->display, sec ? sec->name : "-",
 	       sym ? sym->name : "-", reason, hint);
+}
+
+void line_pair_add(struct differ *d, uint32_t a, uint32_t b)
+{
+	if (d->nr_lines == d->max_lines) {
+		d->max_lines = d->max_lines ? 2 * d->max_lines : 256;
+		d->lines = realloc(d->lines, d->max_lines * sizeof(*d->lines));
+		if (!d->lines)
+			abort();
+	}
+	d->lines[d->nr_lines].a = a;
+	d->lines[d->nr_lines++].b = b;
 }

@@ -1,7 +1,8 @@
 /*
  * A fix near the top of the file shifts every line below it: functions whose
  * only difference is a __LINE__ (an immediate passed to __might_sleep, the line
- * field of a __bug_table entry) stay unchanged; only the fixed function changes.
+ * field of a __bug_table entry, a line passed to a local function between such
+ * moves) stay unchanged; only the fixed function and a real constant change do.
  */
 extern void __might_sleep(const char *file, int line);
 extern int printk(const char *fmt, ...);
@@ -29,6 +30,24 @@ int warns(int x)
 {
 	WARN_ON_FIX(x > 100);
 	return x * 2;
+}
+
+static __attribute__((noinline)) int note_line(int x, int line)
+{
+	asm volatile("" : "+r" (x), "+r" (line));
+	return x + line;
+}
+
+/* passes __LINE__ to a local function: only the moves around it tell it is a line */
+int via_local(int x)
+{
+	return note_line(x, __LINE__);
+}
+
+/* a real constant change next to the line moves is still a change */
+int tuned(int x)
+{
+	return note_line(x, 40);
 }
 
 int sleeps(int x)
