@@ -287,26 +287,18 @@ vmtest_plan() {
 	echo dmesg
 }
 
-# vmtest_report LOG: print every step with its outcome; 0 when all matched.
+# vmtest_report LOG: print every step with its outcome, in the guest's order, then
+# the planned steps the guest never reported; 0 when all matched.
 vmtest_report() {
-	local log=$1 lines step line expect got verdict detail bad=0 total=0 seen
+	local log=$1 lines step line expect got verdict detail bad=0 total=0
+	local -A seen=()
 	lines=$(tr -d '\r' <"$log" | grep -o 'HPVM: step=.*' || true)
-	seen=$'\n'
 	while IFS= read -r line; do
 		[[ -n $line ]] || continue
 		step=${line#HPVM: step=}; step=${step%% *}
-		seen+="$step"$'\n'
-	done <<<"$lines"
-	# Steps the guest reported beyond the plan (dep:<name>) are checked too.
-	while IFS= read -r step; do
-		[[ -n $step ]] || continue
+		[[ -z ${seen[$step]+x} ]] || continue
+		seen[$step]=1
 		total=$((total + 1))
-		line=$(grep -m1 "^HPVM: step=$step " <<<"$lines" || true)
-		if [[ -z $line ]]; then
-			printf 'vmtest:   %-5s %-28s %s\n' MISS "$step" "not reported by the guest"
-			bad=$((bad + 1))
-			continue
-		fi
 		expect=${line#* expect=}; expect=${expect%% *}
 		got=${line#* got=}; got=${got%% *}
 		verdict=${line#* verdict=}; verdict=${verdict%% *}
@@ -318,11 +310,16 @@ vmtest_report() {
 		*) printf 'vmtest:   %-5s %-28s got %s, expected %s%s\n' FAIL "$step" "$got" "$expect" "$detail"
 		   bad=$((bad + 1)) ;;
 		esac
-	done < <({ vmtest_plan; grep '^dep:' <<<"$seen" || true; } |
-		awk '!s[$0]++')
-	if ! tr -d '\r' <"$log" | grep -q '^HPVM: done'; then
+	done <<<"$lines"
+	while IFS= read -r step; do
+		[[ -z ${seen[$step]+x} ]] || continue
+		total=$((total + 1))
+		printf 'vmtest:   %-5s %-28s %s\n' MISS "$step" "not reported by the guest"
+		bad=$((bad + 1))
+	done < <(vmtest_plan)
+	if ! tr -d '\r' <"$log" | grep -q 'HPVM: done'; then
 		vmtest_say "guest did not finish the protocol (crash, hang or timeout); last console lines:"
-		tr -d '\r' <"$log" | tail -n 15 | sed 's/^/vmtest:   | /'
+		tr -d '\r' <"$log" | tail -n 15 | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/^/vmtest:   | /'
 		bad=$((bad + 1))
 	fi
 	VMT_TOTAL=$total
@@ -390,6 +387,7 @@ vmtest_run() (
 			return 2
 		fi
 	done
+	VMT_VMLINUZ=$(readlink -f "$VMT_VMLINUZ")
 	if ! command -v qemu-system-x86_64 >/dev/null; then
 		vmtest_err "qemu-system-x86_64 not found (install qemu-system-x86)"
 		return 2
@@ -397,9 +395,11 @@ vmtest_run() (
 
 	if [[ -z $VMT_LOG ]]; then
 		VMT_LOG=$(mktemp -d "${TMPDIR:-/tmp}/hpvm-log.XXXXXX")
-	else
-		mkdir -p "$VMT_LOG"
+	elif ! mkdir -p "$VMT_LOG"; then
+		vmtest_err "cannot create log directory $VMT_LOG"
+		return 2
 	fi
+	VMT_LOG=$(cd "$VMT_LOG" && pwd)
 	work=$(mktemp -d "${TMPDIR:-/tmp}/hpvm.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: $work is local to this subshell
 	trap "rm -rf '$work'" EXIT
@@ -417,7 +417,7 @@ vmtest_run() (
 	# shellcheck disable=SC2206 # accel args are fixed words
 	qemu=(qemu-system-x86_64 ${accel#* } -m 512 -smp 2 -nographic -no-reboot -nic none
 		-kernel "$kernel" -initrd "$VMT_LOG/initrd.gz"
-		-append "console=ttyS0 quiet panic=-1 $VMT_APPEND")
+		-append "console=ttyS0 quiet panic=-1${VMT_APPEND:+ $VMT_APPEND}")
 	printf '%q ' "${qemu[@]}" >"$VMT_LOG/qemu.cmd"
 	echo >>"$VMT_LOG/qemu.cmd"
 	if [[ -n $VMT_NOBOOT ]]; then
