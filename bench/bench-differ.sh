@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# bench-differ.sh [TU...] - time hotpatch-diff on large real kernel objects.
+# bench-differ.sh [TU[:OBJECT]...] - time hotpatch-diff on large real kernel objects.
 #
-# For each translation unit (default: kernel/sched/core.c mm/vmalloc.c fs/ext4/inode.c
-# fs/proc/meminfo.c) of the prepared Debian tree, compile it twice with tests/kernel/compile-pair.sh:
+# For each translation unit (default: kernel/sched/core.c mm/vmalloc.c fs/ext4/inode.c:ext4
+# fs/ext4/super.c:ext4 kernel/trace/trace.c fs/proc/meminfo.c; OBJECT is the module it links
+# into, vmlinux when omitted) of the prepared Debian tree, compile it twice with tests/kernel/compile-pair.sh:
 # the original, and a copy with two comment lines inserted after its first #include -- every line
 # below moves, so every __LINE__ (WARN_ON, might_sleep ...) changes while no code does.  Then run
 # hotpatch-diff on the pair (expected verdict: no functional change, exit 3) and print its time,
@@ -20,10 +21,14 @@ diff_bin=${DIFF_BIN:-$top/out/bin/hotpatch-diff}
 dir=${BENCH_DIR:-/tmp/hotpatch-bench-differ}
 mkdir -p "$dir"
 tus=("$@")
-((${#tus[@]})) || tus=(kernel/sched/core.c mm/vmalloc.c fs/ext4/inode.c fs/proc/meminfo.c)
+((${#tus[@]})) || tus=(kernel/sched/core.c mm/vmalloc.c fs/ext4/inode.c:ext4 fs/ext4/super.c:ext4
+	kernel/trace/trace.c fs/proc/meminfo.c)
 
 printf '%-24s %8s %8s %9s %10s %5s  %s\n' object sections symbols time_s peak_rss_kb exit verdict
-for tu in "${tus[@]}"; do
+for spec in "${tus[@]}"; do
+	tu=${spec%%:*}
+	target=vmlinux
+	[[ $spec == *:* ]] && target=${spec#*:}
 	tu=${tu%.[co]}.c
 	key=$(echo "$tu" | tr '/' '_')
 	work=$dir/$key
@@ -46,10 +51,10 @@ for tu in "${tus[@]}"; do
 	nsec=$(readelf -SW "$work/orig/$obj" | grep -c '^ *\[ *[0-9]')
 	nsym=$(readelf -sW "$work/orig/$obj" | grep -c '^ *[0-9]*:')
 	rc=0
-	/usr/bin/time -f '%e %M' -o "$work/time" "$diff_bin" --index "$HP_INDEX" --object vmlinux \
+	/usr/bin/time -f '%e %M' -o "$work/time" "$diff_bin" --index "$HP_INDEX" --object "$target" \
 		--cu "$tu" --name "$obj" --json "$work/facts.json" "$work/orig/$obj" "$work/patched/$obj" \
 		-o "$work/out.o" >"$work/diff.log" 2>&1 || rc=$?
-	read -r secs rss <"$work/time"
+	read -r secs rss < <(tail -n 1 "$work/time")
 	verdict=$(jq -r '.verdict + " " + ([.functions[]?.name] | join(","))' "$work/facts.json" 2>/dev/null || echo "?")
 	printf '%-24s %8s %8s %9s %10s %5s  %s\n' "$obj" "$nsec" "$nsym" "$secs" "$rss" "$rc" "$verdict"
 done
