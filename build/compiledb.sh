@@ -1,0 +1,102 @@
+# shellcheck shell=bash
+# build/compiledb.sh - the release's compile database: every C translation unit kbuild would
+# build for this .config, with its exact command line and the object it is linked into.
+#
+#   compiledb_ensure          build <cache>/compiledb once per release (under the lock)
+#   compiledb_get SRC.c       print "obj<TAB>target<TAB>command" for a source file, or nothing
+#
+# Why `make -n`: it prints every recipe of `vmlinux modules` in the prepared tree without
+# building anything (about half a minute), so we get kbuild's own flags for every TU, objtool's
+# arguments (--module or not) and, from the `.mod` recipes, which module links each object.
+# A full kernel build, which kpatch-build and klp-build start from, takes an hour here.
+#
+# Format (TAB separated, one line per object, sorted by source):
+#   src.c  obj.o  target  command
+# target is "vmlinux" or the module name as the kernel spells it ('-' becomes '_').
+# The command is the gcc + objtool part of the recipe, run from the tree's top directory,
+# still writing to the tree's own paths; objects_cmd_for rewrites the outputs.
+
+compiledb_path() {
+	printf '%s\n' "$HP_CACHE/compiledb"
+}
+
+# compiledb_parse - read `make -n` output on stdin, write the database on stdout.
+compiledb_parse() {
+	awk -F'\t' '
+	function after(s, pat,   i) { i = index(s, pat); return i ? substr(s, i + length(pat)) : "" }
+	function before(s, pat,   i) { i = index(s, pat); return i ? substr(s, 1, i - 1) : s }
+	# Compile recipe: "set -e; echo ...; trap ...; gcc-12 ... -c -o D/x.o D/x.c ; objtool ... D/x.o; printf ..."
+	/ -c -o [^ ]+\.o [^ ]+\.c/ && /PIPE; / {
+		cmd = $0
+		while (index(cmd, "PIPE; "))
+			cmd = after(cmd, "PIPE; ")
+		cmd = before(cmd, "; printf '\''%s\\n'\'' '\''cmd_")
+		cmd = before(cmd, "; scripts/basic/fixdep")
+		if (!match(cmd, / -c -o [^ ]+\.o [^ ]+\.c/))
+			next
+		split(substr(cmd, RSTART + 7, RLENGTH - 7), w, " ")
+		if (w[2] ~ /^scripts\// || w[2] ~ /^tools\//)
+			next
+		obj[w[1]] = w[2]
+		command[w[1]] = cmd
+		next
+	}
+	# Module membership: printf '\''%s\n'\'' a.o b.o | awk ... print("DIR/"$0) ... > DIR/name.mod
+	/\.mod; printf/ && /PIPE; printf / {
+		line = after($0, "PIPE; printf '\''%s\\n'\''")
+		list = before(line, " | awk")
+		prefix = after(line, "print(\"")
+		prefix = before(prefix, "\"")
+		mod = after(line, "> ")
+		mod = before(mod, ";")
+		sub(/\.mod$/, "", mod)
+		n = split(mod, parts, "/")
+		name = parts[n]
+		gsub(/-/, "_", name)
+		m = split(list, objs, " ")
+		for (i = 1; i <= m; i++)
+			if (objs[i] != "")
+				module[prefix objs[i]] = name
+		next
+	}
+	END {
+		for (o in obj) {
+			t = (o in module) ? module[o] : "vmlinux"
+			printf "%s\t%s\t%s\t%s\n", obj[o], o, t, command[o]
+		}
+	}' | LC_ALL=C sort
+}
+
+compiledb_ensure() {
+	local db tmp out n
+	db=$(compiledb_path)
+	if hp_is_done "$HP_CACHE" compiledb && [[ -s $db ]]; then
+		return 0
+	fi
+	hp_lock "$HP_CACHE"
+	if hp_is_done "$HP_CACHE" compiledb && [[ -s $db ]]; then
+		return 0
+	fi
+	hp_log "building the compile database of $HP_RELEASE (once per release, ~30 s)"
+	tmp=$(mktemp "$HP_CACHE/.tmp.compiledb.XXXXXX") || hp_die "cannot create a file in $HP_CACHE"
+	out=$(mktemp "$HP_CACHE/.tmp.makedn.XXXXXX") || hp_die "cannot create a file in $HP_CACHE"
+	# vmlinux's final link needs the built-in archives, so make stops there: -k lets it print
+	# every compile recipe first; the count check below catches a real failure.
+	(cd "$HP_CACHE/src" && make -n -k CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" vmlinux modules) \
+		>"$out" 2>/dev/null || true
+	compiledb_parse <"$out" >"$tmp" || hp_die "cannot parse the make -n output"
+	rm -f "$out"
+	n=$(wc -l <"$tmp")
+	if ((n < 1000)); then
+		rm -f "$tmp"
+		hp_die "make -n in $HP_CACHE/src printed only $n compile commands; is the tree prepared?"
+	fi
+	mv -f "$tmp" "$db" || hp_die "cannot rename $tmp to $db"
+	hp_mark_done "$HP_CACHE" compiledb
+	hp_log "compile database: $n translation units"
+}
+
+# compiledb_get SRC.c - the database line of a source file (relative to the tree), if built.
+compiledb_get() {
+	awk -F'\t' -v s="$1" '$1 == s { print $2 "\t" $3 "\t" $4; exit }' "$(compiledb_path)"
+}

@@ -1,0 +1,207 @@
+# shellcheck shell=bash
+# build/objects.sh - from the diff's files to pairs of objects (original, patched).
+#
+#   objects_map WORK            PATCH_C + PATCH_H -> WORK/tus ("src.c<TAB>obj.o<TAB>target")
+#   objects_shadow SRC OVL DIR  DIR: a tree that is SRC with the files of OVL laid over it
+#   objects_compile WORK        compile every TU of WORK/tus twice, in parallel:
+#                               WORK/orig/<obj>, WORK/patched/<obj>
+#
+# Headers: a changed header reaches every TU that includes it, directly or through other
+# headers. `#include` lines are scanned to a fixed point (cheap, over-approximate: a name
+# like "internal.h" matches every header of that name), then `gcc -M` with the TU's own flags
+# keeps exactly the TUs whose preprocessing opens the header.
+#
+# Compiling never writes into the cached tree: the original side runs in SRC with every output
+# (-o, the -MMD file, objtool's in-place edit) moved under WORK; the patched side runs in a
+# shadow tree whose directories along each patched path are real, holding the patched copies,
+# and whose every other entry is a symlink into SRC. gcc keeps the paths it was given, so
+# "./include/...", quoted includes next to a patched file and __FILE__ resolve as in kbuild.
+
+# objects_cmd_for CMD OUT OBJ - CMD with every output of OBJ moved under OUT.
+objects_cmd_for() {
+	local cmd=$1 out=$2 obj=$3 dep
+	dep=$(dirname "$obj")/.$(basename "$obj").d
+	cmd=${cmd/"-Wp,-MMD,$dep "/"-Wp,-MMD,$out/$dep "}
+	cmd=${cmd/"-c -o $obj "/"-c -o $out/$obj "}
+	if [[ $cmd == *objtool* ]]; then
+		[[ $cmd =~ [[:space:]]${obj}[[:space:]]*$ ]] ||
+			hp_die "$obj: unexpected objtool command in the compile database: ${cmd##*;}"
+		cmd="${cmd%"$obj"*}$out/$obj"
+	fi
+	[[ $cmd == *"-o $out/$obj "* && $cmd == *"-MMD,$out/"* ]] ||
+		hp_die "$obj: cannot redirect the outputs of: $cmd"
+	printf '%s\n' "$cmd"
+}
+
+# objects_header_users HEADER... - the compiled TUs (src.c) that may include the headers.
+objects_header_users() {
+	local src=$HP_CACHE/src names=() seen=() h base pat found f
+	declare -A known=()
+	for h in "$@"; do
+		known[$h]=1
+		names+=("$(basename "$h")")
+	done
+	local round=0
+	while ((${#names[@]})) && ((round < 12)); do
+		round=$((round + 1))
+		pat=$(printf '%s\n' "${names[@]}" | sed 's/[.]/\\./g' | paste -sd'|')
+		names=()
+		found=$(cd "$src" || exit 1; grep -rlE --include='*.[ch]' \
+			--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
+			--exclude-dir=samples --exclude-dir=.tmp_\* \
+			"^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]([^>\"]*/)?($pat)[>\"]" . || true)
+		while IFS= read -r f; do
+			f=${f#./}
+			[[ -z $f || -n ${known[$f]:-} ]] && continue
+			case $f in arch/x86/* | arch/*) [[ $f == arch/x86/* ]] || continue ;; esac
+			known[$f]=1
+			if [[ $f == *.h ]]; then
+				base=$(basename "$f")
+				names+=("$base")
+			else
+				seen+=("$f")
+			fi
+		done <<<"$found"
+		# de-duplicate basenames for the next round
+		if ((${#names[@]})); then
+			mapfile -t names < <(printf '%s\n' "${names[@]}" | sort -u)
+		fi
+	done
+	printf '%s\n' "${seen[@]}"
+}
+
+# objects_includes_header SRC.c CMD HEADER... - does preprocessing SRC.c open one of them?
+objects_includes_header() {
+	local c=$1 cmd=$2 obj deps h
+	shift 2
+	obj=${c%.c}.o
+	cmd=${cmd%%; *}                           # the gcc part only
+	cmd=${cmd/-Wp,-MMD,*.o.d /}
+	cmd=${cmd/"-c -o $obj $c"/"-M -MG $c"}
+	deps=$(cd "$HP_CACHE/src" && bash -c "$cmd" 2>/dev/null) || return 1
+	deps=" $(tr -d '\\\n' <<<"$deps") "
+	for h in "$@"; do
+		[[ $deps == *" $h "* || $deps == *" ./$h "* || $deps == *"/$h "* ]] && return 0
+	done
+	return 1
+}
+
+objects_map() {
+	local work=$1 c line cands n=0 h
+	: >"$work/tus"
+	for c in "${PATCH_C[@]}"; do
+		line=$(compiledb_get "$c")
+		if [[ -z $line ]]; then
+			hp_log "$c is not built by the $HP_RELEASE configuration; ignoring it"
+			continue
+		fi
+		printf '%s\t%s\n' "$c" "$line" | cut -f1-3 >>"$work/tus"
+	done
+	if ((${#PATCH_H[@]})); then
+		mapfile -t cands < <(objects_header_users "${PATCH_H[@]}")
+		hp_verbose "header scan: ${#cands[@]} candidate TUs for ${PATCH_H[*]}"
+		local tmpd
+		tmpd=$(mktemp -d "$work/hdr.XXXXXX")
+		for c in "${cands[@]}"; do
+			[[ -n $c ]] || continue
+			line=$(compiledb_get "$c")
+			[[ -n $line ]] || continue
+			printf '%s\t%s\n' "$c" "$line" >>"$tmpd/cands"
+		done
+		if [[ -s $tmpd/cands ]]; then
+			export -f objects_includes_header
+			export HP_CACHE
+			# exact check in parallel; each job prints the TU when it includes a header
+			# shellcheck disable=SC2016 # the job script expands its own arguments
+			awk -F'\t' '{ print NR }' "$tmpd/cands" |
+				xargs -P "${HP_JOBS:-2}" -I{} bash -c '
+					line=$(sed -n "{}p" "$1"); shift
+					IFS=$'"'"'\t'"'"' read -r c obj target cmd <<<"$line"
+					if objects_includes_header "$c" "$cmd" "$@"; then
+						printf "%s\t%s\t%s\n" "$c" "$obj" "$target"
+					fi' _ "$tmpd/cands" "${PATCH_H[@]}" >>"$work/tus" || true
+		fi
+		rm -rf "$tmpd"
+		for h in "${PATCH_H[@]}"; do
+			hp_verbose "header $h"
+		done
+	fi
+	sort -u -o "$work/tus" "$work/tus"
+	n=$(wc -l <"$work/tus")
+	((n > 0)) || hp_die "the patch changes nothing that the $HP_RELEASE configuration builds"
+	hp_log "$n translation unit(s): $(cut -f2 "$work/tus" | paste -sd' ')"
+}
+
+# objects_shadow SRC OVL DIR - build DIR as SRC overlaid with the regular files under OVL.
+objects_shadow() {
+	local src=$1 ovl=$2 dir=$3 f d parent e
+	declare -A real=()
+	mkdir -p "$dir" || hp_die "cannot create $dir"
+	real[.]=1
+	while IFS= read -r f; do
+		f=${f#./}
+		d=$(dirname "$f")
+		while [[ $d != . ]]; do
+			real[$d]=1
+			d=$(dirname "$d")
+		done
+	done < <(cd "$ovl" && find . -type f)
+	# every real directory: symlink all SRC entries that are not real dirs themselves
+	for d in "${!real[@]}"; do
+		mkdir -p "$dir/$d"
+	done
+	for d in "${!real[@]}"; do
+		for e in "$src/$d"/* "$src/$d"/.[!.]*; do
+			[[ -e $e || -L $e ]] || continue
+			parent=$d/$(basename "$e")
+			parent=${parent#./}
+			[[ -n ${real[$parent]:-} ]] && continue
+			[[ -e $ovl/$parent ]] && continue
+			ln -s "$e" "$dir/$parent" || hp_die "cannot link $dir/$parent"
+		done
+	done
+	(cd "$ovl" && find . -type f -print0 | xargs -0 -I{} cp -p {} "$dir/{}") ||
+		hp_die "cannot copy the patched files into $dir"
+}
+
+# objects_compile_one SIDE TREE WORK SRC.c OBJ CMD
+objects_compile_one() {
+	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 out log
+	out=$work/$side
+	mkdir -p "$out/$(dirname "$obj")"
+	cmd=$(objects_cmd_for "$cmd" "$out" "$obj") || return 1
+	printf '%s\n' "$cmd" >"$out/$obj.cmd"
+	log=$out/$obj.log
+	if ! (cd "$tree" && bash -c "set -e; $cmd") >"$log" 2>&1; then
+		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
+		grep -E 'error|Error' "$log" | head -n 20 | sed 's/^/  /' >&2
+		printf '  full log: %s\n' "$log" >&2
+		return 1
+	fi
+	[[ -s $out/$obj ]] || { echo "hotpatch: objects: error: $c: no object written" >&2; return 1; }
+}
+
+objects_compile() {
+	local work=$1 src=$HP_CACHE/src
+	objects_shadow "$src" "$work/patched-src" "$work/shadow"
+	export -f objects_compile_one objects_cmd_for hp_die
+	export HP_STAGE
+	local c obj line
+	: >"$work/jobs"
+	while IFS=$'\t' read -r c obj _; do
+		printf 'orig\t%s\t%s\t%s\n' "$src" "$c" "$obj" >>"$work/jobs"
+		printf 'patched\t%s\t%s\t%s\n' "$work/shadow" "$c" "$obj" >>"$work/jobs"
+	done <"$work/tus"
+	# shellcheck disable=SC2016 # the job script expands its own arguments
+	awk '{ print NR }' "$work/jobs" |
+		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
+			IFS=$'"'"'\t'"'"' read -r side tree c obj <<<"$(sed -n "{}p" "$1")"
+			cmd=$(awk -F"\t" -v s="$c" '"'"'$1 == s { print $4; exit }'"'"' "$2")
+			objects_compile_one "$side" "$tree" "$3" "$c" "$obj" "$cmd"' _ \
+			"$work/jobs" "$(compiledb_path)" "$work" ||
+		hp_die "compiling failed (see above)"
+	while IFS=$'\t' read -r c obj _; do
+		line=$obj
+		[[ -s $work/orig/$line && -s $work/patched/$line ]] || hp_die "$obj: an object is missing"
+	done <"$work/tus"
+}
