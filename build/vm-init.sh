@@ -14,11 +14,14 @@
 #
 # Output: one line per protocol step on the console, parsed by the host:
 #   HPVM: step=<step> expect=<what> got=<what> verdict=<ok|bad|skip> [detail=<text>]
-# then "HPVM: done" and poweroff.  Steps, in order:
+# plus "HPVM: info object=<patch>/<obj>/ patched=<0|1>" and "HPVM: info function=..."
+# lines while the patches are enabled, then "HPVM: done" and poweroff.  Steps, in order:
 #   boot, target-before:<name>, before, dep:<name>, load:<module>, enable:<patch>,
 #   target-after:<name>, patched, disable:<patch>, unload:<module>, after, dmesg
 # HPVM_MODE: normal, no-unload (stop after "patched"), expect-load-fail (every
 # insmod must be refused; the check must still fail afterwards).
+# A target module loaded while a patch for it is enabled must come up patched
+# (/sys/kernel/livepatch/<patch>/<module>/patched = 1).
 
 PATH=/bin:/sbin
 export PATH
@@ -74,18 +77,37 @@ run_check() {
 	fi
 }
 
-# modprobe_step STEP NAME: load a target module and its dependencies
+# modprobe_step STEP NAME: load a target module and its dependencies; an enabled
+# patch with an object for NAME must have patched it while it loaded
 modprobe_step() {
 	if [ -n "$aborted" ]; then
 		skip "$1" ok
 		return 0
 	fi
-	if out=$(modprobe "$2" 2>&1 </dev/null); then
-		report "$1" ok ok
-	else
+	if ! out=$(modprobe "$2" 2>&1 </dev/null); then
 		report "$1" ok fail "$out"
 		aborted="$1 failed"
+		return 0
 	fi
+	for obj in /sys/kernel/livepatch/*/"$2"; do
+		[ -f "$obj/patched" ] || continue
+		if [ "$(cat "$obj/patched")" != 1 ]; then
+			report "$1" ok fail "$obj/patched is $(cat "$obj/patched")"
+			return 0
+		fi
+	done
+	report "$1" ok ok
+}
+
+# show_patches: the state of every patch, object and function (for the log)
+show_patches() {
+	for obj in /sys/kernel/livepatch/*/*/; do
+		[ -f "$obj/patched" ] || continue
+		echo "HPVM: info object=${obj#/sys/kernel/livepatch/} patched=$(cat "$obj/patched")"
+		for fn in "$obj"*/; do
+			[ -d "$fn" ] && echo "HPVM: info function=${fn#/sys/kernel/livepatch/}"
+		done
+	done
 }
 
 # wait_sysfs PATCH WHAT: wait until the patch is enabled with its transition done
@@ -162,6 +184,7 @@ else
 	for name in $HPVM_TARGET_AFTER; do
 		modprobe_step "target-after:$name" "$name"
 	done
+	show_patches
 	run_check patched pass
 fi
 

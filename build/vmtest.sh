@@ -317,6 +317,8 @@ vmtest_report() {
 		printf 'vmtest:   %-5s %-28s %s\n' MISS "$step" "not reported by the guest"
 		bad=$((bad + 1))
 	done < <(vmtest_plan)
+	tr -d '\r' <"$log" | grep -o 'HPVM: info function=[^ ]*' |
+		sed 's|^HPVM: info function=\(.*\)/$|vmtest:   info  patched function \1|' || true
 	if ! tr -d '\r' <"$log" | grep -q 'HPVM: done'; then
 		vmtest_say "guest did not finish the protocol (crash, hang or timeout); last console lines:"
 		tr -d '\r' <"$log" | tail -n 15 | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/^/vmtest:   | /'

@@ -91,6 +91,14 @@ expect_rc "unknown target module is a setup error" 2
 expect_line "unknown target module is named" "$work/unknown-target.out" \
 	"no_such_module_hp.*not in .*modules.dep"
 
+# Sourced (as hotpatch-build.sh does), vmtest_run returns its status.
+out=$(bash -c '. "$1"; rc=0; vmtest_run --no-such-option 2>/dev/null || rc=$?; echo "returned $rc"' _ "$vmtest")
+if [[ $out == "returned 2" ]]; then
+	t_pass "sourced vmtest_run returns 2 on a usage error"
+else
+	t_fail "sourced vmtest_run returns 2 on a usage error" "expected 'returned 2', saw '$out'"
+fi
+
 # A target module with dependencies (a filesystem: no hardware needed; ext4 in
 # 6.1.0-N): it and its dependencies ship with their modules.dep lines.
 target=$(awk -F': ' '$1 ~ /^kernel\/fs\// && NF == 2 && split($2, d, " ") >= 2 { print $1; exit }' \

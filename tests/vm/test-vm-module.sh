@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A patch module built by build/module.sh from REAL differ output, loaded on the target kernel
+# under qemu (build/vmtest.sh).  One module, three objects, two targets
+# (tests/kernel/test-kernel-module.sh has the patches):
+#   vmlinux      cmdline_proc_show   /proc/cmdline ends with " hotpatched"
+#   vmlinux      s_show, sympos 2    /proc/kallsyms marks cmdline_proc_show (kernel/kallsyms.c,
+#                                    not one of the three other s_show)
+#   binfmt_misc  bm_status_read      its status file says "enabled hotpatched"; reads the
+#                                    module's static `enabled` through a .klp.sym symbol
+# The check also wants /sys/kernel/livepatch/<name>/vmlinux/{cmdline_proc_show,1, s_show,2}
+# and .../binfmt_misc/bm_status_read,1.  Boots:
+#   1. binfmt_misc loaded before the patch
+#   2. binfmt_misc loaded after the patch (livepatch applies the module's klp relocations and
+#      patches it when it loads)
+#   3. module.sig_enforce=1: the same module unsigned is refused, the check keeps failing
+# Each boot: the check fails, load + transition, passes, disable + unload, fails again, clean
+# dmesg (the kpatch convention, build/vm-init.sh).
+set -euo pipefail
+
+# shellcheck source=tests/kernel/test-kernel-module.sh
+. "$(dirname "$0")/../kernel/test-kernel-module.sh"
+
+NAME=hp_vm_module
+
+write_check() {
+	cat >"$1" <<EOF
+#!/bin/sh
+# Passes only when all three functions are patched by $NAME.
+p=/sys/kernel/livepatch/$NAME
+fail=0
+grep -q 'hotpatched' /proc/cmdline || { echo "check: /proc/cmdline is not patched"; fail=1; }
+grep -q ' cmdline_proc_show hotpatched\$' /proc/kallsyms ||
+	{ echo "check: /proc/kallsyms (s_show of kernel/kallsyms.c) is not patched"; fail=1; }
+if grep -q binfmt_misc /proc/filesystems; then
+	mkdir -p /tmp/bm
+	grep -q ' /tmp/bm ' /proc/mounts || mount -t binfmt_misc none /tmp/bm
+	grep -q '^enabled hotpatched\$' /tmp/bm/status ||
+		{ echo "check: binfmt_misc status is '\$(cat /tmp/bm/status)'"; fail=1; }
+else
+	echo "check: binfmt_misc is not loaded"
+	fail=1
+fi
+for f in vmlinux/cmdline_proc_show,1 vmlinux/s_show,2 binfmt_misc/bm_status_read,1; do
+	[ -d "\$p/\$f" ] || { echo "check: no \$p/\$f"; fail=1; }
+done
+exit \$fail
+EOF
+	chmod +x "$1"
+}
+
+# run_vm NAME ARGS... - one boot; its output in $work/NAME.out, status in $rc.
+run_vm() {
+	local name=$1
+	shift
+	rc=0
+	"$T_TOP/build/vmtest.sh" --vmlinuz "$HP_VMLINUZ" --moddir "$HP_MODDIR" --release "$HP_RELEASE" \
+		--log "$work/log-$name" --check "$work/check.sh" "$@" >"$work/$name.out" 2>&1 || rc=$?
+	sed 's/^/# /' "$work/$name.out"
+}
+
+expect_vm() {
+	local test=$1 name=$2
+	if ((rc == 0)) && grep -q '^vmtest: PASS' "$work/$name.out"; then
+		t_pass "$test"
+	else
+		t_fail "$test" "expected every protocol step to match, saw exit $rc: $(grep -E 'not ok|bad|FAIL|error' "$work/$name.out" | head -n 4 | tr '\n' '|')"
+	fi
+}
+
+t_setup_kernel
+work=$(t_tmpdir)
+tm_prepare "$work"
+if ((${#TM_PAIRS[@]} != 6)); then
+	t_done
+	exit 1
+fi
+tm_build "$work/m" "$NAME" -- "${TM_PAIRS[@]}"
+ko=$work/m/$NAME.ko
+if ((rc != 0)); then
+	t_fail "module_build $NAME" "exit $rc: $(tail -n 5 "$work/m/build.log" | tr '\n' ' ')"
+	t_done
+	exit 1
+fi
+t_pass "module_build $NAME from 3 differ outputs"
+write_check "$work/check.sh"
+
+run_vm target-before --load-target-before binfmt_misc --module "$ko"
+expect_vm "loads, patches vmlinux (cmdline_proc_show, s_show,2) and loaded binfmt_misc, unloads" target-before
+
+run_vm target-after --load-target-after binfmt_misc --module "$ko"
+expect_vm "binfmt_misc loaded after the patch is patched when it loads; unloads cleanly" target-after
+
+mkdir -p "$work/unsigned"
+sign_split "$ko" "$work/sig.der" "$work/unsigned/$NAME.ko"
+if sign_has_signature "$work/unsigned/$NAME.ko"; then
+	t_fail "unsigned copy" "still carries a signature"
+fi
+run_vm sig-enforce --append module.sig_enforce=1 --expect-load-fail --load-target-before binfmt_misc \
+	--module "$work/unsigned/$NAME.ko"
+if ((rc == 0)) && grep -qE 'load:'"$NAME"'.*got fail' "$work/sig-enforce.out"; then
+	t_pass "module.sig_enforce=1 refuses the unsigned module; the check keeps failing"
+else
+	t_fail "module.sig_enforce=1 refuses the unsigned module; the check keeps failing" \
+		"exit $rc: $(grep -E "load:|after|FAIL" "$work/sig-enforce.out" | head -n 3 | tr '\n' '|')"
+fi
+t_done
