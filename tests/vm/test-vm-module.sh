@@ -97,12 +97,13 @@ sign_split "$ko" "$work/sig.der" "$work/unsigned/$NAME.ko"
 if sign_has_signature "$work/unsigned/$NAME.ko"; then
 	t_fail "unsigned copy" "still carries a signature"
 fi
-run_vm sig-enforce --append module.sig_enforce=1 --expect-load-fail --load-target-before binfmt_misc \
+run_vm sig-enforce --boot pvh --append module.sig_enforce=1 --expect-load-fail --load-target-before binfmt_misc \
 	--module "$work/unsigned/$NAME.ko"
-if ((rc == 0)) && grep -qE 'load:'"$NAME"'.*got fail' "$work/sig-enforce.out"; then
+if ((rc == 0)) && grep -qE 'load:'"$NAME"'.*got fail' "$work/sig-enforce.out" &&
+	grep -q 'Loading of unsigned module is rejected' "$work/log-sig-enforce/console.log"; then
 	t_pass "module.sig_enforce=1 refuses the unsigned module; the check keeps failing"
 else
 	t_fail "module.sig_enforce=1 refuses the unsigned module; the check keeps failing" \
-		"exit $rc: $(grep -E "load:|after|FAIL" "$work/sig-enforce.out" | head -n 3 | tr '\n' '|')"
+		"exit $rc: $(grep -E "load:|after|FAIL" "$work/sig-enforce.out" | head -n 3 | tr '\n' '|') $(grep -m1 'Loading of' "$work/log-sig-enforce/console.log")"
 fi
 t_done
