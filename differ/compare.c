@@ -14,8 +14,7 @@
  * then functions, where a reference to a changed constant (a const table,
  * a switch table) makes the reader changed.  A function into which a
  * changed callee was inlined differs in its own bytes, so it is changed
- * like any other; its reason names the inlined callee when one of its
- * relocations still points into that callee's code or data.
+ * like any other (its reason is the byte or relocation difference).
  * A ".cold" part is compared with its parent and never on its own.
  */
 #include <errno.h>
@@ -79,14 +78,6 @@ static int compare_data(struct differ *d, struct symbol *p)
 	else
 		set_verdict(p, V_SAME, NULL);
 	return 0;
-}
-
-/* The name of a changed local function @p's relocations reach, for "callee inlined". */
-static const char *inlined_hint(struct symbol *o, struct symbol *p)
-{
-	(void)o;
-	(void)p;
-	return NULL;
 }
 
 static int compare_code(struct differ *d, struct symbol *o, struct symbol *p, const char **why)
@@ -153,14 +144,7 @@ static int compare_func(struct differ *d, struct symbol *p)
 			goto err;
 	}
 	if (ret) {
-		const char *callee = inlined_hint(o, p);
-
-		if (callee) {
-			set_verdict(p, V_CHANGED, NULL);
-			set_reason(p, "callee inlined: %s", callee);
-		} else {
-			set_verdict(p, V_CHANGED, why ? why : "code bytes");
-		}
+		set_verdict(p, V_CHANGED, why ? why : "code bytes");
 	} else {
 		set_verdict(p, V_SAME, NULL);
 	}

@@ -199,6 +199,7 @@ int select_symbols(struct differ *d);
 
 /* klp.c */
 struct symbol *klp_external(struct differ *d, struct symbol *psym);
+int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f);
 
 /* lookup.c */
 struct lookup_result {

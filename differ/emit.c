@@ -143,40 +143,6 @@ static int copy_sections(struct differ *d)
 	return 0;
 }
 
-/* The sympos of the running function @p replaces (orig name). */
-static int func_sympos(struct differ *d, struct symbol *p, struct fact *f)
-{
-	struct symbol *o = p->twin ? p->twin : p;
-	struct lookup_result res;
-	int ret;
-
-	if (!d->lookup)
-		return 0;
-	if (o->bind == STB_LOCAL)
-		ret = lookup_local(d->lookup, o->name, &res);
-	else
-		ret = lookup_global(d->lookup, o->name, &res);
-	if (ret == -ENOTUNIQ) {
-		refuse(d, p->sec, p, "several functions of this name exist in the target and "
-		       "none is known to come from this source file",
-		       "pass --cu with the object's source file (tree-relative) or rebuild the index");
-		return 0;
-	}
-	if (ret) {
-		refuse(d, p->sec, p, "the function to patch is not in the target's symbol table "
-		       "(inlined or renamed in the distribution build?)",
-		       "patch the functions it was inlined into, or check that the tree matches "
-		       "the target release");
-		return 0;
-	}
-	f->sympos = (int)res.sympos;
-	if (res.cu && res.cu[0]) {
-		free(f->cu);
-		f->cu = xstrdup(res.cu);
-	}
-	return 0;
-}
-
 static int copy_symbols(struct differ *d)
 {
 	struct symbol *p;
@@ -203,7 +169,7 @@ static int copy_symbols(struct differ *d)
 			f->reason = xstrdup(D(p)->reason ? D(p)->reason : "code bytes");
 			f->alias = alias;
 			f->cu = d->cu ? xstrdup(d->cu) : NULL;
-			ret = func_sympos(d, p, f);
+			ret = klp_func_sympos(d, p, f);
 			fact_add(&d->functions, f);
 			if (ret)
 				return ret;

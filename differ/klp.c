@@ -10,7 +10,7 @@
  * object's spelling (the running kernel's static locals carry the orig
  * numbering) and <sympos> from the target's symbol table, the compilation
  * unit settling names that occur more than once.  What cannot be settled
- * is refused.
+ * is refused.  The same lookup gives each patched function its sympos.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -107,6 +107,43 @@ static struct symbol *external_local(struct differ *d, struct symbol *psym, cons
 				  "include the code that uses it in the patch, or check the target "
 				  "release");
 	return make_klp(d, psym, name, res.object, res.sympos);
+}
+
+/*
+ * The running function a changed @p replaces: its sympos (and CU) in the
+ * target, under the ORIG name.  What cannot be settled is refused.
+ */
+int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f)
+{
+	struct symbol *o = p->twin ? p->twin : p;
+	struct lookup_result res;
+	int ret;
+
+	if (!d->lookup)
+		return 0;
+	if (o->bind == STB_LOCAL)
+		ret = lookup_local(d->lookup, o->name, &res);
+	else
+		ret = lookup_global(d->lookup, o->name, &res);
+	if (ret == -ENOTUNIQ) {
+		refuse(d, p->sec, p, "several functions of this name exist in the target and "
+		       "none is known to come from this source file",
+		       "pass --cu with the object's source file (tree-relative) or rebuild the index");
+		return 0;
+	}
+	if (ret) {
+		refuse(d, p->sec, p, "the function to patch is not in the target's symbol table "
+		       "(inlined or renamed in the distribution build?)",
+		       "patch the functions it was inlined into, or check that the tree matches "
+		       "the target release");
+		return 0;
+	}
+	f->sympos = (int)res.sympos;
+	if (res.cu && res.cu[0]) {
+		free(f->cu);
+		f->cu = xstrdup(res.cu);
+	}
+	return 0;
 }
 
 struct symbol *klp_external(struct differ *d, struct symbol *psym)
