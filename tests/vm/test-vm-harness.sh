@@ -130,6 +130,10 @@ expect_line "initramfs carries that dependency" "$work/initrd/lib/modules/$HP_RE
 expect_line "plan loads the target after enabling the patch" "$work/initramfs.out" \
 	"plan: boot before load:livepatch_sample enable:livepatch_sample load:needs_jbd2 target-after:${target_name//-/_} patched "
 
+run_vmtest plan-no-unload --module "$sample" --check "$work/check-cmdline" --no-boot --no-unload
+expect_line "--no-unload stops after the patched check" "$work/plan-no-unload.out" \
+	"plan: boot before load:livepatch_sample enable:livepatch_sample patched dmesg $"
+
 # --- Boot 1: the sample passes the whole protocol. ---
 run_vmtest sample --module "$sample" --check "$work/check-cmdline" --boot bzimage
 expect_rc "livepatch-sample passes the protocol" 0
