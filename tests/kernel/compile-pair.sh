@@ -190,5 +190,10 @@ for f in "${touched[@]}"; do
 	fi
 done
 
-build orig
-build patched
+# The two sides are independent: build them at the same time.
+build orig &
+orig_pid=$!
+rc=0
+build patched || rc=$?
+wait "$orig_pid" || rc=$?
+exit "$rc"
