@@ -1,0 +1,222 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# test-kernel-diff-cases.sh - hotpatch-diff on real patches against the Debian 6.1 source (needs
+# the kernel cache).  Each directory of tests/kernel/diff-cases/ holds
+#   fix.patch  a unified -p1 diff against the pristine tree
+#   objects    "TU TARGET": the object to compile (fs/proc/meminfo.o) and the object it is
+#              linked into (vmlinux or a module name); '#' starts a comment
+#   expect     the exact verdict:
+#                changed FN        FN is in .functions[] (the set of changed FNs is exact)
+#                new FN            FN is in .new_functions[] (the set is exact)
+#                data NAME         new data NAME (".N" suffixes ignored) is in .data[]
+#                sympos FN N       the changed FN has sympos N
+#                refused RE SYM    a refusal names SYM (".N" suffixes ignored) and its reason or
+#                                  section matches the extended regex RE (case-insensitive)
+#                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
+# The pair of objects is built by tests/kernel/compile-pair.sh and kept in
+# out/kernel-cases/<case>/ until the patch, the case, the compiler script or the release
+# change.  The first test builds one pair from scratch and proves that it leaves the cached
+# source tree byte-for-byte unchanged.
+#
+# Environment: CASES="name ..." runs only those cases; HP_KEEP_PAIRS=0 rebuilds every pair.
+set -uo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
+cd "$T_TOP" || exit 1
+
+casedir=tests/kernel/diff-cases
+compile_pair=tests/kernel/compile-pair.sh
+bin=out/bin/hotpatch-diff
+work=out/kernel-cases
+
+t_setup_kernel
+tmp=$(t_tmpdir)
+mkdir -p "$work"
+
+# tree_state SRC FILES... - what must not change in the tree: for every file its path, size,
+# mtime, ctime, inode and link count (any write, replacement or new hard link shows), plus the
+# sha256 of the files named (the ones a build reads most closely).
+tree_state() {
+	local src=$1
+	shift
+	(cd "$src" && find . -printf '%p %s %T@ %C@ %i %n %l\n' | LC_ALL=C sort | sha256sum)
+	(cd "$src" && sha256sum -- "$@" 2>&1)
+}
+
+# objects_of CASE - print "TU TARGET" of the case
+objects_of() {
+	grep -v '^[[:space:]]*#' "$casedir/$1/objects" | awk 'NF >= 2 { print $1, $2; exit }'
+}
+
+# --- 1. the cached tree stays byte-for-byte unchanged --------------------------------------
+proof_case=string-meminfo
+read -r proof_tu _ < <(objects_of "$proof_case")
+involved=(.config Makefile "${proof_tu%.o}.c" fs/proc/internal.h include/generated/autoconf.h
+	tools/objtool/objtool)
+for f in "$HP_SRC/${proof_tu%/*}"/*; do
+	[[ -f $f ]] && involved+=("${f#"$HP_SRC"/}")
+done
+before=$(tree_state "$HP_SRC" "${involved[@]}")
+t0=$(date +%s.%N)
+if bash "$compile_pair" "$HP_SRC" "$casedir/$proof_case/fix.patch" "$proof_tu" "$tmp/proof" \
+	>"$tmp/proof.log" 2>&1; then
+	t1=$(date +%s.%N)
+	t_pass "compile-pair builds $proof_tu twice ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+else
+	t_fail "compile-pair builds $proof_tu twice" "expected exit 0, saw: $(tail -n 3 "$tmp/proof.log" | tr '\n' ' ')"
+fi
+after=$(tree_state "$HP_SRC" "${involved[@]}")
+if [[ $before == "$after" ]]; then
+	t_pass "compile-pair leaves $HP_SRC byte-for-byte unchanged (metadata of every file, sha256 of ${#involved[@]})"
+else
+	t_fail "compile-pair leaves $HP_SRC unchanged" "expected identical tree state, saw: $(diff <(echo "$before") <(echo "$after") | head -n 6 | tr '\n' ' ')"
+fi
+if [[ -f $tmp/proof/orig/$proof_tu && -f $tmp/proof/patched/$proof_tu ]] &&
+	! cmp -s "$tmp/proof/orig/$proof_tu" "$tmp/proof/patched/$proof_tu" &&
+	readelf -SW "$tmp/proof/orig/$proof_tu" | grep -q ' \.text\.meminfo_proc_show ' &&
+	readelf -SW "$tmp/proof/orig/$proof_tu" | grep -q ' \.orc_unwind '; then
+	t_pass "compile-pair objects differ, have per-function sections and objtool's .orc_unwind"
+else
+	t_fail "compile-pair objects" "expected two different objects with .text.meminfo_proc_show and .orc_unwind in $tmp/proof"
+fi
+
+# --- 2. the cases ---------------------------------------------------------------------------
+if [[ ! -x $bin ]]; then
+	have_bin=0
+else
+	have_bin=1
+fi
+stamp_of() {
+	local c=$1
+	cat "$casedir/$c/fix.patch" "$casedir/$c/objects" "$compile_pair"
+	printf '%s %s\n' "$HP_RELEASE" "$HP_SRC"
+}
+
+# words TEXT - the lines of TEXT as one space-separated line
+words() {
+	tr '\n' ' ' <<<"$1" | sed 's/ *$//'
+}
+
+# strip_n - drop compiler-added ".N" suffixes of static names (hp_reads.0 -> hp_reads)
+strip_n() {
+	sed -E 's/(\.[0-9]+)+$//'
+}
+
+cases=()
+for d in "$casedir"/*/; do
+	c=$(basename "$d")
+	if [[ -n ${CASES:-} && " $CASES " != *" $c "* ]]; then
+		continue
+	fi
+	cases+=("$c")
+done
+
+for c in "${cases[@]}"; do
+	expect=$casedir/$c/expect
+	read -r tu target < <(objects_of "$c")
+	w=$work/$c
+	stamp=$(stamp_of "$c" | sha256sum | cut -d' ' -f1)
+	if [[ ${HP_KEEP_PAIRS:-1} == 1 && -f $w/stamp && $(cat "$w/stamp") == "$stamp" &&
+		-f $w/pair/orig/$tu && -f $w/pair/patched/$tu ]]; then
+		:
+	else
+		rm -rf "$w"
+		mkdir -p "$w"
+		if ! bash "$compile_pair" "$HP_SRC" "$casedir/$c/fix.patch" "$tu" "$w/pair" \
+			>"$w/compile.log" 2>&1; then
+			t_fail "$c: compile $tu" "expected compile-pair to succeed, saw: $(tail -n 3 "$w/compile.log" | tr '\n' ' ')"
+			continue
+		fi
+		echo "$stamp" >"$w/stamp"
+	fi
+
+	if ((!have_bin)); then
+		t_fail "$c: hotpatch-diff $tu" "expected $bin to exist (run make), saw none"
+		continue
+	fi
+
+	rm -f "$w/facts.json" "$w/out.o"
+	rc=0
+	"$bin" --index "$HP_INDEX" --object "$target" --cu "${tu%.o}.c" --name "$tu" \
+		--json "$w/facts.json" "$w/pair/orig/$tu" "$w/pair/patched/$tu" -o "$w/out.o" \
+		>"$w/diff.log" 2>&1 || rc=$?
+
+	want_rc=$(awk '$1 == "exit" { print $2 }' "$expect")
+	want_changed=$(awk '$1 == "changed" { print $2 }' "$expect" | LC_ALL=C sort)
+	want_new=$(awk '$1 == "new" { print $2 }' "$expect" | LC_ALL=C sort)
+	log_tail=$(tail -n 2 "$w/diff.log" | tr '\n' ' ')
+
+	if [[ $rc == "$want_rc" ]]; then
+		t_pass "$c: hotpatch-diff exits $rc"
+	else
+		t_fail "$c: hotpatch-diff exit code" "expected $want_rc, saw $rc ($log_tail)"
+	fi
+	if [[ $rc == 0 && ! -s $w/out.o ]]; then
+		t_fail "$c: output object" "expected $w/out.o after exit 0, saw none"
+	elif [[ $rc != 0 && -e $w/out.o ]]; then
+		t_fail "$c: output object" "expected no $w/out.o after exit $rc, saw one"
+	fi
+	if ! jq -e . "$w/facts.json" >/dev/null 2>&1; then
+		t_fail "$c: facts" "expected valid JSON in $w/facts.json, saw none or invalid ($log_tail)"
+		continue
+	fi
+
+	saw_changed=$(jq -r '.functions[]?.name' "$w/facts.json" | LC_ALL=C sort)
+	saw_new=$(jq -r '.new_functions[]?.name' "$w/facts.json" | LC_ALL=C sort)
+	if [[ $want_rc != 2 || -n $want_changed ]]; then
+		if [[ $saw_changed == "$want_changed" ]]; then
+			t_pass "$c: changed functions {$(words "$want_changed")}"
+		else
+			t_fail "$c: changed functions" "expected {$(words "$want_changed")}, saw {$(words "$saw_changed")}"
+		fi
+	fi
+	if [[ $want_rc != 2 || -n $want_new ]]; then
+		if [[ $saw_new == "$want_new" ]]; then
+			t_pass "$c: new functions {$(words "$want_new")}"
+		else
+			t_fail "$c: new functions" "expected {$(words "$want_new")}, saw {$(words "$saw_new")}"
+		fi
+	fi
+
+	while read -r _ name; do
+		saw=$(jq -r '.data[]? | select(.verdict == "new") | .name' "$w/facts.json" | strip_n)
+		if grep -qxF -- "$name" <<<"$saw"; then
+			t_pass "$c: new data $name"
+		else
+			t_fail "$c: new data $name" "expected $name among new data, saw {$(words "$saw")}"
+		fi
+	done < <(awk '$1 == "data" { print $1, $2 }' "$expect")
+
+	while read -r _ fn pos; do
+		saw=$(jq -r --arg f "$fn" '.functions[]? | select(.name == $f) | .sympos' "$w/facts.json")
+		if [[ $saw == "$pos" ]]; then
+			t_pass "$c: $fn has sympos $pos"
+		else
+			t_fail "$c: sympos of $fn" "expected $pos, saw '${saw}'"
+		fi
+	done < <(awk '$1 == "sympos" { print $1, $2, $3 }' "$expect")
+
+	while read -r _ re sym; do
+		hit=$(jq -r '.refusals[]? | [(.symbol // ""), ((.reason // "") + " " + (.section // ""))] | @tsv' \
+			"$w/facts.json" | while IFS=$'\t' read -r s why; do
+			s=$(strip_n <<<"$s")
+			if [[ $s == "$sym" ]] && grep -qiE -- "$re" <<<"$why"; then
+				echo yes
+			fi
+		done)
+		if [[ -n $hit ]]; then
+			t_pass "$c: refused $sym ($re)"
+		else
+			t_fail "$c: refusal of $sym" "expected a refusal of $sym matching /$re/, saw $(jq -c '[.refusals[]? | {symbol, section, reason}]' "$w/facts.json")"
+		fi
+	done < <(awk '$1 == "refused" { print $1, $2, $3 }' "$expect")
+	if [[ $want_rc == 2 ]] && [[ $(jq '.refusals | length' "$w/facts.json") == 0 ]]; then
+		t_fail "$c: refusals" "expected at least one refusal in facts.json, saw none"
+	fi
+	if [[ $want_rc != 2 ]] && [[ $(jq '.refusals // [] | length' "$w/facts.json") != 0 ]]; then
+		t_fail "$c: refusals" "expected none, saw $(jq -c '[.refusals[] | {symbol, reason}]' "$w/facts.json")"
+	fi
+done
+
+t_done
