@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fuzz-diff: libFuzzer harness of hotpatch-diff's passes.  The input is a
+ * pair of objects: a little-endian u32 N, then N bytes of ORIG, then the
+ * rest as PATCHED (seeds are real orig/patched pairs; mutations change
+ * either side, their sizes, or the split).  The pair runs through the
+ * same passes as hotpatch-diff's run(): correlate, special_index,
+ * compare, select_symbols, emit_object, obj_write and emit_json.
+ *
+ * Without an index every local is taken as unique and every global as
+ * exported.  HP_FUZZ_INDEX=FILE (a symbol index, e.g. the release's)
+ * with HP_FUZZ_OBJECT (default vmlinux) and HP_FUZZ_CU routes the klp
+ * lookups through it.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "differ.h"
+#include "fuzz-common.h"
+
+static struct lookup *index_lookup;
+static const char *objname = "vmlinux";
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *index = getenv("HP_FUZZ_INDEX");
+
+	(void)argc;
+	(void)argv;
+	if (fuzz_init() || arch_init())
+		abort();
+	if (getenv("HP_FUZZ_OBJECT"))
+		objname = getenv("HP_FUZZ_OBJECT");
+	if (index && index[0]) {
+		index_lookup = lookup_index_open(index, objname, getenv("HP_FUZZ_CU"), NULL);
+		if (!index_lookup) {
+			fprintf(stderr, "fuzz-diff: cannot open the index %s\n", index);
+			abort();
+		}
+	}
+	return 0;
+}
+
+/* The differ's pipeline, as in differ/main.c run(). */
+static void diff_pair(struct differ *d)
+{
+	d->orig = obj_open(d->orig_path, 0);
+	if (!d->orig)
+		return;
+	d->patched = obj_open(d->patched_path, 0);
+	if (!d->patched)
+		return;
+	if (differ_attach(d->orig) || differ_attach(d->patched))
+		return;
+	d->lookup = index_lookup;
+	if (correlate(d) || special_index(d) || compare(d) || select_symbols(d))
+		return;
+	if (d->refusals.head || (!d->nr_changed && !d->nr_new && !d->nr_new_data))
+		return;
+	if (emit_object(d) || d->refusals.head)
+		return;
+	obj_write(d->out, d->out_path);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char orig[PATH_MAX_FUZZ], patched[PATH_MAX_FUZZ], out[PATH_MAX_FUZZ], json[PATH_MAX_FUZZ];
+	struct differ d = { 0 };
+	uint32_t n;
+
+	if (size < 4)
+		return 0;
+	n = (uint32_t)data[0] | (uint32_t)data[1] << 8 | (uint32_t)data[2] << 16 |
+	    (uint32_t)data[3] << 24;
+	data += 4;
+	size -= 4;
+	if (n > size)
+		n %= size + 1;
+	if (fuzz_path(orig, "orig.o") || fuzz_path(patched, "patched.o") ||
+	    fuzz_path(out, "out.o") || fuzz_path(json, "facts.json") ||
+	    fuzz_write_file(orig, data, n) || fuzz_write_file(patched, data + n, size - n))
+		return 0;
+	unlink(out);
+
+	d.orig_path = orig;
+	d.patched_path = patched;
+	d.out_path = out;
+	d.objname = objname;
+	d.display = "fuzz.o";
+	d.alias_prefix = xstrdup("hp_fuzz_");
+	special_default_sizes(&d);
+
+	diff_pair(&d);
+	emit_json(&d, json, "fuzz");
+
+	special_free(&d);
+	differ_detach(d.orig);
+	differ_detach(d.patched);
+	if (d.out)
+		obj_close(d.out);
+	if (d.patched)
+		obj_close(d.patched);
+	if (d.orig)
+		obj_close(d.orig);
+	facts_free(&d);
+	free(d.lines);
+	free(d.alias_prefix);
+	return 0;
+}
