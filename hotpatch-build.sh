@@ -25,26 +25,56 @@ fi
 . "$HP_LIBDIR/build/symindex.sh"
 # shellcheck source=build/compiledb.sh
 . "$HP_LIBDIR/build/compiledb.sh"
+# shellcheck source=build/entrysizes.sh
+. "$HP_LIBDIR/build/entrysizes.sh"
+# shellcheck source=build/patch.sh
+. "$HP_LIBDIR/build/patch.sh"
+# shellcheck source=build/objects.sh
+. "$HP_LIBDIR/build/objects.sh"
+# shellcheck source=build/diff.sh
+. "$HP_LIBDIR/build/diff.sh"
+# shellcheck source=build/sign.sh
+. "$HP_LIBDIR/build/sign.sh"
+# shellcheck source=build/module.sh
+. "$HP_LIBDIR/build/module.sh"
+# shellcheck source=build/vmtest.sh
+. "$HP_LIBDIR/build/vmtest.sh"
+# shellcheck source=build/report.sh
+. "$HP_LIBDIR/build/report.sh"
 
 hp_usage() {
 	cat <<EOF
-Usage: hotpatch-build [options] --setup
-       hotpatch-build [options] --print-env
+Usage: hotpatch-build [options] PATCH
+       hotpatch-build [options] --setup [--print-env]
 
-Build a livepatch module for a Debian 12 (6.1) kernel from a source diff.
+Turn a kernel source diff (unified or git format, -p1) into a signed livepatch module for a
+Debian 12 (6.1) kernel, and optionally prove in qemu that it works on that kernel.
 
-Target kernel cache:
-      --setup            fetch and prepare everything the target release needs (packages,
-                         headers, dbg vmlinux, prepared source tree, symbol index); idempotent
-      --print-env        print the cache's shell assignments (HP_RELEASE=..., HP_SRC=...);
-                         with --setup, after setting up
   -k, --kernel RELEASE   target release, e.g. 6.1.0-N-amd64 (default: the running kernel when it
-                         is a Debian 12 kernel, else the newest Debian 12 kernel)
+                         is a Debian 12 kernel the archive still has, else the newest one)
+  -n, --name NAME        module name (default: from the patch file name)
+  -o, --output DIR       NAME.ko, NAME.json and NAME.log go here (default: .)
+      --sign-key KEY     sign with this private key (PEM) ...
+      --sign-cert CERT   ... and this X.509 certificate (default: a key pair made once per cache)
+      --replace          atomic replace: the module supersedes every patch loaded before it
+      --test SCRIPT      boot the target kernel in qemu: SCRIPT must fail before the module is
+                         loaded, pass while it is enabled, fail after it is unloaded; a Call
+                         Trace, BUG: or WARNING: in dmesg fails
+  -j, --jobs N           parallel compile jobs (default: number of CPUs)
       --cache DIR        cache root (default: \$HOTPATCH_CACHE or ~/.cache/hotpatch)
-  -j, --jobs N           parallel jobs (default: number of CPUs)
+      --keep-work        keep the scratch directory (objects, differ output, kbuild tree)
   -v, --verbose          show the commands run
   -h, --help             this text
       --version          print the version
+
+Cache only:
+      --setup            fetch and prepare everything the target release needs (packages,
+                         headers, dbg vmlinux, prepared source tree, compile database, symbol
+                         index); idempotent
+      --print-env        print the cache's shell assignments (HP_RELEASE=..., HP_SRC=...)
+
+Exit status: 0 module written (and test passed); 1 error; 2 refused: the change cannot be
+live-patched safely (the message names file, section and symbol); 3 no functional change.
 EOF
 }
 
@@ -52,6 +82,13 @@ EOF
 opt_kernel=''
 opt_setup=0
 opt_print_env=0
+opt_name=''
+opt_output=.
+opt_key=''
+opt_cert=''
+opt_replace=0
+opt_test=''
+opt_keep=0
 HP_CACHE_ROOT=${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}
 
 hp_need_arg() {
@@ -88,6 +125,28 @@ while (($#)); do
 		HP_JOBS=${1#*=}
 		shift
 		;;
+	-n | --name | -o | --output | --sign-key | --sign-cert | --test)
+		hp_need_arg "$@"
+		case $1 in
+		-n | --name) opt_name=$2 ;;
+		-o | --output) opt_output=$2 ;;
+		--sign-key) opt_key=$2 ;;
+		--sign-cert) opt_cert=$2 ;;
+		--test) opt_test=$2 ;;
+		esac
+		shift 2
+		;;
+	--name=* | --output=* | --sign-key=* | --sign-cert=* | --test=*)
+		set -- "${1%%=*}" "${1#*=}" "${@:2}"
+		;;
+	--replace)
+		opt_replace=1
+		shift
+		;;
+	--keep-work)
+		opt_keep=1
+		shift
+		;;
 	--setup)
 		opt_setup=1
 		shift
@@ -120,15 +179,45 @@ while (($#)); do
 		;;
 	esac
 done
-if (($#)); then
-	hp_die "building from a patch ('$1') is not implemented yet; use --setup / --print-env"
+opt_patch=''
+if (($# > 1)); then
+	hp_die "one patch at a time, not '$*' (see --help)"
+elif (($# == 1)); then
+	opt_patch=$1
 fi
 if [[ -n ${HP_JOBS:-} && ! $HP_JOBS =~ ^[1-9][0-9]*$ ]]; then
 	hp_die "--jobs needs a positive number, not '$HP_JOBS'"
 fi
-if ((!opt_setup && !opt_print_env)); then
+if ((!opt_setup && !opt_print_env)) && [[ -z $opt_patch ]]; then
 	hp_usage >&2
-	exit 2
+	exit 1
+fi
+if [[ -n $opt_patch ]]; then
+	[[ -f $opt_patch && -r $opt_patch ]] || hp_die "cannot read the patch file '$opt_patch'"
+	opt_patch=$(realpath "$opt_patch")
+	if [[ -n $opt_test ]]; then
+		[[ -f $opt_test && -r $opt_test ]] || hp_die "cannot read the test script '$opt_test'"
+		opt_test=$(realpath "$opt_test")
+	fi
+	if [[ -n $opt_key || -n $opt_cert ]]; then
+		[[ -n $opt_key && -n $opt_cert ]] || hp_die "--sign-key and --sign-cert go together"
+		[[ -r $opt_key ]] || hp_die "cannot read the signing key '$opt_key'"
+		[[ -r $opt_cert ]] || hp_die "cannot read the signing certificate '$opt_cert'"
+		opt_key=$(realpath "$opt_key")
+		opt_cert=$(realpath "$opt_cert")
+	fi
+	if [[ -z $opt_name ]]; then
+		opt_name=$(basename "$opt_patch")
+		opt_name=${opt_name%.patch}
+		opt_name=${opt_name%.diff}
+		opt_name=${opt_name//[^A-Za-z0-9_]/_}
+		[[ $opt_name =~ ^[A-Za-z_] ]] || opt_name=hp_$opt_name
+		opt_name=${opt_name:0:55}
+	fi
+	[[ $opt_name =~ ^[A-Za-z_][A-Za-z0-9_]{0,54}$ ]] ||
+		hp_die "--name '$opt_name' is not a valid module name ([A-Za-z0-9_], at most 55 characters)"
+	mkdir -p "$opt_output" || hp_die "cannot create the output directory '$opt_output'"
+	opt_output=$(realpath "$opt_output")
 fi
 HP_CACHE_ROOT=$(realpath -m "$HP_CACHE_ROOT")
 export HP_VERBOSE HP_JOBS
@@ -178,14 +267,108 @@ hp_print_env() {
 	fi
 }
 
+# hp_publish SRC NAME - put SRC into the output directory as NAME, by rename.
+hp_publish() {
+	local tmp=$opt_output/.tmp.$2
+	if ! cp "$1" "$tmp" || ! mv -f "$tmp" "$opt_output/$2"; then
+		rm -f "$tmp"
+		hp_die "cannot write $opt_output/$2"
+	fi
+}
+
+# hp_build - the whole job on one patch; see --help.
+hp_build() {
+	local work ko t
+	work=$(mktemp -d "${TMPDIR:-/tmp}/hotpatch.$opt_name.XXXXXX") || hp_die "cannot create a scratch directory"
+	HP_WORK=$work
+	if ((opt_keep)); then
+		trap 'hp_log "scratch directory kept: $HP_WORK"' EXIT
+	else
+		trap 'rm -rf "$HP_WORK"' EXIT
+	fi
+	trap 'hp_log "interrupted; nothing was written"; exit 130' INT TERM
+	# The full log (every stage's messages) goes next to the outputs; the terminal keeps them too.
+	exec 3>&2
+	exec 2> >(tee "$work/build.log" >&3)
+
+	hp_stage_begin patch
+	patch_classify "$opt_patch"
+	patch_apply "$opt_patch" "$HP_CACHE/src" "$work/patched-src"
+	hp_stage_end "$(patch_files "$opt_patch" | wc -l) file(s)"
+
+	hp_stage_begin map
+	entrysizes_ensure
+	objects_map "$work"
+	hp_stage_end "$(wc -l <"$work/tus") TU(s)"
+
+	hp_stage_begin compile
+	objects_compile "$work"
+	hp_stage_end "$(($(wc -l <"$work/tus") * 2)) objects, -j${HP_JOBS:-$(nproc)}"
+
+	hp_stage_begin diff
+	diff_objects "$work"
+	hp_stage_end "$((${#DIFF_PAIRS[@]} / 2)) object(s) changed"
+
+	hp_stage_begin module
+	local margs=(--name "$opt_name" --out "$work/module")
+	((opt_replace)) && margs+=(--replace)
+	[[ -n $opt_key ]] && margs+=(--sign-key "$opt_key" --sign-cert "$opt_cert")
+	((opt_keep)) && margs+=(--keep-build "$work/kbuild")
+	module_build "${margs[@]}" "${DIFF_PAIRS[@]}" >/dev/null
+	ko=$work/module/$opt_name.ko
+	[[ -s $ko ]] || hp_die "module_build wrote no $ko"
+	hp_stage_end "$(stat -c %s "$ko") bytes, signed"
+
+	HP_TEST_RESULT=
+	if [[ -n $opt_test ]]; then
+		hp_stage_begin test
+		local vargs=(--vmlinuz "$HP_CACHE/root/boot/vmlinuz-$HP_RELEASE"
+			--moddir "$HP_CACHE/root/lib/modules/$HP_RELEASE" --release "$HP_RELEASE"
+			--check "$opt_test" --module "$ko" --log "$work/vm")
+		for t in "${DIFF_TARGETS[@]}"; do
+			vargs+=(--load-target-before "$t")
+		done
+		if vmtest_run "${vargs[@]}" >&2; then
+			HP_TEST_RESULT=passed
+			hp_stage_end passed
+		else
+			HP_TEST_RESULT=failed
+			hp_stage_end FAILED
+			# no module for a patch that failed its test; the report and guest log say why
+			report_write "$work" "$work/$opt_name.json" "$ko"
+			hp_publish "$work/$opt_name.json" "$opt_name.json"
+			[[ -f $work/vm/console.log ]] && hp_publish "$work/vm/console.log" "$opt_name.console.log"
+			hp_publish "$work/build.log" "$opt_name.log"
+			hp_die "the module failed its test in the VM; no module written (guest log: $opt_output/$opt_name.console.log)"
+		fi
+	fi
+
+	hp_stage_begin report
+	report_write "$work" "$work/$opt_name.json" "$ko"
+	hp_stage_end
+	# Outputs appear only now, each by rename: a failure above leaves no module behind.
+	hp_publish "$ko" "$opt_name.ko"
+	hp_publish "$work/$opt_name.json" "$opt_name.json"
+	hp_log "wrote $opt_output/$opt_name.ko and $opt_output/$opt_name.json ($(awk -v a="$HP_T_START" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }') s)"
+	hp_publish "$work/build.log" "$opt_name.log"
+}
+
 HP_T_START=$(hp_now)
 target_resolve "$opt_kernel"
-if ((opt_setup)); then
+if ((opt_setup)) || [[ -n $opt_patch ]]; then
 	hp_setup
-	HP_STAGE=setup
-	HP_STAGE_T0=$HP_T_START
-	hp_stage_end "total"
+	if ((opt_setup)); then
+		HP_STAGE=setup
+		HP_STAGE_T0=$HP_T_START
+		hp_stage_end "total"
+	fi
 fi
 if ((opt_print_env)); then
 	hp_print_env
+fi
+if [[ -n $opt_patch ]]; then
+	eval "$(hp_print_env)"
+	export HP_RELEASE HP_CACHE HP_SRC HP_KDIR HP_SYMVERS HP_INDEX
+	[[ -n $HP_INDEX ]] || hp_die "the symbol index of $HP_RELEASE is missing: run make"
+	hp_build
 fi

@@ -33,41 +33,73 @@ objects_cmd_for() {
 	printf '%s\n' "$cmd"
 }
 
-# objects_header_users HEADER... - the compiled TUs (src.c) that may include the headers.
-objects_header_users() {
-	local src=$HP_CACHE/src names=() seen=() h base pat found f
-	declare -A known=()
-	for h in "$@"; do
-		known[$h]=1
-		names+=("$(basename "$h")")
+# objects_include_name HEADER - how C code names HEADER in an #include: the path below an
+# include root ("linux/sched/loadavg.h"), or, for a header outside the include roots, its base
+# name preceded by any relative directory ("internal.h", "../foo/internal.h").
+objects_include_name() {
+	local h=$1 root
+	for root in arch/x86/include/generated/uapi arch/x86/include/generated arch/x86/include/uapi \
+		arch/x86/include include/generated/uapi include/generated include/uapi include; do
+		if [[ $h == "$root"/* ]]; then
+			printf 'global\t%s\n' "${h#"$root"/}"
+			return 0
+		fi
 	done
-	local round=0
-	while ((${#names[@]})) && ((round < 12)); do
-		round=$((round + 1))
-		pat=$(printf '%s\n' "${names[@]}" | sed 's/[.]/\\./g' | paste -sd'|')
-		names=()
-		found=$(cd "$src" || exit 1; grep -rlE --include='*.[ch]' \
-			--exclude-dir=tools --exclude-dir=Documentation --exclude-dir=scripts \
-			--exclude-dir=samples --exclude-dir=.tmp_\* \
-			"^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]([^>\"]*/)?($pat)[>\"]" . || true)
+	printf 'local\t%s\n' "$(basename "$h")"
+}
+
+# objects_header_users HEADER... - the compiled TUs (src.c) that may include the headers,
+# directly or through other headers: `#include` lines scanned to a fixed point.
+objects_header_users() {
+	local src=$HP_CACHE/src h kind name gpat lpats=() found f top
+	declare -A known=() tus=()
+	local todo=("$@")
+	for h in "$@"; do known[$h]=1; done
+	while ((${#todo[@]})); do
+		local globals=() next=()
+		lpats=()
+		for h in "${todo[@]}"; do
+			IFS=$'\t' read -r kind name < <(objects_include_name "$h")
+			name=${name//./\\.}
+			if [[ $kind == global ]]; then
+				globals+=("$name")
+			else
+				# a local header is only reachable from its own top-level directory
+				top=${h%%/*}
+				lpats+=("$top"$'\t'"$name")
+			fi
+		done
+		found=
+		if ((${#globals[@]})); then
+			gpat=$(printf '%s\n' "${globals[@]}" | paste -sd'|')
+			found+=$(cd "$src" || exit 1
+				grep -rlE --include='*.[ch]' --exclude-dir=tools --exclude-dir=Documentation \
+					--exclude-dir=scripts --exclude-dir=samples \
+					"^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($gpat)[>\"]" . || true)
+			found+=$'\n'
+		fi
+		for f in "${lpats[@]}"; do
+			top=${f%%$'\t'*}
+			name=${f#*$'\t'}
+			found+=$(cd "$src" || exit 1
+				grep -rlE --include='*.[ch]' \
+					"^[[:space:]]*#[[:space:]]*include[[:space:]]*\"([^\"]*/)?$name\"" "./$top" || true)
+			found+=$'\n'
+		done
 		while IFS= read -r f; do
 			f=${f#./}
 			[[ -z $f || -n ${known[$f]:-} ]] && continue
-			case $f in arch/x86/* | arch/*) [[ $f == arch/x86/* ]] || continue ;; esac
+			[[ $f == arch/* && $f != arch/x86/* ]] && continue
 			known[$f]=1
 			if [[ $f == *.h ]]; then
-				base=$(basename "$f")
-				names+=("$base")
+				next+=("$f")
 			else
-				seen+=("$f")
+				tus[$f]=1
 			fi
 		done <<<"$found"
-		# de-duplicate basenames for the next round
-		if ((${#names[@]})); then
-			mapfile -t names < <(printf '%s\n' "${names[@]}" | sort -u)
-		fi
+		todo=("${next[@]}")
 	done
-	printf '%s\n' "${seen[@]}"
+	printf '%s\n' "${!tus[@]}"
 }
 
 # objects_includes_header SRC.c CMD HEADER... - does preprocessing SRC.c open one of them?

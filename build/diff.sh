@@ -1,0 +1,54 @@
+# shellcheck shell=bash
+# build/diff.sh - run hotpatch-diff on every object pair of the patch.
+#
+#   diff_objects WORK     for each line of WORK/tus: WORK/diff/<obj>.{o,json,log};
+#                         sets DIFF_PAIRS (OUT.o FACTS.json ...) and DIFF_TARGETS (modules)
+#
+# One refusal refuses the whole patch: a module that patches some of a fix is a wrong module.
+# Objects without a functional change (exit 3) are left out; when none is left the patch
+# changes nothing that can be live-patched, and that is an error too.
+
+diff_objects() {
+	local work=$1 c obj target out json log rc tool sizes n=0 refused=0
+	tool=$(module_tool hotpatch-diff)
+	sizes=$(entrysizes_get)
+	DIFF_PAIRS=()
+	DIFF_TARGETS=()
+	mkdir -p "$work/diff"
+	while IFS=$'\t' read -r c obj target; do
+		out=$work/diff/${obj//\//_}
+		json=${out%.o}.json
+		log=${out%.o}.log
+		rc=0
+		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --entry-size $sizes --json $json $work/orig/$obj $work/patched/$obj -o $out"
+		"$tool" --index "$HP_INDEX" --object "$target" --cu "$c" --name "$obj" \
+			--entry-size "$sizes" --json "$json" \
+			"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1 || rc=$?
+		case $rc in
+		0)
+			DIFF_PAIRS+=("$out" "$json")
+			[[ $target != vmlinux ]] && DIFF_TARGETS+=("$target")
+			n=$((n + 1))
+			hp_log "$obj ($target): $(jq -r '[.functions[].name] | join(" ")' "$json") changed${HP_VERBOSE:+}"
+			;;
+		3)
+			hp_verbose "$obj: no functional change"
+			;;
+		2)
+			sed 's/^/  /' "$log" >&2
+			refused=1
+			;;
+		*)
+			sed 's/^/  /' "$log" >&2
+			hp_die "hotpatch-diff failed on $obj (exit $rc); log: $log"
+			;;
+		esac
+	done <"$work/tus"
+	if ((refused)); then
+		hp_refuse "the patch cannot be applied live safely (reasons above); no module written"
+	fi
+	((n > 0)) || hp_die "the patch changes no function that can be live-patched (every object compiled the same)"
+	if ((${#DIFF_TARGETS[@]})); then
+		mapfile -t DIFF_TARGETS < <(printf '%s\n' "${DIFF_TARGETS[@]}" | sort -u)
+	fi
+}

@@ -1,0 +1,44 @@
+# shellcheck shell=bash
+# build/report.sh - NAME.json: what was built, from what, for which kernel, and why.
+#
+#   report_write WORK OUT.json KO
+#
+# Keys: tool, version, release, package_version, patch {path, sha256}, name, replace,
+# objects [the differ's facts per object: changed and new functions with reasons, data,
+# refusals, klp symbols with sympos], module {path, sha256, size, signed_by}, test
+# {script, result}, timings {stage: seconds}.
+
+# shellcheck disable=SC2154 # opt_* are hotpatch-build.sh's parsed options
+report_write() {
+	local work=$1 out=$2 ko=$3 facts=() f timings='{}' kv
+	for f in "$work"/diff/*.json; do
+		[[ -f $f ]] && facts+=("$f")
+	done
+	for kv in $HP_TIMINGS; do
+		timings=$(jq -c --arg k "${kv%%=*}" --argjson v "${kv#*=}" '. + {($k): $v}' <<<"$timings")
+	done
+	jq -n \
+		--arg version "$HP_VERSION" \
+		--arg release "$HP_RELEASE" \
+		--arg pkgver "${HP_PKGVER:-}" \
+		--arg patch "$opt_patch" \
+		--arg patch_sha "$(sha256sum <"$opt_patch" | cut -d' ' -f1)" \
+		--arg name "$opt_name" \
+		--argjson replace "$opt_replace" \
+		--arg ko "$opt_output/$opt_name.ko" \
+		--arg ko_sha "$(sha256sum <"$ko" | cut -d' ' -f1)" \
+		--argjson ko_size "$(stat -c %s "$ko")" \
+		--arg cert "${opt_cert:-$HP_CACHE/keys (generated)}" \
+		--arg test "${opt_test:-}" \
+		--arg result "${HP_TEST_RESULT:-}" \
+		--argjson timings "$timings" \
+		--slurpfile objects <(cat "${facts[@]}" /dev/null) \
+		'{ tool: "hotpatch-build", version: $version, release: $release,
+		   package_version: $pkgver,
+		   patch: { path: $patch, sha256: $patch_sha },
+		   name: $name, replace: ($replace == 1),
+		   objects: $objects,
+		   module: { path: $ko, sha256: $ko_sha, size: $ko_size, signed_by: $cert },
+		   test: (if $test == "" then null else { script: $test, result: $result } end),
+		   timings: $timings }' >"$out" || hp_die "cannot write the report $out"
+}
