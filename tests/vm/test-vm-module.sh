@@ -10,7 +10,9 @@
 #   binfmt_misc  bm_status_read      its status file says "enabled hotpatched"; reads the
 #                                    module's static `enabled` through a .klp.sym symbol
 # The check also wants /sys/kernel/livepatch/<name>/vmlinux/{cmdline_proc_show,1, s_show,2}
-# and .../binfmt_misc/bm_status_read,1.  Boots:
+# and .../binfmt_misc/bm_status_read,1, and the callbacks of a hooks file (kmod-skel/hotpatch.h:
+# HOTPATCH_{PRE,POST}_{PATCH,UNPATCH} for vmlinux and binfmt_misc, a HOTPATCH_SHADOW variable
+# attached in post-patch and freed in post-unpatch) to have run.  Boots:
 #   1. binfmt_misc loaded before the patch
 #   2. binfmt_misc loaded after the patch (livepatch applies the module's klp relocations and
 #      patches it when it loads)
@@ -23,6 +25,66 @@ set -euo pipefail
 . "$(dirname "$0")/../kernel/test-kernel-module.sh"
 
 NAME=hp_vm_module
+
+write_hooks() {
+	cat >"$1" <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+#include <linux/module.h>
+#include <linux/printk.h>
+#include "hotpatch.h"
+
+struct hp_state {
+	int magic;
+};
+HOTPATCH_SHADOW(hp_state, struct hp_state, 0x68700001UL)
+
+static int anchor;	/* the shadow variable hangs off this address */
+
+static int vm_pre_patch(struct klp_object *obj)
+{
+	pr_info("hp-hooks: pre_patch vmlinux\n");
+	return 0;
+}
+
+static void vm_post_patch(struct klp_object *obj)
+{
+	const struct hp_state init = { .magic = 42 };
+	struct hp_state *s = hp_state_get_or_alloc_init(&anchor, GFP_KERNEL, &init);
+
+	pr_info("hp-hooks: post_patch vmlinux shadow=%d\n", s ? s->magic : -1);
+}
+
+static void vm_pre_unpatch(struct klp_object *obj)
+{
+	struct hp_state *s = hp_state_get(&anchor);
+
+	pr_info("hp-hooks: pre_unpatch vmlinux shadow=%d\n", s ? s->magic : -1);
+}
+
+static void vm_post_unpatch(struct klp_object *obj)
+{
+	hp_state_free_all();
+	pr_info("hp-hooks: post_unpatch vmlinux shadow=%s\n", hp_state_get(&anchor) ? "left" : "freed");
+}
+
+static void mod_post_patch(struct klp_object *obj)
+{
+	pr_info("hp-hooks: post_patch %s\n", obj->name);
+}
+
+static void mod_post_unpatch(struct klp_object *obj)
+{
+	pr_info("hp-hooks: post_unpatch %s\n", obj->name);
+}
+
+HOTPATCH_PRE_PATCH(vmlinux, vm_pre_patch)
+HOTPATCH_POST_PATCH(vmlinux, vm_post_patch)
+HOTPATCH_PRE_UNPATCH(vmlinux, vm_pre_unpatch)
+HOTPATCH_POST_UNPATCH(vmlinux, vm_post_unpatch)
+HOTPATCH_POST_PATCH(binfmt_misc, mod_post_patch)
+HOTPATCH_POST_UNPATCH(binfmt_misc, mod_post_unpatch)
+EOF
+}
 
 write_check() {
 	cat >"$1" <<EOF
@@ -45,6 +107,12 @@ fi
 for f in vmlinux/cmdline_proc_show,1 vmlinux/s_show,2 binfmt_misc/bm_status_read,1; do
 	[ -d "\$p/\$f" ] || { echo "check: no \$p/\$f"; fail=1; }
 done
+# callbacks: one more post-patch than post-unpatch per object while patched
+n() { dmesg | grep -c "hp-hooks: \$1"; }
+[ "\$(n 'post_patch vmlinux shadow=42')" -gt "\$(n 'post_unpatch vmlinux shadow=freed')" ] ||
+	{ echo "check: vmlinux post-patch callback (with shadow variable) has not run"; fail=1; }
+[ "\$(n 'post_patch binfmt_misc')" -gt "\$(n 'post_unpatch binfmt_misc')" ] ||
+	{ echo "check: binfmt_misc post-patch callback has not run"; fail=1; }
 exit \$fail
 EOF
 	chmod +x "$1"
@@ -61,7 +129,14 @@ run_vm() {
 }
 
 expect_vm() {
-	local test=$1 name=$2
+	local test=$1 name=$2 line
+	for line in 'pre_patch vmlinux' 'pre_unpatch vmlinux shadow=42' \
+		'post_unpatch vmlinux shadow=freed' 'post_unpatch binfmt_misc'; do
+		if ! grep -q "hp-hooks: $line" "$work/log-$name/console.log"; then
+			t_fail "$test" "expected 'hp-hooks: $line' in the guest's dmesg, saw none"
+			return
+		fi
+	done
 	if ((rc == 0)) && grep -q '^vmtest: PASS' "$work/$name.out"; then
 		t_pass "$test"
 	else
@@ -76,7 +151,8 @@ if ((${#TM_PAIRS[@]} != 6)); then
 	t_done
 	exit 1
 fi
-tm_build "$work/m" "$NAME" -- "${TM_PAIRS[@]}"
+write_hooks "$work/hooks.c"
+tm_build "$work/m" "$NAME" --hooks "$work/hooks.c" -- "${TM_PAIRS[@]}"
 ko=$work/m/$NAME.ko
 if ((rc != 0)); then
 	t_fail "module_build $NAME" "exit $rc: $(tail -n 5 "$work/m/build.log" | tr '\n' ' ')"
