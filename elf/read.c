@@ -142,8 +142,9 @@ static int read_sections(struct reader *r)
 		     (sh->sh_flags & SHF_INFO_LINK)) && sh->sh_info >= r->shnum)
 			return bad(r, "section %zu (%s): sh_info %u out of range (%zu sections)",
 				   i, sec->name, sh->sh_info, r->shnum);
-		sec->size = sh->sh_size;
-		if (sh->sh_type != SHT_NOBITS && !(in->flags & OBJ_LAZY))
+		/* an SHT_NULL section has no contents, whatever its header says */
+		sec->size = sh->sh_type == SHT_NULL ? 0 : sh->sh_size;
+		if (sh->sh_type != SHT_NOBITS && sh->sh_type != SHT_NULL && !(in->flags & OBJ_LAZY))
 			sec->data = (unsigned char *)r->map + sh->sh_offset;
 		in->sec_by_idx[i] = sec;
 		TAILQ_INSERT_TAIL(&obj->sections, sec, list);
@@ -345,6 +346,29 @@ static int read_groups(struct reader *r)
 	return 0;
 }
 
+/* Bytes an x86-64 relocation of @type patches. */
+static unsigned int reloc_width(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_NONE:
+		return 0;
+	case R_X86_64_8:
+	case R_X86_64_PC8:
+		return 1;
+	case R_X86_64_16:
+	case R_X86_64_PC16:
+		return 2;
+	case R_X86_64_64:
+	case R_X86_64_PC64:
+	case R_X86_64_GOTOFF64:
+	case R_X86_64_GOTPC64:
+	case R_X86_64_SIZE64:
+		return 8;
+	default:
+		return 4;
+	}
+}
+
 static int read_relocs(struct reader *r)
 {
 	struct object *obj = r->obj;
@@ -405,6 +429,14 @@ static int read_relocs(struct reader *r)
 				return bad(r, "%s: relocation %zu at 0x%llx: symbol index %zu out of range (%zu symbols)",
 					   sec->name, i, (unsigned long long)rela.r_offset, symi,
 					   (size_t)obj->nr_symbols);
+			if (obj->ehdr.e_type == ET_REL &&
+			    (rela.r_offset > sec->base->sh.sh_size ||
+			     sec->base->sh.sh_size - rela.r_offset <
+				     reloc_width(ELF64_R_TYPE(rela.r_info))))
+				return bad(r, "%s: relocation %zu at 0x%llx (type %llu) is past the end of %s (%llu bytes)",
+					   sec->name, i, (unsigned long long)rela.r_offset,
+					   (unsigned long long)ELF64_R_TYPE(rela.r_info),
+					   sec->base->name, (unsigned long long)sec->base->sh.sh_size);
 			reloc->sec = sec;
 			reloc->offset = rela.r_offset;
 			reloc->type = ELF64_R_TYPE(rela.r_info);
