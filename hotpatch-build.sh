@@ -289,9 +289,11 @@ hp_build() {
 	trap 'hp_log "interrupted; nothing was written"; exit 130' INT TERM
 	# The full log (every stage's messages) goes next to the outputs; the terminal keeps them too.
 	exec 3>&2
-	exec 2> >(tee "$work/build.log" >&3)
+	exec 2> >(trap "" INT TERM; exec tee "$work/build.log" >&3)
 
 	hp_stage_begin patch
+	# the objects must come from the compiler that built the target, checked on every run
+	tree_check_compiler "$HP_CACHE/src/.config"
 	patch_classify "$opt_patch"
 	patch_apply "$opt_patch" "$HP_CACHE/src" "$work/patched-src"
 	hp_stage_end "$(patch_files "$opt_patch" | wc -l) file(s)"

@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# hotpatch-build on bad input: each case gets a clear message and a non-zero exit, and none
+# leaves a module in the output directory or a broken cache behind. Needs the kernel cache.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+t_setup_kernel
+
+hb=$T_TOP/hotpatch-build.sh
+tmp=$(t_tmpdir)
+src=$HP_SRC
+
+# run NAME WANT_RC PATTERN ARGS... - expect exit WANT_RC ("nonzero" for any), PATTERN in stderr,
+# and no .ko in the output directory.
+run() {
+	local name=$1 want=$2 pat=$3 out rc=0
+	shift 3
+	rm -rf "$tmp/out"
+	out=$("$hb" -o "$tmp/out" "$@" 2>&1) || rc=$?
+	if [[ $want == nonzero ]] && ((rc == 0)) || [[ $want != nonzero && $rc != "$want" ]]; then
+		t_fail "$name" "expected exit $want, saw $rc: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+	elif ! grep -qE -- "$pat" <<<"$out"; then
+		t_fail "$name" "expected a message matching '$pat', saw: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+	elif compgen -G "$tmp/out/*.ko" >/dev/null; then
+		t_fail "$name" "a module was left in $tmp/out"
+	else
+		t_pass "$name"
+	fi
+}
+
+# a correct one-line change, the base of the variants below
+mkpatch() { # FILE OLD NEW -> unified diff on stdout
+	local f=$1 d
+	d=$(mktemp -d "$tmp/p.XXXXXX")
+	mkdir -p "$d/a/$(dirname "$f")" "$d/b/$(dirname "$f")"
+	cp "$src/$f" "$d/a/$f"
+	sed "s|$2|$3|" "$src/$f" >"$d/b/$f"
+	(cd "$d" && diff -u "a/$f" "b/$f") || true
+}
+mkpatch fs/proc/cmdline.c 'seq_puts(m, saved_command_line);' \
+	'seq_printf(m, "%s badinput", saved_command_line);' >"$tmp/good.patch"
+
+run "missing patch file" 1 "cannot read the patch file" "$tmp/nonexistent.patch"
+
+# a hunk whose context is not in the tree
+sed 's/seq_putc(m, .\\n.);/seq_putc(m, 0x42);/' "$tmp/good.patch" >"$tmp/noapply.patch"
+run "patch does not apply: names file and hunk" 1 "cmdline.c|Hunk #1 FAILED" "$tmp/noapply.patch"
+
+# a patch for another tree: a file this kernel does not have
+sed 's|fs/proc/cmdline.c|fs/proc/no_such_file.c|g' "$tmp/good.patch" >"$tmp/othertree.patch"
+run "patch for another tree" 1 "no_such_file.c|does not apply" "$tmp/othertree.patch"
+
+run "not a diff at all" 1 "touches no C source" /etc/hostname
+
+printf -- '--- a/arch/x86/entry/entry_64.S\n+++ b/arch/x86/entry/entry_64.S\n@@ -1 +1 @@\n-x\n+y\n' >"$tmp/asm.patch"
+run "assembly change refused, file named" 2 "arch/x86/entry/entry_64.S" "$tmp/asm.patch"
+
+before=$(ls "$(dirname "$HP_CACHE")")
+run "unknown release" 1 "6.1.0-0-amd64" -k 6.1.0-0-amd64 "$tmp/good.patch"
+after=$(ls "$(dirname "$HP_CACHE")")
+if [[ $before == "$after" ]]; then t_pass "unknown release leaves no cache directory"
+else t_fail "unknown release leaves no cache directory" "cache root changed: $before -> $after"; fi
+
+# a gcc-12 that reports another version
+mkdir -p "$tmp/fakecc"
+cat >"$tmp/fakecc/gcc-12" <<'EOS'
+#!/bin/sh
+if [ "$1" = "--version" ]; then echo "gcc-12 (Debian 12.9.9-1) 12.9.9"; exit 0; fi
+exec /usr/bin/gcc-12 "$@"
+EOS
+chmod +x "$tmp/fakecc/gcc-12"
+PATH="$tmp/fakecc:$PATH" run "compiler mismatch" 1 "compiler mismatch" "$tmp/good.patch"
+
+# an unsafe change: a changed initializer of existing data
+mkpatch fs/proc/cmdline.c 'proc_create_single("cmdline", 0, NULL, cmdline_proc_show);' \
+	'proc_create_single("cmdline", 0444, NULL, cmdline_proc_show);' >"$tmp/init.patch"
+run "unsafe change (__init code) refused, symbol named" 2 "proc_cmdline_init: changed __init code" "$tmp/init.patch"
+
+# Ctrl-C in the middle of a run: no module, and the next run works. Job control gives the run
+# its own process group with SIGINT not ignored, as a terminal's foreground job has.
+rm -rf "$tmp/out"
+set -m
+"$hb" -o "$tmp/out" "$tmp/good.patch" >"$tmp/int.log" 2>&1 &
+pid=$!
+set +m
+for _ in $(seq 1 100); do
+	grep -q "translation unit" "$tmp/int.log" 2>/dev/null && break
+	sleep 0.1
+done
+kill -INT -- "-$pid" 2>/dev/null || true
+rc=0
+wait "$pid" || rc=$?
+if ((rc != 0)) && ! compgen -G "$tmp/out/*.ko" >/dev/null; then
+	t_pass "Ctrl-C stops the run without a module (exit $rc)"
+else
+	t_fail "Ctrl-C stops the run without a module" "exit $rc, outputs: $(find "$tmp/out" -name "*.ko" 2>&1 | tr "\n" " ")"
+fi
+if compgen -G "$HP_CACHE/.tmp.*" >/dev/null; then
+	t_fail "Ctrl-C leaves no temporary in the cache" "$(ls -d "$HP_CACHE"/.tmp.*)"
+else
+	t_pass "Ctrl-C leaves no temporary in the cache"
+fi
+
+# two runs at once sharing one cache: both succeed
+"$hb" -o "$tmp/c1" -n conc_one "$tmp/good.patch" >"$tmp/c1.log" 2>&1 &
+p1=$!
+"$hb" -o "$tmp/c2" -n conc_two "$tmp/good.patch" >"$tmp/c2.log" 2>&1 &
+p2=$!
+r1=0 r2=0
+wait "$p1" || r1=$?
+wait "$p2" || r2=$?
+if ((r1 == 0 && r2 == 0)) && [[ -s $tmp/c1/conc_one.ko && -s $tmp/c2/conc_two.ko ]]; then
+	t_pass "two concurrent runs on one cache both succeed"
+else
+	t_fail "two concurrent runs on one cache both succeed" "exits $r1/$r2: $(tail -n 2 "$tmp/c1.log" "$tmp/c2.log" | tr '\n' ' ')"
+fi
+
+# after all that, a normal run still works and its report is complete
+rm -rf "$tmp/out"
+if "$hb" -o "$tmp/out" -n after_all "$tmp/good.patch" >"$tmp/final.log" 2>&1 &&
+	jq -e '.release and .patch.sha256 and .module.sha256 and (.objects[0].functions[0].name == "cmdline_proc_show") and .timings.compile' \
+		"$tmp/out/after_all.json" >/dev/null; then
+	t_pass "the next run works and writes a complete report"
+else
+	t_fail "the next run works and writes a complete report" "$(tail -n 3 "$tmp/final.log" | tr '\n' ' ')"
+fi
+t_done
