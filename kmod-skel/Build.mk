@@ -21,8 +21,11 @@ $(O)/bin/hotpatch-klpfix: $(O)/obj/kmod-skel/klpfix-main.o $(O)/lib/libkmod-skel
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lelf
 PROGS += $(O)/bin/hotpatch-klpfix
 
-$(O)/obj/tests/unit/test-klpfix.o: ALL_CFLAGS += -DHP_ROOT='"$(CURDIR)"' -Ikmod-skel
-$(O)/tests/test-klpfix: $(O)/obj/tests/unit/test-klpfix.o $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS)
+$(O)/obj/tests/unit/test-klpfix.o: ALL_CFLAGS += -DHP_ROOT='"$(CURDIR)"' \
+	-DHP_BINDIR='"$(abspath $(O))/bin"' -Ikmod-skel
+# runs hotpatch-mkmod too
+$(O)/tests/test-klpfix: $(O)/obj/tests/unit/test-klpfix.o $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS) \
+		| $(O)/bin/hotpatch-mkmod
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lelf -lcmocka
 UNIT_TESTS += $(O)/tests/test-klpfix

@@ -248,11 +248,12 @@ static int prelink(struct ctx *c, struct input *in, const char *dst)
 		e = c->sv ? ksymvers_find(c->sv, sym->name) : NULL;
 		if (!e)
 			continue;	/* hotpatch-klpfix refuses it after the link */
-		if (*e->ns && (ret = add_import(c, e->ns)) < 0)
-			break;
 		/* vmlinux is always there: its exports stay ordinary relocations */
-		if (!strcmp(in->target, "vmlinux") || strcmp(e->object, in->target) || !c->idx)
+		if (!strcmp(in->target, "vmlinux") || strcmp(e->object, in->target) || !c->idx) {
+			if (*e->ns && (ret = add_import(c, e->ns)) < 0)
+				break;
 			continue;
+		}
 		n = symidx_lookup(c->idx, in->target, sym->name, &ent);
 		if (n != 1) {
 			pr_err("%s: %s is exported by %s but the symbol index has %zu of it there",
@@ -521,6 +522,13 @@ static int run(struct ctx *c)
 			return ret;
 	}
 	qsort(c->in, c->nr_in, sizeof(*c->in), cmp_input);
+	/* the inputs moved: point their functions back at them */
+	for (i = 0; i < c->nr_in; i++) {
+		size_t j;
+
+		for (j = 0; j < c->in[i].nr_funcs; j++)
+			c->in[i].funcs[j].in = &c->in[i];
+	}
 	ret = collect_targets(c);
 	if (ret)
 		return ret;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the livepatch post-link step (kmod-skel/klpfix.c) and the
- * klp naming helpers (kmod-skel/klp.c), on a miniature module compiled from
+ * Unit tests of the livepatch post-link step (kmod-skel/klpfix.c), the klp
+ * naming helpers (kmod-skel/klp.c) and hotpatch-mkmod (run as a program:
+ * HP_BINDIR), on a miniature module compiled from
  * tests/unit/fixtures/klpfix-module.c with a small symbol index and
  * Module.symvers written by the test:
  *   vmlinux: saved_command_line (1), s_show (2), exports seq_puts, module_layout
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -29,6 +31,9 @@
 
 #ifndef HP_ROOT
 #define HP_ROOT "."
+#endif
+#ifndef HP_BINDIR
+#define HP_BINDIR "out/bin"
 #endif
 
 static char tmpdir[] = "/tmp/hotpatch-test-klpfix.XXXXXX";
@@ -96,7 +101,8 @@ static int setup(void **state)
 		return -1;
 	fprintf(f, "0x5caf31dc\tseq_puts\tvmlinux\tEXPORT_SYMBOL\t\n"
 		   "0x12345678\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\t\n"
-		   "0x0badc0de\tmymod_export\tdrivers/misc/my-mod\tEXPORT_SYMBOL_GPL\tMY_NS\n");
+		   "0x0badc0de\tmymod_export\tdrivers/misc/mymod\tEXPORT_SYMBOL_GPL\tMY_NS\n"
+		   "0x00000001\tother_export\tdrivers/misc/my-mod\tEXPORT_SYMBOL\t\n");
 	fclose(f);
 	sv = ksymvers_load(tmp_path("Module.symvers"));
 	return idx && sv ? 0 : -1;
@@ -272,10 +278,15 @@ static void test_symvers(void **state)
 	(void)state;
 	e = ksymvers_find(sv, "mymod_export");
 	assert_non_null(e);
-	assert_string_equal(e->object, "my_mod");	/* module path -> kernel module name */
+	assert_string_equal(e->object, "mymod");	/* module path -> kernel module name */
 	assert_string_equal(e->ns, "MY_NS");
 	assert_int_equal(e->crc, 0x0badc0de);
 	assert_true(e->gpl);
+	e = ksymvers_find(sv, "other_export");
+	assert_non_null(e);
+	assert_string_equal(e->object, "my_mod");	/* '-' becomes '_' */
+	assert_string_equal(e->ns, "");
+	assert_false(e->gpl);
 	assert_null(ksymvers_find(sv, "saved_command_line"));
 }
 
@@ -422,6 +433,163 @@ static void test_refuse_modinfo_versions(void **state)
 	expect_refusal("-DVERMAGIC='\"6.1.0-other\"'", 2, "not that of release 6.1.0-test");
 }
 
+/* --- hotpatch-mkmod --- */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		fail_msg("expected %s to exist, saw none", path);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Two differ outputs: a vmlinux one (s_show,2 -> patched) and a mymod one. */
+static void mkmod_inputs(void)
+{
+	char cmd[8192];
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && gcc -c -O2 -fno-pic -fno-pie -fno-common -o vm.o '%s/tests/unit/fixtures/klpfix-module.c' && "
+		 "gcc -c -O2 -fno-pic -fno-pie -fno-common -DWITH_MYMOD_EXPORT -o mod.o '%s/tests/unit/fixtures/klpfix-module.c'",
+		 tmpdir, HP_ROOT, HP_ROOT);
+	assert_int_equal(system(cmd), 0);
+	write_text(tmp_path("vm.json"),
+		   "{ \"object\": \"kernel/kallsyms.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
+		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 2, \"alias\": \"patched\" } ] }\n");
+	write_text(tmp_path("mod.json"),
+		   "{ \"object\": \"drivers/misc/mymod.o\", \"target\": \"mymod\", \"verdict\": \"changed\",\n"
+		   "  \"functions\": [ { \"name\": \"mymod_export\", \"sympos\": 0, \"alias\": \"calls_mymod_export\" } ] }\n");
+}
+
+static int run_mkmod(const char *args, const char *outdir)
+{
+	char cmd[8192];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && rm -rf '%s' && '%s/hotpatch-mkmod' --templates '%s/templates' --skel '%s/kmod-skel' "
+		 "--index symindex --symvers Module.symvers -o '%s' %s >mkmod.log 2>&1",
+		 tmpdir, outdir, HP_BINDIR, HP_ROOT, HP_ROOT, outdir, args);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void test_mkmod_tables(void **state)
+{
+	const char *c;
+	struct object *obj;
+	struct symbol *sym;
+
+	(void)state;
+	mkmod_inputs();
+	/* pairs given mymod first: the output does not depend on their order */
+	assert_int_equal(run_mkmod("--name hp_unit mod.o mod.json vm.o vm.json", "src"), 0);
+	c = slurp(tmp_path("src/hp-main.c"));
+	assert_non_null(strstr(c, "extern void patched(void);"));
+	assert_non_null(strstr(c, ".old_name = \"s_show\",\n\t\t.new_func = patched,\n\t\t.old_sympos = 2,"));
+	assert_non_null(strstr(c, ".old_name = \"mymod_export\",\n\t\t.new_func = calls_mymod_export,\n\t\t.old_sympos = 0,"));
+	/* vmlinux (NULL name) first, then the module */
+	assert_non_null(strstr(c, ".name = NULL,"));
+	assert_non_null(strstr(c, ".name = \"mymod\","));
+	assert_true(strstr(c, ".name = NULL,") < strstr(c, ".name = \"mymod\","));
+	assert_non_null(strstr(c, ".pre_patch = __hotpatch_cb_pre_patch__mymod,"));
+	assert_non_null(strstr(c, "int __weak __hotpatch_cb_pre_patch__vmlinux(struct klp_object *obj) { return 0; }"));
+	assert_non_null(strstr(c, ".replace = false,"));
+	assert_non_null(strstr(c, "MODULE_INFO(livepatch, \"Y\");"));
+	assert_non_null(strstr(c, "MODULE_LICENSE(\"GPL\");"));
+	assert_null(strstr(c, "MODULE_IMPORT_NS"));
+	assert_null(strstr(c, "@"));
+	c = slurp(tmp_path("src/Kbuild"));
+	assert_non_null(strstr(c, "obj-m := hp_unit.o\nhp_unit-y := hp-main.o hp-obj-1.o hp-obj-2.o\n"));
+	slurp(tmp_path("src/.hp-obj-1.o.cmd"));
+	slurp(tmp_path("src/hotpatch.h"));
+	/* vmlinux object copied as is; mymod's call to its own export became a klp symbol */
+	{
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "cmp -s '%s/vm.o' '%s/src/hp-obj-1.o_shipped'", tmpdir, tmpdir);
+		assert_int_equal(system(cmd), 0);
+	}
+	obj = obj_open(tmp_path("src/hp-obj-2.o_shipped"), 0);
+	assert_non_null(obj);
+	assert_null(obj_find_symbol_by_name(obj, "mymod_export"));
+	sym = obj_find_symbol_by_name(obj, ".klp.sym.mymod.mymod_export,0");
+	assert_non_null(sym);
+	assert_int_equal(sym->sym.st_shndx, SHN_UNDEF);
+	obj_close(obj);
+
+	/* an ordinary reference to a namespaced export imports the namespace */
+	write_text(tmp_path("modvm.json"),
+		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
+		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 1, \"alias\": \"calls_mymod_export\" } ] }\n");
+	assert_int_equal(run_mkmod("--name hp_unit mod.o modvm.json", "src3"), 0);
+	assert_non_null(strstr(slurp(tmp_path("src3/hp-main.c")), "MODULE_IMPORT_NS(MY_NS);"));
+
+	/* same inputs in the other order: same source */
+	assert_int_equal(run_mkmod("--name hp_unit --replace vm.o vm.json mod.o mod.json", "src2"), 0);
+	c = slurp(tmp_path("src2/hp-main.c"));
+	assert_non_null(strstr(c, ".replace = true,"));
+	{
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "cd '%s' && sed 's/replace = true/replace = false/' src2/hp-main.c | diff - src/hp-main.c >&2", tmpdir);
+		if (system(cmd))
+			fail_msg("expected the same hp-main.c whatever the order of the pairs, saw a difference");
+	}
+}
+
+static void expect_mkmod_refusal(const char *args, const char *what)
+{
+	const char *log;
+
+	if (!run_mkmod(args, "bad"))
+		fail_msg("expected hotpatch-mkmod %s to fail, saw success", args);
+	log = slurp(tmp_path("mkmod.log"));
+	if (!strstr(log, what))
+		fail_msg("expected an error naming \"%s\", saw: %s", what, log);
+	if (!access(tmp_path("bad/hp-main.c"), F_OK))
+		fail_msg("expected no hp-main.c after a refusal, saw one");
+}
+
+static void test_mkmod_refusals(void **state)
+{
+	(void)state;
+	mkmod_inputs();
+	write_text(tmp_path("pos0.json"),
+		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
+		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 0, \"alias\": \"patched\" } ] }\n");
+	expect_mkmod_refusal("--name hp_unit vm.o pos0.json", "s_show occurs 2 times in vmlinux but sympos is 0");
+	write_text(tmp_path("noalias.json"),
+		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
+		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 1, \"alias\": \"hp_no_such_alias\" } ] }\n");
+	expect_mkmod_refusal("--name hp_unit vm.o noalias.json", "alias hp_no_such_alias of s_show");
+	expect_mkmod_refusal("--name hp_unit vm.o vm.json vm.o vm.json", "s_show,2 of vmlinux is patched by two objects");
+	write_text(tmp_path("refused.json"),
+		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"refused\", \"functions\": [] }\n");
+	expect_mkmod_refusal("--name hp_unit vm.o refused.json", "verdict is \"refused\"");
+	write_text(tmp_path("nomod.json"),
+		   "{ \"object\": \"k.o\", \"target\": \"nomod\", \"verdict\": \"changed\", \"functions\": [] }\n");
+	expect_mkmod_refusal("--name hp_unit vm.o nomod.json", "target \"nomod\" is neither vmlinux nor a module");
+	expect_mkmod_refusal("--name hp-unit vm.o vm.json", "--name hp-unit");
+	write_text(tmp_path("notjson.json"), "{ \"object\": ");
+	expect_mkmod_refusal("--name hp_unit vm.o notjson.json", "notjson.json: cannot read the differ's facts");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_refuse_unknown_klp),
 		cmocka_unit_test(test_refuse_loader_section),
 		cmocka_unit_test(test_refuse_modinfo_versions),
+		cmocka_unit_test(test_mkmod_tables),
+		cmocka_unit_test(test_mkmod_refusals),
 	};
 
 	return cmocka_run_group_tests_name("klpfix", tests, setup, teardown);
