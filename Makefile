@@ -19,7 +19,7 @@ PROGS      :=
 LIBS       :=
 UNIT_TESTS :=
 
-.PHONY: all deps check demo install clean asan bench fuzz
+.PHONY: all deps check demo install clean asan bench fuzz soak
 
 all: build-all
 
@@ -56,6 +56,12 @@ check: deps
 	$(MAKE) all
 	$(MAKE) O=out-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	tests/run.sh
+
+# The full VM soak (tests/vm/test-vm-soak.sh; make check runs 10 cycles).
+SOAK_CYCLES ?= 50
+soak: deps
+	$(MAKE) all
+	SOAK_CYCLES=$(SOAK_CYCLES) TESTS=test-vm-soak tests/run.sh
 
 demo: deps
 	$(MAKE) all
