@@ -48,7 +48,7 @@ int reloc_target(struct reloc *r, struct target *t)
 	if (!s->sec || (s->type != STT_SECTION && !sym_is_label(s))) {
 		t->sym = s;
 		t->sec = s->sec;
-		t->off = r->addend + adjust;
+		t->off = (int64_t)((uint64_t)r->addend + (uint64_t)adjust);	/* wraps, no UB */
 		return 0;
 	}
 	pos = s->offset + r->addend + adjust;
