@@ -14,6 +14,7 @@
  *     symbol to the real symbol.
  * Nothing is written when a refusal was recorded.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ static int map_symbol(struct differ *d, struct symbol *tsym, struct symbol **os,
 {
 	if (tsym->sec && DS(tsym->sec)->out) {
 		*os = obj_get_section_symbol(d->out, DS(tsym->sec)->out);
-		*addend += (int64_t)tsym->offset;
+		*addend = (int64_t)((uint64_t)*addend + tsym->offset);	/* wraps, no UB */
 	} else {
 		*os = klp_external(d, tsym);
 	}
@@ -53,7 +54,7 @@ int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct
 	if (s->sec && sym_is_label(s) && DS(s->sec)->out) {
 		/* into an included section: same place, its section symbol */
 		os = obj_get_section_symbol(d->out, DS(s->sec)->out);
-		addend = (int64_t)s->offset + r->addend;
+		addend = (int64_t)(s->offset + (uint64_t)r->addend);
 		goto add;
 	}
 	if (!sym_is_label(s)) {
@@ -67,7 +68,7 @@ int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct
 		return ret;
 	if (t.sym) {
 		/* section symbol + addend -> the real symbol + rebased addend */
-		addend = (int64_t)s->offset + r->addend - (int64_t)t.sym->offset;
+		addend = (int64_t)(s->offset + (uint64_t)r->addend - t.sym->offset);
 		ret = map_symbol(d, t.sym, &os, &addend);
 		if (ret)
 			return ret;
@@ -80,7 +81,7 @@ int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct
 		if (ret)
 			return ret;
 		os = obj_get_section_symbol(d->out, DS(t.sec)->out);
-		addend = (int64_t)s->offset + r->addend;
+		addend = (int64_t)(s->offset + (uint64_t)r->addend);
 		goto add;
 	}
 	pr_err("%s: %s+0x%lx: relocation into %s+0x%lx, which is neither included nor a symbol "
@@ -163,6 +164,12 @@ static int copy_symbols(struct differ *d)
 			continue;
 		if (D(p)->include == INC_PATCH) {
 			char *alias = xasprintf("%s%s", d->alias_prefix, p->name);
+			char *c;
+
+			/* The module source names the alias in C: "do_sysinfo.isra.0" cannot be. */
+			for (c = alias; *c; c++)
+				if (!isalnum((unsigned char)*c) && *c != '_')
+					*c = '_';
 
 			f = fact_new(p->twin ? p->twin->name : p->name);
 			f->verdict = xstrdup("changed");
