@@ -12,8 +12,12 @@
 #             cmd          the compile and objtool commands, as make -n printed them
 #             shadow-orig/ shadow-patched/    the shadow trees the objects were built in
 #
-# How: `make -n -B <TU>.o` in SRC prints the exact kbuild command lines (gcc with every flag,
-# then objtool); nothing is executed but make's own recursion.  The build then runs in a *shadow
+# How: `make -n <TU>.o` in SRC prints the exact kbuild command lines (gcc with every flag,
+# then objtool); nothing is executed but make's own recursion and kbuild's cc-option probes,
+# which create and remove a .tmp_<pid> directory in SRC's root (so only the root directory's
+# mtime moves; tests/kernel/test-kernel-diff-cases.sh checks that nothing else does).  Running
+# make in the shadow tree instead is worse: the changed objtree makes kbuild rebuild
+# tools/objtool, through the symlink, inside SRC.  The build then runs in a *shadow
 # tree* per side: real directories along the path of every file the patch touches and of the TU,
 # holding copies of those files, and symlinks to SRC for every other entry.  gcc runs with the
 # shadow tree as its working directory, so `./include/...`, `#include "sibling.h"` and __FILE__

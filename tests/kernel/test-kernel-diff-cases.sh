@@ -10,8 +10,9 @@
 #                new FN            FN is in .new_functions[] (the set is exact)
 #                data NAME         new data NAME (".N" suffixes ignored) is in .data[]
 #                sympos FN N       the changed FN has sympos N
-#                refused RE SYM    a refusal names SYM (".N" suffixes ignored) and its reason or
-#                                  section matches the extended regex RE (case-insensitive)
+#                refused RE SYM    a refusal names SYM (as .symbol or .name, ".N" suffixes
+#                                  ignored, or in its reason) and its reason or section
+#                                  matches the extended regex RE (case-insensitive)
 #                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
 # The pair of objects is built by tests/kernel/compile-pair.sh and kept in
 # out/kernel-cases/<case>/ until the patch, the case, the compiler script or the release
@@ -34,13 +35,16 @@ t_setup_kernel
 tmp=$(t_tmpdir)
 mkdir -p "$work"
 
-# tree_state SRC FILES... - what must not change in the tree: for every file its path, size,
-# mtime, ctime, inode and link count (any write, replacement or new hard link shows), plus the
-# sha256 of the files named (the ones a build reads most closely).
+# tree_state SRC FILES... - what must not change in the tree: for every file and directory below
+# SRC its path, size, mtime, ctime, inode and link count (any write, replacement, new or removed
+# entry or new hard link shows), plus the sha256 of the files named (the ones a build reads most
+# closely).  Only the timestamps of SRC itself are left out: `make -n` evaluates kbuild's
+# cc-option probes, which create and remove a .tmp_<pid> directory in the tree's root; a
+# leftover would still show as a new entry.
 tree_state() {
 	local src=$1
 	shift
-	(cd "$src" && find . -printf '%p %s %T@ %C@ %i %n %l\n' | LC_ALL=C sort | sha256sum)
+	(cd "$src" && find . -mindepth 1 -printf '%p %s %T@ %C@ %i %n %l\n' | LC_ALL=C sort | sha256sum)
 	(cd "$src" && sha256sum -- "$@" 2>&1)
 }
 
@@ -198,17 +202,18 @@ for c in "${cases[@]}"; do
 	done < <(awk '$1 == "sympos" { print $1, $2, $3 }' "$expect")
 
 	while read -r _ re sym; do
-		hit=$(jq -r '.refusals[]? | [(.symbol // ""), ((.reason // "") + " " + (.section // ""))] | @tsv' \
+		hit=$(jq -r '.refusals[]? | [(.symbol // .name // ""), ((.reason // "") + " " + (.section // ""))] | @tsv' \
 			"$w/facts.json" | while IFS=$'\t' read -r s why; do
 			s=$(strip_n <<<"$s")
-			if [[ $s == "$sym" ]] && grep -qiE -- "$re" <<<"$why"; then
+			if [[ $s == "$sym" || " $why " == *[\ :]"$sym"[.\ :,]* ]] &&
+				grep -qiE -- "$re" <<<"$why"; then
 				echo yes
 			fi
 		done)
 		if [[ -n $hit ]]; then
 			t_pass "$c: refused $sym ($re)"
 		else
-			t_fail "$c: refusal of $sym" "expected a refusal of $sym matching /$re/, saw $(jq -c '[.refusals[]? | {symbol, section, reason}]' "$w/facts.json")"
+			t_fail "$c: refusal of $sym" "expected a refusal naming $sym with a reason matching /$re/, saw $(jq -c '[.refusals[]? | {symbol, name, section, reason}]' "$w/facts.json")"
 		fi
 	done < <(awk '$1 == "refused" { print $1, $2, $3 }' "$expect")
 	if [[ $want_rc == 2 ]] && [[ $(jq '.refusals | length' "$w/facts.json") == 0 ]]; then
