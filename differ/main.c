@@ -3,7 +3,7 @@
  * hotpatch-diff: from the original and patched build of one object, the
  * object a live patch module carries, plus a JSON account.
  *
- *   hotpatch-diff --index SYMINDEX --object OBJNAME [--alias-prefix P]
+ *   hotpatch-diff --index SYMINDEX [--release REL] --object OBJNAME [--alias-prefix P]
  *                 [--cu SRC] [--name NAME] [--entry-size K=N,...]
  *                 --json FACTS.json ORIG.o PATCHED.o -o OUT.o
  *   hotpatch-diff --kpatch-compat ORIG PATCHED PARENT SYMTAB SYMVERS PATCH-NAME OUTPUT
@@ -20,13 +20,14 @@
 
 #include "differ.h"
 #include "log.h"
+#include "symindex.h"
 
 enum { EXIT_WRITTEN = 0, EXIT_ERROR = 1, EXIT_REFUSED = 2, EXIT_NOCHANGE = 3 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: hotpatch-diff --index SYMINDEX --object OBJNAME --json FACTS.json\n"
+"usage: hotpatch-diff --index SYMINDEX [--release REL] --object OBJNAME --json FACTS.json\n"
 "                     [--alias-prefix P] [--cu SRC.c] [--name NAME]\n"
 "                     [--entry-size bug_table=12,ex_table=12,...] [-v]\n"
 "                     ORIG.o PATCHED.o -o OUT.o\n"
@@ -37,6 +38,7 @@ static void usage(FILE *f)
 "section entries, and relocations resolved by export or klp symbols.\n"
 "\n"
 "  --index FILE        the target release's symbol index (hotpatch-index build)\n"
+"  --release REL       refuse an index built for another release than REL\n"
 "  --object NAME       vmlinux, or the module the object is linked into\n"
 "  --json FILE         write the facts (verdicts, refusals, klp symbols)\n"
 "  --alias-prefix P    prefix of the GLOBAL alias of each changed function\n"
@@ -90,9 +92,27 @@ static char *objname_of(const char *parent)
 }
 
 struct options {
-	const char *index, *json, *symtab, *symvers, *entry_sizes;
+	const char *index, *json, *symtab, *symvers, *entry_sizes, *release;
 	char *objname_buf;
 };
+
+/* The index must describe @release: another release's sympos and exports are wrong. */
+static int check_release(const char *index, const char *release)
+{
+	struct symidx *idx = symidx_open(index);
+	int ret = 0;
+
+	if (!idx)
+		return -errno;
+	if (strcmp(symidx_release(idx), release)) {
+		pr_err("%s: the symbol index is for release %s, not %s; use the index of the "
+		       "target release (hotpatch-build.sh --setup -k %s)", index,
+		       symidx_release(idx), release, release);
+		ret = -EINVAL;
+	}
+	symidx_close(idx);
+	return ret;
+}
 
 static int run(struct differ *d, struct options *opt)
 {
@@ -108,6 +128,8 @@ static int run(struct differ *d, struct options *opt)
 	if (differ_attach(d->orig) || differ_attach(d->patched))
 		return EXIT_ERROR;
 	file_sym = file_symbol(d->orig);
+	if (opt->index && opt->release && check_release(opt->index, opt->release))
+		return EXIT_ERROR;
 	if (opt->symtab)
 		d->lookup = lookup_symtab_open(opt->symtab, opt->symvers, d->objname, file_sym);
 	else if (opt->index)
@@ -148,6 +170,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "index", required_argument, NULL, 'i' },
+		{ "release", required_argument, NULL, 'R' },
 		{ "object", required_argument, NULL, 'O' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "alias-prefix", required_argument, NULL, 'a' },
@@ -170,6 +193,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': opt.index = optarg; break;
+		case 'R': opt.release = optarg; break;
 		case 'O': d.objname = optarg; break;
 		case 'j': opt.json = optarg; break;
 		case 'a': d.alias_prefix = xstrdup(optarg); break;
