@@ -317,11 +317,12 @@ static int read_groups(struct reader *r)
 	struct section *sec;
 
 	TAILQ_FOREACH(sec, &r->obj->sections, list) {
-		const unsigned char *p = r->map + sec->sh.sh_offset;
+		const unsigned char *p;
 		size_t n, i;
 
 		if (sec->sh.sh_type != SHT_GROUP)
 			continue;
+		p = r->map + sec->sh.sh_offset;	/* checked against the file: not SHT_NOBITS */
 		if (sec->link != r->obj->symtab || !r->obj->symtab)
 			return bad(r, "group %s: sh_link %u is not the symbol table", sec->name,
 				   sec->sh.sh_link);
@@ -412,11 +413,12 @@ static int read_relocs(struct reader *r)
 	in->nr_reloc_block = total;
 
 	TAILQ_FOREACH(sec, &obj->sections, list) {
-		const unsigned char *p = r->map + sec->sh.sh_offset;
+		const unsigned char *p;
 		size_t n, i;
 
 		if (!sec->base)
 			continue;
+		p = r->map + sec->sh.sh_offset;
 		n = sec->sh.sh_size / RELA_SIZE;
 		for (i = 0; i < n; i++) {
 			struct reloc *reloc = &in->reloc_block[next++];
