@@ -27,6 +27,7 @@ for h in "$@"; do
 	before=$(find "$dir/findings/$h" -type f | wc -l)
 	echo "fuzz: $h for ${secs}s (corpus $dir/corpus/$h, seeds $seeds)"
 	rc=0
+	t0=$SECONDS
 	args=(-max_total_time="$secs" -timeout=30 -rss_limit_mb=2560 -max_len=1048576
 		-print_final_stats=1 -artifact_prefix="$dir/findings/$h/")
 	if ((jobs > 1)); then
@@ -41,7 +42,7 @@ for h in "$@"; do
 	fi
 	after=$(find "$dir/findings/$h" -type f | wc -l)
 	cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 || true)
-	echo "fuzz: $h: $execs executions in ${secs}s, ${cov:-cov: ?}, corpus $(find "$dir/corpus/$h" -type f | wc -l) inputs, $((after - before)) new findings (exit $rc)"
+	echo "fuzz: $h: $execs executions in $((SECONDS - t0))s, ${cov:-cov: ?}, corpus $(find "$dir/corpus/$h" -type f | wc -l) inputs, $((after - before)) new findings (exit $rc)"
 	if ((after > before)) || ((rc != 0)); then
 		found=1
 		find "$dir/findings/$h" -type f -newer "$dir/corpus/$h" -printf '  %p\n' 2>/dev/null || true
