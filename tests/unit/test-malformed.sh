@@ -258,8 +258,12 @@ cp "$good" "$tmp/null-section.o"
 poke "$tmp/null-section.o" "$(shdr "$good" .comment 4)" 4 0
 poke "$tmp/null-section.o" "$(shdr "$good" .comment 24)" 8 $((1 << 36))
 poke "$tmp/null-section.o" "$(shdr "$good" .comment 32)" 8 $((1 << 38))
+# fuzz-elf UBSan finding: a pointer was formed from an SHT_NOBITS section's unchecked offset
+cp "$good" "$tmp/nobits-offset.o"
+poke "$tmp/nobits-offset.o" "$(shdr "$good" .bss 24)" 8 0x7fffffffffff0000
 for bd in "${bindirs[@]}"; do
-	for c in "addend:relocation addend near INT64_MAX" "null-section:SHT_NULL section past the end"; do
+	for c in "addend:relocation addend near INT64_MAX" "null-section:SHT_NULL section past the end" \
+		"nobits-offset:SHT_NOBITS section offset near the top of the address space"; do
 		f=$tmp/${c%%:*}.o
 		rc=0
 		rm -f "$tmp/odd-out.o"
