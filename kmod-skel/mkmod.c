@@ -490,6 +490,11 @@ static int run(struct ctx *c)
 		if (!c->sv)
 			return -errno;
 	}
+	if (c->idx && symidx_has_object(c->idx, o->name)) {
+		pr_err("--name %s: release %s has a module of that name; the patch module could "
+		       "not load next to it", o->name, symidx_release(c->idx));
+		return -EEXIST;
+	}
 	for (i = 0; i < c->nr_in; i++) {
 		ret = load_facts(&c->in[i], c->idx);
 		if (ret)

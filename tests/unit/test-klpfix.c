@@ -586,6 +586,7 @@ static void test_mkmod_refusals(void **state)
 		   "{ \"object\": \"k.o\", \"target\": \"nomod\", \"verdict\": \"changed\", \"functions\": [] }\n");
 	expect_mkmod_refusal("--name hp_unit vm.o nomod.json", "target \"nomod\" is neither vmlinux nor a module");
 	expect_mkmod_refusal("--name hp-unit vm.o vm.json", "--name hp-unit");
+	expect_mkmod_refusal("--name mymod vm.o vm.json", "has a module of that name");
 	write_text(tmp_path("notjson.json"), "{ \"object\": ");
 	expect_mkmod_refusal("--name hp_unit vm.o notjson.json", "notjson.json: cannot read the differ's facts");
 }
