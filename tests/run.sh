@@ -24,6 +24,13 @@ for dir in tests/unit tests/differ tests/kernel tests/vm tests/e2e; do
 		< <(find "$dir" -name 'test-*.sh' -type f | sort)
 done
 
+# Shell tests that take their tool from the environment run a second time against the
+# sanitizer build (make check builds out-asan with ASan + UBSan); the differ case driver and
+# test-malformed.sh run both builds themselves.
+if [[ -x out-asan/bin/hotpatch-index && -f tests/unit/test-symindex-build.sh ]]; then
+	programs+=("asan:tests/unit/test-symindex-build.sh")
+fi
+
 selected() {
 	[[ -z "${TESTS:-}" ]] && return 0
 	local p
@@ -40,7 +47,10 @@ for prog in "${programs[@]}"; do
 	echo "# $prog"
 	start=$SECONDS
 	rc=0
-	if [[ "$prog" == *.sh ]]; then
+	if [[ "$prog" == asan:* ]]; then
+		HOTPATCH_INDEX=$root/out-asan/bin/hotpatch-index HP_BIN=$root/out-asan/bin \
+			bash "${prog#asan:}" >"$log" 2>&1 || rc=$?
+	elif [[ "$prog" == *.sh ]]; then
 		bash "$prog" >"$log" 2>&1 || rc=$?
 	else
 		"$prog" >"$log" 2>&1 || rc=$?
@@ -54,6 +64,12 @@ for prog in "${programs[@]}"; do
 		tail -n 15 "$log" | sed 's/^/  | /'
 	elif (( f > 0 )); then
 		echo "  log: $log"
+	fi
+	# any AddressSanitizer/LeakSanitizer/UBSan report fails the program
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|: runtime error: ' "$log"; then
+		f=$((f + 1))
+		echo "  not ok - $prog: sanitizer report (log: $log)"
+		grep -m 3 -E 'ERROR: (Address|Leak)Sanitizer|: runtime error: |SUMMARY' "$log" | sed 's/^/  | /'
 	fi
 	if (( p + f == 0 )); then
 		f=1
