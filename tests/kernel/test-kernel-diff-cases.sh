@@ -10,8 +10,9 @@
 #                new FN            FN is in .new_functions[] (the set is exact)
 #                data NAME         new data NAME (".N" suffixes ignored) is in .data[]
 #                sympos FN N       the changed FN has sympos N
-#                refused RE SYM    a refusal names SYM (as .symbol or .name, ".N" suffixes
-#                                  ignored, or in its reason) and its reason or section
+#                refused RE SYM    a refusal names SYM (as .symbol or .name, ".N" suffixes and
+#                                  a .klp.sym.<obj>.SYM,<pos> form accepted, or in its reason)
+#                                  and its reason or section
 #                                  matches the extended regex RE (case-insensitive)
 #                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
 # The pair of objects is built by tests/kernel/compile-pair.sh and kept in
@@ -204,7 +205,7 @@ for c in "${cases[@]}"; do
 	while read -r _ re sym; do
 		hit=$(jq -r '.refusals[]? | [(.symbol // .name // ""), ((.reason // "") + " " + (.section // ""))] | @tsv' \
 			"$w/facts.json" | while IFS=$'\t' read -r s why; do
-			s=$(strip_n <<<"$s")
+			s=$(sed -E 's/^\.klp\.sym\.[^.]+\.//; s/,[0-9]+$//' <<<"$s" | strip_n)
 			if [[ $s == "$sym" || " $why " == *[\ :]"$sym"[.\ :,]* ]] &&
 				grep -qiE -- "$re" <<<"$why"; then
 				echo yes
