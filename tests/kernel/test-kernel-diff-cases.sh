@@ -40,14 +40,31 @@ mkdir -p "$work"
 # SRC its path, size, mtime, ctime, inode and link count (any write, replacement, new or removed
 # entry or new hard link shows), plus the sha256 of the files named (the ones a build reads most
 # closely).  Only the timestamps of SRC itself are left out: `make -n` evaluates kbuild's
-# cc-option probes, which create and remove a .tmp_<pid> directory in the tree's root; a
-# leftover would still show as a new entry.
+# cc-option probes, which create and remove a .tmp_<pid> directory in the tree's root (also
+# left out, so that another run's probe at the wrong moment does not count).
 tree_state() {
 	local src=$1
 	shift
-	(cd "$src" && find . -mindepth 1 -printf '%p %s %T@ %C@ %i %n %l\n' | LC_ALL=C sort | sha256sum)
+	(cd "$src" && find . -mindepth 1 -printf '%p %s %T@ %C@ %i %n %l\n' |
+		grep -Ev '^\./\.tmp_[0-9]+[/ ]' | LC_ALL=C sort | sha256sum)
 	(cd "$src" && sha256sum -- "$@" 2>&1)
 }
+
+# The check itself must see what a careless build does: rewrite a file in place with the same
+# bytes (compiler/objtool through a hard-linked inode) or add a hard link to it.
+mkdir -p "$tmp/ts/d"
+echo same >"$tmp/ts/d/f"
+s0=$(tree_state "$tmp/ts" d/f)
+sleep 0.01
+echo same >"$tmp/ts/d/f"
+s1=$(tree_state "$tmp/ts" d/f)
+ln "$tmp/ts/d/f" "$tmp/ts-link"
+s2=$(tree_state "$tmp/ts" d/f)
+if [[ $s0 != "$s1" && $s1 != "$s2" ]]; then
+	t_pass "tree_state notices an in-place rewrite with the same bytes and a new hard link"
+else
+	t_fail "tree_state" "expected three different states, saw identical ones"
+fi
 
 # objects_of CASE - print "TU TARGET" of the case
 objects_of() {
