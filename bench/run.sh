@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench/run.sh - how fast is hotpatch-build, against the floor of what any tool must do.
+#
+#   bench/run.sh [--no-cold] [--runs N]
+#
+# Prints, in one run:
+#   warm     hotpatch-build on a one-file fix with a complete cache (median of N runs)
+#   floor    what that fix costs at the least: compiling its TU twice (both at once, as we do)
+#            plus kbuild building the patch module, measured the same way
+#   ratio    warm / floor (target: <= 1.3)
+#   cold     the same fix on an empty cache: downloads, source tree, compile database, symbol
+#            index and all (target: <= 120 s; the downloads alone are ~1 GB)
+#   header   a header change: TUs reached, and its warm time
+# and the differ's own time on large objects (bench/bench-differ.sh) when asked with --differ.
+#
+# Timing is measured here, never asserted in tests.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+hb=$top/hotpatch-build.sh
+runs=3
+cold=1
+while (($#)); do
+	case $1 in
+	--no-cold) cold=0 ;;
+	--runs) runs=$2; shift ;;
+	*) echo "usage: $0 [--no-cold] [--runs N]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+eval "$("$hb" --setup --print-env 2>/dev/null)"
+tmp=$(mktemp -d /tmp/hotpatch-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+now() { printf '%s\n' "${EPOCHREALTIME/,/.}"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f\n", b - a }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+one=$top/tests/kernel/diff-cases/string-cmdline/fix.patch
+hdr=$top/tests/kernel/diff-cases/header-inline/fix.patch
+[[ -f $one && -f $hdr ]] || { echo "bench: the example patches are missing" >&2; exit 1; }
+
+echo "hotpatch bench: $HP_RELEASE, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+
+# warm: full job, cache complete
+"$hb" -o "$tmp/w" -n bench_warm "$one" >/dev/null 2>&1 # first run warms the page cache
+for _ in $(seq "$runs"); do
+	t0=$(now)
+	"$hb" -o "$tmp/w" -n bench_warm "$one" >/dev/null 2>&1
+	secs "$t0" "$(now)"
+done | median >"$tmp/warm"
+warm=$(cat "$tmp/warm")
+
+# floor: the same TU compiled twice at once with the kernel's flags, then kbuild on the module
+# hotpatch generated (kept with --keep-work), with nothing of ours around them
+"$hb" -o "$tmp/f" -n bench_floor --keep-work "$one" >"$tmp/keep.log" 2>&1
+work=$(sed -n 's/.*scratch directory kept: //p' "$tmp/keep.log" | tail -n 1)
+[[ -d $work ]] || { echo "bench: no scratch directory kept" >&2; exit 1; }
+obj=$(cut -f2 "$work/tus" | head -n 1)
+# the generated module source as mkmod wrote it, before kbuild ran in it
+find "$work/kbuild/src" -mindepth 1 ! -name Kbuild ! -name 'hp-*.c' ! -name '*.h' ! -name '*_shipped' ! -name '.hp-obj-*.cmd' -delete
+for _ in $(seq "$runs"); do
+	rm -rf "$work/fresh"
+	cp -a "$work/kbuild/src" "$work/fresh"
+	t0=$(now)
+	(cd "$HP_SRC" && bash -c "set -e; $(cat "$work/orig/$obj.cmd")") &
+	(cd "$work/shadow" && bash -c "set -e; $(cat "$work/patched/$obj.cmd")") &
+	wait
+	make -s -C "$HP_KDIR" M="$work/fresh" CC=gcc-12 KBUILD_MODPOST_WARN=1 -j"$(nproc)" modules >/dev/null 2>&1
+	secs "$t0" "$(now)"
+done | median >"$tmp/floor"
+floor=$(cat "$tmp/floor")
+rm -rf "$work"
+ratio=$(awk -v a="$warm" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')
+
+# header change
+t0=$(now)
+"$hb" -o "$tmp/h" -n bench_header "$hdr" >"$tmp/hdr.log" 2>&1
+hwarm=$(secs "$t0" "$(now)")
+htus=$(sed -n 's/.* \([0-9]*\) translation unit(s).*/\1/p' "$tmp/hdr.log" | head -n 1)
+hchanged=$(jq '[.objects[] | select(.functions | length > 0)] | length' "$tmp/h/bench_header.json")
+
+printf '%-8s %8s s   one-file fix (%s), median of %d\n' warm "$warm" "${one#"$top"/}" "$runs"
+printf '%-8s %8s s   2 x compile of the TU (parallel) + kbuild of the module\n' floor "$floor"
+printf '%-8s %8s     warm / floor (target <= 1.3)\n' ratio "$ratio"
+printf '%-8s %8s s   header change: %s TUs compiled twice, %s objects changed\n' header "$hwarm" "$htus" "$hchanged"
+grep 'stage ' "$tmp/hdr.log" | sed 's/^hotpatch: /         header /'
+
+if ((cold)); then
+	cache=$tmp/cold-cache
+	t0=$(now)
+	"$hb" --cache "$cache" -o "$tmp/c" -n bench_cold "$one" >"$tmp/cold.log" 2>&1
+	coldt=$(secs "$t0" "$(now)")
+	printf '%-8s %8s s   one-file fix on an empty cache (target <= 120)\n' cold "$coldt"
+	grep 'stage ' "$tmp/cold.log" | sed 's/^hotpatch: /         cold /'
+	rm -rf "$cache"
+fi
