@@ -57,6 +57,10 @@ Debian 12 (6.1) kernel, and optionally prove in qemu that it works on that kerne
       --sign-key KEY     sign with this private key (PEM) ...
       --sign-cert CERT   ... and this X.509 certificate (default: a key pair made once per cache)
       --replace          atomic replace: the module supersedes every patch loaded before it
+      --hooks FILE.c     compile FILE.c into the module: callbacks and shadow variables
+                         (kmod-skel/hotpatch.h); repeatable
+      --object OBJ       give OBJ (vmlinux or a module) a klp_object even when none of its
+                         code changes, for its callbacks; repeatable
       --test SCRIPT      boot the target kernel in qemu: SCRIPT must fail before the module is
                          loaded, pass while it is enabled, fail after it is unloaded; a Call
                          Trace, BUG: or WARNING: in dmesg fails
@@ -89,6 +93,8 @@ opt_cert=''
 opt_replace=0
 opt_test=''
 opt_keep=0
+opt_hooks=()
+opt_objects=()
 HP_CACHE_ROOT=${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}
 
 hp_need_arg() {
@@ -138,6 +144,16 @@ while (($#)); do
 		;;
 	--name=* | --output=* | --sign-key=* | --sign-cert=* | --test=*)
 		set -- "${1%%=*}" "${1#*=}" "${@:2}"
+		;;
+	--hooks | --object)
+		hp_need_arg "$@"
+		if [[ $1 == --hooks ]]; then
+			[[ -f $2 && -r $2 ]] || hp_die "cannot read the hooks file '$2'"
+			opt_hooks+=("$(realpath "$2")")
+		else
+			opt_objects+=("$2")
+		fi
+		shift 2
 		;;
 	--replace)
 		opt_replace=1
@@ -316,6 +332,12 @@ hp_build() {
 	((opt_replace)) && margs+=(--replace)
 	[[ -n $opt_key ]] && margs+=(--sign-key "$opt_key" --sign-cert "$opt_cert")
 	((opt_keep)) && margs+=(--keep-build "$work/kbuild")
+	for t in "${opt_hooks[@]}"; do
+		margs+=(--hooks "$t")
+	done
+	for t in "${opt_objects[@]}"; do
+		margs+=(--object "$t")
+	done
 	module_build "${margs[@]}" "${DIFF_PAIRS[@]}" >/dev/null
 	ko=$work/module/$opt_name.ko
 	[[ -s $ko ]] || hp_die "module_build wrote no $ko"
