@@ -71,12 +71,17 @@ bench: deps
 	$(MAKE) all
 	bench/run.sh
 
+# Layout: everything under $(PREFIX)/share/hotpatch as in the source tree (the scripts find
+# build/, templates/, kmod-skel/ and out/bin/ next to themselves), commands linked into bin/.
+SHARE := $(DESTDIR)$(PREFIX)/share/hotpatch
 install: all
-	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/lib/hotpatch"
-	cp -r build templates kmod-skel hotpatch-build.sh "$(DESTDIR)$(PREFIX)/lib/hotpatch/"
-	install -d "$(DESTDIR)$(PREFIX)/lib/hotpatch/out/bin"
-	install -m 755 $(PROGS) "$(DESTDIR)$(PREFIX)/lib/hotpatch/out/bin/"
-	ln -sf ../lib/hotpatch/hotpatch-build.sh "$(DESTDIR)$(PREFIX)/bin/hotpatch-build"
+	install -d "$(SHARE)/out/bin" "$(DESTDIR)$(PREFIX)/bin"
+	cp -r build templates kmod-skel "$(SHARE)/"
+	install -m 755 hotpatch-build.sh "$(SHARE)/hotpatch-build.sh"
+	install -m 644 VERSION "$(SHARE)/VERSION"
+	install -m 755 $(PROGS) "$(SHARE)/out/bin/"
+	ln -sf ../share/hotpatch/hotpatch-build.sh "$(DESTDIR)$(PREFIX)/bin/hotpatch-build"
+	for p in $(notdir $(PROGS)); do ln -sf "../share/hotpatch/out/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p"; done
 
 clean:
 	rm -rf out out-asan

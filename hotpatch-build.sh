@@ -5,7 +5,6 @@
 # options and runs stages in order.
 set -euo pipefail
 
-HP_VERSION=0.1.0
 
 hp_self=$(readlink -f "${BASH_SOURCE[0]}")
 HP_TOP=$(dirname "$hp_self")
@@ -15,6 +14,7 @@ if [[ -d $HP_TOP/build ]]; then
 else
 	HP_LIBDIR=$HP_TOP/../share/hotpatch
 fi
+HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 # shellcheck source=build/common.sh
 . "$HP_LIBDIR/build/common.sh"
 # shellcheck source=build/target.sh
