@@ -4,7 +4,8 @@
  *
  * The compiler renumbers what it names itself: static locals ("calls.3"
  * becomes "calls.5" when a static is added above), clones (".isra.N",
- * ".constprop.N", ".part.N"), __UNIQUE_ID_* names, "CSWTCH.N" tables.
+ * ".constprop.N", ".part.N"), __UNIQUE_ID_* names, "CSWTCH.N" tables, and
+ * BTF_ID() slots (__BTF_ID__*__<counter><line>, renamed by a line shift).
  * Pairing goes from the certain to the inferred:
  *   1. names without compiler numbering pair by name (type must agree);
  *   2. numbered functions (clones) pair by their bare name when it is
@@ -41,7 +42,9 @@ static bool all_digits(const char *s, size_t n)
 
 /*
  * "calls.12" -> "calls", "foo.constprop.0.isra.0" -> "foo.constprop.isra",
- * "foo.cold" -> "foo.cold", "__UNIQUE_ID_ddebug431" -> "__UNIQUE_ID_ddebug".
+ * "foo.cold" -> "foo.cold", "__UNIQUE_ID_ddebug431" -> "__UNIQUE_ID_ddebug",
+ * "__BTF_ID__struct__task_struct__493952" -> "__BTF_ID__struct__task_struct__"
+ * (BTF_ID() pastes __COUNTER__ and __LINE__ into the name).
  * *numbered tells whether anything was removed.
  */
 char *bare_name(const char *name, bool *numbered)
@@ -65,9 +68,19 @@ char *bare_name(const char *name, bool *numbered)
 		out[o++] = name[i++];
 	}
 	out[o] = 0;
-	if (!strncmp(out, "__UNIQUE_ID_", 12)) {
+	if (!strncmp(name, "__UNIQUE_ID_", 12)) {
 		while (o > 12 && isdigit((unsigned char)out[o - 1])) {
 			out[--o] = 0;
+			*numbered = true;
+		}
+	} else if (!strncmp(name, "__BTF_ID__", 10)) {
+		/* BTF_ID(): __BTF_ID__<kind>__<name>__<__COUNTER__><__LINE__> */
+		size_t end = o;
+
+		while (end > 10 && isdigit((unsigned char)out[end - 1]))
+			end--;
+		if (end < o && end >= 12 && out[end - 1] == '_' && out[end - 2] == '_') {
+			out[end] = 0;
 			*numbered = true;
 		}
 	}
