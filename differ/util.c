@@ -351,8 +351,10 @@ size_t reloc_lower_bound(struct reloc **arr, size_t nr, uint64_t off)
 void refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
 	    const char *reason, const char *hint)
 {
-	struct fact *f = fact_new(sym ? sym->name : "");
+	struct fact *f = xcalloc(1, sizeof(*f));
 
+	/* FACTS.json: { "section", "symbol", "reason", "hint" } */
+	f->symbol = xstrdup(sym ? sym->name : "");
 	f->section = xstrdup(sec ? sec->name : "");
 	f->reason = xstrdup(reason);
 	f->hint = xstrdup(hint);

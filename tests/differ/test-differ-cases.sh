@@ -164,6 +164,11 @@ run_case() {
 			{ t_fail "$tag" "expected data '$want_data', saw '$saw'"; return; }
 	fi
 	local r
+	if [[ $rc == 2 ]]; then
+		r=$(jq -c '[.refusals[]? | select((.symbol // "") == "" or (.section // "") == "")]' "$w/facts.json")
+		[[ $r == "[]" ]] ||
+			{ t_fail "$tag" "expected every refusal to name its symbol and section, saw $r"; return; }
+	fi
 	for r in "${refusals[@]}"; do
 		jq -r '.refusals[]?.reason' "$w/facts.json" | grep -qF -- "$r" ||
 			{ t_fail "$tag" "expected a refusal '$r', saw '$(jq -c '[.refusals[]?.reason]' "$w/facts.json")'"; return; }

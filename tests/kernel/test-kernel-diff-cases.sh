@@ -10,7 +10,7 @@
 #                new FN            FN is in .new_functions[] (the set is exact)
 #                data NAME         new data NAME (".N" suffixes ignored) is in .data[]
 #                sympos FN N       the changed FN has sympos N
-#                refused RE SYM    a refusal names SYM (as .symbol or .name, ".N" suffixes and
+#                refused RE SYM    a refusal names SYM (as .symbol, ".N" suffixes and
 #                                  a .klp.sym.<obj>.SYM,<pos> form accepted, or in its reason)
 #                                  and its reason or section
 #                                  matches the extended regex RE (case-insensitive)
@@ -220,7 +220,7 @@ for c in "${cases[@]}"; do
 	done < <(awk '$1 == "sympos" { print $1, $2, $3 }' "$expect")
 
 	while read -r _ re sym; do
-		hit=$(jq -r '.refusals[]? | [(.symbol // .name // ""), ((.reason // "") + " " + (.section // ""))] | @tsv' \
+		hit=$(jq -r '.refusals[]? | [(.symbol // ""), ((.reason // "") + " " + (.section // ""))] | @tsv' \
 			"$w/facts.json" | while IFS=$'\t' read -r s why; do
 			s=$(sed -E 's/^\.klp\.sym\.[^.]+\.//; s/,[0-9]+$//' <<<"$s" | strip_n)
 			if [[ $s == "$sym" || " $why " == *[\ :]"$sym"[.\ :,]* ]] &&
@@ -236,6 +236,10 @@ for c in "${cases[@]}"; do
 	done < <(awk '$1 == "refused" { print $1, $2, $3 }' "$expect")
 	if [[ $want_rc == 2 ]] && [[ $(jq '.refusals | length' "$w/facts.json") == 0 ]]; then
 		t_fail "$c: refusals" "expected at least one refusal in facts.json, saw none"
+	fi
+	unnamed=$(jq -c '[.refusals[]? | select((.symbol // "") == "" or (.section // "") == "")]' "$w/facts.json")
+	if [[ $unnamed != "[]" ]]; then
+		t_fail "$c: refusals name their symbol and section" "expected .symbol and .section in every refusal, saw $unnamed"
 	fi
 	if [[ $want_rc != 2 ]] && [[ $(jq '.refusals // [] | length' "$w/facts.json") != 0 ]]; then
 		t_fail "$c: refusals" "expected none, saw $(jq -c '[.refusals[] | {symbol, reason}]' "$w/facts.json")"
