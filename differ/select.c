@@ -57,7 +57,7 @@ static void include_sym(struct work *w, struct symbol *s, enum incl why)
 	D(s)->include = why;
 	DS(s->sec)->include = true;
 	push_sym(w, s);
-	if (D(s)->cold)
+	if (D(s)->cold && D(s)->cold->sec)	/* an undefined foo.cold has nothing to carry */
 		include_sym(w, D(s)->cold, INC_NEEDED);
 }
 
