@@ -90,6 +90,15 @@ for side in orig patched; do
 		exit 1
 	fi
 done
+# fuzz-diff finding: an undefined FUNC foo.cold was taken for foo's cold part and included
+mkdir -p "$tmp/src/cold"
+{
+	echo 'void show_cold_ref(void) __asm__("show.cold");'
+	echo 'asm(".type show.cold, @function");'
+	sed 's/hits++;/hits++; if (x == 12345) show_cold_ref();/' "$tmp/src/patched/mal.c"
+} >"$tmp/src/cold/mal.c"
+# shellcheck disable=SC2086
+(cd "$tmp/src/cold" && $CC $CFLAGS_FIX -c mal.c -o "$tmp/undef-cold.o")
 printf 'void _start(void) { for (;;) ; }\n' >"$tmp/src/exec.c"
 gcc -O2 -nostdlib -static -no-pie -o "$tmp/exec.elf" "$tmp/src/exec.c"
 gcc -O2 -nostdlib -shared -fPIC -o "$tmp/dyn.so" "$tmp/src/exec.c"
@@ -263,7 +272,8 @@ cp "$good" "$tmp/nobits-offset.o"
 poke "$tmp/nobits-offset.o" "$(shdr "$good" .bss 24)" 8 0x7fffffffffff0000
 for bd in "${bindirs[@]}"; do
 	for c in "addend:relocation addend near INT64_MAX" "null-section:SHT_NULL section past the end" \
-		"nobits-offset:SHT_NOBITS section offset near the top of the address space"; do
+		"nobits-offset:SHT_NOBITS section offset near the top of the address space" \
+		"undef-cold:an undefined FUNC show.cold"; do
 		f=$tmp/${c%%:*}.o
 		rc=0
 		rm -f "$tmp/odd-out.o"
