@@ -97,6 +97,8 @@ struct section *obj_create_section(struct object *obj, const char *name,
 	if (obj_idx_add_section(obj, sec) || sec_hash_add(obj, sec))
 		goto nomem;
 	TAILQ_INSERT_TAIL(&obj->sections, sec, list);
+	if (type == SHT_RELA && (flags & SHF_RELA_LIVEPATCH))
+		obj_int(obj)->has_klp_rela = true;
 	return sec;
 
 nomem:
@@ -261,22 +263,24 @@ struct symbol *obj_get_section_symbol(struct object *obj, struct section *sec)
 	return obj_create_symbol(obj, "", STT_SECTION, STB_LOCAL, sec, 0, 0);
 }
 
-struct reloc *obj_add_reloc(struct object *obj, struct section *base,
-			    uint64_t offset, struct symbol *sym,
-			    uint32_t type, int64_t addend)
+struct reloc *obj_add_reloc_to(struct object *obj, struct section *rsec,
+			       uint64_t offset, struct symbol *sym,
+			       uint32_t type, int64_t addend)
 {
-	struct section *rsec;
 	struct reloc *reloc;
 
-	if (!sym || sym->obj != obj || base->obj != obj) {
-		pr_err("%s: %s+0x%llx: relocation against a symbol of another object",
-		       obj->path, base->name, (unsigned long long)offset);
+	if (!rsec || rsec->obj != obj || !sec_is_rela(rsec) || !rsec->base) {
+		pr_err("%s: %s: not a relocation section of this object with a base section",
+		       obj->path, rsec ? rsec->name : "(none)");
 		errno = EINVAL;
 		return NULL;
 	}
-	rsec = obj_get_rela_section(obj, base);
-	if (!rsec)
+	if (!sym || sym->obj != obj) {
+		pr_err("%s: %s+0x%llx: relocation against a symbol of another object",
+		       obj->path, rsec->base->name, (unsigned long long)offset);
+		errno = EINVAL;
 		return NULL;
+	}
 	reloc = calloc(1, sizeof(*reloc));
 	if (!reloc) {
 		errno = ENOMEM;
@@ -293,6 +297,24 @@ struct reloc *obj_add_reloc(struct object *obj, struct section *base,
 	if (lookup_add_reloc(rsec, reloc))
 		pr_warn("%s: out of memory updating the relocation index", obj->path);
 	return reloc;
+}
+
+struct reloc *obj_add_reloc(struct object *obj, struct section *base,
+			    uint64_t offset, struct symbol *sym,
+			    uint32_t type, int64_t addend)
+{
+	struct section *rsec;
+
+	if (!sym || sym->obj != obj || base->obj != obj) {
+		pr_err("%s: %s+0x%llx: relocation against a symbol of another object",
+		       obj->path, base->name, (unsigned long long)offset);
+		errno = EINVAL;
+		return NULL;
+	}
+	rsec = obj_get_rela_section(obj, base);
+	if (!rsec)
+		return NULL;
+	return obj_add_reloc_to(obj, rsec, offset, sym, type, addend);
 }
 
 void sym_set_shndx(struct symbol *sym, uint16_t shndx)
@@ -358,6 +380,13 @@ void obj_delete_section(struct object *obj, struct section *sec)
 	}
 	if (sec->rela)
 		obj_delete_section(obj, sec->rela);
+	if (obj_int(obj)->has_klp_rela && !sec_is_rela(sec)) {
+		struct section *k;
+
+		for_each_section(obj, k)
+			if (k->base == sec && sec_is_klp_rela(k))
+				obj_delete_section(obj, k);
+	}
 	if (sec->secsym)
 		obj_delete_symbol(obj, sec->secsym, true);
 }

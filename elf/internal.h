@@ -40,6 +40,7 @@ struct obj_internal {
 	size_t nr_reloc_block;
 
 	bool sym_off_built;		/* every section's sym_by_off is valid */
+	bool has_klp_rela;		/* some section is SHF_RELA_LIVEPATCH */
 };
 
 static inline struct obj_internal *obj_int(const struct object *obj)

@@ -54,7 +54,14 @@ struct section {
 	size_t size;
 	bool data_owned;		/* data is ours to free/realloc */
 
-	struct section *rela;		/* base -> its SHT_RELA section */
+	/*
+	 * A base section has at most one ordinary SHT_RELA section (->rela).
+	 * A livepatch module adds SHF_RELA_LIVEPATCH ones for the same base
+	 * (.klp.rela.<objname>.<section>, any number): they have ->base set
+	 * like any relocation section, are found by walking the sections
+	 * (sec_is_klp_rela()), and are never a base's ->rela.
+	 */
+	struct section *rela;		/* base -> its ordinary SHT_RELA section */
 	struct section *base;		/* SHT_RELA -> the section it patches */
 	struct symbol *secsym;		/* STT_SECTION symbol, if any */
 
@@ -209,6 +216,10 @@ struct symbol *obj_get_section_symbol(struct object *obj, struct section *sec);
 struct reloc *obj_add_reloc(struct object *obj, struct section *base,
 			    uint64_t offset, struct symbol *sym,
 			    uint32_t type, int64_t addend);
+/* The same into relocation section @rsec of rsec->base (e.g. a .klp.rela one). */
+struct reloc *obj_add_reloc_to(struct object *obj, struct section *rsec,
+			       uint64_t offset, struct symbol *sym,
+			       uint32_t type, int64_t addend);
 /* Set st_shndx directly for special indexes (SHN_UNDEF, SHN_ABS, SHN_LIVEPATCH). */
 void sym_set_shndx(struct symbol *sym, uint16_t shndx);
 int sym_rename(struct symbol *sym, const char *name);
@@ -220,7 +231,8 @@ int sec_rename(struct section *sec, const char *name);
  * relocation section and the relocations against it; deleting a symbol
  * that relocations still use fails with -EBUSY unless @force.
  *
- * Deleting a section also deletes its STT_SECTION symbol, but not the
+ * Deleting a section also deletes its STT_SECTION symbol and its
+ * SHF_RELA_LIVEPATCH relocation sections, but not the
  * other symbols defined in it nor relocations elsewhere that point into
  * it: obj_write() refuses (-EINVAL, naming them) while a live symbol is
  * defined in a deleted section or a live relocation uses a deleted
@@ -249,6 +261,12 @@ void obj_delete_reloc(struct object *obj, struct reloc *reloc);
 static inline bool sec_is_rela(const struct section *sec)
 {
 	return sec->sh.sh_type == SHT_RELA;
+}
+
+/* A livepatch module's .klp.rela.<objname>.<section> (applied by klp, not the loader). */
+static inline bool sec_is_klp_rela(const struct section *sec)
+{
+	return sec->sh.sh_type == SHT_RELA && (sec->sh.sh_flags & SHF_RELA_LIVEPATCH);
 }
 
 static inline bool sec_is_text(const struct section *sec)

@@ -398,10 +398,15 @@ static int read_relocs(struct reader *r)
 		if (sec->base == sec || sec->base->sh.sh_type == SHT_RELA)
 			return bad(r, "%s: relocates a relocation section (%s)", sec->name,
 				   sec->base->name);
-		if (sec->base->rela)
+		if (sec_is_klp_rela(sec)) {
+			/* a livepatch module's .klp.rela.<obj>.<sec>: listed, base set */
+			in->has_klp_rela = true;
+		} else if (sec->base->rela) {
 			return bad(r, "%s and %s both relocate %s", sec->base->rela->name,
 				   sec->name, sec->base->name);
-		sec->base->rela = sec;
+		} else {
+			sec->base->rela = sec;
+		}
 		total += sec->sh.sh_size / RELA_SIZE;
 	}
 	if (!total || (in->flags & OBJ_NO_RELOCS))

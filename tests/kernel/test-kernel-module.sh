@@ -191,6 +191,33 @@ tm_main() {
 		t_fail "no relocation against a klp symbol outside .klp.rela sections (but debug info)" "saw: $bad"
 	fi
 
+	# The ELF model reads a finished livepatch module (two relocation sections per patched
+	# function: .rela.text.X and .klp.rela.<obj>.text.X) and writes it back unchanged.
+	local dump klp_before klp_after
+	if dump=$("$T_TOP/out/bin/hotpatch-elfdump" -r "$ko" 2>&1) &&
+		grep -qE '^  \.klp\.rela\.vmlinux\.text\.cmdline_proc_show \([1-9]' <<<"$dump" &&
+		grep -qE '^    \.text\.cmdline_proc_show\+0x[0-9a-f]+ PC32 \.klp\.sym\.vmlinux\.saved_command_line,0' <<<"$dump" &&
+		grep -qE '^  \.klp\.rela\.binfmt_misc\.text\.bm_status_read \([1-9]' <<<"$dump" &&
+		grep -qE '^  \.rela\.text\.cmdline_proc_show \([1-9]' <<<"$dump"; then
+		t_pass "hotpatch-elfdump reads the module: .rela and .klp.rela sections of one function"
+	else
+		t_fail "hotpatch-elfdump reads the module" \
+			"expected .klp.rela.vmlinux.text.cmdline_proc_show against .klp.sym.vmlinux.saved_command_line,0, saw: $(grep -E 'error|klp' <<<"$dump" | head -n 4 | tr '\n' '|')"
+	fi
+	klp_rels() {
+		readelf -rW "$1" | awk '/^Relocation section/ { k = ($3 ~ /\.klp\.rela\./) }
+			k && !/^Relocation section/ { print $1, $3, $5, $6, $7 }'
+		readelf -SW "$1" | grep -oE '\.klp\.rela\.[^ ]+ +RELA .*' | awk '{ print $1, $2, $(NF - 3) }'
+	}
+	if "$T_TOP/out/bin/hotpatch-elfdump" -S -w "$work/m1/rewritten.o" "$ko" >/dev/null 2>"$work/m1/rewrite.log" &&
+		klp_before=$(klp_rels "$ko") && klp_after=$(klp_rels "$work/m1/rewritten.o") &&
+		[[ -n $klp_before && $klp_before == "$klp_after" ]]; then
+		t_pass "obj_write keeps the module's .klp.rela sections (flags, relocations, symbols)"
+	else
+		t_fail "obj_write keeps the module's .klp.rela sections" \
+			"expected the same .klp.rela sections in $work/m1/rewritten.o, saw: $(head -c 300 "$work/m1/rewrite.log") $(diff <(echo "$klp_before") <(echo "$klp_after") | head -n 4 | tr '\n' '|')"
+	fi
+
 	# modinfo: livepatch, license, vermagic, no dependency on the patched module.
 	local mi
 	mi=$(modinfo -F livepatch "$ko"):$(modinfo -F license "$ko"):$(modinfo -F depends "$ko"):$(modinfo -F vermagic "$ko" | cut -d' ' -f1)

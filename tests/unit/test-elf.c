@@ -530,6 +530,112 @@ static Elf64_Shdr *shdr(unsigned char *buf, unsigned int i)
 	return (Elf64_Shdr *)(buf + eh->e_shoff) + i;
 }
 
+/*
+ * A livepatch module relocates one section twice: .rela.text.api (the
+ * loader's) and .klp.rela.vmlinux.text.api (SHF_RELA_LIVEPATCH, klp's,
+ * against SHN_LIVEPATCH symbols).  Both are read and written back; the
+ * base's ->rela stays the ordinary one.
+ */
+static struct section *klp_rela_of(struct object *obj, struct section *base)
+{
+	struct section *sec, *found = NULL;
+
+	for_each_section(obj, sec)
+		if (sec_is_klp_rela(sec) && sec->base == base) {
+			expect(!found, "one .klp.rela section of %s, saw %s and %s", base->name,
+			       found ? found->name : "", sec->name);
+			found = sec;
+		}
+	return found;
+}
+
+static void check_klp_object(const char *path, size_t nr_ordinary)
+{
+	struct object *obj = obj_open(path, 0);
+	struct section *text, *klp;
+	struct reloc *r;
+
+	expect(obj, "%s to open, saw: %s", path, last_err);
+	text = obj_find_section_by_name(obj, ".text.api");
+	assert_non_null(text);
+	expect(text->rela && !strcmp(text->rela->name, ".rela.text.api"),
+	       "->rela of .text.api to be .rela.text.api, saw %s",
+	       text->rela ? text->rela->name : "none");
+	assert_int_equal(text->rela->nr_relocs, nr_ordinary);
+	klp = klp_rela_of(obj, text);
+	expect(klp && !strcmp(klp->name, ".klp.rela.vmlinux.text.api"),
+	       ".klp.rela.vmlinux.text.api relocating .text.api, saw %s",
+	       klp ? klp->name : "none");
+	assert_ptr_equal(obj_find_section_by_name(obj, ".klp.rela.vmlinux.text.api"), klp);
+	assert_true(klp->sh.sh_flags & SHF_ALLOC);
+	assert_int_equal(klp->nr_relocs, 1);
+	r = TAILQ_FIRST(&klp->relocs);
+	assert_int_equal(r->offset, 4);
+	assert_int_equal(r->type, R_X86_64_PC32);
+	assert_int_equal(r->addend, -4);
+	assert_string_equal(r->sym->name, ".klp.sym.vmlinux.saved_command_line,0");
+	assert_int_equal(r->sym->sym.st_shndx, SHN_LIVEPATCH);
+	assert_null(r->sym->sec);
+	/* the ordinary lookup sees the ordinary relocations only */
+	r = sec_find_reloc_by_offset(text, 4, 4);
+	assert_true(!r || r->sec == text->rela);
+	obj_close(obj);
+}
+
+static void test_klp_rela(void **state)
+{
+	char *first = tmp_path("klp.o"), *second = tmp_path("klp2.o");
+	struct object *obj;
+	struct section *text, *klp;
+	struct symbol *ksym;
+	size_t nr_ordinary;
+
+	(void)state;
+	obj = obj_open(sample, 0);
+	assert_non_null(obj);
+	text = obj_find_section_by_name(obj, ".text.api");
+	assert_non_null(text);
+	assert_non_null(text->rela);
+	nr_ordinary = text->rela->nr_relocs;
+	klp = obj_create_section(obj, ".klp.rela.vmlinux.text.api", SHT_RELA,
+				 SHF_ALLOC | SHF_RELA_LIVEPATCH | SHF_INFO_LINK,
+				 sizeof(Elf64_Rela), 8, NULL, 0);
+	assert_non_null(klp);
+	klp->base = text;
+	klp->link = obj->symtab;
+	ksym = obj_create_symbol(obj, ".klp.sym.vmlinux.saved_command_line,0", STT_NOTYPE,
+				 STB_GLOBAL, NULL, 0, 0);
+	assert_non_null(ksym);
+	sym_set_shndx(ksym, SHN_LIVEPATCH);
+	assert_non_null(obj_add_reloc_to(obj, klp, 4, ksym, R_X86_64_PC32, -4));
+	assert_ptr_equal(text->rela->base, text);
+	assert_int_equal(text->rela->nr_relocs, nr_ordinary);
+	/* obj_add_reloc_to() wants a relocation section with a base */
+	assert_null(obj_add_reloc_to(obj, text, 0, ksym, R_X86_64_PC32, 0));
+	assert_int_equal(obj_write(obj, first), 0);
+	obj_close(obj);
+
+	/* read back: two relocation sections of .text.api are accepted ... */
+	check_klp_object(first, nr_ordinary);
+	expect(run("readelf -SW '%s' | grep -q '\\.klp\\.rela\\.vmlinux\\.text\\.api .* AIo '",
+		   first) == 0, "readelf to show .klp.rela.vmlinux.text.api with flags AIo");
+	/* ... and survive a second round trip */
+	obj = obj_open(first, 0);
+	assert_non_null(obj);
+	assert_int_equal(obj_write(obj, second), 0);
+	obj_close(obj);
+	check_klp_object(second, nr_ordinary);
+
+	/* deleting the base deletes both of its relocation sections */
+	obj = obj_open(second, 0);
+	assert_non_null(obj);
+	text = obj_find_section_by_name(obj, ".text.api");
+	obj_delete_section(obj, text);
+	assert_null(obj_find_section_by_name(obj, ".rela.text.api"));
+	assert_null(obj_find_section_by_name(obj, ".klp.rela.vmlinux.text.api"));
+	obj_close(obj);
+}
+
 static void test_malformed(void **state)
 {
 	size_t size, i;
@@ -626,6 +732,42 @@ static void test_malformed(void **state)
 	}
 	expect_refused(buf, size, 0, "symbol index");
 
+	/*
+	 * Two ordinary relocation sections of one section are malformed; a
+	 * second one that is SHF_RELA_LIVEPATCH (a livepatch module's) is not.
+	 */
+	{
+		unsigned int ra = 0, rb = 0;
+
+		memcpy(buf, orig, size);
+		for (i = 1; i < eh->e_shnum; i++) {
+			if (shdr(buf, i)->sh_type != SHT_RELA)
+				continue;
+			if (!ra)
+				ra = i;
+			else if (!rb)
+				rb = i;
+		}
+		assert_true(ra && rb);
+		shdr(buf, rb)->sh_info = shdr(buf, ra)->sh_info;
+		shdr(buf, rb)->sh_size = 0;	/* its relocations were for another section */
+		expect_refused(buf, size, 0, "both relocate");
+		shdr(buf, rb)->sh_flags |= SHF_ALLOC | SHF_RELA_LIVEPATCH;
+		spit(tmp_path("klp-second.o"), buf, size);
+		obj = obj_open(tmp_path("klp-second.o"), 0);
+		expect(obj, "a second SHF_RELA_LIVEPATCH relocation section to be accepted, saw: %s",
+		       last_err);
+		if (obj) {
+			struct section *a = obj_find_section_by_index(obj, ra);
+			struct section *b = obj_find_section_by_index(obj, rb);
+
+			assert_ptr_equal(a->base->rela, a);
+			assert_ptr_equal(b->base, a->base);
+			assert_true(sec_is_klp_rela(b));
+			obj_close(obj);
+		}
+	}
+
 	/* Not a file at all. */
 	nr_errs = 0;
 	assert_null(obj_open(tmp_path("does-not-exist.o"), 0));
@@ -669,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_dangling),
 		cmocka_unit_test(test_many_sections),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_klp_rela),
 	};
 
 	return cmocka_run_group_tests_name("elf", tests, setup_all, teardown_all);
