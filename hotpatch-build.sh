@@ -300,7 +300,7 @@ hp_build() {
 	if ((opt_keep)); then
 		trap 'hp_log "scratch directory kept: $HP_WORK"' EXIT
 	else
-		trap 'rm -rf "$HP_WORK"' EXIT
+		trap 'rm -rf "$HP_WORK" 2>/dev/null || true' EXIT
 	fi
 	trap 'hp_log "interrupted; nothing was written"; exit 130' INT TERM
 	# The full log (every stage's messages) goes next to the outputs; the terminal keeps them too.
@@ -396,3 +396,4 @@ if [[ -n $opt_patch ]]; then
 	[[ -n $HP_INDEX ]] || hp_die "the symbol index of $HP_RELEASE is missing: run make"
 	hp_build
 fi
+exit 0
