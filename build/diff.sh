@@ -21,7 +21,7 @@ diff_objects() {
 		log=${out%.o}.log
 		rc=0
 		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --entry-size $sizes --json $json $work/orig/$obj $work/patched/$obj -o $out"
-		"$tool" --index "$HP_INDEX" --object "$target" --cu "$c" --name "$obj" \
+		"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
 			--entry-size "$sizes" --json "$json" \
 			"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1 || rc=$?
 		case $rc in
