@@ -247,7 +247,17 @@ hp_setup() {
 	hp_lock "$HP_CACHE"
 	hp_clean_stale "$HP_CACHE"
 	printf '%s\n' "$HP_PKGVER" | hp_atomic_write "$HP_CACHE/pkgversion"
-	target_fetch
+	target_fetch_debs
+	target_fetch_root
+	# The debug package (858 MB), the symbol index and the entry sizes need nothing from the
+	# source tree: fetch and index them while the tree is extracted and prepared (about a
+	# minute saved on a cold cache). Both halves write only their own stamped stages.
+	(
+		target_fetch_dbg
+		symindex_build
+		entrysizes_ensure
+	) &
+	local dbg_pid=$!
 	tree_prepare
 	hp_stage_begin compiledb
 	if hp_is_done "$HP_CACHE" compiledb; then
@@ -256,7 +266,7 @@ hp_setup() {
 		compiledb_ensure
 		hp_stage_end "$(wc -l <"$HP_CACHE/compiledb") TUs"
 	fi
-	symindex_build
+	wait "$dbg_pid" || hp_die "the debug package or the symbol index could not be prepared (see above)"
 	hp_mark_done "$HP_CACHE" setup
 	hp_unlock
 }
