@@ -10,6 +10,7 @@
  *   klp        external references -> exported / .klp.sym.<obj>.<name>,<pos>
  *   special    the special-section table: compare and filter entries
  *   emit       the output object and the JSON facts
+ *   kpatch     --kpatch-compat: klp references as kpatch dynrelas, .kpatch.* tables
  *
  * Per-symbol pass data lives in sym->priv (struct dsym), per-section data
  * in sec->priv (struct dsec); both are allocated once by differ_attach().
@@ -113,6 +114,10 @@ struct fact {
 	char *alias;
 	char *symbol;
 	int sympos;
+	/* for the kpatch front end's .kpatch.* sections */
+	struct symbol *out;		/* its symbol in the output object */
+	uint64_t addr, size;		/* in the target's symbol table (symtab lookup) */
+	unsigned char bind, type;	/* klp symbols: of the symbol referenced */
 };
 
 struct fact_list {
@@ -207,6 +212,7 @@ struct lookup_result {
 	const char *cu;
 	unsigned int sympos;
 	bool exported;
+	uint64_t addr, size;	/* symtab backend: value and size in the parent */
 };
 /*
  * The target's symbols: the symbol index, or (kpatch front end) the parent
@@ -232,6 +238,14 @@ int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct
 /* The output symbol standing for @t (included copy, or external). */
 int emit_object(struct differ *d);
 int emit_json(struct differ *d, const char *path, const char *verdict);
+
+/* kpatch.c */
+/*
+ * --kpatch-compat: turn the output's klp references into kpatch dynrelas
+ * and add .kpatch.funcs/.relocations/.symbols/.strings (+ .kpatch.arch),
+ * what kpatch's create-klp-module reads.
+ */
+int kpatch_emit(struct differ *d);
 
 /* arch-x86.c */
 /* Byte offset of a pc-relative relocation's target relative to addend: insn end - r->offset. */

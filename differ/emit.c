@@ -176,6 +176,7 @@ static int copy_symbols(struct differ *d)
 			f->reason = xstrdup(D(p)->reason ? D(p)->reason : "code bytes");
 			f->alias = alias;
 			f->cu = d->cu ? xstrdup(d->cu) : NULL;
+			f->out = out;
 			ret = klp_func_sympos(d, p, f);
 			fact_add(&d->functions, f);
 			if (ret)
@@ -232,6 +233,8 @@ int emit_object(struct differ *d)
 		ret = copy_relocs(d);
 	if (!ret)
 		ret = special_emit(d);
+	if (!ret && d->kpatch && !d->refusals.head)
+		ret = kpatch_emit(d);
 	return ret;
 }
 

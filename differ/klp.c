@@ -33,8 +33,10 @@ static struct symbol *make_undef(struct differ *d, const char *name, unsigned ch
 }
 
 static struct symbol *make_klp(struct differ *d, struct symbol *psym, const char *name,
-			       const char *object, unsigned int sympos)
+			       const struct lookup_result *res)
 {
+	const char *object = res->object;
+	unsigned int sympos = res->sympos;
 	char *kname = xasprintf(".klp.sym.%s.%s,%u", object, name, sympos);
 	struct symbol *s = obj_find_symbol_by_name(d->out, kname);
 
@@ -44,8 +46,12 @@ static struct symbol *make_klp(struct differ *d, struct symbol *psym, const char
 		f->object = xstrdup(object);
 		f->sympos = (int)sympos;
 		f->symbol = xstrdup(kname);
+		f->addr = res->addr;
+		f->bind = psym->bind;
+		f->type = psym->type == STT_SECTION ? STT_NOTYPE : psym->type;
 		fact_add(&d->klp_symbols, f);
 		s = make_undef(d, kname, psym->type);
+		f->out = s;
 	}
 	free(kname);
 	return s;
@@ -82,7 +88,7 @@ static struct symbol *external_global(struct differ *d, struct symbol *psym, con
 	if (ret)
 		return unresolved(d, psym, name, "not found in the target's symbol table",
 				  "check that the index matches the target release, or export it");
-	return make_klp(d, psym, name, res.object, res.sympos);
+	return make_klp(d, psym, name, &res);
 }
 
 static struct symbol *external_local(struct differ *d, struct symbol *psym, const char *name)
@@ -93,7 +99,9 @@ static struct symbol *external_local(struct differ *d, struct symbol *psym, cons
 	if (!d->lookup) {
 		pr_warn("%s: %s: no symbol index: assuming it is unique in %s", d->display, name,
 			d->objname);
-		return make_klp(d, psym, name, d->objname, 0);
+		memset(&res, 0, sizeof(res));
+		res.object = d->objname;
+		return make_klp(d, psym, name, &res);
 	}
 	ret = lookup_local(d->lookup, name, &res);
 	if (ret == -ENOTUNIQ)
@@ -106,7 +114,7 @@ static struct symbol *external_local(struct differ *d, struct symbol *psym, cons
 				  "dropped in the distribution build?)",
 				  "include the code that uses it in the patch, or check the target "
 				  "release");
-	return make_klp(d, psym, name, res.object, res.sympos);
+	return make_klp(d, psym, name, &res);
 }
 
 /*
@@ -139,6 +147,8 @@ int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f)
 		return 0;
 	}
 	f->sympos = (int)res.sympos;
+	f->addr = res.addr;
+	f->size = res.size;
 	if (res.cu && res.cu[0]) {
 		free(f->cu);
 		f->cu = xstrdup(res.cu);

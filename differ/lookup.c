@@ -29,6 +29,7 @@ struct tsym {
 	bool defined;
 	unsigned int sympos;
 	size_t seq;			/* position in the table */
+	uint64_t addr, size;		/* Value and Size columns */
 };
 
 struct lookup {
@@ -249,6 +250,8 @@ static int parse_symtab(struct lookup *l, const char *path)
 		t->bind = !strcmp(bind, "LOCAL") ? STB_LOCAL :
 			  !strcmp(bind, "WEAK") ? STB_WEAK : STB_GLOBAL;
 		t->defined = strcmp(ndx, "UND") != 0;
+		t->addr = strtoull(value, NULL, 16);
+		t->size = strtoull(size, NULL, 0);
 		t->file = t->bind == STB_LOCAL ? file : "";
 	}
 	fclose(f);
@@ -368,6 +371,8 @@ static int symtab_lookup(struct lookup *l, const char *name, bool local,
 	res->cu = local ? one->file : "";
 	res->sympos = one->sympos;
 	res->exported = false;
+	res->addr = one->addr;
+	res->size = one->size;
 	return 0;
 }
 

@@ -205,6 +205,20 @@ run_case() {
 			want=$(words <<<"$want_changed $want_new")
 			[[ $saw == "$want" ]] ||
 				{ t_fail "$tag" "expected --kpatch-compat function symbols '$want', saw '$saw'"; return; }
+			# kpatch's intermediate sections: one 56-byte .kpatch.funcs entry per changed
+			# function, as many 40-byte .kpatch.relocations as .kpatch.symbols, no .klp.sym
+			local secs nf nr ns
+			secs=$(readelf -SW "$w/kp.o" | sed -nE 's/^ *\[ *[0-9]+\] *//p')
+			nf=$(awk '$1 == ".kpatch.funcs" { print $5 }' <<<"$secs")
+			nr=$(awk '$1 == ".kpatch.relocations" { print $5 }' <<<"$secs")
+			ns=$(awk '$1 == ".kpatch.symbols" { print $5 }' <<<"$secs")
+			want=$(wc -w <<<"$want_changed")
+			if [[ -z $nf || -z $nr || -z $ns ]] || ! grep -q '^\.kpatch\.strings ' <<<"$secs" ||
+				((16#$nf != 56 * want || 16#$nr != 16#$ns || 16#$nr % 40)) ||
+				readelf -sW "$w/kp.o" | grep -q '\.klp\.sym\.'; then
+				t_fail "$tag" "expected .kpatch.strings, .kpatch.funcs of $((56 * want)) bytes, equal .kpatch.relocations and .kpatch.symbols and no .klp.sym symbol, saw funcs '$nf' relocations '$nr' symbols '$ns', $(readelf -sW "$w/kp.o" | grep -c '\.klp\.sym\.') klp symbols"
+				return
+			fi
 		fi
 	fi
 	t_pass "$tag"

@@ -6,7 +6,8 @@
 #   2. a string of meminfo_proc_show changed -> exactly meminfo_proc_show, an output object
 #      with its alias, __mcount_loc/.orc entries of that function only, and klp symbols;
 #   3. the same through --kpatch-compat with the dbg vmlinux's symbol table -> its function
-#      symbols are exactly meminfo_proc_show.
+#      symbols are exactly meminfo_proc_show, and the .kpatch.* sections kpatch's
+#      create-klp-module reads: the func entry and a dynrela with its symbol, field by field.
 set -uo pipefail
 
 # shellcheck source=../lib.sh
@@ -35,6 +36,135 @@ run_diff() {
 		--json "$tmp/$name/facts.json" "$@" "$tmp/$name/pair/orig/fs/proc/meminfo.o" \
 		"$tmp/$name/pair/patched/fs/proc/meminfo.o" -o "$tmp/$name/out.o" \
 		>"$tmp/$name/diff.log" 2>&1
+}
+
+# --- --kpatch-compat output: what kpatch's create-klp-module reads ------------------------
+# Entry layouts (x86-64): kpatch_patch_func 56 bytes {new_addr, new_size, old_addr, old_size,
+# sympos, name, objname}; kpatch_relocation 40 {dest, u32 type, int external, long addend,
+# objname, ksym}; kpatch_symbol 40 {src, sympos, u8 bind, u8 type, name, objname}.
+
+# sec_info OBJ NAME: "offset size entsize" (decimal) of section NAME
+sec_info() {
+	local name _t _a off size es _r
+	while read -r name _t _a off size es _r; do
+		if [[ $name == "$2" ]]; then
+			echo "$((16#$off)) $((16#$size)) $((16#$es))"
+			return
+		fi
+	done < <(readelf -SW "$1" | sed -nE 's/^ *\[ *[0-9]+\] *//p')
+}
+
+# sym_value SYMTAB NAME: the value (16 hex digits) of the first NAME in `readelf -s` text
+sym_value() {
+	awk -v n="$2" '$8 == n { print $2; exit }' "$1"
+}
+
+# u64 OBJ OFFSET / s64 OBJ OFFSET / u32 OBJ OFFSET / u8 OBJ OFFSET: a little-endian field
+u64() { od -A n -t u8 -j "$2" -N 8 "$1" | tr -d ' '; }
+x64() { od -A n -t x8 -j "$2" -N 8 "$1" | tr -d ' '; }
+s64() { od -A n -t d8 -j "$2" -N 8 "$1" | tr -d ' '; }
+u32() { od -A n -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
+u8() { od -A n -t u1 -j "$2" -N 1 "$1" | tr -d ' '; }
+
+# kstr OBJ OFFSET: the string at OFFSET of .kpatch.strings
+kstr() {
+	local info
+	read -r info _ < <(sec_info "$1" .kpatch.strings)
+	dd if="$1" bs=1 skip=$((info + $2)) count=512 status=none | tr '\0' '\n' | head -n 1
+}
+
+# field_reloc DUMP SECTION OFFSET: "TARGET ADDEND" of the R_X86_64_64 at SECTION+OFFSET
+# (TARGET is a symbol or [section]) in hotpatch-elfdump -r output DUMP
+field_reloc() {
+	awk -v at="$2+0x$(printf '%x' "$3")" '$1 == at && $2 == "64" {
+		t = $3; sub(/[+-][0-9]+$/, "", t); a = substr($3, length(t) + 1); print t, a + 0; exit }' <<<"$1"
+}
+
+check_kpatch_sections() {
+	local kp=$1 patched=$2 symtab=$3 dump f r s n_r n_s size es e k name addr
+	local what="meminfo: --kpatch-compat .kpatch.* sections"
+	dump=$(out/bin/hotpatch-elfdump -r "$kp" 2>&1)
+	for f in .kpatch.strings .kpatch.funcs .kpatch.relocations .kpatch.symbols; do
+		if [[ -z $(sec_info "$kp" "$f") ]]; then
+			t_fail "$what" "expected section $f, saw $(readelf -SW "$kp" | grep -o '\.kpatch\.[a-z]*' | tr '\n' ' ')"
+			return
+		fi
+	done
+	read -r f size es < <(sec_info "$kp" .kpatch.funcs)
+	read -r r n_r _ < <(sec_info "$kp" .kpatch.relocations)
+	read -r s n_s _ < <(sec_info "$kp" .kpatch.symbols)
+	if [[ $size == 56 && $es == 56 && $n_r == "$n_s" ]] && ((n_r > 0 && n_r % 40 == 0)) &&
+		! readelf -sW "$kp" | grep -q '\.klp\.sym\.'; then
+		t_pass "$what: one func entry, $((n_r / 40)) dynrelas = symbols, no .klp.sym symbol left"
+	else
+		t_fail "$what" "expected .kpatch.funcs 56/56 and as many relocations as symbols (40 bytes each), no .klp.sym symbols, saw funcs $size/$es, relocations $n_r, symbols $n_s, $(readelf -sW "$kp" | grep -c '\.klp\.sym\.') klp symbols"
+		return
+	fi
+	# the func entry
+	read -r name _ < <(field_reloc "$dump" .kpatch.funcs 0)
+	addr=$(sym_value "$symtab" meminfo_proc_show)
+	read -r _ k < <(field_reloc "$dump" .kpatch.funcs 40)
+	read -r _ e < <(field_reloc "$dump" .kpatch.funcs 48)
+	if [[ $name == meminfo_proc_show && $(kstr "$kp" "$k") == meminfo_proc_show &&
+		$(kstr "$kp" "$e") == vmlinux && $(x64 "$kp" $((f + 16))) == "$addr" &&
+		$(u64 "$kp" $((f + 32))) == 0 && $(u64 "$kp" $((f + 8))) != 0 ]]; then
+		t_pass "$what: func {new_addr -> meminfo_proc_show, old_addr $addr, sympos 0, name, objname vmlinux}"
+	else
+		t_fail "$what: func entry" "expected new_addr -> meminfo_proc_show, name meminfo_proc_show, objname vmlinux, old_addr $addr, sympos 0, saw $name, '$(kstr "$kp" "${k:-0}")', '$(kstr "$kp" "${e:-0}")', $(x64 "$kp" $((f + 16))), $(u64 "$kp" $((f + 32)))"
+	fi
+	# a dynrela: the (first) reference to si_swapinfo, a global vmlinux does not export
+	local ks=-1 i kr=-1 dest doff ptype paddend want_type s_name
+	for ((i = 0; i < n_s / 40; i++)); do
+		read -r _ k < <(field_reloc "$dump" .kpatch.symbols $((i * 40 + 24)))
+		if [[ $(kstr "$kp" "$k") == si_swapinfo ]]; then
+			ks=$i
+			break
+		fi
+	done
+	for ((i = 0; ks >= 0 && i < n_r / 40; i++)); do
+		read -r _ k < <(field_reloc "$dump" .kpatch.relocations $((i * 40 + 32)))
+		if [[ $k == $((ks * 40)) ]]; then
+			kr=$i
+			break
+		fi
+	done
+	if ((kr < 0)); then
+		t_fail "$what: dynrela of si_swapinfo" "expected a .kpatch.symbols entry named si_swapinfo and a .kpatch.relocations entry pointing at it, saw symbol $ks, relocation $kr"
+		return
+	fi
+	e=$((r + kr * 40))
+	read -r dest doff < <(field_reloc "$dump" .kpatch.relocations $((kr * 40)))
+	read -r _ k < <(field_reloc "$dump" .kpatch.relocations $((kr * 40 + 24)))
+	read -r _ s_name < <(field_reloc "$dump" .kpatch.symbols $((ks * 40 + 32)))
+	addr=$(sym_value "$symtab" si_swapinfo)
+	# the same reference in the patched object: type and addend
+	read -r ptype paddend < <(readelf -rW "$patched" | awk -v o="$(printf '%016x' "${doff:-0}")" '
+		/^Relocation section/ { in_s = index($0, "'"'"'.rela.text.meminfo_proc_show'"'"'") > 0 }
+		in_s && $1 == o && $5 == "si_swapinfo" { print $3, $6 $7; exit }')
+	# "-4" / "+10" in hex
+	if [[ $paddend == -* ]]; then
+		paddend=$((-16#${paddend#-}))
+	elif [[ -n $paddend ]]; then
+		paddend=$((16#${paddend#+}))
+	fi
+	case $ptype in
+	R_X86_64_PLT32) want_type=4 ;;
+	R_X86_64_PC32) want_type=2 ;;
+	*) want_type=none ;;
+	esac
+	if [[ $dest == "[.text.meminfo_proc_show]" && $(u32 "$kp" $((e + 8))) == "$want_type" &&
+		$(u32 "$kp" $((e + 12))) == 0 && $(s64 "$kp" $((e + 16))) == "$paddend" ]]; then
+		t_pass "$what: dynrela {dest .text.meminfo_proc_show+$doff, $ptype, addend $paddend, external 0}"
+	else
+		t_fail "$what: dynrela of si_swapinfo" "expected dest [.text.meminfo_proc_show] where the patched object has a reference to si_swapinfo ('$ptype $paddend'), external 0, saw dest $dest+$doff, type $(u32 "$kp" $((e + 8))), external $(u32 "$kp" $((e + 12))), addend $(s64 "$kp" $((e + 16)))"
+	fi
+	if [[ $(kstr "$kp" "$k") == vmlinux && $(kstr "$kp" "$s_name") == vmlinux &&
+		$(x64 "$kp" $((s + ks * 40))) == "$addr" && $(u64 "$kp" $((s + ks * 40 + 8))) == 0 &&
+		$(u8 "$kp" $((s + ks * 40 + 16))) == 1 ]]; then
+		t_pass "$what: its symbol {src $addr, sympos 0, GLOBAL, name si_swapinfo, objname vmlinux}"
+	else
+		t_fail "$what: symbol of the si_swapinfo dynrela" "expected objnames vmlinux, src $addr, sympos 0, bind 1, saw '$(kstr "$kp" "$k")', '$(kstr "$kp" "$s_name")', $(x64 "$kp" $((s + ks * 40))), $(u64 "$kp" $((s + ks * 40 + 8))), $(u8 "$kp" $((s + ks * 40 + 16)))"
+	fi
 }
 
 # 1. line shift only
@@ -88,6 +218,10 @@ else
 		t_pass "meminfo: --kpatch-compat output carries exactly meminfo_proc_show"
 	else
 		t_fail "meminfo: --kpatch-compat output carries exactly meminfo_proc_show" "expected exit 0 and meminfo_proc_show, saw exit $rc and '$saw': $(tail -3 "$tmp/string/kp.log" | tr '\n' ' ')"
+	fi
+	if [[ $rc == 0 ]]; then
+		check_kpatch_sections "$tmp/string/kp.o" "$tmp/string/pair/patched/fs/proc/meminfo.o" \
+			"$tmp/string/vmlinux.symtab"
 	fi
 fi
 t_done
