@@ -123,14 +123,14 @@ vmtest_kernel_image() {
 	dir=$(vmtest_scratch) || return 2
 	out=$dir/vmlinux-${sum:0:16}
 	if [[ ! -s $out ]]; then
-		off=$(LC_ALL=C grep -abo $'\xfd7zXZ' "$vmlinuz" | head -n 1 | cut -d: -f1)
+		off=$(LC_ALL=C grep -m1 -abo $'\xfd7zXZ' "$vmlinuz" | head -n 1 | cut -d: -f1)
 		if [[ -z $off ]]; then
 			vmtest_err "$vmlinuz: no xz payload found; use --boot bzimage"
 			return 2
 		fi
 		# xz stops at the end of its stream and complains about the trailer: ignore.
 		tail -c +"$((off + 1))" "$vmlinuz" | xz -dc >"$out.$$" 2>/dev/null || true
-		if ! readelf -n "$out.$$" 2>/dev/null | grep -q 'note type: (0x00000012)'; then
+		if ! readelf -n "$out.$$" 2>/dev/null | grep >/dev/null 'note type: (0x00000012)'; then
 			rm -f "$out.$$"
 			vmtest_err "$vmlinuz: extracted kernel has no PVH entry note; use --boot bzimage"
 			return 2
@@ -319,7 +319,7 @@ vmtest_report() {
 	done < <(vmtest_plan)
 	tr -d '\r' <"$log" | grep -o 'HPVM: info function=[^ ]*' |
 		sed 's|^HPVM: info function=\(.*\)/$|vmtest:   info  patched function \1|' || true
-	if ! tr -d '\r' <"$log" | grep -q 'HPVM: done'; then
+	if ! tr -d '\r' <"$log" | grep >/dev/null 'HPVM: done'; then
 		vmtest_say "guest did not finish the protocol (crash, hang or timeout); last console lines:"
 		tr -d '\r' <"$log" | tail -n 15 | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/^/vmtest:   | /'
 		bad=$((bad + 1))

@@ -94,7 +94,7 @@ check_kpatch_sections() {
 	read -r r n_r _ < <(sec_info "$kp" .kpatch.relocations)
 	read -r s n_s _ < <(sec_info "$kp" .kpatch.symbols)
 	if [[ $size == 56 && $es == 56 && $n_r == "$n_s" ]] && ((n_r > 0 && n_r % 40 == 0)) &&
-		! readelf -sW "$kp" | grep -q '\.klp\.sym\.'; then
+		! readelf -sW "$kp" | grep >/dev/null '\.klp\.sym\.'; then
 		t_pass "$what: one func entry, $((n_r / 40)) dynrelas = symbols, no .klp.sym symbol left"
 	else
 		t_fail "$what" "expected .kpatch.funcs 56/56 and as many relocations as symbols (40 bytes each), no .klp.sym symbols, saw funcs $size/$es, relocations $n_r, symbols $n_s, $(readelf -sW "$kp" | grep -c '\.klp\.sym\.') klp symbols"

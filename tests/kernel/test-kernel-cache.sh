@@ -20,7 +20,7 @@ t_setup_kernel
 
 # --- resolution ------------------------------------------------------------------------------
 if [[ $HP_RELEASE =~ ^6\.1\.0-[0-9]+-(amd64|cloud-amd64)$ ]] &&
-	apt-cache madison "linux-image-$HP_RELEASE" 2>/dev/null | grep -q .; then
+	apt-cache madison "linux-image-$HP_RELEASE" 2>/dev/null | grep >/dev/null .; then
 	t_pass "resolution picks a release the archive has ($HP_RELEASE)"
 else
 	t_fail "resolution picks a release the archive has" "expected 6.1.0-N-amd64 known to apt-cache, saw '$HP_RELEASE'"
@@ -59,10 +59,10 @@ for s in debs root dbg tree compiledb setup; do
 	[[ -f $HP_CACHE/.done/$s ]] || problems+=("no stamp .done/$s")
 done
 [[ $(stat -c %s "$HP_SYSMAP") -gt 1000000 ]] || problems+=("$HP_SYSMAP is the stub, not the real System.map")
-readelf -S "$HP_VMLINUX" 2>/dev/null | grep -q '\.debug_info' || problems+=("$HP_VMLINUX has no .debug_info")
+readelf -S "$HP_VMLINUX" 2>/dev/null | grep >/dev/null '\.debug_info' || problems+=("$HP_VMLINUX has no .debug_info")
 compgen -G "$HP_CACHE/debs/*-dbg_*.deb" >/dev/null && problems+=("the -dbg package was not deleted")
 compgen -G "$HP_CACHE/.tmp.*" >/dev/null && problems+=("temporaries left: $(echo "$HP_CACHE"/.tmp.*)")
-find "$HP_CACHE/root" -lname '/*' | grep -q . && problems+=("absolute symlinks left in root/")
+find "$HP_CACHE/root" -lname '/*' | grep >/dev/null . && problems+=("absolute symlinks left in root/")
 cc_text=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$HP_SRC/.config")
 [[ $cc_text == "$(gcc-12 --version | head -n1)" ]] || problems+=("CONFIG_CC_VERSION_TEXT '$cc_text' is not gcc-12's")
 if ((${#problems[@]})); then
@@ -205,8 +205,8 @@ mv "$copy/fs/proc/cmdline.c.new" "$copy/fs/proc/cmdline.c"
 out2=$(t_tmpdir)
 rc=0
 log=$( (tree_compile_tu "$copy" "$out2" fs/proc/cmdline.o) 2>&1) || rc=$?
-if ((rc == 0)) && strings "$out2/fs/proc/cmdline.o" | grep -q 'hotpatched' &&
-	! strings "$out1/fs/proc/cmdline.o" | grep -q 'hotpatched'; then
+if ((rc == 0)) && strings "$out2/fs/proc/cmdline.o" | grep >/dev/null 'hotpatched' &&
+	! strings "$out1/fs/proc/cmdline.o" | grep >/dev/null 'hotpatched'; then
 	t_pass "tree_compile_tu builds the patched copy's version of a file"
 else
 	t_fail "tree_compile_tu builds the patched copy" "expected 'hotpatched' only in the patched object, saw exit $rc: $(tail -n 3 <<<"$log" | tr '\n' ' ')"

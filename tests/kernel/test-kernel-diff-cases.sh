@@ -96,8 +96,8 @@ else
 fi
 if [[ -f $tmp/proof/orig/$proof_tu && -f $tmp/proof/patched/$proof_tu ]] &&
 	! cmp -s "$tmp/proof/orig/$proof_tu" "$tmp/proof/patched/$proof_tu" &&
-	readelf -SW "$tmp/proof/orig/$proof_tu" | grep -q ' \.text\.meminfo_proc_show ' &&
-	readelf -SW "$tmp/proof/orig/$proof_tu" | grep -q ' \.orc_unwind '; then
+	readelf -SW "$tmp/proof/orig/$proof_tu" | grep >/dev/null ' \.text\.meminfo_proc_show ' &&
+	readelf -SW "$tmp/proof/orig/$proof_tu" | grep >/dev/null ' \.orc_unwind '; then
 	t_pass "compile-pair objects differ, have per-function sections and objtool's .orc_unwind"
 else
 	t_fail "compile-pair objects" "expected two different objects with .text.meminfo_proc_show and .orc_unwind in $tmp/proof"

@@ -136,7 +136,7 @@ tm_build() {
 
 tm_readelf_has() {
 	local name=$1 ko=$2 opt=$3 re=$4
-	if readelf "$opt" -W "$ko" | grep -qE -- "$re"; then
+	if readelf "$opt" -W "$ko" | grep >/dev/null -E -- "$re"; then
 		t_pass "$name"
 	else
 		t_fail "$name" "expected readelf $opt to show /$re/, saw: $(readelf "$opt" -W "$ko" | grep -E 'klp|UND' | head -n 8 | tr '\n' '|')"
@@ -230,7 +230,7 @@ tm_main() {
 
 	# The klp tables.
 	local main=$work/m1/kbuild/src/hp-main.c
-	if grep -A3 '"s_show"' "$main" | grep -q 'old_sympos = 2,' &&
+	if grep -A3 '"s_show"' "$main" | grep >/dev/null 'old_sympos = 2,' &&
 		grep -q '\.name = "binfmt_misc",' "$main" && grep -q '\.name = NULL,' "$main" &&
 		grep -q '\.replace = false,' "$main"; then
 		t_pass "klp tables: s_show with old_sympos 2, objects vmlinux + binfmt_misc, no replace"
