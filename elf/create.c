@@ -127,6 +127,7 @@ struct object *obj_new(const char *path)
 		return NULL;
 	}
 	obj->internal = in;
+	in->fd = -1;
 	TAILQ_INIT(&obj->sections);
 	TAILQ_INIT(&obj->symbols);
 	obj->path = strdup(path);

@@ -5,6 +5,9 @@
 #ifndef HOTPATCH_ELF_INTERNAL_H
 #define HOTPATCH_ELF_INTERNAL_H
 
+#include <libelf.h>
+#include <gelf.h>
+
 #include "object.h"
 #include "log.h"
 
@@ -20,8 +23,11 @@ struct htab {
 
 struct obj_internal {
 	int flags;
-	unsigned char *map;		/* the file, MAP_PRIVATE (copy on write) */
-	size_t map_size;
+	int fd;				/* the file read, open while elf is */
+	Elf *elf;			/* its libelf handle (ELF_C_READ_MMAP_PRIVATE) */
+	/* Names of elements read from the file point into these string tables. */
+	const char *str_base[2];	/* section names, symbol names */
+	size_t str_size[2];
 
 	struct section **sec_by_idx;	/* obj->nr_sections entries */
 	size_t alloc_sec_idx;
@@ -48,16 +54,23 @@ static inline struct obj_internal *obj_int(const struct object *obj)
 	return obj->internal;
 }
 
-/* A name that points into the mapped file belongs to the mapping. */
+/* A name that points into a string table of the file read belongs to libelf. */
 static inline bool obj_owns_name(const struct object *obj, const char *name)
 {
 	const struct obj_internal *in = obj_int(obj);
+	int i;
 
 	if (!name)
 		return false;
-	return !(in->map && (const unsigned char *)name >= in->map &&
-		 (const unsigned char *)name < in->map + in->map_size);
+	for (i = 0; i < 2; i++)
+		if (in->str_base[i] && name >= in->str_base[i] &&
+		    name < in->str_base[i] + in->str_size[i])
+			return false;
+	return true;
 }
+
+/* read.c */
+int hp_libelf_init(const char *path);
 
 /* lookup.c */
 int htab_init(struct htab *ht, size_t nr);

@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Reading an object: map the file, check every header, offset and index
- * against the file before using it, then build sections, symbols and
- * relocations.  Section contents stay in the (private, copy-on-write)
- * mapping: nothing is copied until a caller replaces it.
+ * Reading an object through libelf.  elf_begin(ELF_C_READ_MMAP_PRIVATE)
+ * maps the file privately (copy on write); libelf then gives us the
+ * headers (gelf_getehdr/gelf_getshdr, extended numbering included), names
+ * (elf_strptr) and typed tables (gelf_getsymshndx, gelf_getrela).  libelf
+ * does not check everything a fuzzer can break (indexes, links, sizes,
+ * relocation offsets), so every header, offset and index is still checked
+ * here before it is used.  Section contents are libelf's raw data, i.e.
+ * the private mapping itself: nothing is copied until a caller replaces it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,18 +22,42 @@ struct reader {
 	struct object *obj;
 	struct obj_internal *in;
 	const char *path;
-	const unsigned char *map;
-	size_t size;
+	Elf *elf;
+	size_t size;			/* of the file */
 	size_t shnum;
 	size_t shstrndx;
-	Elf64_Shdr *shdrs;		/* copied: the table may be misaligned */
-	const unsigned char *xindex;	/* SHT_SYMTAB_SHNDX contents, if any */
-	size_t nr_xindex;
+	Elf_Data *symdata;		/* .symtab as ELF_T_SYM */
+	Elf_Data *xdata;		/* its SHT_SYMTAB_SHNDX as ELF_T_WORD, if any */
 	size_t nsyms;
 };
 
 #define bad(r, fmt, ...) \
 	({ pr_err("%s: malformed ELF: " fmt, (r)->path, ##__VA_ARGS__); -EINVAL; })
+/* The same when libelf refused: its reason ends the message. */
+#define bad_elf(r, fmt, ...) \
+	({ pr_err("%s: malformed ELF: " fmt ": %s", (r)->path, ##__VA_ARGS__, \
+		  elf_errmsg(-1)); -EINVAL; })
+
+int hp_libelf_init(const char *path)
+{
+	static bool done;
+
+	if (done)
+		return 0;
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		pr_err("%s: libelf is too old for ELF version %d: %s", path, EV_CURRENT,
+		       elf_errmsg(-1));
+		return -EINVAL;
+	}
+	done = true;
+	return 0;
+}
+
+/* The file's section @idx (its index as read, before any renumbering). */
+static Elf_Scn *file_scn(struct obj_internal *in, size_t idx)
+{
+	return in->elf ? elf_getscn(in->elf, idx) : NULL;
+}
 
 /* [off, off+len) inside the file, without overflow. */
 static bool in_file(const struct reader *r, uint64_t off, uint64_t len)
@@ -41,20 +68,30 @@ static bool in_file(const struct reader *r, uint64_t off, uint64_t len)
 static int read_ehdr(struct reader *r, int flags)
 {
 	Elf64_Ehdr *eh = &r->obj->ehdr;
-	Elf64_Shdr sh0;
+	const char *ident;
+	GElf_Ehdr geh;
 
-	if (r->size < sizeof(*eh))
-		return bad(r, "truncated: %zu bytes, an ELF64 header needs %zu",
-			   r->size, sizeof(*eh));
-	memcpy(eh, r->map, sizeof(*eh));
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
-		return bad(r, "not an ELF file (bad magic)");
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return bad(r, "ELF class %u, expected ELFCLASS64", eh->e_ident[EI_CLASS]);
-	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return bad(r, "data encoding %u, expected little endian", eh->e_ident[EI_DATA]);
-	if (eh->e_ident[EI_VERSION] != EV_CURRENT)
-		return bad(r, "ELF version %u", eh->e_ident[EI_VERSION]);
+	/* r->size >= sizeof(Elf64_Ehdr): checked before elf_begin() */
+	switch (elf_kind(r->elf)) {
+	case ELF_K_ELF:
+		break;
+	case ELF_K_AR:
+		return bad(r, "an ar archive, not an object file");
+	default:	/* libelf also refuses an unknown class or data encoding here */
+		return bad(r, "not an ELF file (bad magic, class or data encoding)");
+	}
+	ident = elf_getident(r->elf, NULL);
+	if (!ident)
+		return bad_elf(r, "cannot read the ELF identification");
+	if (ident[EI_CLASS] != ELFCLASS64)
+		return bad(r, "ELF class %u, expected ELFCLASS64", (unsigned char)ident[EI_CLASS]);
+	if (ident[EI_DATA] != ELFDATA2LSB)
+		return bad(r, "data encoding %u, expected little endian", (unsigned char)ident[EI_DATA]);
+	if (ident[EI_VERSION] != EV_CURRENT)
+		return bad(r, "ELF version %u", (unsigned char)ident[EI_VERSION]);
+	if (!gelf_getehdr(r->elf, &geh))
+		return bad_elf(r, "cannot read the ELF header");
+	*eh = geh;
 	if (eh->e_machine != EM_X86_64)
 		return bad(r, "e_machine %u, expected EM_X86_64 (%u)", eh->e_machine, EM_X86_64);
 	if (eh->e_type != ET_REL &&
@@ -68,45 +105,86 @@ static int read_ehdr(struct reader *r, int flags)
 	if (!in_file(r, eh->e_shoff, sizeof(Elf64_Shdr)))
 		return bad(r, "truncated: section header table at 0x%llx past end of file (%zu bytes)",
 			   (unsigned long long)eh->e_shoff, r->size);
-	memcpy(&sh0, r->map + eh->e_shoff, sizeof(sh0));
 
-	r->shnum = eh->e_shnum;
-	if (r->shnum == 0)		/* extended numbering: count in section 0 */
-		r->shnum = sh0.sh_size;
-	if (r->shnum == 0 || r->shnum > (r->size - eh->e_shoff) / sizeof(Elf64_Shdr))
-		return bad(r, "truncated: %zu section headers at 0x%llx do not fit in %zu bytes",
-			   r->shnum, (unsigned long long)eh->e_shoff, r->size);
-	r->shstrndx = eh->e_shstrndx;
-	if (r->shstrndx == SHN_XINDEX)
-		r->shstrndx = sh0.sh_link;
+	/* libelf counts the sections (section 0 holds the count when e_shnum is 0)
+	 * and gives 0 when the table does not fit in the file. */
+	if (elf_getshdrnum(r->elf, &r->shnum))
+		return bad_elf(r, "cannot count the sections");
+	if (r->shnum == 0 || r->shnum > (r->size - eh->e_shoff) / sizeof(Elf64_Shdr)) {
+		if (eh->e_shnum)
+			return bad(r, "truncated: %u section headers at 0x%llx do not fit in %zu bytes",
+				   eh->e_shnum, (unsigned long long)eh->e_shoff, r->size);
+		return bad(r, "truncated: the section headers at 0x%llx (count in section 0) do not fit in %zu bytes",
+			   (unsigned long long)eh->e_shoff, r->size);
+	}
+	if (elf_getshdrstrndx(r->elf, &r->shstrndx))
+		return bad_elf(r, "cannot find the section name table");
 	if (r->shstrndx == SHN_UNDEF || r->shstrndx >= r->shnum)
 		return bad(r, "section name table index %zu out of range (%zu sections)",
 			   r->shstrndx, r->shnum);
 	return 0;
 }
 
+/*
+ * The raw contents of a section read from the file: libelf's view of the
+ * private mapping, never a copy.  Sets sec->data.
+ */
+static unsigned char *load_contents(struct section *sec)
+{
+	struct obj_internal *in = obj_int(sec->obj);
+	Elf_Scn *scn = NULL;
+	Elf_Data *d;
+
+	if (sec >= in->sec_block && sec < in->sec_block + in->nr_sec_block)
+		scn = file_scn(in, sec - in->sec_block);
+	if (!scn) {
+		pr_err("%s: %s: no contents", sec->obj->path, sec->name);
+		errno = EINVAL;
+		return NULL;
+	}
+	d = elf_rawdata(scn, NULL);
+	if (!d || !d->d_buf || d->d_size < sec->size) {
+		pr_err("%s: malformed ELF: section %s: cannot read its contents: %s",
+		       sec->obj->path, sec->name, d ? "short data" : elf_errmsg(-1));
+		errno = EINVAL;
+		return NULL;
+	}
+	sec->data = d->d_buf;
+	return sec->data;
+}
+
+/* A string table's contents (NUL-terminated, checked) for elf_strptr(). */
+static const char *strtab_contents(struct reader *r, size_t idx, size_t size)
+{
+	Elf_Data *d = elf_rawdata(elf_getscn(r->elf, idx), NULL);
+
+	if (!d || !d->d_buf || d->d_size != size)
+		return NULL;
+	return d->d_buf;
+}
+
 static int read_sections(struct reader *r)
 {
 	struct object *obj = r->obj;
 	struct obj_internal *in = r->in;
-	const Elf64_Shdr *strsh;
+	GElf_Shdr strsh;
 	const char *strs;
 	size_t i;
 
-	r->shdrs = malloc(r->shnum * sizeof(Elf64_Shdr));
-	if (!r->shdrs)
-		return -ENOMEM;
-	memcpy(r->shdrs, r->map + obj->ehdr.e_shoff, r->shnum * sizeof(Elf64_Shdr));
-
-	strsh = &r->shdrs[r->shstrndx];
-	if (strsh->sh_type != SHT_STRTAB)
+	if (!gelf_getshdr(elf_getscn(r->elf, r->shstrndx), &strsh))
+		return bad_elf(r, "section name table (section %zu)", r->shstrndx);
+	if (strsh.sh_type != SHT_STRTAB)
 		return bad(r, "section name table (section %zu) is not SHT_STRTAB", r->shstrndx);
-	if (!in_file(r, strsh->sh_offset, strsh->sh_size) || !strsh->sh_size)
+	if (!in_file(r, strsh.sh_offset, strsh.sh_size) || !strsh.sh_size)
 		return bad(r, "section name table (section %zu) past end of file or empty",
 			   r->shstrndx);
-	strs = (const char *)r->map + strsh->sh_offset;
-	if (strs[strsh->sh_size - 1])
+	strs = strtab_contents(r, r->shstrndx, strsh.sh_size);
+	if (!strs)
+		return bad_elf(r, "section name table (section %zu)", r->shstrndx);
+	if (strs[strsh.sh_size - 1])
 		return bad(r, "section name table is not NUL-terminated");
+	in->str_base[0] = strs;
+	in->str_size[0] = strsh.sh_size;
 
 	in->sec_block = calloc(r->shnum, sizeof(struct section));
 	in->sec_by_idx = calloc(r->shnum, sizeof(struct section *));
@@ -120,36 +198,41 @@ static int read_sections(struct reader *r)
 
 	for (i = 1; i < r->shnum; i++) {
 		struct section *sec = &in->sec_block[i];
-		const Elf64_Shdr *sh = &r->shdrs[i];
+		GElf_Shdr sh;
 
+		if (!gelf_getshdr(elf_getscn(r->elf, i), &sh))
+			return bad_elf(r, "section %zu: cannot read its header", i);
 		sec->obj = obj;
 		sec->idx = i;
-		sec->sh = *sh;
+		sec->sh = sh;
 		TAILQ_INIT(&sec->relocs);
-		if (sh->sh_name >= strsh->sh_size)
+		if (sh.sh_name >= strsh.sh_size)
 			return bad(r, "section %zu: sh_name %u past the section name table (%llu bytes)",
-				   i, sh->sh_name, (unsigned long long)strsh->sh_size);
-		sec->name = (char *)strs + sh->sh_name;
-		if (sh->sh_type != SHT_NOBITS && sh->sh_type != SHT_NULL &&
-		    !in_file(r, sh->sh_offset, sh->sh_size))
+				   i, sh.sh_name, (unsigned long long)strsh.sh_size);
+		sec->name = elf_strptr(r->elf, r->shstrndx, sh.sh_name);
+		if (!sec->name)
+			return bad_elf(r, "section %zu: sh_name %u", i, sh.sh_name);
+		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
+		    !in_file(r, sh.sh_offset, sh.sh_size))
 			return bad(r, "section %zu (%s): contents [0x%llx, +0x%llx) past end of file (%zu bytes)",
-				   i, sec->name, (unsigned long long)sh->sh_offset,
-				   (unsigned long long)sh->sh_size, r->size);
-		if (sh->sh_link >= r->shnum)
+				   i, sec->name, (unsigned long long)sh.sh_offset,
+				   (unsigned long long)sh.sh_size, r->size);
+		if (sh.sh_link >= r->shnum)
 			return bad(r, "section %zu (%s): sh_link %u out of range (%zu sections)",
-				   i, sec->name, sh->sh_link, r->shnum);
-		if ((sh->sh_type == SHT_RELA || sh->sh_type == SHT_REL ||
-		     (sh->sh_flags & SHF_INFO_LINK)) && sh->sh_info >= r->shnum)
+				   i, sec->name, sh.sh_link, r->shnum);
+		if ((sh.sh_type == SHT_RELA || sh.sh_type == SHT_REL ||
+		     (sh.sh_flags & SHF_INFO_LINK)) && sh.sh_info >= r->shnum)
 			return bad(r, "section %zu (%s): sh_info %u out of range (%zu sections)",
-				   i, sec->name, sh->sh_info, r->shnum);
+				   i, sec->name, sh.sh_info, r->shnum);
 		/* an SHT_NULL section has no contents, whatever its header says */
-		sec->size = sh->sh_type == SHT_NULL ? 0 : sh->sh_size;
-		if (sh->sh_type != SHT_NOBITS && sh->sh_type != SHT_NULL && !(in->flags & OBJ_LAZY))
-			sec->data = (unsigned char *)r->map + sh->sh_offset;
+		sec->size = sh.sh_type == SHT_NULL ? 0 : sh.sh_size;
 		in->sec_by_idx[i] = sec;
 		TAILQ_INSERT_TAIL(&obj->sections, sec, list);
 		if (sec_hash_add(obj, sec))
 			return -ENOMEM;
+		if (sh.sh_type != SHT_NOBITS && sec->size && !(in->flags & OBJ_LAZY) &&
+		    !load_contents(sec))
+			return -EINVAL;
 	}
 	for (i = 1; i < r->shnum; i++) {
 		struct section *sec = in->sec_by_idx[i];
@@ -165,6 +248,7 @@ static int find_symtab(struct reader *r)
 {
 	struct object *obj = r->obj;
 	struct section *sec, *symtab = NULL, *shndx = NULL;
+	const char *strs;
 
 	TAILQ_FOREACH(sec, &obj->sections, list) {
 		if (sec->sh.sh_type == SHT_SYMTAB) {
@@ -202,16 +286,24 @@ static int find_symtab(struct reader *r)
 	if (!symtab->link || symtab->link->sh.sh_type != SHT_STRTAB)
 		return bad(r, "%s: sh_link %u is not a string table", symtab->name,
 			   symtab->sh.sh_link);
-	if (!symtab->link->sh.sh_size ||
-	    r->map[symtab->link->sh.sh_offset + symtab->link->sh.sh_size - 1])
+	strs = symtab->link->sh.sh_size ?
+		strtab_contents(r, symtab->sh.sh_link, symtab->link->sh.sh_size) : NULL;
+	if (!strs || strs[symtab->link->sh.sh_size - 1])
 		return bad(r, "%s: string table %s is empty or not NUL-terminated",
 			   symtab->name, symtab->link->name);
+	r->in->str_base[1] = strs;
+	r->in->str_size[1] = symtab->link->sh.sh_size;
+	r->symdata = elf_getdata(elf_getscn(r->elf, symtab->idx), NULL);
+	if (!r->symdata || r->symdata->d_size != symtab->sh.sh_size)
+		return bad_elf(r, "%s: cannot read the symbols", symtab->name);
 	if (shndx) {
 		if (shndx->sh.sh_size / sizeof(Elf32_Word) < r->nsyms)
 			return bad(r, "%s: %llu bytes, too small for %zu symbols", shndx->name,
 				   (unsigned long long)shndx->sh.sh_size, r->nsyms);
-		r->xindex = r->map + shndx->sh.sh_offset;
-		r->nr_xindex = r->nsyms;
+		r->xdata = elf_getdata(elf_getscn(r->elf, shndx->idx), NULL);
+		if (!r->xdata || r->xdata->d_size / sizeof(Elf32_Word) < r->nsyms)
+			return bad_elf(r, "%s: cannot read the extended section indexes",
+				       shndx->name);
 	}
 	obj->symtab = symtab;
 	obj->strtab = symtab->link;
@@ -223,8 +315,6 @@ static int read_symbols(struct reader *r)
 	struct object *obj = r->obj;
 	struct obj_internal *in = r->in;
 	struct section *symtab = obj->symtab, *strtab;
-	const unsigned char *p;
-	const char *strs;
 	bool exec = obj->ehdr.e_type != ET_REL;
 	size_t i;
 
@@ -248,9 +338,6 @@ static int read_symbols(struct reader *r)
 	}
 
 	strtab = symtab->link;
-	strs = (const char *)r->map + strtab->sh.sh_offset;
-	p = r->map + symtab->sh.sh_offset;
-
 	in->sym_block = calloc(r->nsyms, sizeof(struct symbol));
 	in->sym_by_idx = calloc(r->nsyms, sizeof(struct symbol *));
 	if (!in->sym_block || !in->sym_by_idx)
@@ -263,16 +350,21 @@ static int read_symbols(struct reader *r)
 
 	for (i = 0; i < r->nsyms; i++) {
 		struct symbol *sym = &in->sym_block[i];
+		Elf32_Word xshndx = 0;
 		size_t shndx;
 
-		memcpy(&sym->sym, p + i * SYM_SIZE, SYM_SIZE);
+		if (!gelf_getsymshndx(r->symdata, r->xdata, i, &sym->sym, &xshndx))
+			return bad_elf(r, "%s: symbol %zu", symtab->name, i);
 		sym->obj = obj;
 		sym->idx = i;
 		if (sym->sym.st_name >= strtab->sh.sh_size)
 			return bad(r, "%s: symbol %zu: st_name %u past the string table %s (%llu bytes)",
 				   symtab->name, i, sym->sym.st_name, strtab->name,
 				   (unsigned long long)strtab->sh.sh_size);
-		sym->name = (char *)strs + sym->sym.st_name;
+		sym->name = elf_strptr(r->elf, symtab->sh.sh_link, sym->sym.st_name);
+		if (!sym->name)
+			return bad_elf(r, "%s: symbol %zu: st_name %u", symtab->name, i,
+				       sym->sym.st_name);
 		sym->type = ELF64_ST_TYPE(sym->sym.st_info);
 		sym->bind = ELF64_ST_BIND(sym->sym.st_info);
 		sym->size = sym->sym.st_size;
@@ -280,13 +372,10 @@ static int read_symbols(struct reader *r)
 
 		shndx = sym->sym.st_shndx;
 		if (shndx == SHN_XINDEX) {
-			uint32_t x;
-
-			if (!r->xindex)
+			if (!r->xdata)
 				return bad(r, "%s: symbol %zu (%s) uses SHN_XINDEX but there is no SHT_SYMTAB_SHNDX",
 					   symtab->name, i, sym->name);
-			memcpy(&x, r->xindex + i * sizeof(x), sizeof(x));
-			shndx = x;
+			shndx = xshndx;
 			if (shndx == SHN_UNDEF || shndx >= r->shnum)
 				return bad(r, "%s: symbol %zu (%s): extended section index %zu out of range (%zu sections)",
 					   symtab->name, i, sym->name, shndx, r->shnum);
@@ -317,12 +406,12 @@ static int read_groups(struct reader *r)
 	struct section *sec;
 
 	TAILQ_FOREACH(sec, &r->obj->sections, list) {
-		const unsigned char *p;
+		const Elf32_Word *words;
+		Elf_Data *d;
 		size_t n, i;
 
 		if (sec->sh.sh_type != SHT_GROUP)
 			continue;
-		p = r->map + sec->sh.sh_offset;	/* checked against the file: not SHT_NOBITS */
 		if (sec->link != r->obj->symtab || !r->obj->symtab)
 			return bad(r, "group %s: sh_link %u is not the symbol table", sec->name,
 				   sec->sh.sh_link);
@@ -333,11 +422,14 @@ static int read_groups(struct reader *r)
 		if (sec->sh.sh_size < 4 || sec->sh.sh_size % 4)
 			return bad(r, "group %s: size %llu is not a flag word plus 4-byte indexes",
 				   sec->name, (unsigned long long)sec->sh.sh_size);
+		d = elf_getdata(elf_getscn(r->elf, sec->idx), NULL);
+		if (!d || d->d_size != sec->sh.sh_size)
+			return bad_elf(r, "group %s: cannot read its members", sec->name);
+		words = d->d_buf;
 		n = sec->sh.sh_size / 4;
 		for (i = 1; i < n; i++) {
-			uint32_t m;
+			Elf32_Word m = words[i];
 
-			memcpy(&m, p + i * 4, 4);
 			if (m == 0 || m >= r->shnum)
 				return bad(r, "group %s: member section %u out of range (%zu sections)",
 					   sec->name, m, r->shnum);
@@ -418,19 +510,22 @@ static int read_relocs(struct reader *r)
 	in->nr_reloc_block = total;
 
 	TAILQ_FOREACH(sec, &obj->sections, list) {
-		const unsigned char *p;
+		Elf_Data *d;
 		size_t n, i;
 
 		if (!sec->base)
 			continue;
-		p = r->map + sec->sh.sh_offset;
 		n = sec->sh.sh_size / RELA_SIZE;
+		d = n ? elf_getdata(elf_getscn(r->elf, sec->idx), NULL) : NULL;
+		if (n && (!d || d->d_size != sec->sh.sh_size))
+			return bad_elf(r, "%s: cannot read the relocations", sec->name);
 		for (i = 0; i < n; i++) {
 			struct reloc *reloc = &in->reloc_block[next++];
-			Elf64_Rela rela;
+			GElf_Rela rela;
 			size_t symi;
 
-			memcpy(&rela, p + i * RELA_SIZE, RELA_SIZE);
+			if (!gelf_getrela(d, i, &rela))
+				return bad_elf(r, "%s: relocation %zu", sec->name, i);
 			symi = ELF64_R_SYM(rela.r_info);
 			if (symi >= obj->nr_symbols)
 				return bad(r, "%s: relocation %zu at 0x%llx: symbol index %zu out of range (%zu symbols)",
@@ -463,7 +558,7 @@ struct object *obj_open(const char *path, int flags)
 	struct obj_internal *in;
 	struct object *obj;
 	struct stat st;
-	int fd, err;
+	int err;
 
 	obj = calloc(1, sizeof(*obj));
 	in = calloc(1, sizeof(*in));
@@ -475,6 +570,7 @@ struct object *obj_open(const char *path, int flags)
 	}
 	obj->internal = in;
 	in->flags = flags;
+	in->fd = -1;
 	TAILQ_INIT(&obj->sections);
 	TAILQ_INIT(&obj->symbols);
 	obj->path = strdup(path);
@@ -482,40 +578,39 @@ struct object *obj_open(const char *path, int flags)
 		err = -ENOMEM;
 		goto fail;
 	}
+	err = hp_libelf_init(path);
+	if (err)
+		goto fail;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	in->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (in->fd < 0) {
 		err = -errno;
 		pr_err("%s: cannot open: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(in->fd, &st) < 0) {
 		err = -errno;
 		pr_err("%s: cannot stat: %s", path, strerror(errno));
-		close(fd);
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		err = -EINVAL;
 		pr_err("%s: not a regular file", path);
-		close(fd);
 		goto fail;
 	}
 	r.size = st.st_size;
-	if (r.size) {
-		void *map = mmap(NULL, r.size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-
-		if (map == MAP_FAILED) {
-			err = -errno;
-			pr_err("%s: cannot map: %s", path, strerror(errno));
-			close(fd);
-			goto fail;
-		}
-		in->map = map;
-		in->map_size = r.size;
+	if (r.size < sizeof(Elf64_Ehdr)) {
+		err = bad(&r, "truncated: %zu bytes, an ELF64 header needs %zu",
+			  r.size, sizeof(Elf64_Ehdr));
+		goto fail;
 	}
-	close(fd);
-	r.map = in->map;
+	/* A private writable mapping: callers may edit contents in place. */
+	in->elf = elf_begin(in->fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+	if (!in->elf) {
+		err = bad_elf(&r, "libelf cannot read it (%zu bytes)", r.size);
+		goto fail;
+	}
+	r.elf = in->elf;
 	r.obj = obj;
 	r.in = in;
 
@@ -530,7 +625,6 @@ struct object *obj_open(const char *path, int flags)
 		err = read_groups(&r);
 	if (!err)
 		err = read_relocs(&r);
-	free(r.shdrs);
 	if (err)
 		goto fail;
 	return obj;
@@ -546,7 +640,6 @@ fail:
 unsigned char *sec_data(struct section *sec)
 {
 	static unsigned char empty[1];
-	struct obj_internal *in = obj_int(sec->obj);
 
 	if (sec->sh.sh_type == SHT_NOBITS) {
 		errno = 0;
@@ -556,14 +649,7 @@ unsigned char *sec_data(struct section *sec)
 		return sec->data;
 	if (!sec->size)
 		return empty;
-	if (in->map && sec->sh.sh_offset <= in->map_size &&
-	    sec->size <= in->map_size - sec->sh.sh_offset) {
-		sec->data = in->map + sec->sh.sh_offset;
-		return sec->data;
-	}
-	pr_err("%s: %s: no contents", sec->obj->path, sec->name);
-	errno = EINVAL;
-	return NULL;
+	return load_contents(sec);
 }
 
 static bool in_block(const void *p, const void *block, size_t n, size_t size)
@@ -614,8 +700,10 @@ void obj_close(struct object *obj)
 	free(in->sec_block);
 	free(in->sym_block);
 	free(in->reloc_block);
-	if (in->map)
-		munmap(in->map, in->map_size);
+	if (in->elf)
+		elf_end(in->elf);
+	if (in->fd >= 0)
+		close(in->fd);
 	free(in);
 	free(obj->path);
 	free(obj);

@@ -474,6 +474,79 @@ static void test_many_sections(void **state)
 	assert_int_equal(run("readelf -s -W '%s' | grep -q ' v65999$'", tmp_path("many.o")), 0);
 }
 
+/*
+ * Contents read from a file may be edited in place: the edits are the
+ * model's (obj_write() writes them) and never reach the file read.  A
+ * lazily loaded section still finds its contents after renumbering.
+ */
+static void test_in_place(void **state)
+{
+	char *copy = tmp_path("inplace-orig.o"), *out = tmp_path("inplace-out.o");
+	int flags[] = { 0, OBJ_LAZY };
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(run("cp '%s' '%s'", sample, copy), 0);
+	for (i = 0; i < 2; i++) {
+		struct object *obj = obj_open(sample, flags[i]), *lazy, *back;
+		struct section *text, *victim, *sec;
+		struct symbol *sym;
+		unsigned char *d;
+
+		assert_non_null(obj);
+		text = obj_find_section_by_name(obj, ".text.api");
+		assert_non_null(text);
+		d = sec_data(text);
+		assert_non_null(d);
+		assert_true(text->size > 0);
+		memset(d, 0xcc, text->size);
+		sym = obj_find_symbol_by_name(obj, "api");
+		assert_non_null(sym);
+		assert_int_equal(sym_rename(sym, "api_renamed"), 0);
+		assert_int_equal(sec_rename(text, ".text.api_renamed"), 0);
+		assert_int_equal(obj_write(obj, out), 0);
+		obj_close(obj);
+		expect(run("cmp -s '%s' '%s'", sample, copy) == 0,
+		       "the file read to be unchanged by in-place edits (flags %d)", flags[i]);
+
+		back = obj_open(out, 0);
+		assert_non_null(back);
+		text = obj_find_section_by_name(back, ".text.api_renamed");
+		assert_non_null(text);
+		assert_non_null(obj_find_symbol_by_name(back, "api_renamed"));
+		d = sec_data(text);
+		assert_true(d[0] == 0xcc && d[text->size - 1] == 0xcc);
+		obj_close(back);
+
+		/* renumbering before the first sec_data() of a lazy object */
+		obj = obj_open(sample, 0);
+		lazy = obj_open(sample, OBJ_LAZY);
+		assert_non_null(obj);
+		assert_non_null(lazy);
+		victim = obj_find_section_by_name(lazy, ".text.victim");
+		assert_non_null(victim);
+		for_each_section(lazy, sec)
+			sec->priv = (void *)(uintptr_t)sec->idx;
+		obj_delete_section(lazy, victim);
+		for_each_symbol(lazy, sym)
+			if (sym->sec == victim)
+				obj_delete_symbol(lazy, sym, true);
+		assert_int_equal(obj_renumber(lazy), 0);
+		for_each_section(lazy, sec) {
+			struct section *e = obj_find_section_by_index(obj, (uintptr_t)sec->priv);
+
+			assert_non_null(e);
+			if (sec->sh.sh_type == SHT_NOBITS || !sec->size)
+				continue;
+			expect(sec->size == e->size && !memcmp(sec_data(sec), sec_data(e), e->size),
+			       "lazy contents of %s (index %u, was %u) to be the file's",
+			       sec->name, sec->idx, e->idx);
+		}
+		obj_close(lazy);
+		obj_close(obj);
+	}
+}
+
 /* ---- malformed input ---- */
 
 static unsigned char *slurp(const char *path, size_t *size)
@@ -810,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_create_delete),
 		cmocka_unit_test(test_dangling),
 		cmocka_unit_test(test_many_sections),
+		cmocka_unit_test(test_in_place),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_klp_rela),
 	};
