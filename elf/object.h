@@ -3,6 +3,23 @@
  * The one ELF model of hotpatch.  Every tool reads and writes objects
  * through this interface; only elf/ includes <libelf.h>/<gelf.h>.
  *
+ * The file format is libelf's (elfutils): obj_open() reads through
+ * elf_begin(ELF_C_READ_MMAP_PRIVATE) (a private, copy-on-write mapping),
+ * gelf_getehdr/gelf_getshdr (extended section numbering included),
+ * elf_strptr, gelf_getsymshndx (SHT_SYMTAB_SHNDX) and gelf_getrela;
+ * section contents are elf_rawdata() views of the mapping, never copies.
+ * obj_write() builds the output with elf_newscn/elf_newdata and
+ * gelf_update_{shdr,symshndx,rela}, and libelf lays it out and writes it
+ * (elf_update).  libelf does not reject everything a damaged or hostile
+ * file can hold, so elf/ still checks itself, with messages naming the
+ * file: class, byte order, machine and type; headers, section contents
+ * and section header tables inside the file; sh_name, st_name, sh_link,
+ * sh_info, st_shndx and extended indexes in range; string tables
+ * NUL-terminated; symbol and relocation entry sizes; group members;
+ * relocation symbol indexes in range and relocations inside their
+ * section; at most one ordinary relocation section per section.  Errors
+ * libelf reports are passed on with elf_errmsg() after the file name.
+ *
  * An object is a list of sections, a list of symbols and, per relocation
  * section, a list of relocations.  Each element knows its neighbours:
  * a section knows its relocation section and its symbols' section symbol,

@@ -2,13 +2,14 @@
 /*
  * Writing an object: check that no live element refers to a deleted one,
  * renumber (locals before globals), regenerate the tables that hold
- * indexes or names (.symtab, .symtab_shndx, string tables, relocation
- * sections, group member lists), lay the sections out in order and write
- * everything to a temporary file that is renamed over @path.
+ * indexes or names (string tables and group member lists in the model;
+ * .symtab, .symtab_shndx and relocation sections through gelf), then hand
+ * every section to libelf (elf_newscn/elf_newdata in index order), which
+ * lays the file out and writes it (elf_update) to a temporary file that
+ * is renamed over @path.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,91 +218,6 @@ nomem:
 	return -ENOMEM;
 }
 
-static int build_symtab(struct object *obj, struct section *shndx)
-{
-	size_t n = obj->nr_symbols, first_global = n;
-	unsigned char *buf = calloc(n, SYM_SIZE);
-	uint32_t *xbuf = shndx ? calloc(n, sizeof(uint32_t)) : NULL;
-	struct symbol *sym;
-
-	if (!buf || (shndx && !xbuf)) {
-		free(buf);
-		free(xbuf);
-		return -ENOMEM;
-	}
-	for_each_symbol(obj, sym) {
-		Elf64_Sym *s = &sym->sym;
-
-		if (sym->bind != STB_LOCAL && first_global == n)
-			first_global = sym->idx;
-		s->st_info = ELF64_ST_INFO(sym->bind, sym->type);
-		s->st_value = sym->offset;
-		s->st_size = sym->size;
-		if (sym->sec) {
-			if (sym->sec->idx < SHN_LORESERVE) {
-				s->st_shndx = sym->sec->idx;
-			} else {
-				s->st_shndx = SHN_XINDEX;
-				if (!xbuf) {
-					free(buf);
-					return wbad(obj, "symbol %s needs an extended section index",
-						    sym->name);
-				}
-				xbuf[sym->idx] = sym->sec->idx;
-			}
-		} else if (s->st_shndx != SHN_ABS && s->st_shndx != SHN_COMMON &&
-			   s->st_shndx < SHN_LORESERVE) {
-			s->st_shndx = SHN_UNDEF;	/* no section: undefined */
-		} else if (s->st_shndx == SHN_XINDEX) {
-			s->st_shndx = SHN_UNDEF;
-		}
-		if (sym->type == STT_SECTION && !sym->name[0])
-			s->st_name = 0;
-		memcpy(buf + sym->idx * SYM_SIZE, s, SYM_SIZE);
-	}
-	sec_set_data(obj->symtab, buf, n * SYM_SIZE);
-	obj->symtab->sh.sh_info = first_global;
-	obj->symtab->sh.sh_entsize = SYM_SIZE;
-	if (shndx) {
-		sec_set_data(shndx, xbuf, n * sizeof(uint32_t));
-		shndx->sh.sh_entsize = sizeof(uint32_t);
-	}
-	return 0;
-}
-
-static int build_relas(struct object *obj)
-{
-	struct section *sec;
-	struct reloc *reloc;
-
-	for_each_section(obj, sec) {
-		unsigned char *buf, *p;
-
-		if (!sec_is_rela(sec))
-			continue;
-		buf = malloc(sec->nr_relocs ? sec->nr_relocs * RELA_SIZE : 1);
-		if (!buf)
-			return -ENOMEM;
-		p = buf;
-		for_each_reloc(sec, reloc) {
-			Elf64_Rela r = {
-				.r_offset = reloc->offset,
-				.r_info = ELF64_R_INFO(reloc->sym->idx, reloc->type),
-				.r_addend = reloc->addend,
-			};
-
-			memcpy(p, &r, RELA_SIZE);
-			p += RELA_SIZE;
-		}
-		sec_set_data(sec, buf, sec->nr_relocs * RELA_SIZE);
-		sec->link = obj->symtab;
-		sec->sh.sh_entsize = RELA_SIZE;
-		sec->sh.sh_info = sec->base->idx;
-		sec->sh.sh_flags |= SHF_INFO_LINK;
-	}
-	return 0;
-}
-
 static int build_groups(struct object *obj)
 {
 	struct section *sec;
@@ -357,117 +273,253 @@ static int build_groups(struct object *obj)
 	return err;
 }
 
-/* ---- layout and output ---- */
+/* ---- output through libelf ---- */
 
-static int write_zeros(FILE *f, uint64_t n)
+#define lerr(o, out, fmt, ...) \
+	({ pr_err("%s: cannot write %s: " fmt ": libelf: %s", (o)->path, (out), \
+		  ##__VA_ARGS__, elf_errmsg(-1)); -EIO; })
+
+struct writer {
+	struct object *obj;
+	const char *path;		/* the final name, for messages */
+	Elf *elf;
+	Elf_Data **data;		/* per section index: its one data block */
+	struct section *shndx;		/* .symtab_shndx, if any */
+};
+
+static Elf_Type data_type(const struct object *obj, const struct section *sec,
+			  const struct section *shndx)
 {
-	static const char zeros[4096];
+	if (sec == obj->symtab)
+		return ELF_T_SYM;
+	if (sec == shndx)
+		return ELF_T_WORD;
+	if (sec_is_rela(sec))
+		return ELF_T_RELA;
+	return ELF_T_BYTE;
+}
 
-	while (n) {
-		size_t k = n < sizeof(zeros) ? n : sizeof(zeros);
+/* .symtab (and .symtab_shndx): one gelf_update_symshndx() per symbol. */
+static int emit_symtab(struct writer *w)
+{
+	struct object *obj = w->obj;
+	size_t n = obj->nr_symbols, first_global = n;
+	Elf_Data *sd = w->data[obj->symtab->idx];
+	Elf_Data *xd = w->shndx ? w->data[w->shndx->idx] : NULL;
+	void *buf = calloc(n, SYM_SIZE);
+	void *xbuf = w->shndx ? calloc(n, sizeof(Elf32_Word)) : NULL;
+	struct symbol *sym;
 
-		if (fwrite(zeros, 1, k, f) != k)
-			return -EIO;
-		n -= k;
+	if (!buf || (w->shndx && !xbuf)) {
+		free(buf);
+		free(xbuf);
+		return -ENOMEM;
+	}
+	/* The model keeps the tables it wrote, as libelf's data blocks point at them. */
+	sec_set_data(obj->symtab, buf, n * SYM_SIZE);
+	sd->d_buf = buf;
+	sd->d_size = n * SYM_SIZE;
+	if (xd) {
+		sec_set_data(w->shndx, xbuf, n * sizeof(Elf32_Word));
+		xd->d_buf = xbuf;
+		xd->d_size = n * sizeof(Elf32_Word);
+	}
+	for_each_symbol(obj, sym) {
+		Elf64_Sym *s = &sym->sym;
+		Elf32_Word x = 0;
+
+		if (sym->bind != STB_LOCAL && first_global == n)
+			first_global = sym->idx;
+		s->st_info = ELF64_ST_INFO(sym->bind, sym->type);
+		s->st_value = sym->offset;
+		s->st_size = sym->size;
+		if (sym->sec) {
+			if (sym->sec->idx < SHN_LORESERVE) {
+				s->st_shndx = sym->sec->idx;
+			} else {
+				s->st_shndx = SHN_XINDEX;
+				if (!xd)
+					return wbad(obj, "symbol %s needs an extended section index",
+						    sym->name);
+				x = sym->sec->idx;
+			}
+		} else if (s->st_shndx != SHN_ABS && s->st_shndx != SHN_COMMON &&
+			   s->st_shndx < SHN_LORESERVE) {
+			s->st_shndx = SHN_UNDEF;	/* no section: undefined */
+		} else if (s->st_shndx == SHN_XINDEX) {
+			s->st_shndx = SHN_UNDEF;
+		}
+		if (sym->type == STT_SECTION && !sym->name[0])
+			s->st_name = 0;
+		if (!gelf_update_symshndx(sd, xd, sym->idx, s, x))
+			return lerr(obj, w->path, "symbol %s", sym->name);
+	}
+	obj->symtab->sh.sh_info = first_global;
+	obj->symtab->sh.sh_entsize = SYM_SIZE;
+	if (w->shndx)
+		w->shndx->sh.sh_entsize = sizeof(Elf32_Word);
+	return 0;
+}
+
+/* Relocation sections: one gelf_update_rela() per live relocation. */
+static int emit_relas(struct writer *w)
+{
+	struct object *obj = w->obj;
+	struct section *sec;
+	struct reloc *reloc;
+
+	for_each_section(obj, sec) {
+		Elf_Data *d = w->data[sec->idx];
+		void *buf;
+		int i = 0;
+
+		if (!sec_is_rela(sec))
+			continue;
+		buf = malloc(sec->nr_relocs ? sec->nr_relocs * RELA_SIZE : 1);
+		if (!buf)
+			return -ENOMEM;
+		sec_set_data(sec, buf, sec->nr_relocs * RELA_SIZE);
+		d->d_buf = buf;
+		d->d_size = sec->nr_relocs * RELA_SIZE;
+		for_each_reloc(sec, reloc) {
+			GElf_Rela r = {
+				.r_offset = reloc->offset,
+				.r_info = ELF64_R_INFO(reloc->sym->idx, reloc->type),
+				.r_addend = reloc->addend,
+			};
+
+			if (!gelf_update_rela(d, i++, &r))
+				return lerr(obj, w->path, "%s: relocation %d", sec->name, i - 1);
+		}
+		sec->link = obj->symtab;
+		sec->sh.sh_entsize = RELA_SIZE;
+		sec->sh.sh_info = sec->base->idx;
+		sec->sh.sh_flags |= SHF_INFO_LINK;
 	}
 	return 0;
 }
 
-static uint64_t align_up(uint64_t v, uint64_t a)
+/*
+ * Hand the model to libelf: the ELF header, one section and one data
+ * block per live section in index order, then elf_update() lays out
+ * (offsets by alignment, section header table last) and writes.
+ */
+static int emit(struct writer *w)
 {
-	if (a < 2 || (a & (a - 1)))
-		return v;
-	return (v + a - 1) & ~(a - 1);
-}
-
-static int layout_and_write(struct object *obj, FILE *f)
-{
+	struct object *obj = w->obj;
 	struct obj_internal *in = obj_int(obj);
 	size_t shnum = obj->nr_sections, i;
-	uint64_t off = sizeof(Elf64_Ehdr), pos;
-	Elf64_Ehdr eh = obj->ehdr;
-	Elf64_Shdr sh0 = { 0 };
+	GElf_Ehdr eh;
+	GElf_Shdr sh;
+	Elf_Scn *scn;
 	int err;
+
+	if (!gelf_newehdr(w->elf, ELFCLASS64) || !gelf_getehdr(w->elf, &eh))
+		return lerr(obj, w->path, "ELF header");
+	for (i = 1; i < shnum; i++) {
+		struct section *sec = in->sec_by_idx[i];
+		Elf_Data *d;
+
+		if (sec->sh.sh_addralign > (1ULL << 30))
+			return wbad(obj, "section %s: alignment 0x%llx is too large", sec->name,
+				    (unsigned long long)sec->sh.sh_addralign);
+		if (sec->sh.sh_type != SHT_NOBITS && sec->size && !sec_data(sec))
+			return -errno ? -errno : -EINVAL;
+		scn = elf_newscn(w->elf);
+		if (!scn || elf_ndxscn(scn) != i)
+			return lerr(obj, w->path, "section %s", sec->name);
+		d = elf_newdata(scn);
+		if (!d)
+			return lerr(obj, w->path, "section %s", sec->name);
+		d->d_type = data_type(obj, sec, w->shndx);
+		d->d_align = 1;		/* sh_addralign aligns the section */
+		d->d_version = EV_CURRENT;
+		d->d_off = 0;
+		d->d_size = sec->size;
+		d->d_buf = sec->sh.sh_type == SHT_NOBITS ? NULL : sec->data;
+		w->data[i] = d;
+	}
+	err = emit_symtab(w);
+	if (!err)
+		err = emit_relas(w);
+	if (err)
+		return err;
 
 	for (i = 1; i < shnum; i++) {
 		struct section *sec = in->sec_by_idx[i];
-		Elf64_Shdr *sh = &sec->sh;
 
-		if (sh->sh_addralign > (1ULL << 30))
-			return wbad(obj, "section %s: alignment 0x%llx is too large", sec->name,
-				    (unsigned long long)sh->sh_addralign);
-		if (sh->sh_type != SHT_NOBITS && sec->size && !sec_data(sec))
-			return -errno ? -errno : -EINVAL;
-		off = align_up(off, sh->sh_addralign);
-		sh->sh_offset = off;
-		sh->sh_size = sec->size;
-		sh->sh_link = sec->link ? sec->link->idx : 0;
-		if (sh->sh_type != SHT_NOBITS)
-			off += sec->size;
+		scn = elf_getscn(w->elf, i);
+		if (!gelf_getshdr(scn, &sh))
+			return lerr(obj, w->path, "section %s", sec->name);
+		sh.sh_name = sec->sh.sh_name;
+		sh.sh_type = sec->sh.sh_type;
+		sh.sh_flags = sec->sh.sh_flags;
+		sh.sh_addr = sec->sh.sh_addr;
+		sh.sh_link = sec->link ? sec->link->idx : 0;
+		sh.sh_info = sec->sh.sh_info;
+		sh.sh_addralign = sec->sh.sh_addralign;
+		sh.sh_entsize = sec->sh.sh_entsize;
+		if (!gelf_update_shdr(scn, &sh))
+			return lerr(obj, w->path, "section %s", sec->name);
 	}
-	off = align_up(off, 8);
 
+	/* e_shnum, section 0's sh_size (extended numbering), offsets and sizes are libelf's. */
+	memcpy(eh.e_ident + EI_DATA, obj->ehdr.e_ident + EI_DATA, EI_NIDENT - EI_DATA);
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
 	eh.e_type = ET_REL;
+	eh.e_machine = obj->ehdr.e_machine;
+	eh.e_version = EV_CURRENT;
+	eh.e_flags = obj->ehdr.e_flags;
 	eh.e_entry = 0;
 	eh.e_phoff = 0;
 	eh.e_phnum = 0;
 	eh.e_phentsize = 0;
-	eh.e_ehsize = sizeof(Elf64_Ehdr);
-	eh.e_shentsize = sizeof(Elf64_Shdr);
-	eh.e_shoff = off;
-	eh.e_shnum = shnum < SHN_LORESERVE ? shnum : 0;
-	eh.e_shstrndx = obj->shstrtab->idx < SHN_LORESERVE ? obj->shstrtab->idx : SHN_XINDEX;
-	if (shnum >= SHN_LORESERVE)
-		sh0.sh_size = shnum;
-	if (obj->shstrtab->idx >= SHN_LORESERVE)
-		sh0.sh_link = obj->shstrtab->idx;
-	obj->ehdr = eh;
-
-	if (fwrite(&eh, sizeof(eh), 1, f) != 1)
-		return -EIO;
-	pos = sizeof(eh);
-	for (i = 1; i < shnum; i++) {
-		struct section *sec = in->sec_by_idx[i];
-
-		if (sec->sh.sh_type == SHT_NOBITS || !sec->size)
-			continue;
-		err = write_zeros(f, sec->sh.sh_offset - pos);
-		if (err)
-			return err;
-		if (fwrite(sec->data, 1, sec->size, f) != sec->size)
-			return -EIO;
-		pos = sec->sh.sh_offset + sec->size;
+	if (obj->shstrtab->idx < SHN_LORESERVE) {
+		eh.e_shstrndx = obj->shstrtab->idx;
+	} else {
+		eh.e_shstrndx = SHN_XINDEX;
+		scn = elf_getscn(w->elf, 0);
+		if (!gelf_getshdr(scn, &sh))
+			return lerr(obj, w->path, "section 0");
+		sh.sh_link = obj->shstrtab->idx;
+		if (!gelf_update_shdr(scn, &sh))
+			return lerr(obj, w->path, "section 0");
 	}
-	err = write_zeros(f, off - pos);
-	if (err)
-		return err;
-	if (fwrite(&sh0, sizeof(sh0), 1, f) != 1)
-		return -EIO;
-	for (i = 1; i < shnum; i++)
-		if (fwrite(&in->sec_by_idx[i]->sh, sizeof(Elf64_Shdr), 1, f) != 1)
-			return -EIO;
+	if (!gelf_update_ehdr(w->elf, &eh))
+		return lerr(obj, w->path, "ELF header");
+
+	if (elf_update(w->elf, ELF_C_WRITE) < 0)
+		return lerr(obj, w->path, "elf_update");
+
+	/* The model now describes the file written. */
+	if (!gelf_getehdr(w->elf, &eh))
+		return lerr(obj, w->path, "ELF header");
+	obj->ehdr = eh;
+	for (i = 1; i < shnum; i++) {
+		if (!gelf_getshdr(elf_getscn(w->elf, i), &sh))
+			return lerr(obj, w->path, "section %s", in->sec_by_idx[i]->name);
+		in->sec_by_idx[i]->sh = sh;
+	}
 	return 0;
 }
 
 int obj_write(struct object *obj, const char *path)
 {
-	struct section *shndx;
+	struct writer w = { .obj = obj, .path = path };
 	char *tmp = NULL;
-	FILE *f = NULL;
 	int fd, err;
 
 	err = check_refs(obj);
 	if (err)
 		return err;
-	err = ensure_shndx(obj, &shndx);
+	err = hp_libelf_init(path);
+	if (!err)
+		err = ensure_shndx(obj, &w.shndx);
 	if (!err)
 		err = obj_renumber(obj);
 	if (!err)
 		err = build_strtabs(obj);
-	if (!err)
-		err = build_symtab(obj, shndx);
-	if (!err)
-		err = build_relas(obj);
 	if (!err)
 		err = build_groups(obj);
 	if (err) {
@@ -485,38 +537,46 @@ int obj_write(struct object *obj, const char *path)
 		free(tmp);
 		return err;
 	}
-	if (fchmod(fd, 0644) < 0 || !(f = fdopen(fd, "wb"))) {
+	if (fchmod(fd, 0644) < 0) {
 		err = -errno;
-		close(fd);
+		pr_err("%s: cannot write: %s", path, strerror(errno));
 		goto fail;
 	}
-	err = layout_and_write(obj, f);
+	w.data = calloc(obj->nr_sections, sizeof(*w.data));
+	w.elf = elf_begin(fd, ELF_C_WRITE, NULL);
+	if (!w.data) {
+		err = -ENOMEM;
+		pr_err("%s: out of memory writing %s", obj->path, path);
+	} else if (!w.elf) {
+		err = lerr(obj, path, "elf_begin");
+	} else {
+		err = emit(&w);
+		if (err == -ENOMEM)
+			pr_err("%s: out of memory writing %s", obj->path, path);
+	}
+	if (w.elf)
+		elf_end(w.elf);
+	free(w.data);
 	if (err)
 		goto fail;
-	if (fflush(f) || ferror(f)) {
-		err = -EIO;
+	if (close(fd) < 0) {
+		fd = -1;
+		err = -errno;
+		pr_err("%s: write failed: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fclose(f)) {
-		f = NULL;
-		err = -EIO;
-		goto fail;
-	}
-	f = NULL;
+	fd = -1;
 	if (rename(tmp, path) < 0) {
 		err = -errno;
+		pr_err("%s: cannot write: %s", path, strerror(errno));
 		goto fail;
 	}
 	free(tmp);
 	return 0;
 
 fail:
-	if (err == -EIO || err == -ENOSPC)
-		pr_err("%s: write failed: %s", path, strerror(errno ? errno : EIO));
-	else if (err != -EINVAL)
-		pr_err("%s: cannot write: %s", path, strerror(-err));
-	if (f)
-		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	unlink(tmp);
 	free(tmp);
 	return err;
