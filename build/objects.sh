@@ -166,33 +166,39 @@ objects_map() {
 
 # objects_shadow SRC OVL DIR - build DIR as SRC overlaid with the regular files under OVL.
 objects_shadow() {
-	local src=$1 ovl=$2 dir=$3 f d parent e
+	local src=$1 ovl=$2 dir=$3 f d rel e
+	local -a links
 	declare -A real=()
 	mkdir -p "$dir" || hp_die "cannot create $dir"
 	real[.]=1
 	while IFS= read -r f; do
 		f=${f#./}
-		d=$(dirname "$f")
+		d=${f%/*}
+		[[ $d == "$f" ]] && d=.
 		while [[ $d != . ]]; do
 			real[$d]=1
-			d=$(dirname "$d")
+			[[ $d == */* ]] && d=${d%/*} || d=.
 		done
 	done < <(cd "$ovl" && find . -type f)
-	# every real directory: symlink all SRC entries that are not real dirs themselves
+	# Every real directory gets a symlink to each SRC entry that is neither a real directory
+	# nor a patched file: one `ln` per directory, since a shadow is made on every run.
 	for d in "${!real[@]}"; do
-		mkdir -p "$dir/$d"
+		mkdir -p "$dir/$d" || hp_die "cannot create $dir/$d"
 	done
 	for d in "${!real[@]}"; do
+		links=()
 		for e in "$src/$d"/* "$src/$d"/.[!.]*; do
 			[[ -e $e || -L $e ]] || continue
-			parent=$d/$(basename "$e")
-			parent=${parent#./}
-			[[ -n ${real[$parent]:-} ]] && continue
-			[[ -e $ovl/$parent ]] && continue
-			ln -s "$e" "$dir/$parent" || hp_die "cannot link $dir/$parent"
+			rel=$d/${e##*/}
+			rel=${rel#./}
+			[[ -n ${real[$rel]:-} || -e $ovl/$rel ]] && continue
+			links+=("$e")
 		done
+		if ((${#links[@]})); then
+			ln -s -t "$dir/$d" "${links[@]}" || hp_die "cannot link the entries of $dir/$d"
+		fi
 	done
-	(cd "$ovl" && find . -type f -print0 | xargs -0 -I{} cp -p {} "$dir/{}") ||
+	(cd "$ovl" && find . -type f -print0 | xargs -0 cp -p --parents -t "$dir") ||
 		hp_die "cannot copy the patched files into $dir"
 }
 

@@ -10,13 +10,16 @@
 
 # shellcheck disable=SC2154 # opt_* are hotpatch-build.sh's parsed options
 report_write() {
-	local work=$1 out=$2 ko=$3 facts=() f timings='{}' kv
+	local work=$1 out=$2 ko=$3 facts=() f timings='{' kv
 	for f in "$work"/diff/*.json; do
 		[[ -f $f ]] && facts+=("$f")
 	done
+	# "stage=secs ..." as a JSON object, without one jq run per stage
 	for kv in $HP_TIMINGS; do
-		timings=$(jq -c --arg k "${kv%%=*}" --argjson v "${kv#*=}" '. + {($k): $v}' <<<"$timings")
+		[[ $timings == '{' ]] || timings+=','
+		timings+="\"${kv%%=*}\":${kv#*=}"
 	done
+	timings+='}'
 	jq -n \
 		--arg version "$HP_VERSION" \
 		--arg release "$HP_RELEASE" \
