@@ -23,7 +23,7 @@
 # Runs every case with out/bin/hotpatch-diff and, when built, out-asan/bin/hotpatch-diff.
 set -uo pipefail
 
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 cd "$T_TOP" || exit 1
 

@@ -10,7 +10,7 @@
 #      create-klp-module reads: the func entry and a dynrela with its symbol, field by field.
 set -uo pipefail
 
-# shellcheck source=../lib.sh
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 cd "$T_TOP" || exit 1
 t_setup_kernel

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2031 # build/ scripts sourced in a subshell below have a local tmp of their own
 # SPDX-License-Identifier: GPL-2.0
 # test-kernel-elf.sh - the ELF model on real kernel objects of the target release (needs the
 # kernel cache).
@@ -10,6 +11,7 @@
 # as the model sees them and as binutils' readelf sees them -- and that `ld -r` accepts it.
 # Then reads the dbg vmlinux the way the symbol index does (lazy, no relocations).
 set -euo pipefail
+# shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 elfdump=$T_TOP/out/bin/hotpatch-elfdump

@@ -4,6 +4,7 @@
 # --setup with hotpatch-index): duplicate statics told apart by their CU,
 # kallsyms positions as in System.map / the module's symbol table, exports.
 set -euo pipefail
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 t_setup_kernel

@@ -4,6 +4,7 @@
 # "vmlinux" with DWARF and two same-named statics, and a fake module linked
 # with ld -r whose symbols exercise module kallsyms' is_core_symbol() rules.
 set -euo pipefail
+# shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 INDEX=${HOTPATCH_INDEX:-$T_TOP/out/bin/hotpatch-index}
