@@ -8,7 +8,7 @@ cd "$T_TOP"
 mapfile -t scripts < <(git ls-files '*.sh' 'hotpatch-build.sh' '.ci/run' | sort -u)
 for f in "${scripts[@]}"; do
 	shell=bash
-	[[ $f == examples/*/check.sh ]] && shell=sh
+	[[ $f == examples/*/check.sh ]] && shell="sh"
 	if out=$(shellcheck -x -s "$shell" "$f" 2>&1); then
 		t_pass "shellcheck $f"
 	else
