@@ -5,6 +5,12 @@
 #   objects_shadow SRC OVL DIR  DIR: a tree that is SRC with the files of OVL laid over it
 #   objects_compile WORK        compile every TU of WORK/tus twice, in parallel:
 #                               WORK/orig/<obj>, WORK/patched/<obj>
+#   objects_compile_tu TREE OUT OBJ CMD
+#                               run OBJ's compile database command CMD in TREE, every output
+#                               moved under OUT: the one way a TU is compiled
+#   tree_compile_tu SRCROOT OUT TU...
+#                               the same for TUs named by object path (fs/proc/meminfo.o),
+#                               each command taken from the compile database
 #
 # Headers: a changed header reaches every TU that includes it, directly or through other
 # headers. `#include` lines are scanned to a fixed point (cheap, over-approximate: a name
@@ -52,7 +58,7 @@ objects_include_name() {
 # directly or through other headers: `#include` lines scanned to a fixed point.
 objects_header_users() {
 	local src=$HP_CACHE/src h kind name gpat lpats=() found f top
-	declare -A known=() tus=()
+	declare -A known=() users=()
 	local todo=("$@")
 	for h in "$@"; do known[$h]=1; done
 	while ((${#todo[@]})); do
@@ -94,12 +100,12 @@ objects_header_users() {
 			if [[ $f == *.h ]]; then
 				next+=("$f")
 			else
-				tus[$f]=1
+				users[$f]=1
 			fi
 		done <<<"$found"
 		todo=("${next[@]}")
 	done
-	printf '%s\n' "${!tus[@]}"
+	printf '%s\n' "${!users[@]}"
 }
 
 # objects_includes_header SRC.c CMD HEADER... - does preprocessing SRC.c open one of them?
@@ -202,28 +208,48 @@ objects_shadow() {
 		hp_die "cannot copy the patched files into $dir"
 }
 
-# objects_compile_one SIDE TREE WORK SRC.c OBJ CMD
-objects_compile_one() {
-	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 out log
-	out=$work/$side
-	mkdir -p "$out/$(dirname "$obj")"
+# objects_compile_tu TREE OUT OBJ CMD - compile OBJ in TREE (SRC, or a shadow of it) with CMD,
+# its line of the compile database, rewritten by objects_cmd_for: OUT/OBJ, its -MMD file and
+# OUT/OBJ.cmd (the command run). The compiler's messages go to stderr. Returns non-zero when
+# the command cannot be redirected, fails, or writes no object.
+objects_compile_tu() {
+	local tree=$1 out=$2 obj=$3 cmd=$4 rc=0
 	cmd=$(objects_cmd_for "$cmd" "$out" "$obj") || return 1
+	mkdir -p "$out/$(dirname "$obj")" || return 1
+	rm -f "$out/$obj"
 	printf '%s\n' "$cmd" >"$out/$obj.cmd"
-	log=$out/$obj.log
-	if ! (cd "$tree" && bash -c "set -e; $cmd") >"$log" 2>&1; then
+	hp_verbose "(cd $tree && $cmd)"
+	(cd "$tree" && bash -c "set -e; $cmd") >&2 || rc=$?
+	if ((rc != 0)); then
+		printf 'hotpatch: %s: error: %s: compiling failed (exit %d); command in %s\n' \
+			"$HP_STAGE" "$obj" "$rc" "$out/$obj.cmd" >&2
+		return 1
+	fi
+	if [[ ! -s $out/$obj ]]; then
+		printf 'hotpatch: %s: error: %s: no object written to %s\n' "$HP_STAGE" "$obj" "$out" >&2
+		return 1
+	fi
+}
+
+# objects_compile_one SIDE TREE WORK SRC.c OBJ CMD - one job of objects_compile: the
+# compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr.
+objects_compile_one() {
+	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log
+	mkdir -p "$work/$side/$(dirname "$obj")"
+	log=$work/$side/$obj.log
+	if ! objects_compile_tu "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
 		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
 		grep -E 'error|Error' "$log" | head -n 20 | sed 's/^/  /' >&2
 		printf '  full log: %s\n' "$log" >&2
 		return 1
 	fi
-	[[ -s $out/$obj ]] || { echo "hotpatch: objects: error: $c: no object written" >&2; return 1; }
 }
 
 objects_compile() {
 	local work=$1 src=$HP_CACHE/src
 	objects_shadow "$src" "$work/patched-src" "$work/shadow"
-	export -f objects_compile_one objects_cmd_for hp_die
-	export HP_STAGE
+	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose
+	export HP_STAGE HP_VERBOSE
 	local c obj line
 	: >"$work/jobs"
 	while IFS=$'\t' read -r c obj _; do
@@ -242,4 +268,42 @@ objects_compile() {
 		line=$obj
 		[[ -s $work/orig/$line && -s $work/patched/$line ]] || hp_die "$obj: an object is missing"
 	done <"$work/tus"
+}
+
+# tree_compile_tu SRCROOT OUT TU... - compile each TU (path of the object relative to the tree,
+# e.g. fs/proc/meminfo.o) of the source tree SRCROOT into OUT/<TU> with objects_compile_tu: the
+# command of the release's compile database (the kernel's exact flags plus $HP_KCFLAGS, objtool
+# as kbuild runs it). Nothing is written inside SRCROOT.
+#
+# SRCROOT is the prepared tree (HP_SRC), a shadow of it (objects_shadow) or a copy of it in which
+# a patch replaced some files (e.g. `cp -al` + `patch`, which writes new inodes).
+#
+# Why not `make O=/tmp/x fs/proc/meminfo.o`: kbuild refuses O= builds from a tree configured in
+# place ("The source tree is not clean"). And no make at all runs in the tree here: even
+# `make -n` runs the tools/objtool sub-make for real (the top Makefile resets its MAKEFLAGS),
+# which can rebuild tools/objtool inside the shared tree. The command comes from the compile
+# database (build/compiledb.sh: `make -n vmlinux modules` once, at --setup, under the lock).
+tree_compile_tu() {
+	local srcroot=$1 out=$2 tu line
+	shift 2
+	(($#)) || hp_die "tree_compile_tu: no translation unit given"
+	[[ -f $srcroot/.config && -f $srcroot/include/generated/autoconf.h ]] ||
+		hp_die "$srcroot is not a prepared kernel tree"
+	if ! declare -F compiledb_get >/dev/null || [[ ! -s $HP_CACHE/compiledb ]]; then
+		hp_die "no compile database in $HP_CACHE (run hotpatch-build.sh --setup)"
+	fi
+	mkdir -p "$out" || hp_die "cannot create $out"
+	srcroot=$(cd "$srcroot" && pwd -P)
+	out=$(cd "$out" && pwd -P)
+	case $out/ in
+	"$srcroot"/*) hp_die "the output directory $out is inside the source tree $srcroot" ;;
+	esac
+	for tu in "$@"; do
+		[[ $tu == *.o && $tu != /* && $tu != *..* ]] || hp_die "'$tu' is not an object path relative to the tree (e.g. fs/proc/meminfo.o)"
+		[[ -f $srcroot/${tu%.o}.c ]] || hp_die "${tu%.o}.c: no such file in $srcroot"
+		line=$(compiledb_get "${tu%.o}.c")
+		[[ $line == "$tu"$'\t'* ]] || hp_die "$tu: not in the compile database (is it built by this .config?)"
+		# "obj<TAB>target<TAB>gcc ... -c -o obj src ; objtool ... obj"
+		objects_compile_tu "$srcroot" "$out" "$tu" "${line#*$'\t'*$'\t'}" || exit 1
+	done
 }

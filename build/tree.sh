@@ -1,10 +1,10 @@
 # shellcheck shell=bash
-# build/tree.sh - the prepared source tree of a release, and compiling single TUs against it.
+# build/tree.sh - the prepared source tree of a release.
 #
 #   tree_prepare                       <cache>/<release>/src: linux-source extracted, Debian's
 #                                      config, `make olddefconfig prepare` with CC=gcc-12
-#   tree_compile_tu SRCROOT OUT TU...  compile TUs (e.g. fs/proc/meminfo.o) of the source tree
-#                                      SRCROOT into OUT/<tu>, writing nothing inside SRCROOT
+#
+# Single TUs are compiled against the tree by build/objects.sh (tree_compile_tu).
 #
 # Why the tree is prepared in place: kbuild records absolute paths of the tree in a few places
 # (tools/objtool is built with O=$(abspath $(objtree))), so a prepared tree must not move. The
@@ -91,60 +91,4 @@ tree_prepare() {
 	tree_make prepare
 	hp_mark_done "$dir" tree
 	hp_stage_end
-}
-
-# tree_compile_tu SRCROOT OUT TU... - compile each TU (path of the object relative to the tree,
-# e.g. fs/proc/meminfo.o) of the source tree SRCROOT into OUT/<TU>, with the kernel's exact
-# flags plus $HP_KCFLAGS, running objtool like kbuild does. Nothing is written inside SRCROOT.
-#
-# SRCROOT is the prepared tree (HP_SRC) or a copy of it in which a patch replaced some files
-# (e.g. `cp -al` + `patch`, which writes new inodes).
-#
-# Why not `make O=/tmp/x fs/proc/meminfo.o`: kbuild refuses O= builds from a tree configured in
-# place ("The source tree is not clean"). And no make at all runs in the tree here: even
-# `make -n` runs the tools/objtool sub-make for real (the top Makefile resets its MAKEFLAGS),
-# which can rebuild tools/objtool inside the shared tree. Instead the command comes from the
-# release's compile database (build/compiledb.sh: `make -n vmlinux modules` once, at --setup,
-# under the lock), and its gcc and objtool parts run with SRCROOT as working directory (so
-# ./include, "sibling.h" and __FILE__ resolve as in the kernel build) and with every output path
-# (-o, -Wp,-MMD, objtool's in-place edit) moved under OUT. OUT/<TU>.cmd keeps the command run.
-tree_compile_tu() {
-	local srcroot=$1 out=$2 tu dep line cmd rc=0
-	shift 2
-	(($#)) || hp_die "tree_compile_tu: no translation unit given"
-	[[ -f $srcroot/.config && -f $srcroot/include/generated/autoconf.h ]] ||
-		hp_die "$srcroot is not a prepared kernel tree"
-	if ! declare -F compiledb_get >/dev/null || [[ ! -s $HP_CACHE/compiledb ]]; then
-		hp_die "no compile database in $HP_CACHE (run hotpatch-build.sh --setup)"
-	fi
-	mkdir -p "$out" || hp_die "cannot create $out"
-	srcroot=$(cd "$srcroot" && pwd -P)
-	out=$(cd "$out" && pwd -P)
-	case $out/ in
-	"$srcroot"/*) hp_die "the output directory $out is inside the source tree $srcroot" ;;
-	esac
-	for tu in "$@"; do
-		[[ $tu == *.o && $tu != /* && $tu != *..* ]] || hp_die "'$tu' is not an object path relative to the tree (e.g. fs/proc/meminfo.o)"
-		[[ -f $srcroot/${tu%.o}.c ]] || hp_die "${tu%.o}.c: no such file in $srcroot"
-		line=$(compiledb_get "${tu%.o}.c")
-		[[ $line == "$tu"$'\t'* ]] || hp_die "$tu: not in the compile database (is it built by this .config?)"
-		# "obj<TAB>target<TAB>gcc ... -c -o obj src ; objtool ... obj"
-		cmd=${line#*$'\t'*$'\t'}
-		dep=$(dirname "$tu")/.$(basename "$tu").d
-		cmd=${cmd/"-Wp,-MMD,$dep "/"-Wp,-MMD,$out/$dep "}
-		cmd=${cmd/"-c -o $tu "/"-c -o $out/$tu "}
-		if [[ $cmd == *objtool* ]]; then
-			[[ $cmd =~ [[:space:]]${tu}[[:space:]]*$ ]] || hp_die "$tu: unexpected objtool command: ${cmd##*;}"
-			cmd="${cmd%"$tu"*}$out/$tu"
-		fi
-		[[ $cmd == *"-o $out/$tu "* ]] || hp_die "$tu: cannot redirect the output of: $cmd"
-		mkdir -p "$out/$(dirname "$tu")" || hp_die "cannot create $out/$(dirname "$tu")"
-		rm -f "$out/$tu"
-		printf '%s\n' "$cmd" >"$out/$tu.cmd"
-		hp_verbose "(cd $srcroot && $cmd)"
-		rc=0
-		(cd "$srcroot" && bash -c "set -e; $cmd") >&2 || rc=$?
-		((rc == 0)) || hp_die "$tu: compiling failed (exit $rc); command in $out/$tu.cmd"
-		[[ -s $out/$tu ]] || hp_die "$tu: the compiler wrote no $out/$tu"
-	done
 }

@@ -7,8 +7,9 @@
 #                 patched, with and without debug info; plus the differ's fixture objects
 #   OUTDIR/diff/  pairs for fuzz-diff: u32 little-endian size of ORIG, ORIG, PATCHED
 #
-# The patched side of each kernel TU is compiled in a shadow tree: symlinks to the prepared
-# tree ($HP_SRC) except along the path of the one changed file, so nothing is written to it.
+# The patched side of each kernel TU is compiled in a shadow tree (objects_shadow): symlinks to
+# the prepared tree ($HP_SRC) except along the path of the one changed file, so nothing is
+# written to it.
 # Without a kernel cache (hotpatch-build.sh --setup) only the fixture seeds are made.
 # Reruns are free: OUTDIR/.done marks a complete set.
 # shellcheck source-path=SCRIPTDIR
@@ -74,32 +75,18 @@ eval "$env"
 . "$top/build/compiledb.sh"
 # shellcheck source=../build/tree.sh
 . "$top/build/tree.sh"
+# shellcheck source=../build/objects.sh
+. "$top/build/objects.sh"
 export HP_STAGE=seeds
-
-# shadow SRCFILE DIR - DIR mirrors $HP_SRC through symlinks, with SRCFILE a private copy
-shadow() {
-	local f=$1 dir=$2 rel=. part e
-	mkdir -p "$dir"
-	IFS=/ read -r -a parts <<<"$f"
-	for part in "${parts[@]}"; do
-		for e in "$HP_SRC/$rel"/* "$HP_SRC/$rel"/.[!.]*; do
-			[[ -e $e || -L $e ]] || continue
-			[[ ${e##*/} == "$part" ]] && continue
-			ln -s "$e" "$dir/$rel/${e##*/}"
-		done
-		rel=$rel/$part
-		[[ $part == "${parts[-1]}" ]] || mkdir -p "$dir/$rel"
-	done
-	cp "$HP_SRC/$f" "$dir/$f"
-}
 
 # tu TU SED-EXPR - compile TU (orig and patched by SED-EXPR) and add its seeds
 tu() {
 	local tu=$1 expr=$2 c=${1%.o}.c base
 	base=$(basename "${1%.o}")
-	shadow "$c" "$work/shadow-$base"
-	sed -i "$expr" "$work/shadow-$base/$c"
-	cmp -s "$HP_SRC/$c" "$work/shadow-$base/$c" && die "$c: '$expr' changed nothing"
+	mkdir -p "$work/patched-$base/$(dirname "$c")"
+	sed "$expr" "$HP_SRC/$c" >"$work/patched-$base/$c"
+	cmp -s "$HP_SRC/$c" "$work/patched-$base/$c" && die "$c: '$expr' changed nothing"
+	objects_shadow "$HP_SRC" "$work/patched-$base" "$work/shadow-$base"
 	tree_compile_tu "$HP_SRC" "$work/orig" "$tu" 2>"$work/cc.log" ||
 		die "$tu: compile failed: $(tail -n 3 "$work/cc.log")"
 	tree_compile_tu "$work/shadow-$base" "$work/patched" "$tu" 2>"$work/cc.log" ||

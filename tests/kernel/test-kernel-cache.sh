@@ -14,6 +14,8 @@ set -euo pipefail
 . "$T_TOP/build/tree.sh"
 # shellcheck source=build/compiledb.sh
 . "$T_TOP/build/compiledb.sh"
+# shellcheck source=build/objects.sh
+. "$T_TOP/build/objects.sh"
 
 hb=$T_TOP/hotpatch-build.sh
 t_setup_kernel

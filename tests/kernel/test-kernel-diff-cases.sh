@@ -16,9 +16,9 @@
 #                                  matches the extended regex RE (case-insensitive)
 #                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
 # The pair of objects is built by tests/kernel/compile-pair.sh and kept in
-# out/kernel-cases/<case>/ until the patch, the case, the compiler script or the release
-# change.  The first test builds one pair from scratch and proves that it leaves the cached
-# source tree byte-for-byte unchanged.
+# out/kernel-cases/<case>/ until the patch, the case, the compile scripts (compile-pair.sh,
+# build/patch.sh, build/objects.sh) or the release change.  The first test builds one pair
+# from scratch and proves that it leaves the cached source tree byte-for-byte unchanged.
 #
 # Environment: CASES="name ..." runs only those cases; HP_KEEP_PAIRS=0 rebuilds every pair.
 set -uo pipefail
@@ -39,9 +39,9 @@ mkdir -p "$work"
 # tree_state SRC FILES... - what must not change in the tree: for every file and directory below
 # SRC its path, size, mtime, ctime, inode and link count (any write, replacement, new or removed
 # entry or new hard link shows), plus the sha256 of the files named (the ones a build reads most
-# closely).  Only the timestamps of SRC itself are left out: `make -n` evaluates kbuild's
-# cc-option probes, which create and remove a .tmp_<pid> directory in the tree's root (also
-# left out, so that another run's probe at the wrong moment does not count).
+# closely).  Only the timestamps of SRC itself are left out: compile-pair runs no make, but
+# another program's `make -n` (the compile database at --setup) evaluates kbuild's cc-option
+# probes, which create and remove a .tmp_<pid> directory in the tree's root (also left out).
 tree_state() {
 	local src=$1
 	shift
@@ -111,7 +111,8 @@ else
 fi
 stamp_of() {
 	local c=$1
-	cat "$casedir/$c/fix.patch" "$casedir/$c/objects" "$compile_pair"
+	cat "$casedir/$c/fix.patch" "$casedir/$c/objects" "$compile_pair" build/patch.sh \
+		build/objects.sh
 	printf '%s %s\n' "$HP_RELEASE" "$HP_SRC"
 }
 

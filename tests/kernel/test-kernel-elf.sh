@@ -33,6 +33,7 @@ if ! out=$(
 		. "$T_TOP/build/compiledb.sh"
 	fi
 	. "$T_TOP/build/tree.sh"
+	. "$T_TOP/build/objects.sh"
 	tree_compile_tu "$HP_SRC" "$tmp/obj" "${tus[@]}" 2>&1
 ); then
 	t_fail "compile ${tus[*]}" "expected the TUs to compile in $HP_SRC, saw: $(tail -n 5 <<<"$out" | tr '\n' ' ')"

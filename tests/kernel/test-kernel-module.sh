@@ -77,26 +77,19 @@ EOF
 EOF
 }
 
-# tm_differ PATCH TU TARGET OUT - compile TU of the cached tree before and after PATCH (a
-# hard-linked copy of the tree whose patched files are real copies) and run hotpatch-diff:
+# tm_differ PATCH TU TARGET OUT - compile TU of the cached tree before and after PATCH
+# (tests/kernel/compile-pair.sh: OUT/orig/TU, OUT/patched/TU) and run hotpatch-diff:
 # OUT/out.o + OUT/facts.json.  Returns the differ's status.
 tm_differ() {
-	local patch=$1 tu=$2 target=$3 out=$4 tree f rc=0
+	local patch=$1 tu=$2 target=$3 out=$4 rc=0
 	rm -rf "$out"
 	mkdir -p "$out"
-	tree=$out/tree
-	cp -al "$HP_SRC" "$tree"
-	# patch(1) replaces files, but make sure no inode of the cache is written through.
-	while read -r f; do
-		cp "$HP_SRC/$f" "$tree/$f.hp-new" && mv -f "$tree/$f.hp-new" "$tree/$f"
-	done < <(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$patch")
-	(cd "$tree" && patch -p1 -s --no-backup-if-mismatch) <"$patch" || return 1
-	(tree_compile_tu "$HP_SRC" "$out/orig" "$tu" && tree_compile_tu "$tree" "$out/patched" "$tu") \
+	bash "$T_TOP/tests/kernel/compile-pair.sh" "$HP_SRC" "$patch" "$tu" "$out" \
 		>"$out/compile.log" 2>&1 || {
 		tail -n 5 "$out/compile.log" >&2
 		return 1
 	}
-	rm -rf "$tree"
+	rm -rf "$out/shadow-patched"
 	"$T_TOP/out/bin/hotpatch-diff" --index "$HP_INDEX" --object "$target" --cu "${tu%.o}.c" \
 		--name "$tu" --json "$out/facts.json" "$out/orig/$tu" "$out/patched/$tu" \
 		-o "$out/out.o" >"$out/differ.log" 2>&1 || rc=$?
