@@ -146,6 +146,16 @@ struct differ {
 	struct fact_list functions, new_functions, data, refusals, klp_symbols;
 };
 
+/* run.c: the pipeline, shared by main.c and fuzz/fuzz-diff.c */
+/* hotpatch-diff's exit codes (kpatch's create-diff-object uses the same). */
+enum { EXIT_WRITTEN = 0, EXIT_ERROR = 1, EXIT_REFUSED = 2, EXIT_NOCHANGE = 3 };
+/* Open d->orig_path and d->patched_path and attach the differ's data: 0 or -1. */
+int differ_open(struct differ *d);
+/* The passes, then d->out written to d->out_path: one of the EXIT_* codes. */
+int differ_run(struct differ *d);
+/* Free what differ_open and the passes allocated (not d->lookup). */
+void differ_free(struct differ *d);
+
 /* util.c */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);

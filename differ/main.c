@@ -22,8 +22,6 @@
 #include "log.h"
 #include "symindex.h"
 
-enum { EXIT_WRITTEN = 0, EXIT_ERROR = 1, EXIT_REFUSED = 2, EXIT_NOCHANGE = 3 };
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -117,15 +115,8 @@ static int check_release(const char *index, const char *release)
 static int run(struct differ *d, struct options *opt)
 {
 	const char *file_sym;
-	int ret;
 
-	d->orig = obj_open(d->orig_path, 0);
-	if (!d->orig)
-		return EXIT_ERROR;
-	d->patched = obj_open(d->patched_path, 0);
-	if (!d->patched)
-		return EXIT_ERROR;
-	if (differ_attach(d->orig) || differ_attach(d->patched))
+	if (differ_open(d))
 		return EXIT_ERROR;
 	file_sym = file_symbol(d->orig);
 	if (opt->index && opt->release && check_release(opt->index, opt->release))
@@ -138,32 +129,7 @@ static int run(struct differ *d, struct options *opt)
 		return EXIT_ERROR;
 	if (arch_init())
 		return EXIT_ERROR;
-
-	ret = correlate(d);
-	if (!ret)
-		ret = special_index(d);
-	if (!ret)
-		ret = compare(d);
-	if (!ret)
-		ret = select_symbols(d);
-	if (ret)
-		return EXIT_ERROR;
-	if (d->refusals.head)
-		return EXIT_REFUSED;
-	if (!d->nr_changed && !d->nr_new && !d->nr_new_data) {
-		pr_info("%s: no functional change", d->display);
-		return EXIT_NOCHANGE;
-	}
-	ret = emit_object(d);
-	if (ret)
-		return EXIT_ERROR;
-	if (d->refusals.head)
-		return EXIT_REFUSED;
-	if (obj_write(d->out, d->out_path)) {
-		pr_err("%s: cannot write the output object", d->out_path);
-		return EXIT_ERROR;
-	}
-	return EXIT_WRITTEN;
+	return differ_run(d);
 }
 
 int main(int argc, char **argv)
@@ -248,20 +214,9 @@ int main(int argc, char **argv)
 	if (opt.json && emit_json(&d, opt.json, verdict) && rc != EXIT_ERROR)
 		rc = EXIT_ERROR;
 
-	special_free(&d);
-	differ_detach(d.orig);
-	differ_detach(d.patched);
-	if (d.out)
-		obj_close(d.out);
-	if (d.patched)
-		obj_close(d.patched);
-	if (d.orig)
-		obj_close(d.orig);
+	differ_free(&d);
 	lookup_close(d.lookup);
 	arch_exit();
-	facts_free(&d);
-	free(d.lines);
-	free(d.alias_prefix);
 	free(opt.objname_buf);
 	return rc;
 }

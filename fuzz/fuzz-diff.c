@@ -3,9 +3,9 @@
  * fuzz-diff: libFuzzer harness of hotpatch-diff's passes.  The input is a
  * pair of objects: a little-endian u32 N, then N bytes of ORIG, then the
  * rest as PATCHED (seeds are real orig/patched pairs; mutations change
- * either side, their sizes, or the split).  The pair runs through the
- * same passes as hotpatch-diff's run(): correlate, special_index,
- * compare, select_symbols, emit_object, obj_write and emit_json.
+ * either side, their sizes, or the split).  The pair runs through
+ * hotpatch-diff's pipeline (differ_open, differ_run: differ/run.c), then
+ * emit_json.
  *
  * Without an index every local is taken as unique and every global as
  * exported.  HP_FUZZ_INDEX=FILE (a symbol index, e.g. the release's)
@@ -45,27 +45,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The differ's pipeline, as in differ/main.c run(). */
-static void diff_pair(struct differ *d)
-{
-	d->orig = obj_open(d->orig_path, 0);
-	if (!d->orig)
-		return;
-	d->patched = obj_open(d->patched_path, 0);
-	if (!d->patched)
-		return;
-	if (differ_attach(d->orig) || differ_attach(d->patched))
-		return;
-	d->lookup = index_lookup;
-	if (correlate(d) || special_index(d) || compare(d) || select_symbols(d))
-		return;
-	if (d->refusals.head || (!d->nr_changed && !d->nr_new && !d->nr_new_data))
-		return;
-	if (emit_object(d) || d->refusals.head)
-		return;
-	obj_write(d->out, d->out_path);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char orig[PATH_MAX_FUZZ], patched[PATH_MAX_FUZZ], out[PATH_MAX_FUZZ], json[PATH_MAX_FUZZ];
@@ -94,20 +73,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.alias_prefix = xstrdup("hp_fuzz_");
 	special_default_sizes(&d);
 
-	diff_pair(&d);
+	d.lookup = index_lookup;
+	if (!differ_open(&d))
+		differ_run(&d);
 	emit_json(&d, json, "fuzz");
-
-	special_free(&d);
-	differ_detach(d.orig);
-	differ_detach(d.patched);
-	if (d.out)
-		obj_close(d.out);
-	if (d.patched)
-		obj_close(d.patched);
-	if (d.orig)
-		obj_close(d.orig);
-	facts_free(&d);
-	free(d.lines);
-	free(d.alias_prefix);
+	differ_free(&d);
 	return 0;
 }

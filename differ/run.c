@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - the differ's pipeline, shared by hotpatch-diff (main.c) and the
+ * fuzz-diff harness: open both objects, run the passes in order
+ * (correlate, special_index, compare, select_symbols, emit_object), write
+ * the output object, and free everything the passes allocated.
+ */
+#include <stdlib.h>
+
+#include "differ.h"
+#include "log.h"
+
+int differ_open(struct differ *d)
+{
+	d->orig = obj_open(d->orig_path, 0);
+	if (!d->orig)
+		return -1;
+	d->patched = obj_open(d->patched_path, 0);
+	if (!d->patched)
+		return -1;
+	if (differ_attach(d->orig) || differ_attach(d->patched))
+		return -1;
+	return 0;
+}
+
+int differ_run(struct differ *d)
+{
+	if (correlate(d) || special_index(d) || compare(d) || select_symbols(d))
+		return EXIT_ERROR;
+	if (d->refusals.head)
+		return EXIT_REFUSED;
+	if (!d->nr_changed && !d->nr_new && !d->nr_new_data) {
+		pr_info("%s: no functional change", d->display);
+		return EXIT_NOCHANGE;
+	}
+	if (emit_object(d))
+		return EXIT_ERROR;
+	if (d->refusals.head)
+		return EXIT_REFUSED;
+	if (obj_write(d->out, d->out_path)) {
+		pr_err("%s: cannot write the output object", d->out_path);
+		return EXIT_ERROR;
+	}
+	return EXIT_WRITTEN;
+}
+
+void differ_free(struct differ *d)
+{
+	special_free(d);
+	differ_detach(d->orig);
+	differ_detach(d->patched);
+	if (d->out)
+		obj_close(d->out);
+	if (d->patched)
+		obj_close(d->patched);
+	if (d->orig)
+		obj_close(d->orig);
+	facts_free(d);
+	free(d->lines);
+	free(d->alias_prefix);
+}
