@@ -11,6 +11,7 @@
 #                       "<file> <module name> <livepatch 0|1> <dependency names...>"
 #   /hpvm/modules/      the patch modules
 #   /lib/modules/<rel>/ the target modules they need, with a modules.dep subset
+#   /hpvm/guest.sh      build/vm-guest.sh: livepatch_wait, livepatch_state
 #
 # Output: one line per protocol step on the console, parsed by the host:
 #   HPVM: step=<step> expect=<what> got=<what> verdict=<ok|bad|skip> [detail=<text>]
@@ -110,32 +111,9 @@ show_patches() {
 	done
 }
 
-# wait_sysfs PATCH WHAT: wait until the patch is enabled with its transition done
-# (WHAT=enabled) or until it is gone after a disable (WHAT=gone)
-wait_sysfs() {
-	dir=/sys/kernel/livepatch/$1
-	ticks=$((HPVM_TRANSITION_TIMEOUT * 10))
-	while [ "$ticks" -gt 0 ]; do
-		if [ "$2" = gone ]; then
-			[ -d "$dir" ] || return 0
-		elif [ "$(cat "$dir/transition" 2>/dev/null)" = 0 ] &&
-		     [ "$(cat "$dir/enabled" 2>/dev/null)" = 1 ]; then
-			return 0
-		fi
-		usleep 100000
-		ticks=$((ticks - 1))
-	done
-	return 1
-}
-
-patch_state() {
-	dir=/sys/kernel/livepatch/$1
-	if [ -d "$dir" ]; then
-		echo "enabled=$(cat "$dir/enabled" 2>/dev/null) transition=$(cat "$dir/transition" 2>/dev/null)"
-	else
-		echo "no $dir"
-	fi
-}
+# livepatch_wait, livepatch_state (shared with the soak's /init)
+# shellcheck source=build/vm-guest.sh
+. /hpvm/guest.sh
 
 echo "HPVM: guest $(uname -r) up, mode $HPVM_MODE"
 report boot ok ok
@@ -169,10 +147,10 @@ while read -r file name klp deps; do
 		continue
 	elif [ -n "$aborted" ]; then
 		skip "enable:$name" ok
-	elif wait_sysfs "$name" enabled; then
+	elif livepatch_wait "$name" enabled "$HPVM_TRANSITION_TIMEOUT"; then
 		report "enable:$name" ok ok
 	else
-		report "enable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(patch_state "$name")"
+		report "enable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(livepatch_state "$name")"
 		aborted="enable:$name failed"
 	fi
 done </hpvm/modules.list
@@ -196,11 +174,11 @@ if [ "$HPVM_MODE" = normal ]; then
 			if [ -n "$aborted" ]; then
 				skip "disable:$name" ok
 			elif ! echo 0 >"/sys/kernel/livepatch/$name/enabled"; then
-				report "disable:$name" ok fail "cannot write enabled: $(patch_state "$name")"
-			elif wait_sysfs "$name" gone; then
+				report "disable:$name" ok fail "cannot write enabled: $(livepatch_state "$name")"
+			elif livepatch_wait "$name" gone "$HPVM_TRANSITION_TIMEOUT"; then
 				report "disable:$name" ok ok
 			else
-				report "disable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(patch_state "$name")"
+				report "disable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(livepatch_state "$name")"
 			fi
 		fi
 		if [ -n "$aborted" ]; then

@@ -196,6 +196,7 @@ vmtest_initramfs() {
 	ln -s busybox "$root/bin/sh"
 	cp "$VMTEST_DIR/vm-init.sh" "$root/init"
 	chmod 0755 "$root/init"
+	cp "$VMTEST_DIR/vm-guest.sh" "$root/hpvm/guest.sh"
 
 	# Patch modules, with the target modules named in their "depends:".  A
 	# dependency on an earlier --module is met by loading that one first.

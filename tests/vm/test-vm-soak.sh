@@ -83,7 +83,8 @@ fi
 
 # --- The guest: busybox initramfs whose /init runs the soak and powers off. ---
 root=$sw/root
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,soak}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,soak,hpvm}
+cp "$VMTEST_DIR/vm-guest.sh" "$root/hpvm/guest.sh"
 busybox=${HPVM_BUSYBOX:-/bin/busybox}
 if [[ ! -x $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
 	t_fail "soak" "expected a static busybox at $busybox (install busybox-static), saw none"
@@ -115,27 +116,8 @@ exec </dev/console >/dev/console 2>&1
 
 now_ms() { read -r up _ </proc/uptime; echo $(( ${up%.*} * 1000 + 1${up#*.}0 - 1000 )); }
 
-# wait_for PATCH enabled|gone: transition finished (enabled=1, transition=0) or patch gone
-wait_for() {
-	dir=/sys/kernel/livepatch/$1
-	ticks=$((TTIMEOUT * 20))
-	while [ "$ticks" -gt 0 ]; do
-		if [ "$2" = gone ]; then
-			[ -d "$dir" ] || return 0
-		elif [ "$(cat "$dir/transition" 2>/dev/null)" = 0 ] &&
-		     [ "$(cat "$dir/enabled" 2>/dev/null)" = 1 ]; then
-			return 0
-		fi
-		usleep 50000
-		ticks=$((ticks - 1))
-	done
-	return 1
-}
-
-state() {
-	d=/sys/kernel/livepatch/$1
-	[ -d "$d" ] && echo "enabled=$(cat "$d/enabled") transition=$(cat "$d/transition")" || echo "no $d"
-}
+# livepatch_wait, livepatch_state: build/vm-guest.sh, shared with build/vm-init.sh
+. /hpvm/guest.sh
 
 orig=$(cat /proc/cmdline)
 markers=$(cut -d' ' -f2- /soak/list)
@@ -174,14 +156,14 @@ while read -r name marker; do
 		step= detail=
 		if ! out=$(insmod "/soak/$name.ko" 2>&1); then
 			step=load detail=$out
-		elif ! wait_for "$name" enabled; then
-			step=enable detail="after ${TTIMEOUT}s: $(state "$name")"
+		elif ! livepatch_wait "$name" enabled "$TTIMEOUT"; then
+			step=enable detail="after ${TTIMEOUT}s: $(livepatch_state "$name")"
 		elif ! grep -qF "$marker" /proc/cmdline; then
 			step=patched detail="/proc/cmdline: $(cat /proc/cmdline)"
 		elif ! echo 0 >"/sys/kernel/livepatch/$name/enabled"; then
-			step=disable detail="cannot write enabled: $(state "$name")"
-		elif ! wait_for "$name" gone; then
-			step=disable detail="after ${TTIMEOUT}s: $(state "$name")"
+			step=disable detail="cannot write enabled: $(livepatch_state "$name")"
+		elif ! livepatch_wait "$name" gone "$TTIMEOUT"; then
+			step=disable detail="after ${TTIMEOUT}s: $(livepatch_state "$name")"
 		else
 			tries=$((TTIMEOUT * 10))
 			until out=$(rmmod "$name" 2>&1); do

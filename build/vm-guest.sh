@@ -1,0 +1,36 @@
+# shellcheck shell=sh
+# SPDX-License-Identifier: GPL-2.0
+# build/vm-guest.sh - livepatch helpers for a guest's /init (busybox sh, never run on the host),
+# shipped in the initramfs as /hpvm/guest.sh and sourced by build/vm-init.sh (through
+# build/vmtest.sh) and by the soak's /init (tests/vm/test-vm-soak.sh).
+#
+#   livepatch_wait PATCH enabled|gone SECONDS
+#                        wait until PATCH is enabled with its transition done, or until it is
+#                        gone after a disable; polls every 50 ms; false after SECONDS
+#   livepatch_state PATCH
+#                        "enabled=E transition=T" of PATCH, or "no /sys/kernel/livepatch/PATCH"
+
+livepatch_wait() {
+	lp_dir=/sys/kernel/livepatch/$1
+	lp_ticks=$(($3 * 20))
+	while [ "$lp_ticks" -gt 0 ]; do
+		if [ "$2" = gone ]; then
+			[ -d "$lp_dir" ] || return 0
+		elif [ "$(cat "$lp_dir/transition" 2>/dev/null)" = 0 ] &&
+		     [ "$(cat "$lp_dir/enabled" 2>/dev/null)" = 1 ]; then
+			return 0
+		fi
+		usleep 50000
+		lp_ticks=$((lp_ticks - 1))
+	done
+	return 1
+}
+
+livepatch_state() {
+	lp_dir=/sys/kernel/livepatch/$1
+	if [ -d "$lp_dir" ]; then
+		echo "enabled=$(cat "$lp_dir/enabled" 2>/dev/null) transition=$(cat "$lp_dir/transition" 2>/dev/null)"
+	else
+		echo "no $lp_dir"
+	fi
+}
