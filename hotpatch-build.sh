@@ -248,17 +248,25 @@ hp_setup() {
 	hp_clean_stale "$HP_CACHE"
 	printf '%s\n' "$HP_PKGVER" | hp_atomic_write "$HP_CACHE/pkgversion"
 	target_fetch_debs
-	target_fetch_root
-	# The debug package (858 MB), the symbol index and the entry sizes need nothing from the
-	# source tree: fetch and index them while the tree is extracted and prepared (about a
-	# minute saved on a cold cache). Both halves write only their own stamped stages.
+	# Two halves that share nothing but the downloaded packages, each writing only its own
+	# stamped stages: the image, the debug package (858 MB), the symbol index, the entry sizes
+	# and the signing key in the background; the source tree in the foreground. The tree needs
+	# the image's config only after unpacking. About 80 s saved on a cold cache here.
 	(
+		target_fetch_root
 		target_fetch_dbg
 		symindex_build
 		entrysizes_ensure
+		sign_keys_ensure "$HP_CACHE" >/dev/null
 	) &
 	local dbg_pid=$!
-	tree_prepare
+	tree_unpack
+	while ! hp_is_done "$HP_CACHE" root; do
+		kill -0 "$dbg_pid" 2>/dev/null || hp_is_done "$HP_CACHE" root ||
+			hp_die "unpacking linux-image-$HP_RELEASE failed (see above)"
+		sleep 0.2
+	done
+	tree_configure
 	hp_stage_begin compiledb
 	if hp_is_done "$HP_CACHE" compiledb; then
 		hp_stage_end cached

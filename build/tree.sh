@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # build/tree.sh - the prepared source tree of a release.
 #
-#   tree_prepare                       <cache>/<release>/src: linux-source extracted, Debian's
-#                                      config, `make olddefconfig prepare` with CC=gcc-12
+#   tree_prepare                       <cache>/<release>/src: tree_unpack (linux-source
+#                                      extracted) + tree_configure (Debian's config,
+#                                      `make olddefconfig prepare` with CC=gcc-12)
 #
 # Single TUs are compiled against the tree by build/objects.sh (tree_compile_tu).
 #
@@ -71,13 +72,19 @@ tree_config() {
 }
 
 tree_prepare() {
+	tree_unpack
+	tree_configure
+}
+
+# tree_unpack - the source tree's files (needs only the downloaded packages, so setup runs it
+# while the image is unpacked). A src/ without the tree stamp is what an interrupted run left.
+tree_unpack() {
 	local dir=$HP_CACHE tmp
-	hp_stage_begin tree
+	hp_stage_begin unpack
 	if hp_is_done "$dir" tree; then
 		hp_stage_end cached
 		return 0
 	fi
-	# A src/ without the stamp is what an interrupted run left: start over.
 	if [[ -e $dir/src ]]; then
 		hp_log "removing the unfinished source tree of an interrupted run"
 		rm -rf "$dir/src" || hp_die "cannot remove $dir/src"
@@ -85,6 +92,18 @@ tree_prepare() {
 	tmp=$(hp_tmpdir "$dir" src)
 	tree_extract "$tmp"
 	hp_atomic_mv "$tmp" "$dir/src"
+	hp_stage_end
+}
+
+# tree_configure - Debian's config, olddefconfig, prepare; needs root/ (the image's config).
+tree_configure() {
+	local dir=$HP_CACHE
+	hp_stage_begin tree
+	if hp_is_done "$dir" tree; then
+		hp_stage_end cached
+		return 0
+	fi
+	[[ -d $dir/src ]] || hp_die "$dir/src is missing (tree_unpack first)"
 	tree_config
 	tree_make olddefconfig
 	tree_check_compiler "$dir/src/.config"
