@@ -39,23 +39,6 @@ static int dw_fail(struct walk *w, const char *what, Dwarf_Error err)
 	return -EINVAL;
 }
 
-static int grow(void **arr, size_t *alloc, size_t need, size_t elem)
-{
-	size_t n = *alloc ? *alloc : 1024;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*alloc = n;
-	return 0;
-}
-
 const char *cu_relative(const char *name, const char *comp_dir)
 {
 	size_t n = comp_dir ? strlen(comp_dir) : 0;
@@ -86,8 +69,8 @@ static int add_var(struct walk *w, Dwarf_Die die, uint32_t cu)
 	    dwarf_formexprloc(attr, &len, &ptr, &err) == DW_DLV_OK &&
 	    len == 9 && ((unsigned char *)ptr)[0] == DW_OP_addr) {
 		memcpy(&addr, (unsigned char *)ptr + 1, 8);	/* little-endian host */
-		if (grow((void **)&w->map->vars, &w->alloc_vars, w->map->nr_vars + 1,
-			 sizeof(*w->map->vars)))
+		if (symidx_grow((void **)&w->map->vars, &w->alloc_vars, w->map->nr_vars + 1,
+				sizeof(*w->map->vars), 1024))
 			ret = -ENOMEM;
 		else
 			w->map->vars[w->map->nr_vars++] = (struct cu_var){ addr, cu };
@@ -186,10 +169,10 @@ static int walk_cus(struct walk *w)
 		ret = cu_string_attr(w, cudie, DW_AT_name, &name);
 		if (!ret)
 			ret = cu_string_attr(w, cudie, DW_AT_comp_dir, &comp_dir);
-		if (!ret && (grow((void **)&m->names, &w->alloc_names, m->nr_names + 1,
-				  sizeof(*m->names)) ||
-			     grow((void **)&w->offs, &w->alloc_offs, w->nr_offs + 1,
-				  sizeof(*w->offs)) ||
+		if (!ret && (symidx_grow((void **)&m->names, &w->alloc_names, m->nr_names + 1,
+					 sizeof(*m->names), 1024) ||
+			     symidx_grow((void **)&w->offs, &w->alloc_offs, w->nr_offs + 1,
+					 sizeof(*w->offs), 1024) ||
 			     !(m->names[m->nr_names] = strdup(name ? cu_relative(name, comp_dir) : ""))))
 			ret = -ENOMEM;
 		if (!ret) {

@@ -67,9 +67,10 @@ static uint32_t str_hash(const char *s)
 	return h;
 }
 
-static int grow(void **arr, size_t *alloc, size_t need, size_t elem)
+/* On -ENOMEM *@arr and *@alloc are unchanged. */
+int symidx_grow(void **arr, size_t *alloc, size_t need, size_t elem, size_t first)
 {
-	size_t n = *alloc ? *alloc : 64;
+	size_t n = *alloc ? *alloc : first;
 	void *p;
 
 	if (need <= *alloc)
@@ -153,7 +154,7 @@ static long intern_idx(struct symidx_writer *w, const char *s)
 		pr_err("symbol index: string table exceeds 4 GiB");
 		return -EFBIG;
 	}
-	if (grow((void **)&w->strs, &w->alloc_strs, w->nr_strs + 1, sizeof(*w->strs)))
+	if (symidx_grow((void **)&w->strs, &w->alloc_strs, w->nr_strs + 1, sizeof(*w->strs), 64))
 		return -ENOMEM;
 	copy = pool_copy(w, s, len);
 	if (!copy)
@@ -216,7 +217,7 @@ static int add_object_idx(struct symidx_writer *w, long i)
 {
 	if (w->strs[i].object)
 		return 0;
-	if (grow((void **)&w->objs, &w->alloc_objs, w->nr_objs + 1, sizeof(*w->objs)))
+	if (symidx_grow((void **)&w->objs, &w->alloc_objs, w->nr_objs + 1, sizeof(*w->objs), 64))
 		return -ENOMEM;
 	w->strs[i].object = true;
 	/* resolved to pointers at write time: strs may still move */
@@ -244,7 +245,7 @@ int symidx_writer_add(struct symidx_writer *w, const struct symidx_entry *e)
 	ret = add_object_idx(w, obj);
 	if (ret)
 		return ret;
-	if (grow((void **)&w->ents, &w->alloc_ents, w->nr_ents + 1, sizeof(*w->ents)))
+	if (symidx_grow((void **)&w->ents, &w->alloc_ents, w->nr_ents + 1, sizeof(*w->ents), 64))
 		return -ENOMEM;
 	we = &w->ents[w->nr_ents++];
 	we->name = (const struct pool_str *)(uintptr_t)name;
@@ -267,7 +268,7 @@ int symidx_writer_add_export(struct symidx_writer *w, const char *name,
 
 	if (n < 0 || o < 0)
 		return -ENOMEM;
-	if (grow((void **)&w->exps, &w->alloc_exps, w->nr_exps + 1, sizeof(*w->exps)))
+	if (symidx_grow((void **)&w->exps, &w->alloc_exps, w->nr_exps + 1, sizeof(*w->exps), 64))
 		return -ENOMEM;
 	w->exps[w->nr_exps].name = (const struct pool_str *)(uintptr_t)n;
 	w->exps[w->nr_exps].object = (const struct pool_str *)(uintptr_t)o;
