@@ -115,21 +115,14 @@ nomem:
 
 struct object *obj_new(const char *path)
 {
-	struct object *obj = calloc(1, sizeof(*obj));
-	struct obj_internal *in = calloc(1, sizeof(*in));
+	struct object *obj = obj_alloc();
+	struct obj_internal *in;
 	Elf64_Ehdr *eh;
 	struct symbol *null;
 
-	if (!obj || !in) {
-		free(obj);
-		free(in);
-		errno = ENOMEM;
+	if (!obj)
 		return NULL;
-	}
-	obj->internal = in;
-	in->fd = -1;
-	TAILQ_INIT(&obj->sections);
-	TAILQ_INIT(&obj->symbols);
+	in = obj_int(obj);
 	obj->path = strdup(path);
 	null = calloc(1, sizeof(*null));
 	if (!obj->path || !null || htab_init(&in->sec_names, 16) ||

@@ -71,6 +71,7 @@ static inline bool obj_owns_name(const struct object *obj, const char *name)
 
 /* read.c */
 int hp_libelf_init(const char *path);
+struct object *obj_alloc(void);
 
 /* lookup.c */
 int htab_init(struct htab *ht, size_t nr);

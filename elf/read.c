@@ -552,6 +552,25 @@ static int read_relocs(struct reader *r)
 	return 0;
 }
 
+/* An empty object with its internals (no file, no sections), or NULL with errno. */
+struct object *obj_alloc(void)
+{
+	struct object *obj = calloc(1, sizeof(*obj));
+	struct obj_internal *in = calloc(1, sizeof(*in));
+
+	if (!obj || !in) {
+		free(obj);
+		free(in);
+		errno = ENOMEM;
+		return NULL;
+	}
+	obj->internal = in;
+	in->fd = -1;
+	TAILQ_INIT(&obj->sections);
+	TAILQ_INIT(&obj->symbols);
+	return obj;
+}
+
 struct object *obj_open(const char *path, int flags)
 {
 	struct reader r = { .path = path };
@@ -560,19 +579,11 @@ struct object *obj_open(const char *path, int flags)
 	struct stat st;
 	int err;
 
-	obj = calloc(1, sizeof(*obj));
-	in = calloc(1, sizeof(*in));
-	if (!obj || !in) {
-		free(obj);
-		free(in);
-		errno = ENOMEM;
+	obj = obj_alloc();
+	if (!obj)
 		return NULL;
-	}
-	obj->internal = in;
+	in = obj_int(obj);
 	in->flags = flags;
-	in->fd = -1;
-	TAILQ_INIT(&obj->sections);
-	TAILQ_INIT(&obj->symbols);
 	obj->path = strdup(path);
 	if (!obj->path) {
 		err = -ENOMEM;
