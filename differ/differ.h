@@ -72,9 +72,6 @@ struct dsec {
 	uint32_t *insn_off;		/* text: instruction start offsets (arch) */
 	unsigned int nr_insns;
 	bool insns_decoded;
-	struct reloc **rsorted;		/* relocations by offset (cached) */
-	size_t nr_rsorted;
-	bool rsorted_done;
 };
 
 /* A line number in ORIG and in PATCHED. */
@@ -176,10 +173,12 @@ void set_reason(struct symbol *sym, const char *fmt, ...) __attribute__((format(
 void fact_add(struct fact_list *list, struct fact *f);
 struct fact *fact_new(const char *name);
 void facts_free(struct differ *d);
-/* Relocations of base section @sec by offset; cached, do not free. */
+/*
+ * Relocations of base section @sec by offset (elf/'s array, kept current;
+ * the differ never adds or deletes relocations of ORIG or PATCHED), with
+ * reloc_lower_bound() from elf/; do not free.
+ */
 struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr);
-/* Index of the first relocation at or after @off in that array. */
-size_t reloc_lower_bound(struct reloc **arr, size_t nr, uint64_t off);
 void refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
 	    const char *reason, const char *hint);
 

@@ -129,7 +129,6 @@ void differ_detach(struct object *obj)
 			continue;
 		free(dsec->syms);
 		free(dsec->insn_off);
-		free(dsec->rsorted);
 		free(dsec);
 		sec->priv = NULL;
 	}
@@ -299,52 +298,13 @@ void facts_free(struct differ *d)
 	fact_list_free(&d->klp_symbols);
 }
 
-static int cmp_reloc_off(const void *a, const void *b)
-{
-	const struct reloc *x = *(struct reloc *const *)a;
-	const struct reloc *y = *(struct reloc *const *)b;
-
-	if (x->offset != y->offset)
-		return x->offset < y->offset ? -1 : 1;
-	return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
 struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr)
 {
-	struct dsec *ds = DS(sec);
-	struct reloc *r;
-	size_t n = 0;
+	struct reloc **arr;
 
-	if (ds->rsorted_done) {
-		*nr = ds->nr_rsorted;
-		return ds->rsorted;
-	}
-	ds->rsorted_done = true;
-	*nr = 0;
-	if (!sec->rela || !sec->rela->nr_relocs)
-		return NULL;
-	ds->rsorted = xcalloc(sec->rela->nr_relocs, sizeof(*ds->rsorted));
-	for_each_reloc(sec->rela, r)
-		ds->rsorted[n++] = r;
-	qsort(ds->rsorted, n, sizeof(*ds->rsorted), cmp_reloc_off);
-	ds->nr_rsorted = n;
-	*nr = n;
-	return ds->rsorted;
-}
-
-size_t reloc_lower_bound(struct reloc **arr, size_t nr, uint64_t off)
-{
-	size_t lo = 0, hi = nr;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (arr[mid]->offset < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	if (sec_relocs_by_offset(sec, &arr, nr))
+		abort();	/* out of memory, as xcalloc() */
+	return arr;
 }
 
 /* Record a refusal: the run ends with exit 2 and no output object. */

@@ -408,13 +408,13 @@ static int build_reloc_by_off(struct section *rsec)
 	return 0;
 }
 
-static size_t reloc_bound(const struct section *rsec, uint64_t offset, bool after)
+static size_t bound(struct reloc *const *arr, size_t nr, uint64_t offset, bool after)
 {
-	size_t lo = 0, hi = rsec->nr_reloc_by_off;
+	size_t lo = 0, hi = nr;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		uint64_t o = rsec->reloc_by_off[mid]->offset;
+		uint64_t o = arr[mid]->offset;
 
 		if (o < offset || (after && o == offset))
 			lo = mid + 1;
@@ -422,6 +422,16 @@ static size_t reloc_bound(const struct section *rsec, uint64_t offset, bool afte
 			hi = mid;
 	}
 	return lo;
+}
+
+static size_t reloc_bound(const struct section *rsec, uint64_t offset, bool after)
+{
+	return bound(rsec->reloc_by_off, rsec->nr_reloc_by_off, offset, after);
+}
+
+size_t reloc_lower_bound(struct reloc *const *arr, size_t nr, uint64_t offset)
+{
+	return bound(arr, nr, offset, false);
 }
 
 int lookup_add_reloc(struct section *rsec, struct reloc *reloc)
@@ -466,6 +476,23 @@ void lookup_del_reloc(struct section *rsec, struct reloc *reloc)
 			return;
 		}
 	}
+}
+
+int sec_relocs_by_offset(struct section *sec, struct reloc ***arr, size_t *nr)
+{
+	struct section *rsec = sec && !sec->deleted ? sec->rela : NULL;
+
+	*arr = NULL;
+	*nr = 0;
+	if (!rsec || rsec->deleted)
+		return 0;
+	if (!rsec->reloc_by_off && build_reloc_by_off(rsec)) {
+		pr_err("%s: out of memory indexing %s", sec->obj->path, rsec->name);
+		return -ENOMEM;
+	}
+	*arr = rsec->reloc_by_off;
+	*nr = rsec->nr_reloc_by_off;
+	return 0;
 }
 
 struct reloc *sec_find_reloc_by_offset(struct section *sec, uint64_t offset, size_t len)

@@ -199,6 +199,15 @@ struct symbol *sec_find_symbol_by_offset(struct section *sec, uint64_t offset);
 struct symbol *sec_find_func_containing(struct section *sec, uint64_t offset);
 /* The relocation of base section @sec that patches a byte in [offset, offset+len). */
 struct reloc *sec_find_reloc_by_offset(struct section *sec, uint64_t offset, size_t len);
+/*
+ * The live relocations of base section @sec sorted by offset (then file
+ * order): *@arr (owned by @sec) of *@nr, empty when @sec has none.  The
+ * array stays valid until a relocation of @sec is added or deleted or
+ * obj_invalidate_lookups().  0 or -ENOMEM.
+ */
+int sec_relocs_by_offset(struct section *sec, struct reloc ***arr, size_t *nr);
+/* Index of the first of the @nr relocations @arr (sorted by offset) at or after @offset. */
+size_t reloc_lower_bound(struct reloc *const *arr, size_t nr, uint64_t offset);
 
 /*
  * Forget the offset-sorted arrays (rebuilt on the next lookup).  Needed
