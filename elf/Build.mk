@@ -16,7 +16,8 @@ PROGS += $(O)/bin/hotpatch-elfdump
 
 ifneq ($(wildcard tests/unit/test-elf.c),)
 $(O)/obj/tests/unit/test-elf.o: ALL_CFLAGS += -DHP_ROOT='"$(CURDIR)"'
-$(O)/tests/test-elf: $(O)/obj/tests/unit/test-elf.o $(O)/lib/libhpelf.a $(O)/lib/liblog.a
+$(O)/tests/test-elf: $(O)/obj/tests/unit/test-elf.o $(O)/obj/tests/unit/testutil.o \
+		$(O)/lib/libhpelf.a $(O)/lib/liblog.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HPELF_LDLIBS) -lcmocka
 UNIT_TESTS += $(O)/tests/test-elf

@@ -24,7 +24,8 @@ PROGS += $(O)/bin/hotpatch-klpfix
 $(O)/obj/tests/unit/test-klpfix.o: ALL_CFLAGS += -DHP_ROOT='"$(CURDIR)"' \
 	-DHP_BINDIR='"$(abspath $(O))/bin"' -Ikmod-skel
 # runs hotpatch-mkmod too
-$(O)/tests/test-klpfix: $(O)/obj/tests/unit/test-klpfix.o $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS) \
+$(O)/tests/test-klpfix: $(O)/obj/tests/unit/test-klpfix.o $(O)/obj/tests/unit/testutil.o \
+		$(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS) \
 		| $(O)/bin/hotpatch-mkmod
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lelf -lcmocka

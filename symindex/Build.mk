@@ -17,7 +17,8 @@ $(O)/bin/hotpatch-index: $(SYMIDX_TOOL_OBJS) $(O)/lib/libsymindex.a $(O)/lib/lib
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -ldwarf -lelf -lz
 PROGS += $(O)/bin/hotpatch-index
 
-$(O)/tests/test-symindex: $(O)/obj/tests/unit/test-symindex.o $(O)/lib/libsymindex.a $(O)/lib/liblog.a
+$(O)/tests/test-symindex: $(O)/obj/tests/unit/test-symindex.o $(O)/obj/tests/unit/testutil.o \
+		$(O)/lib/libsymindex.a $(O)/lib/liblog.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 UNIT_TESTS += $(O)/tests/test-symindex

@@ -21,12 +21,13 @@
 
 #include "log.h"
 #include "object.h"
+#include "testutil.h"
 
 #ifndef HP_ROOT
 #define HP_ROOT "."
 #endif
 
-static char tmpdir[] = "/tmp/hotpatch-test-elf.XXXXXX";
+static const char *tmpdir;
 static char sample[4096];		/* the compiled fixture */
 static char last_err[4096];		/* the last error message logged */
 static int nr_errs;
@@ -40,41 +41,17 @@ static void log_hook(enum log_level level, const char *msg, void *arg)
 	}
 }
 
-static char *tmp_path(const char *name)
-{
-	static char buf[8][4096];
-	static int n;
-	char *p = buf[n++ % 8];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return p;
-}
-
-static int run(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	rc = system(cmd);
-	if (rc)
-		print_message("# command failed (%d): %s\n", rc, cmd);
-	return rc;
-}
-
 static int setup_all(void **state)
 {
 	const char *fixture = HP_ROOT "/tests/unit/fixtures/elf-sample.c";
 
 	(void)state;
 	log_set_hook(log_hook, NULL);
-	if (!mkdtemp(tmpdir))
+	tmpdir = tu_mkdtemp("hotpatch-test-elf");
+	if (!tmpdir)
 		return -1;
 	snprintf(sample, sizeof(sample), "%s/elf-sample.o", tmpdir);
-	return run("gcc -c -O2 -ffunction-sections -fdata-sections -fcommon "
+	return tu_run("gcc -c -O2 -ffunction-sections -fdata-sections -fcommon "
 		   "-fno-asynchronous-unwind-tables -o '%s' '%s'",
 		   sample, fixture);
 }
@@ -83,7 +60,7 @@ static int teardown_all(void **state)
 {
 	(void)state;
 	if (!getenv("HP_KEEP_TMP"))
-		run("rm -rf '%s'", tmpdir);
+		tu_run("rm -rf '%s'", tmpdir);
 	return 0;
 }
 
@@ -211,8 +188,8 @@ static void check_tools_accept(const char *path)
 	char out[4096];
 
 	snprintf(out, sizeof(out), "%s.ld.o", path);
-	expect(run("ld -r -o '%s' '%s'", out, path) == 0, "ld -r to accept %s", path);
-	expect(run("readelf -W -a '%s' 2>&1 >/dev/null | grep . >&2; "
+	expect(tu_run("ld -r -o '%s' '%s'", out, path) == 0, "ld -r to accept %s", path);
+	expect(tu_run("readelf -W -a '%s' 2>&1 >/dev/null | grep . >&2; "
 		   "test -z \"$(readelf -W -a '%s' 2>&1 >/dev/null)\"", path, path) == 0,
 	       "readelf to read %s without warnings", path);
 }
@@ -222,7 +199,7 @@ static void check_tools_accept(const char *path)
 static void test_roundtrip(void **state)
 {
 	struct object *a, *b;
-	char *out = tmp_path("roundtrip.o");
+	char *out = tu_path("roundtrip.o");
 
 	(void)state;
 	a = obj_open(sample, 0);
@@ -241,9 +218,9 @@ static void test_roundtrip(void **state)
 	/* The same through a lazily loaded object. */
 	a = obj_open(sample, OBJ_LAZY);
 	assert_non_null(a);
-	assert_int_equal(obj_write(a, tmp_path("roundtrip-lazy.o")), 0);
+	assert_int_equal(obj_write(a, tu_path("roundtrip-lazy.o")), 0);
 	obj_close(a);
-	assert_int_equal(run("cmp -s '%s' '%s'", out, tmp_path("roundtrip-lazy.o")), 0);
+	assert_int_equal(tu_run("cmp -s '%s' '%s'", out, tu_path("roundtrip-lazy.o")), 0);
 }
 
 static void test_lookups(void **state)
@@ -318,7 +295,7 @@ static void test_create_delete(void **state)
 	struct section *sec, *victim, *tmp;
 	struct symbol *sym, *glob, *vsym;
 	struct reloc *reloc;
-	char *out = tmp_path("created.o");
+	char *out = tu_path("created.o");
 
 	(void)state;
 	assert_non_null(obj);
@@ -414,9 +391,9 @@ static void test_dangling(void **state)
 	assert_non_null(victim);
 	obj_delete_section(obj, victim);	/* victim_ptr still points at it */
 	nr_errs = 0;
-	assert_int_equal(obj_write(obj, tmp_path("dangling.o")), -EINVAL);
+	assert_int_equal(obj_write(obj, tu_path("dangling.o")), -EINVAL);
 	assert_true(nr_errs > 0);
-	assert_int_equal(access(tmp_path("dangling.o"), F_OK), -1);
+	assert_int_equal(access(tu_path("dangling.o"), F_OK), -1);
 	obj_close(obj);
 }
 
@@ -424,7 +401,7 @@ static void test_dangling(void **state)
 static void test_many_sections(void **state)
 {
 	enum { N = 66000 };
-	struct object *obj = obj_new(tmp_path("many.o"));
+	struct object *obj = obj_new(tu_path("many.o"));
 	struct section *sec, *first = NULL;
 	struct symbol *sym;
 	char name[64];
@@ -448,10 +425,10 @@ static void test_many_sections(void **state)
 	sec = obj_create_section(obj, ".data.ptr", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0, 8,
 				 NULL, 8);
 	assert_non_null(obj_add_reloc(obj, sec, 0, sym, R_X86_64_64, 0));
-	assert_int_equal(obj_write(obj, tmp_path("many.o")), 0);
+	assert_int_equal(obj_write(obj, tu_path("many.o")), 0);
 	obj_close(obj);
 
-	obj = obj_open(tmp_path("many.o"), 0);
+	obj = obj_open(tu_path("many.o"), 0);
 	assert_non_null(obj);
 	assert_true(obj->nr_sections > SHN_LORESERVE);
 	assert_int_equal(obj->ehdr.e_shnum, 0);
@@ -465,13 +442,13 @@ static void test_many_sections(void **state)
 	assert_non_null(sec);
 	assert_ptr_equal(sec_find_reloc_by_offset(sec, 0, 8)->sym, sym);
 	/* Written again from what was read: still the same. */
-	assert_int_equal(obj_write(obj, tmp_path("many2.o")), 0);
+	assert_int_equal(obj_write(obj, tu_path("many2.o")), 0);
 	obj_close(obj);
-	assert_int_equal(run("cmp -s '%s' '%s'", tmp_path("many.o"), tmp_path("many2.o")), 0);
-	assert_int_equal(run("readelf -S -W '%s' | grep -q 'There are %u section headers'",
-			     tmp_path("many.o"), N + 7), 0);
-	assert_int_equal(run("ld -r -o '%s' '%s'", tmp_path("many-ld.o"), tmp_path("many.o")), 0);
-	assert_int_equal(run("readelf -s -W '%s' | grep -q ' v65999$'", tmp_path("many.o")), 0);
+	assert_int_equal(tu_run("cmp -s '%s' '%s'", tu_path("many.o"), tu_path("many2.o")), 0);
+	assert_int_equal(tu_run("readelf -S -W '%s' | grep -q 'There are %u section headers'",
+			     tu_path("many.o"), N + 7), 0);
+	assert_int_equal(tu_run("ld -r -o '%s' '%s'", tu_path("many-ld.o"), tu_path("many.o")), 0);
+	assert_int_equal(tu_run("readelf -s -W '%s' | grep -q ' v65999$'", tu_path("many.o")), 0);
 }
 
 /*
@@ -481,12 +458,12 @@ static void test_many_sections(void **state)
  */
 static void test_in_place(void **state)
 {
-	char *copy = tmp_path("inplace-orig.o"), *out = tmp_path("inplace-out.o");
+	char *copy = tu_path("inplace-orig.o"), *out = tu_path("inplace-out.o");
 	int flags[] = { 0, OBJ_LAZY };
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(run("cp '%s' '%s'", sample, copy), 0);
+	assert_int_equal(tu_run("cp '%s' '%s'", sample, copy), 0);
 	for (i = 0; i < 2; i++) {
 		struct object *obj = obj_open(sample, flags[i]), *lazy, *back;
 		struct section *text, *victim, *sec;
@@ -506,7 +483,7 @@ static void test_in_place(void **state)
 		assert_int_equal(sec_rename(text, ".text.api_renamed"), 0);
 		assert_int_equal(obj_write(obj, out), 0);
 		obj_close(obj);
-		expect(run("cmp -s '%s' '%s'", sample, copy) == 0,
+		expect(tu_run("cmp -s '%s' '%s'", sample, copy) == 0,
 		       "the file read to be unchanged by in-place edits (flags %d)", flags[i]);
 
 		back = obj_open(out, 0);
@@ -549,24 +526,6 @@ static void test_in_place(void **state)
 
 /* ---- malformed input ---- */
 
-static unsigned char *slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), n);
-	fclose(f);
-	*size = n;
-	return buf;
-}
-
 static void spit(const char *path, const void *buf, size_t size)
 {
 	FILE *f = fopen(path, "wb");
@@ -579,7 +538,7 @@ static void spit(const char *path, const void *buf, size_t size)
 /* The object must be refused, with a message naming the file and @what. */
 static void expect_refused(const void *buf, size_t size, int flags, const char *what)
 {
-	char *path = tmp_path("bad.o");
+	char *path = tu_path("bad.o");
 	struct object *obj;
 
 	spit(path, buf, size);
@@ -657,7 +616,7 @@ static void check_klp_object(const char *path, size_t nr_ordinary)
 
 static void test_klp_rela(void **state)
 {
-	char *first = tmp_path("klp.o"), *second = tmp_path("klp2.o");
+	char *first = tu_path("klp.o"), *second = tu_path("klp2.o");
 	struct object *obj;
 	struct section *text, *klp;
 	struct symbol *ksym;
@@ -690,7 +649,7 @@ static void test_klp_rela(void **state)
 
 	/* read back: two relocation sections of .text.api are accepted ... */
 	check_klp_object(first, nr_ordinary);
-	expect(run("readelf -SW '%s' | grep -q '\\.klp\\.rela\\.vmlinux\\.text\\.api .* AIo '",
+	expect(tu_run("readelf -SW '%s' | grep -q '\\.klp\\.rela\\.vmlinux\\.text\\.api .* AIo '",
 		   first) == 0, "readelf to show .klp.rela.vmlinux.text.api with flags AIo");
 	/* ... and survive a second round trip */
 	obj = obj_open(first, 0);
@@ -712,7 +671,7 @@ static void test_klp_rela(void **state)
 static void test_malformed(void **state)
 {
 	size_t size, i;
-	unsigned char *orig = slurp(sample, &size), *buf = malloc(size);
+	unsigned char *orig = tu_slurp(sample, &size), *buf = malloc(size);
 	size_t cuts[] = { 0, 1, 4, 16, 63, 64, 200, size / 2, size - 64, size - 1 };
 	struct object *obj;
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
@@ -738,10 +697,10 @@ static void test_malformed(void **state)
 	memcpy(buf, orig, size);
 	eh->e_type = ET_EXEC;
 	expect_refused(buf, size, 0, "ET_REL");
-	spit(tmp_path("exec.o"), buf, size);
-	obj = obj_open(tmp_path("exec.o"), OBJ_ANY_TYPE | OBJ_LAZY | OBJ_NO_RELOCS);
+	spit(tu_path("exec.o"), buf, size);
+	obj = obj_open(tu_path("exec.o"), OBJ_ANY_TYPE | OBJ_LAZY | OBJ_NO_RELOCS);
 	assert_non_null(obj);	/* accepted when asked for */
-	assert_int_equal(obj_write(obj, tmp_path("exec-out.o")), -EINVAL);
+	assert_int_equal(obj_write(obj, tu_path("exec-out.o")), -EINVAL);
 	obj_close(obj);
 
 	memcpy(buf, orig, size);
@@ -826,8 +785,8 @@ static void test_malformed(void **state)
 		shdr(buf, rb)->sh_size = 0;	/* its relocations were for another section */
 		expect_refused(buf, size, 0, "both relocate");
 		shdr(buf, rb)->sh_flags |= SHF_ALLOC | SHF_RELA_LIVEPATCH;
-		spit(tmp_path("klp-second.o"), buf, size);
-		obj = obj_open(tmp_path("klp-second.o"), 0);
+		spit(tu_path("klp-second.o"), buf, size);
+		obj = obj_open(tu_path("klp-second.o"), 0);
 		expect(obj, "a second SHF_RELA_LIVEPATCH relocation section to be accepted, saw: %s",
 		       last_err);
 		if (obj) {
@@ -843,7 +802,7 @@ static void test_malformed(void **state)
 
 	/* Not a file at all. */
 	nr_errs = 0;
-	assert_null(obj_open(tmp_path("does-not-exist.o"), 0));
+	assert_null(obj_open(tu_path("does-not-exist.o"), 0));
 	assert_int_equal(errno, ENOENT);
 	assert_null(obj_open(tmpdir, 0));
 
@@ -858,8 +817,8 @@ static void test_malformed(void **state)
 		if (i % 3 == 0)
 			for (k = 0; k < 4; k++)
 				buf[eh->e_shoff + rand() % (size - eh->e_shoff)] = rand();
-		spit(tmp_path("flip.o"), buf, size);
-		obj = obj_open(tmp_path("flip.o"), 0);
+		spit(tu_path("flip.o"), buf, size);
+		obj = obj_open(tu_path("flip.o"), 0);
 		if (obj) {
 			struct section *sec;
 
@@ -867,7 +826,7 @@ static void test_malformed(void **state)
 				sec_find_func_containing(sec, 3);
 				sec_find_reloc_by_offset(sec, 0, 16);
 			}
-			obj_write(obj, tmp_path("flip-out.o"));
+			obj_write(obj, tu_path("flip-out.o"));
 			obj_close(obj);
 		}
 	}

@@ -28,6 +28,7 @@
 #include "symindex-write.h"
 #include "klp.h"
 #include "klpfix.h"
+#include "testutil.h"
 
 #ifndef HP_ROOT
 #define HP_ROOT "."
@@ -36,7 +37,7 @@
 #define HP_BINDIR "out/bin"
 #endif
 
-static char tmpdir[] = "/tmp/hotpatch-test-klpfix.XXXXXX";
+static const char *tmpdir;
 static char errors[16384];		/* every error logged since the last reset */
 static struct symidx *idx;
 static struct ksymvers *sv;
@@ -48,16 +49,6 @@ static void log_hook(enum log_level level, const char *msg, void *arg)
 	(void)arg;
 	if (level == LOG_ERROR && n < sizeof(errors) - 2)
 		snprintf(errors + n, sizeof(errors) - n, "%s\n", msg);
-}
-
-static char *tmp_path(const char *name)
-{
-	static char buf[8][4096];
-	static int n;
-	char *p = buf[n++ % 8];
-
-	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-	return p;
 }
 
 static void add_entry(struct symidx_writer *w, const char *obj, const char *name,
@@ -78,7 +69,8 @@ static int setup(void **state)
 
 	(void)state;
 	log_set_hook(log_hook, NULL);
-	if (!mkdtemp(tmpdir))
+	tmpdir = tu_mkdtemp("hotpatch-test-klpfix");
+	if (!tmpdir)
 		return -1;
 	w = symidx_writer_new("6.1.0-test");
 	if (!w)
@@ -91,12 +83,12 @@ static int setup(void **state)
 	add_entry(w, "mymod", "mymod_export", STT_FUNC, 0, true);
 	symidx_writer_add_export(w, "seq_puts", "vmlinux");
 	symidx_writer_add_export(w, "mymod_export", "mymod");
-	if (symidx_writer_write(w, tmp_path("symindex")))
+	if (symidx_writer_write(w, tu_path("symindex")))
 		return -1;
 	symidx_writer_free(w);
-	idx = symidx_open(tmp_path("symindex"));
+	idx = symidx_open(tu_path("symindex"));
 
-	f = fopen(tmp_path("Module.symvers"), "w");
+	f = fopen(tu_path("Module.symvers"), "w");
 	if (!f)
 		return -1;
 	fprintf(f, "0x5caf31dc\tseq_puts\tvmlinux\tEXPORT_SYMBOL\t\n"
@@ -104,19 +96,16 @@ static int setup(void **state)
 		   "0x0badc0de\tmymod_export\tdrivers/misc/mymod\tEXPORT_SYMBOL_GPL\tMY_NS\n"
 		   "0x00000001\tother_export\tdrivers/misc/my-mod\tEXPORT_SYMBOL\t\n");
 	fclose(f);
-	sv = ksymvers_load(tmp_path("Module.symvers"));
+	sv = ksymvers_load(tu_path("Module.symvers"));
 	return idx && sv ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	char cmd[4200];
-
 	(void)state;
 	symidx_close(idx);
 	ksymvers_free(sv);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) ? -1 : 0;
+	return tu_rmtmp() ? -1 : 0;
 }
 
 /*
@@ -130,14 +119,13 @@ static struct object *fixture(const char *defines, unsigned int show_pos)
 		{ "klp_mod_state", ".klp.sym.mymod.mod_state,0" },
 		{ "klp_vm_s_show", NULL },
 	};
-	char cmd[8192], *o = tmp_path("fixture.o"), *ko = tmp_path("fixture.ko");
+	char *o = tu_path("fixture.o"), *ko = tu_path("fixture.ko");
 	struct object *obj;
 	size_t i;
 
-	snprintf(cmd, sizeof(cmd),
-		 "gcc -c -O2 -fno-pic -fno-pie -fno-asynchronous-unwind-tables -fno-common %s "
-		 "-o '%s' '%s/tests/unit/fixtures/klpfix-module.c'", defines, o, HP_ROOT);
-	assert_int_equal(system(cmd), 0);
+	assert_int_equal(tu_run("gcc -c -O2 -fno-pic -fno-pie -fno-asynchronous-unwind-tables "
+				"-fno-common %s -o '%s' '%s/tests/unit/fixtures/klpfix-module.c'",
+				defines, o, HP_ROOT), 0);
 	obj = obj_open(o, 0);
 	assert_non_null(obj);
 	for (i = 0; i < sizeof(ren) / sizeof(ren[0]); i++) {
@@ -169,7 +157,7 @@ static struct object *fixture(const char *defines, unsigned int show_pos)
 static struct object *fix_and_write(struct object *obj, struct klpfix_stats *st,
 				    int nr_klp_secs)
 {
-	char *out = tmp_path("fixed.ko"), cmd[8400];
+	char *out = tu_path("fixed.ko"), cmd[8400];
 	int n;
 	FILE *p;
 
@@ -461,17 +449,13 @@ static char *slurp(const char *path)
 /* Two differ outputs: a vmlinux one (s_show,2 -> patched) and a mymod one. */
 static void mkmod_inputs(void)
 {
-	char cmd[8192];
-
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && gcc -c -O2 -fno-pic -fno-pie -fno-common -o vm.o '%s/tests/unit/fixtures/klpfix-module.c' && "
-		 "gcc -c -O2 -fno-pic -fno-pie -fno-common -DWITH_MYMOD_EXPORT -o mod.o '%s/tests/unit/fixtures/klpfix-module.c'",
-		 tmpdir, HP_ROOT, HP_ROOT);
-	assert_int_equal(system(cmd), 0);
-	write_text(tmp_path("vm.json"),
+	assert_int_equal(tu_run("cd '%s' && gcc -c -O2 -fno-pic -fno-pie -fno-common -o vm.o '%s/tests/unit/fixtures/klpfix-module.c' && "
+				"gcc -c -O2 -fno-pic -fno-pie -fno-common -DWITH_MYMOD_EXPORT -o mod.o '%s/tests/unit/fixtures/klpfix-module.c'",
+				tmpdir, HP_ROOT, HP_ROOT), 0);
+	write_text(tu_path("vm.json"),
 		   "{ \"object\": \"kernel/kallsyms.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
 		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 2, \"alias\": \"patched\" } ] }\n");
-	write_text(tmp_path("mod.json"),
+	write_text(tu_path("mod.json"),
 		   "{ \"object\": \"drivers/misc/mymod.o\", \"target\": \"mymod\", \"verdict\": \"changed\",\n"
 		   "  \"functions\": [ { \"name\": \"mymod_export\", \"sympos\": 0, \"alias\": \"calls_mymod_export\" } ] }\n");
 }
@@ -499,7 +483,7 @@ static void test_mkmod_tables(void **state)
 	mkmod_inputs();
 	/* pairs given mymod first: the output does not depend on their order */
 	assert_int_equal(run_mkmod("--name hp_unit mod.o mod.json vm.o vm.json", "src"), 0);
-	c = slurp(tmp_path("src/hp-main.c"));
+	c = slurp(tu_path("src/hp-main.c"));
 	assert_non_null(strstr(c, "extern void patched(void);"));
 	assert_non_null(strstr(c, ".old_name = \"s_show\",\n\t\t.new_func = patched,\n\t\t.old_sympos = 2,"));
 	assert_non_null(strstr(c, ".old_name = \"mymod_export\",\n\t\t.new_func = calls_mymod_export,\n\t\t.old_sympos = 0,"));
@@ -514,18 +498,13 @@ static void test_mkmod_tables(void **state)
 	assert_non_null(strstr(c, "MODULE_LICENSE(\"GPL\");"));
 	assert_null(strstr(c, "MODULE_IMPORT_NS"));
 	assert_null(strstr(c, "@"));
-	c = slurp(tmp_path("src/Kbuild"));
+	c = slurp(tu_path("src/Kbuild"));
 	assert_non_null(strstr(c, "obj-m := hp_unit.o\nhp_unit-y := hp-main.o hp-obj-1.o hp-obj-2.o\n"));
-	slurp(tmp_path("src/.hp-obj-1.o.cmd"));
-	slurp(tmp_path("src/hotpatch.h"));
+	slurp(tu_path("src/.hp-obj-1.o.cmd"));
+	slurp(tu_path("src/hotpatch.h"));
 	/* vmlinux object copied as is; mymod's call to its own export became a klp symbol */
-	{
-		char cmd[4200];
-
-		snprintf(cmd, sizeof(cmd), "cmp -s '%s/vm.o' '%s/src/hp-obj-1.o_shipped'", tmpdir, tmpdir);
-		assert_int_equal(system(cmd), 0);
-	}
-	obj = obj_open(tmp_path("src/hp-obj-2.o_shipped"), 0);
+	assert_int_equal(tu_run("cmp -s '%s/vm.o' '%s/src/hp-obj-1.o_shipped'", tmpdir, tmpdir), 0);
+	obj = obj_open(tu_path("src/hp-obj-2.o_shipped"), 0);
 	assert_non_null(obj);
 	assert_null(obj_find_symbol_by_name(obj, "mymod_export"));
 	sym = obj_find_symbol_by_name(obj, ".klp.sym.mymod.mymod_export,0");
@@ -534,15 +513,15 @@ static void test_mkmod_tables(void **state)
 	obj_close(obj);
 
 	/* an ordinary reference to a namespaced export imports the namespace */
-	write_text(tmp_path("modvm.json"),
+	write_text(tu_path("modvm.json"),
 		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
 		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 1, \"alias\": \"calls_mymod_export\" } ] }\n");
 	assert_int_equal(run_mkmod("--name hp_unit mod.o modvm.json", "src3"), 0);
-	assert_non_null(strstr(slurp(tmp_path("src3/hp-main.c")), "MODULE_IMPORT_NS(MY_NS);"));
+	assert_non_null(strstr(slurp(tu_path("src3/hp-main.c")), "MODULE_IMPORT_NS(MY_NS);"));
 
 	/* same inputs in the other order: same source */
 	assert_int_equal(run_mkmod("--name hp_unit --replace vm.o vm.json mod.o mod.json", "src2"), 0);
-	c = slurp(tmp_path("src2/hp-main.c"));
+	c = slurp(tu_path("src2/hp-main.c"));
 	assert_non_null(strstr(c, ".replace = true,"));
 	{
 		char cmd[4200];
@@ -559,10 +538,10 @@ static void expect_mkmod_refusal(const char *args, const char *what)
 
 	if (!run_mkmod(args, "bad"))
 		fail_msg("expected hotpatch-mkmod %s to fail, saw success", args);
-	log = slurp(tmp_path("mkmod.log"));
+	log = slurp(tu_path("mkmod.log"));
 	if (!strstr(log, what))
 		fail_msg("expected an error naming \"%s\", saw: %s", what, log);
-	if (!access(tmp_path("bad/hp-main.c"), F_OK))
+	if (!access(tu_path("bad/hp-main.c"), F_OK))
 		fail_msg("expected no hp-main.c after a refusal, saw one");
 }
 
@@ -570,24 +549,24 @@ static void test_mkmod_refusals(void **state)
 {
 	(void)state;
 	mkmod_inputs();
-	write_text(tmp_path("pos0.json"),
+	write_text(tu_path("pos0.json"),
 		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
 		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 0, \"alias\": \"patched\" } ] }\n");
 	expect_mkmod_refusal("--name hp_unit vm.o pos0.json", "s_show occurs 2 times in vmlinux but sympos is 0");
-	write_text(tmp_path("noalias.json"),
+	write_text(tu_path("noalias.json"),
 		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
 		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 1, \"alias\": \"hp_no_such_alias\" } ] }\n");
 	expect_mkmod_refusal("--name hp_unit vm.o noalias.json", "alias hp_no_such_alias of s_show");
 	expect_mkmod_refusal("--name hp_unit vm.o vm.json vm.o vm.json", "s_show,2 of vmlinux is patched by two objects");
-	write_text(tmp_path("refused.json"),
+	write_text(tu_path("refused.json"),
 		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"refused\", \"functions\": [] }\n");
 	expect_mkmod_refusal("--name hp_unit vm.o refused.json", "verdict is \"refused\"");
-	write_text(tmp_path("nomod.json"),
+	write_text(tu_path("nomod.json"),
 		   "{ \"object\": \"k.o\", \"target\": \"nomod\", \"verdict\": \"changed\", \"functions\": [] }\n");
 	expect_mkmod_refusal("--name hp_unit vm.o nomod.json", "target \"nomod\" is neither vmlinux nor a module");
 	expect_mkmod_refusal("--name hp-unit vm.o vm.json", "--name hp-unit");
 	expect_mkmod_refusal("--name mymod vm.o vm.json", "has a module of that name");
-	write_text(tmp_path("notjson.json"), "{ \"object\": ");
+	write_text(tu_path("notjson.json"), "{ \"object\": ");
 	expect_mkmod_refusal("--name hp_unit vm.o notjson.json", "notjson.json: cannot read the differ's facts");
 }
 

@@ -20,8 +20,9 @@
 #include "format.h"
 #include "symindex.h"
 #include "symindex-write.h"
+#include "testutil.h"
 
-static char dir[] = "/tmp/hp-symindex-test.XXXXXX";
+static const char *dir;
 static char path[256];
 static char last_err[4096];
 
@@ -49,7 +50,8 @@ static int setup(void **state)
 	struct symidx_writer *w;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	dir = tu_mkdtemp("hp-symindex-test");
+	assert_non_null(dir);
 	snprintf(path, sizeof(path), "%s/symindex", dir);
 	log_set_hook(hook, NULL);
 
@@ -74,11 +76,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) ? -1 : 0;
+	return tu_rmtmp() ? -1 : 0;
 }
 
 static void test_lookup(void **state)
@@ -147,24 +146,6 @@ static void test_lookup(void **state)
 	symidx_close(idx);
 }
 
-static unsigned char *slurp(size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc(n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, n, f), n);
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* Write @len bytes of @buf as a damaged copy and expect symidx_open to refuse it. */
 static void expect_refused(const unsigned char *buf, size_t len, const char *why)
 {
@@ -195,7 +176,7 @@ static void test_malformed(void **state)
 	size_t len;
 
 	(void)state;
-	buf = slurp(&len);
+	buf = tu_slurp(path, &len);
 	copy = malloc(len + 8);
 	assert_non_null(copy);
 
