@@ -327,7 +327,7 @@ hp_build() {
 
 	hp_stage_begin patch
 	# the objects must come from the compiler that built the target, checked on every run
-	tree_check_compiler "$HP_CACHE/src/.config"
+	hp_check_compiler "$HP_CACHE/src/.config"
 	patch_classify "$opt_patch"
 	patch_apply "$opt_patch" "$HP_CACHE/src" "$work/patched-src"
 	hp_stage_end "$(patch_files "$opt_patch" | wc -l) file(s)"

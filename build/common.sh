@@ -15,6 +15,7 @@
 #   hp_atomic_mv SRC DST     rename SRC into place as DST (replacing a directory DST)
 #   hp_is_done DIR STAGE     true when DIR/.done/STAGE exists
 #   hp_mark_done DIR STAGE   create DIR/.done/STAGE atomically
+#   hp_check_compiler CONFIG refuse a compiler other than the one CONFIG was built with
 #   hp_clean_stale DIR       remove DIR/.tmp.* left by interrupted runs (call under the lock)
 #
 # Conventions: every cache write goes to a temporary name in the destination's own directory
@@ -132,6 +133,20 @@ hp_is_done() {
 hp_mark_done() {
 	mkdir -p "$1/.done" || hp_die "cannot create $1/.done"
 	printf '%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" | hp_atomic_write "$1/.done/$2"
+}
+
+# hp_check_compiler CONFIG - refuse unless the compiler ($HP_CC, default gcc-12) reports exactly
+# the CONFIG_CC_VERSION_TEXT of the kernel configuration CONFIG: objects from another compiler
+# version do not match the running kernel's code.
+hp_check_compiler() {
+	local config=$1 cc=${HP_CC:-gcc-12} want have
+	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config" 2>/dev/null)
+	[[ -n $want ]] || hp_die "$config names no CONFIG_CC_VERSION_TEXT: cannot tell which compiler built the target"
+	command -v "$cc" >/dev/null || hp_die "compiler $cc not found; the release was built with '$want' (install gcc-12)"
+	have=$("$cc" --version | head -n1)
+	if [[ $want != "$have" ]]; then
+		hp_die "compiler mismatch: the release was built with '$want' but $cc is '$have'; install that exact compiler (Debian 12's gcc-12) or choose a release built with yours"
+	fi
 }
 
 # hp_clean_stale DIR - remove temporaries of interrupted runs. Only call while holding DIR's lock.

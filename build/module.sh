@@ -39,19 +39,6 @@ module_tool() {
 	printf '%s\n' "$t"
 }
 
-# module_check_compiler KDIR - the target was built by CONFIG_CC_VERSION_TEXT; gcc-12 must be it.
-module_check_compiler() {
-	local kdir=$1 want have
-	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$kdir/include/config/auto.conf" \
-		"$kdir/.config" 2>/dev/null | head -n 1)
-	command -v gcc-12 >/dev/null || hp_die "gcc-12 is not installed (make deps)"
-	have=$(gcc-12 --version | head -n 1)
-	if [[ -n $want && $have != "$want" ]]; then
-		hp_die "the target kernel was built with '$want' but gcc-12 is '$have': modules built" \
-			"with another compiler version are refused (install the matching gcc-12)"
-	fi
-}
-
 module_build() {
 	local name='' out='' replace=0 key='' cert='' keep='' v
 	local -a hooks=() objects=() pairs=() mkargs=()
@@ -105,7 +92,7 @@ module_build() {
 		[[ -r $f ]] || hp_die "cannot read $f"
 	done
 	[[ -f $HP_KDIR/Makefile ]] || hp_die "$HP_KDIR is not a kernel headers directory"
-	module_check_compiler "$HP_KDIR"
+	hp_check_compiler "$HP_KDIR/.config"
 
 	local mkmod klpfix
 	mkmod=$(module_tool hotpatch-mkmod)

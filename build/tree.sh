@@ -35,17 +35,6 @@ tree_make() {
 	fi
 }
 
-# tree_check_compiler CONFIG - refuse unless CONFIG_CC_VERSION_TEXT equals what $HP_CC says.
-tree_check_compiler() {
-	local config=$1 want have
-	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config")
-	command -v "$HP_CC" >/dev/null || hp_die "compiler $HP_CC not found; the release was built with '$want' (install gcc-12)"
-	have=$("$HP_CC" --version | head -n1)
-	if [[ $want != "$have" ]]; then
-		hp_die "compiler mismatch: the release was built with '$want' but $HP_CC is '$have'; install that exact compiler (Debian 12's gcc-12) or choose a release built with yours"
-	fi
-}
-
 # tree_extract DEST - unpack the kernel tarball from linux-source-6.1 into DEST.
 tree_extract() {
 	local dest=$1 deb st
@@ -68,7 +57,7 @@ tree_config() {
 	"$src/scripts/config" --file "$src/.config" \
 		--set-str SYSTEM_TRUSTED_KEYS "" --set-str SYSTEM_REVOCATION_KEYS "" ||
 		hp_die "cannot adjust $src/.config"
-	tree_check_compiler "$src/.config"
+	hp_check_compiler "$src/.config"
 }
 
 tree_prepare() {
@@ -106,7 +95,7 @@ tree_configure() {
 	[[ -d $dir/src ]] || hp_die "$dir/src is missing (tree_unpack first)"
 	tree_config
 	tree_make olddefconfig
-	tree_check_compiler "$dir/src/.config"
+	hp_check_compiler "$dir/src/.config"
 	tree_make prepare
 	hp_mark_done "$dir" tree
 	hp_stage_end
