@@ -15,7 +15,7 @@ diff_objects() {
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
 	mkdir -p "$work/diff"
-	while IFS=$'\t' read -r c obj target; do
+	while IFS=$'\t' read -r c obj target _; do
 		out=$work/diff/${obj//\//_}
 		json=${out%.o}.json
 		log=${out%.o}.log

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # build/objects.sh - from the diff's files to pairs of objects (original, patched).
 #
-#   objects_map WORK            PATCH_C + PATCH_H -> WORK/tus ("src.c<TAB>obj.o<TAB>target")
+#   objects_map WORK            PATCH_C + PATCH_H -> WORK/tus ("src.c<TAB>obj.o<TAB>target<TAB>command")
 #   objects_shadow SRC OVL DIR  DIR: a tree that is SRC with the files of OVL laid over it
 #   objects_compile WORK        compile every TU of WORK/tus twice, in parallel:
 #                               WORK/orig/<obj>, WORK/patched/<obj>
@@ -116,7 +116,9 @@ objects_includes_header() {
 	cmd=${cmd%%; *}                           # the gcc part only
 	cmd=${cmd/-Wp,-MMD,*.o.d /}
 	cmd=${cmd/"-c -o $obj $c"/"-M -MG $c"}
-	deps=$(cd "$HP_CACHE/src" && bash -c "$cmd" 2>/dev/null) || return 1
+	# A TU whose preprocessing fails is kept: compiling it will say why, where dropping it
+	# could leave a changed function out of the module.
+	deps=$(cd "$HP_CACHE/src" && bash -c "$cmd" 2>/dev/null) || return 0
 	deps=" $(tr -d '\\\n' <<<"$deps") "
 	for h in "$@"; do
 		[[ $deps == *" $h "* || $deps == *" ./$h "* || $deps == *"/$h "* ]] && return 0
@@ -125,7 +127,7 @@ objects_includes_header() {
 }
 
 objects_map() {
-	local work=$1 c line cands n=0 h
+	local work=$1 c line cands n
 	: >"$work/tus"
 	for c in "${PATCH_C[@]}"; do
 		line=$(compiledb_get "$c")
@@ -133,7 +135,7 @@ objects_map() {
 			hp_log "$c is not built by the $HP_RELEASE configuration; ignoring it"
 			continue
 		fi
-		printf '%s\t%s\n' "$c" "$line" | cut -f1-3 >>"$work/tus"
+		printf '%s\t%s\n' "$c" "$line" >>"$work/tus"
 	done
 	if ((${#PATCH_H[@]})); then
 		mapfile -t cands < <(objects_header_users "${PATCH_H[@]}")
@@ -156,13 +158,10 @@ objects_map() {
 					line=$(sed -n "{}p" "$1"); shift
 					IFS=$'"'"'\t'"'"' read -r c obj target cmd <<<"$line"
 					if objects_includes_header "$c" "$cmd" "$@"; then
-						printf "%s\t%s\t%s\n" "$c" "$obj" "$target"
+						printf "%s\n" "$line"
 					fi' _ "$tmpd/cands" "${PATCH_H[@]}" >>"$work/tus" || true
 		fi
 		rm -rf "$tmpd"
-		for h in "${PATCH_H[@]}"; do
-			hp_verbose "header $h"
-		done
 	fi
 	sort -u -o "$work/tus" "$work/tus"
 	n=$(wc -l <"$work/tus")
@@ -250,23 +249,21 @@ objects_compile() {
 	objects_shadow "$src" "$work/patched-src" "$work/shadow"
 	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose
 	export HP_STAGE HP_VERBOSE
-	local c obj line
+	local c obj cmd
 	: >"$work/jobs"
-	while IFS=$'\t' read -r c obj _; do
-		printf 'orig\t%s\t%s\t%s\n' "$src" "$c" "$obj" >>"$work/jobs"
-		printf 'patched\t%s\t%s\t%s\n' "$work/shadow" "$c" "$obj" >>"$work/jobs"
+	while IFS=$'\t' read -r c obj _ cmd; do
+		printf 'orig\t%s\t%s\t%s\t%s\n' "$src" "$c" "$obj" "$cmd" >>"$work/jobs"
+		printf 'patched\t%s\t%s\t%s\t%s\n' "$work/shadow" "$c" "$obj" "$cmd" >>"$work/jobs"
 	done <"$work/tus"
 	# shellcheck disable=SC2016 # the job script expands its own arguments
 	awk '{ print NR }' "$work/jobs" |
 		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
-			IFS=$'"'"'\t'"'"' read -r side tree c obj <<<"$(sed -n "{}p" "$1")"
-			cmd=$(awk -F"\t" -v s="$c" '"'"'$1 == s { print $4; exit }'"'"' "$2")
-			objects_compile_one "$side" "$tree" "$3" "$c" "$obj" "$cmd"' _ \
-			"$work/jobs" "$(compiledb_path)" "$work" ||
+			IFS=$'"'"'\t'"'"' read -r side tree c obj cmd <<<"$(sed -n "{}p" "$1")"
+			objects_compile_one "$side" "$tree" "$2" "$c" "$obj" "$cmd"' _ \
+			"$work/jobs" "$work" ||
 		hp_die "compiling failed (see above)"
 	while IFS=$'\t' read -r c obj _; do
-		line=$obj
-		[[ -s $work/orig/$line && -s $work/patched/$line ]] || hp_die "$obj: an object is missing"
+		[[ -s $work/orig/$obj && -s $work/patched/$obj ]] || hp_die "$obj: an object is missing"
 	done <"$work/tus"
 }
 
