@@ -6,7 +6,8 @@
 #
 # One refusal refuses the whole patch: a module that patches some of a fix is a wrong module.
 # Objects without a functional change (exit 3) are left out; when none is left the patch
-# changes nothing that can be live-patched, and that is an error too.
+# changes nothing that can be live-patched: no module, exit 3 (hotpatch-build's documented
+# status for "no functional change", which hotpatch-triage counts as the outcome no-change).
 
 diff_objects() {
 	local work=$1 c obj target out json log rc tool sizes n=0 refused=0
@@ -47,7 +48,11 @@ diff_objects() {
 	if ((refused)); then
 		hp_refuse "the patch cannot be applied live safely (reasons above); no module written"
 	fi
-	((n > 0)) || hp_die "the patch changes no function that can be live-patched (every object compiled the same)"
+	if ((n == 0)); then
+		printf 'hotpatch: %s: no change: %s\n' "$HP_STAGE" \
+			"the patch changes no function that can be live-patched (every object compiled the same)" >&2
+		exit 3
+	fi
 	if ((${#DIFF_TARGETS[@]})); then
 		mapfile -t DIFF_TARGETS < <(printf '%s\n' "${DIFF_TARGETS[@]}" | sort -u)
 	fi

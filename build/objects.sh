@@ -23,7 +23,9 @@
 # and whose every other entry is a symlink into SRC. gcc keeps the paths it was given, so
 # "./include/...", quoted includes next to a patched file and __FILE__ resolve as in kbuild.
 
-# objects_cmd_for CMD OUT OBJ - CMD with every output of OBJ moved under OUT.
+# objects_cmd_for CMD OUT OBJ - CMD with every output of OBJ moved under OUT, and the compiler
+# behind $HOTPATCH_CC_WRAPPER when set ("ccache", "distcc", "icecc"): a build farm or a
+# compiler cache takes the compile, objtool still runs here on its output.
 objects_cmd_for() {
 	local cmd=$1 out=$2 obj=$3 dep
 	dep=$(dirname "$obj")/.$(basename "$obj").d
@@ -36,6 +38,10 @@ objects_cmd_for() {
 	fi
 	[[ $cmd == *"-o $out/$obj "* && $cmd == *"-MMD,$out/"* ]] ||
 		hp_die "$obj: cannot redirect the outputs of: $cmd"
+	if [[ -n ${HOTPATCH_CC_WRAPPER:-} ]]; then
+		[[ $cmd == gcc-* ]] || hp_die "$obj: the compile command does not start with the compiler: ${cmd:0:40}"
+		cmd="$HOTPATCH_CC_WRAPPER $cmd"
+	fi
 	printf '%s\n' "$cmd"
 }
 
