@@ -27,10 +27,8 @@ set -uo pipefail
 . "$(dirname "$0")/../lib.sh"
 cd "$T_TOP" || exit 1
 
-CC=${CC:-gcc-12}
-CFLAGS_FIX="-O2 -g0 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount -fno-pie \
--mcmodel=kernel -mno-red-zone -fno-asynchronous-unwind-tables -fno-stack-protector \
--fno-jump-tables -fno-strict-aliasing -nostdinc -w"
+# shellcheck source=tests/differ/fixture.sh
+. "$(dirname "$0")/fixture.sh"
 tmp=$(t_tmpdir)
 
 if ! command -v "$CC" >/dev/null || ! command -v jq >/dev/null; then
@@ -52,26 +50,6 @@ fi
 
 # sorted, space-separated words
 words() { tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ' | sed 's/ $//'; }
-
-# fixture_index CASEDIR WORKDIR OBJECT CU: write WORKDIR/index
-fixture_index() {
-	local cdir=$1 w=$2 object=$3 cu=$4 extra=/dev/null
-	[[ -f $cdir/index ]] && extra=$cdir/index
-	{
-		# every defined function/object of orig.o in the target object, unique, this CU
-		readelf -sW "$w/orig.o" | awk -v obj="$object" -v cu="$cu" '
-			$1 ~ /:$/ && ($4 == "FUNC" || $4 == "OBJECT") && $7 != "UND" && NF >= 8 {
-				print obj, $8, 0, $4, $5, 0, cu }'
-		# every undefined symbol of either side: exported by vmlinux
-		readelf -sW "$w/orig.o" "$w/patched.o" | awk '
-			$1 ~ /:$/ && $7 == "UND" && NF >= 8 { print "vmlinux", $8, 0, "FUNC", "GLOBAL", 1, "-" }'
-	} >"$w/index.gen"
-	awk -v extra="$extra" '
-		BEGIN { while ((getline l < extra) > 0) if (l !~ /^#/) { split(l, f, " "); mine[f[2]] = 1 } }
-		!($2 in mine) && !dup[$1 " " $2]++' "$w/index.gen" >"$w/index.txt"
-	grep -v '^#' "$extra" >>"$w/index.txt"
-	"$tmp/mkindex" "$w/index" <"$w/index.txt"
-}
 
 json_names() { jq -r ".$2[]?.name" "$1" | words; }
 
@@ -107,17 +85,12 @@ run_case() {
 		esac
 	done <"$cdir/expect"
 
-	# both sides compile as $name.c, so __FILE__ is the same as in a kernel build
-	mkdir -p "$w/orig" "$w/patched"
-	cp "$cdir/orig.c" "$w/orig/$name.c"
-	cp "$cdir/patched.c" "$w/patched/$name.c"
-	# shellcheck disable=SC2086
-	if ! (cd "$w/orig" && $CC $CFLAGS_FIX $cflags -c "$name.c" -o ../orig.o) 2>"$w/cc.log" ||
-		! (cd "$w/patched" && $CC $CFLAGS_FIX $cflags -c "$name.c" -o ../patched.o) 2>>"$w/cc.log"; then
+	if ! fixture_compile "$cdir" "$w" "$cflags" 2>"$w/cc.log"; then
 		t_fail "$tag" "expected the fixture to compile, saw: $(head -5 "$w/cc.log" | tr '\n' ' ')"
 		return
 	fi
-	if ! fixture_index "$cdir" "$w" "$object" "tests/differ/cases/$name.c" 2>"$w/idx.log"; then
+	if ! fixture_index "$tmp/mkindex" "$cdir" "$w" "$object" "tests/differ/cases/$name.c" \
+		2>"$w/idx.log"; then
 		t_fail "$tag" "expected the fixture index to build, saw: $(head -3 "$w/idx.log" | tr '\n' ' ')"
 		return
 	fi
