@@ -7,9 +7,12 @@
  *              string content, anonymous section+offset)
  *   compare    per-symbol verdict (sym->status) with a reason
  *   select     what the output carries, what is refused
- *   klp        external references -> exported / .klp.sym.<obj>.<name>,<pos>
- *   special    the special-section table: compare and filter entries
- *   emit       the output object and the JSON facts
+ *   special    the special-section table: compare entries, keep those of
+ *              included functions (struct special_out, data for emit)
+ *   resolve    every remaining decision: each output relocation's target
+ *              (struct out_ref), klp symbols and sympos (klp.c), facts,
+ *              static-key checks and the refusals they raise
+ *   emit       writes what resolve decided: the output object, the JSON
  *   kpatch     --kpatch-compat: klp references as kpatch dynrelas, .kpatch.* tables
  *
  * Per-symbol pass data lives in sym->priv (struct dsym), per-section data
@@ -55,6 +58,8 @@ struct dsym {
 	bool special_static;		/* always-safe static (__key, __warned, CSWTCH ...) */
 	bool numbered;			/* has a compiler-generated .N suffix */
 	struct symbol *out;		/* the symbol standing for it in the output */
+	char *ext;			/* resolve: the undefined name the output uses for it */
+	struct fact *fact;		/* resolve: its "functions" fact (alias) */
 	bool has_fentry;
 	bool line_only;			/* differs only in __LINE__ values */
 	unsigned int mark;		/* scratch for correlate */
@@ -67,6 +72,7 @@ struct dsec {
 	unsigned int nr_syms;
 	struct section *out;		/* copy in the output object */
 	bool include;
+	bool late;			/* resolve: carried because an entry or copy reaches it */
 	bool anon_checked;
 	bool anon_same;
 	uint32_t *insn_off;		/* text: instruction start offsets (arch) */
@@ -97,6 +103,37 @@ enum special_size_key {
 	SZ_STATIC_CALL,
 	SZ_PARA,
 	NR_SZ,
+};
+
+/*
+ * How emit writes one PATCHED relocation (reloc->priv, set by resolve):
+ * against the output copy of @sec (its section symbol), or against @sym
+ * (its copy, or the undefined D(sym)->ext); plus the new addend.
+ */
+struct out_ref {
+	struct section *sec;
+	struct symbol *sym;
+	int64_t addend;
+};
+
+/* One relocation of a kept special-section entry. */
+struct special_rel {
+	uint64_t off;			/* in the section it belongs to */
+	struct reloc *src;		/* PATCHED relocation, written as resolve decided */
+	bool in_repl;			/* belongs to the replacement section */
+	bool to_repl;			/* instead: against the replacement section + addend */
+	bool key;			/* a static key / static call key field */
+	int64_t addend;			/* to_repl only */
+};
+
+/* The kept entries of one special section (special_keep): what emit writes. */
+struct special_out {
+	struct special_out *next;
+	struct section *sec, *group, *repl;	/* of PATCHED: name and flags */
+	unsigned char *data, *gdata, *rdata;
+	size_t size, gsize, rsize;
+	struct special_rel *rels;
+	size_t nr_rels, max_rels;
 };
 
 struct fact {
@@ -134,6 +171,7 @@ struct differ {
 	bool strict_data;		/* reloc to changed constant data differs */
 
 	struct special_state *sp_orig, *sp_patched;
+	struct special_out *special_out;	/* kept entries, in table order */
 
 	/* certain __LINE__ moves (bug table entries, line helpers), sorted by .a at the end */
 	struct line_pair *lines;
@@ -204,15 +242,22 @@ int special_env_sizes(struct differ *d);
 int special_compare_func(struct differ *d, struct symbol *a, struct symbol *b,
 			 const char **why);
 int special_index(struct differ *d);
-int special_emit(struct differ *d);
+/* d->special_out: the entries of included functions, their relocations and replacements. */
+int special_keep(struct differ *d);
 bool special_section_name(const char *name);
 void special_free(struct differ *d);
 
 /* select.c */
 int select_symbols(struct differ *d);
 
+/* resolve.c */
+/* After select: every decision emit needs (out_ref, ext names, facts), every refusal. */
+int resolve(struct differ *d);
+void resolve_free(struct differ *d);
+
 /* klp.c */
-struct symbol *klp_external(struct differ *d, struct symbol *psym);
+/* Decide D(psym)->ext for a symbol the output does not carry; refuses what cannot be settled. */
+int klp_resolve(struct differ *d, struct symbol *psym);
 int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f);
 
 /* lookup.c */
@@ -242,9 +287,7 @@ int lookup_global(struct lookup *l, const char *name, struct lookup_result *res)
 const char *lookup_exporter(struct lookup *l, const char *name);
 
 /* emit.c */
-/* Copy relocation @r of PATCHED to @outsec at @outoff, mapping its target. */
-int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct reloc *r);
-/* The output symbol standing for @t (included copy, or external). */
+/* d->out from the decisions of select and resolve; decides and refuses nothing. */
 int emit_object(struct differ *d);
 int emit_json(struct differ *d, const char *path, const char *verdict);
 

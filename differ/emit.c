@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * emit: the output object and the JSON account of every decision.
+ * emit: the output object and the JSON account, written from decisions
+ * already taken (select: what is included; special_keep: which entries;
+ * resolve: where each relocation points, the klp names, the facts).
  *
  * The output is an ET_REL object holding the selected sections of
  * PATCHED (changed and new functions, copied data, strings, anonymous
  * constants), their symbols, one GLOBAL alias <prefix><name> per changed
- * function, the special-section entries of what is included, and their
- * relocations with every target mapped:
- *   - into an included section: its section symbol (offsets kept);
- *   - to an included symbol: its copy;
- *   - elsewhere: an undefined symbol from klp.c (exported name, or
- *     .klp.sym.<obj>.<name>,<sympos>), the addend rebased from section
- *     symbol to the real symbol.
- * Nothing is written when a refusal was recorded.
+ * function, the kept special-section entries, and their relocations:
+ *   - into a carried section: its section symbol (offsets kept);
+ *   - elsewhere: the undefined symbol resolve named (exported name, or
+ *     .klp.sym.<obj>.<name>,<sympos>).
+ * Sections and symbols are created on first use, so the output's order
+ * is the order of the walk.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,75 +23,49 @@
 #include "differ.h"
 #include "log.h"
 
-static bool sym_is_label(const struct symbol *s)
-{
-	return s->type == STT_SECTION || (s->type == STT_NOTYPE && s->bind == STB_LOCAL && s->sec);
-}
-
 static int take_section(struct differ *d, struct section *sec);
 
-/* The output symbol and addend for a reference to @tsym (+*addend from it). */
-static int map_symbol(struct differ *d, struct symbol *tsym, struct symbol **os,
-		      int64_t *addend)
+static struct symbol *undefined(struct differ *d, const char *name, unsigned char type)
 {
-	if (tsym->sec && DS(tsym->sec)->out) {
-		*os = obj_get_section_symbol(d->out, DS(tsym->sec)->out);
-		*addend = (int64_t)((uint64_t)*addend + tsym->offset);	/* wraps, no UB */
-	} else {
-		*os = klp_external(d, tsym);
-	}
-	return *os ? 0 : -ENOMEM;
+	struct symbol *s = obj_find_symbol_by_name(d->out, name);
+
+	if (s && !s->sec)
+		return s;
+	s = obj_create_symbol(d->out, name, type == STT_SECTION ? STT_NOTYPE : type,
+			      STB_GLOBAL, NULL, 0, 0);
+	if (!s)
+		pr_err("%s: cannot create symbol %s in the output", d->display, name);
+	return s;
 }
 
-int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct reloc *r)
+/* Write PATCHED relocation @r at @outsec+@outoff as resolve decided. */
+static int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff, struct reloc *r)
 {
-	struct symbol *s = r->sym, *os = NULL;
-	int64_t addend = r->addend;
-	struct target t;
+	struct out_ref *ref = r->priv;
+	struct symbol *os;
 	int ret;
 
-	if (s->sec && sym_is_label(s) && DS(s->sec)->out) {
-		/* into an included section: same place, its section symbol */
-		os = obj_get_section_symbol(d->out, DS(s->sec)->out);
-		addend = (int64_t)(s->offset + (uint64_t)r->addend);
-		goto add;
+	if (!ref || (!ref->sec && (!ref->sym || (!D(ref->sym)->ext && !D(ref->sym)->out)))) {
+		pr_err("%s: %s+0x%lx: no decision for this relocation", d->display,
+		       r->sec->base->name, (unsigned long)r->offset);
+		return -EINVAL;
 	}
-	if (!sym_is_label(s)) {
-		ret = map_symbol(d, s, &os, &addend);
-		if (ret)
-			return ret;
-		goto add;
+	if (ref->sec) {
+		if (!DS(ref->sec)->out) {
+			ret = take_section(d, ref->sec);
+			if (ret)
+				return ret;
+		}
+		os = obj_get_section_symbol(d->out, DS(ref->sec)->out);
+	} else if (D(ref->sym)->out) {
+		os = D(ref->sym)->out;
+	} else {
+		os = undefined(d, D(ref->sym)->ext, ref->sym->type);
+		D(ref->sym)->out = os;
 	}
-	ret = reloc_target(r, &t);
-	if (ret)
-		return ret;
-	if (t.sym) {
-		/* section symbol + addend -> the real symbol + rebased addend */
-		addend = (int64_t)(s->offset + (uint64_t)r->addend - t.sym->offset);
-		ret = map_symbol(d, t.sym, &os, &addend);
-		if (ret)
-			return ret;
-		goto add;
-	}
-	if (t.sec && !special_section_name(t.sec->name) &&
-	    !(sec_is_text(t.sec) && DS(t.sec)->nr_syms)) {
-		/* a string or anonymous constant reached only from special entries */
-		ret = take_section(d, t.sec);
-		if (ret)
-			return ret;
-		os = obj_get_section_symbol(d->out, DS(t.sec)->out);
-		addend = (int64_t)(s->offset + (uint64_t)r->addend);
-		goto add;
-	}
-	pr_err("%s: %s+0x%lx: relocation into %s+0x%lx, which is neither included nor a symbol "
-	       "the kernel knows; rebuild with -ffunction-sections -fdata-sections", d->display,
-	       r->sec->base->name, (unsigned long)r->offset, t.sec ? t.sec->name : "?",
-	       (long)t.off);
-	return -EINVAL;
-add:
 	if (!os)
 		return -ENOMEM;
-	if (!obj_add_reloc(d->out, outsec, outoff, os, r->type, addend)) {
+	if (!obj_add_reloc(d->out, outsec, outoff, os, r->type, ref->addend)) {
 		pr_err("%s: %s: cannot add a relocation to the output", d->display, outsec->name);
 		return -ENOMEM;
 	}
@@ -114,13 +87,12 @@ static struct section *copy_section(struct differ *d, struct section *sec)
 	return out;
 }
 
+/* A section resolve carried late: copied when first referenced. */
 static int take_section(struct differ *d, struct section *sec)
 {
 	struct reloc *r;
 	int ret;
 
-	if (DS(sec)->out)
-		return 0;
 	if (!copy_section(d, sec))
 		return -ENOMEM;
 	if (!sec->rela)
@@ -147,11 +119,10 @@ static int copy_sections(struct differ *d)
 static int copy_symbols(struct differ *d)
 {
 	struct symbol *p;
-	int ret;
 
 	for_each_symbol(d->patched, p) {
 		struct symbol *out;
-		struct fact *f;
+		struct fact *f = D(p)->fact;
 
 		if (!D(p)->include || !p->sec)
 			continue;
@@ -160,40 +131,13 @@ static int copy_symbols(struct differ *d)
 		if (!out)
 			return -ENOMEM;
 		D(p)->out = out;
-		if (sym_is_func(p) && D(p)->parent)
+		if (!f)
 			continue;
-		if (D(p)->include == INC_PATCH) {
-			char *alias = xasprintf("%s%s", d->alias_prefix, p->name);
-			char *c;
-
-			/* The module source names the alias in C: "do_sysinfo.isra.0" cannot be. */
-			for (c = alias; *c; c++)
-				if (!isalnum((unsigned char)*c) && *c != '_')
-					*c = '_';
-
-			f = fact_new(p->twin ? p->twin->name : p->name);
-			f->verdict = xstrdup("changed");
-			f->reason = xstrdup(D(p)->reason ? D(p)->reason : "code bytes");
-			f->alias = alias;
-			f->cu = d->cu ? xstrdup(d->cu) : NULL;
-			f->out = out;
-			ret = klp_func_sympos(d, p, f);
-			fact_add(&d->functions, f);
-			if (ret)
-				return ret;
-			if (!d->kpatch &&
-			    !obj_create_symbol(d->out, alias, STT_FUNC, STB_GLOBAL, out->sec,
-					       p->offset, p->size))
-				return -ENOMEM;
-		} else if (D(p)->include == INC_NEW && sym_is_func(p)) {
-			f = fact_new(p->name);
-			f->reason = xstrdup("new");
-			fact_add(&d->new_functions, f);
-		} else if (sym_is_data(p) && (D(p)->include == INC_NEW || p->status == V_CHANGED)) {
-			f = fact_new(p->name);
-			f->verdict = xstrdup(p->status == V_NEW ? "new" : "changed constant");
-			fact_add(&d->data, f);
-		}
+		f->out = out;
+		if (!d->kpatch &&
+		    !obj_create_symbol(d->out, f->alias, STT_FUNC, STB_GLOBAL, out->sec,
+				       p->offset, p->size))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -217,8 +161,62 @@ static int copy_relocs(struct differ *d)
 	return 0;
 }
 
+static struct section *new_like(struct differ *d, struct section *like, uint64_t entsize,
+				const void *data, size_t size)
+{
+	struct section *out = obj_create_section(d->out, like->name, like->sh.sh_type,
+						 like->sh.sh_flags & ~(uint64_t)SHF_GROUP, entsize,
+						 like->sh.sh_addralign, data, size);
+
+	if (!out)
+		pr_err("%s: %s: cannot create the output section", d->display, like->name);
+	return out;
+}
+
+/* The kept entries of one special section, their parallel array and replacement code. */
+static int write_special(struct differ *d, struct special_out *so)
+{
+	struct section *out, *gout = NULL, *rout = NULL;
+	size_t i;
+	int ret = 0;
+
+	out = new_like(d, so->sec, so->sec->sh.sh_entsize, so->data, so->size);
+	if (so->group)
+		gout = new_like(d, so->group, so->group->sh.sh_entsize, so->gdata, so->gsize);
+	if (!out || (so->group && !gout))
+		return -ENOMEM;
+	for (i = 0; i < so->nr_rels && !ret; i++) {
+		struct special_rel *sr = &so->rels[i];
+
+		if ((sr->to_repl || sr->in_repl) && !rout) {
+			rout = obj_create_section(d->out, so->repl->name, so->repl->sh.sh_type,
+						  so->repl->sh.sh_flags, 0,
+						  so->repl->sh.sh_addralign, NULL, 0);
+			if (!rout)
+				return -ENOMEM;
+		}
+		if (sr->to_repl) {
+			if (!obj_add_reloc(d->out, out, sr->off, obj_get_section_symbol(d->out, rout),
+					   sr->src->type, sr->addend))
+				ret = -ENOMEM;
+		} else {
+			ret = emit_reloc(d, sr->in_repl ? rout : out, sr->off, sr->src);
+		}
+	}
+	if (rout && !ret) {
+		unsigned char *copy = malloc(so->rsize ? so->rsize : 1);
+
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, so->rdata, so->rsize);
+		ret = sec_set_data(rout, copy, so->rsize);
+	}
+	return ret;
+}
+
 int emit_object(struct differ *d)
 {
+	struct special_out *so;
 	int ret;
 
 	d->out = obj_new(d->out_path);
@@ -227,13 +225,15 @@ int emit_object(struct differ *d)
 		return -ENOMEM;
 	}
 	ret = copy_sections(d);
-	if (!ret)
-		ret = copy_symbols(d);
-	if (!ret)
-		ret = copy_relocs(d);
-	if (!ret)
-		ret = special_emit(d);
-	if (!ret && d->kpatch && !d->refusals.head)
+	ret = ret ?: copy_symbols(d);
+	ret = ret ?: copy_relocs(d);
+	for (so = d->special_out; so && !ret; so = so->next) {
+		ret = write_special(d, so);
+		if (ret)
+			pr_err("%s: %s: cannot write the entries of the included functions",
+			       d->display, so->sec->name);
+	}
+	if (!ret && d->kpatch)
 		ret = kpatch_emit(d);
 	return ret;
 }

@@ -11,6 +11,7 @@
  * numbering) and <sympos> from the target's symbol table, the compilation
  * unit settling names that occur more than once.  What cannot be settled
  * is refused.  The same lookup gives each patched function its sympos.
+ * These are decisions (D(psym)->ext, klp facts); emit only writes them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,79 +20,71 @@
 #include "differ.h"
 #include "log.h"
 
-static struct symbol *make_undef(struct differ *d, const char *name, unsigned char type)
+/* The output refers to @psym as the undefined @name. */
+static int set_ext(struct symbol *psym, char *name)
 {
-	struct symbol *s = obj_find_symbol_by_name(d->out, name);
-
-	if (s && !s->sec)
-		return s;
-	s = obj_create_symbol(d->out, name, type == STT_SECTION ? STT_NOTYPE : type,
-			      STB_GLOBAL, NULL, 0, 0);
-	if (!s)
-		pr_err("%s: cannot create symbol %s in the output", d->display, name);
-	return s;
+	free(D(psym)->ext);
+	D(psym)->ext = name;
+	return 0;
 }
 
-static struct symbol *make_klp(struct differ *d, struct symbol *psym, const char *name,
-			       const struct lookup_result *res)
+static int make_klp(struct differ *d, struct symbol *psym, const char *name,
+		    const struct lookup_result *res)
 {
 	const char *object = res->object;
 	unsigned int sympos = res->sympos;
 	char *kname = xasprintf(".klp.sym.%s.%s,%u", object, name, sympos);
-	struct symbol *s = obj_find_symbol_by_name(d->out, kname);
+	struct fact *f;
 
-	if (!s) {
-		struct fact *f = fact_new(name);
-
-		f->object = xstrdup(object);
-		f->sympos = (int)sympos;
-		f->symbol = xstrdup(kname);
-		f->addr = res->addr;
-		f->bind = psym->bind;
-		f->type = psym->type == STT_SECTION ? STT_NOTYPE : psym->type;
-		fact_add(&d->klp_symbols, f);
-		s = make_undef(d, kname, psym->type);
-		f->out = s;
-	}
-	free(kname);
-	return s;
+	for (f = d->klp_symbols.head; f; f = f->next)
+		if (!strcmp(f->symbol, kname))
+			return set_ext(psym, kname);
+	f = fact_new(name);
+	f->object = xstrdup(object);
+	f->sympos = (int)sympos;
+	f->symbol = xstrdup(kname);
+	f->addr = res->addr;
+	f->bind = psym->bind;
+	f->type = psym->type == STT_SECTION ? STT_NOTYPE : psym->type;
+	fact_add(&d->klp_symbols, f);
+	return set_ext(psym, kname);
 }
 
-static struct symbol *unresolved(struct differ *d, struct symbol *psym, const char *name,
-				 const char *why, const char *hint)
+static int unresolved(struct differ *d, struct symbol *psym, const char *name,
+		      const char *why, const char *hint)
 {
 	char *msg = xasprintf("reference to %s: %s", name, why);
 
 	refuse(d, psym->sec, psym, msg, hint);
 	free(msg);
-	return make_undef(d, name, psym->type);
+	return set_ext(psym, xstrdup(name));
 }
 
-static struct symbol *external_global(struct differ *d, struct symbol *psym, const char *name)
+static int external_global(struct differ *d, struct symbol *psym, const char *name)
 {
 	struct lookup_result res;
 	const char *exporter;
 	int ret;
 
 	if (!d->lookup)
-		return make_undef(d, name, psym->type);
+		return set_ext(psym, xstrdup(name));
 	exporter = lookup_exporter(d->lookup, name);
 	/* exported by vmlinux, or by a module other than the one patched */
 	if (exporter && (!strcmp(exporter, "vmlinux") || strcmp(exporter, d->objname)))
-		return make_undef(d, name, psym->type);
+		return set_ext(psym, xstrdup(name));
 	ret = lookup_global(d->lookup, name, &res);
 	if (ret == -ENOTUNIQ)
 		return unresolved(d, psym, name, "defined in several objects of the target",
 				  "export it, or refer to it from code in a single object");
 	if (ret && d->kpatch && !psym->sec)
-		return make_undef(d, name, psym->type);	/* kpatch: another object's, by export */
+		return set_ext(psym, xstrdup(name));	/* kpatch: another object's, by export */
 	if (ret)
 		return unresolved(d, psym, name, "not found in the target's symbol table",
 				  "check that the index matches the target release, or export it");
 	return make_klp(d, psym, name, &res);
 }
 
-static struct symbol *external_local(struct differ *d, struct symbol *psym, const char *name)
+static int external_local(struct differ *d, struct symbol *psym, const char *name)
 {
 	struct lookup_result res;
 	int ret;
@@ -156,24 +149,19 @@ int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f)
 	return 0;
 }
 
-struct symbol *klp_external(struct differ *d, struct symbol *psym)
+int klp_resolve(struct differ *d, struct symbol *psym)
 {
 	struct symbol *osym = psym->twin;
-	struct symbol *out;
 
-	if (D(psym)->out)
-		return D(psym)->out;
-	if (!psym->sec) {
-		out = external_global(d, psym, psym->name);
-	} else if (!osym) {
+	if (D(psym)->ext)
+		return 0;
+	if (!psym->sec)
+		return external_global(d, psym, psym->name);
+	if (!osym)
 		/* defined here, not included, not in the running kernel */
-		out = unresolved(d, psym, psym->name, "new symbol that is not part of the output",
-				 "report this as a hotpatch-diff bug");
-	} else if (osym->bind == STB_LOCAL) {
-		out = external_local(d, psym, osym->name);
-	} else {
-		out = external_global(d, psym, osym->name);
-	}
-	D(psym)->out = out;
-	return out;
+		return unresolved(d, psym, psym->name, "new symbol that is not part of the output",
+				  "report this as a hotpatch-diff bug");
+	if (osym->bind == STB_LOCAL)
+		return external_local(d, psym, osym->name);
+	return external_global(d, psym, osym->name);
 }

@@ -220,9 +220,11 @@ static int convert_klp_relocs(struct kstate *k)
 	struct fact *f;
 	int ret;
 
-	for (f = d->klp_symbols.head; f; f = f->next)
+	for (f = d->klp_symbols.head; f; f = f->next) {
+		f->out = obj_find_symbol_by_name(d->out, f->symbol);
 		if (f->out)
 			f->out->priv = f;
+	}
 	for_each_section(d->out, rsec) {
 		struct reloc *r;
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * run.c - the differ's pipeline, shared by hotpatch-diff (main.c) and the
- * fuzz-diff harness: open both objects, run the passes in order
- * (correlate, special_index, compare, select_symbols, emit_object), write
- * the output object, and free everything the passes allocated.
+ * fuzz-diff harness: open both objects, run the passes in order (the
+ * list is differ_run), write the output object, and free everything the
+ * passes allocated.
  */
 #include <stdlib.h>
 
@@ -23,9 +23,20 @@ int differ_open(struct differ *d)
 	return 0;
 }
 
+/*
+ * The pass list.  Each pass reads what the previous ones decided (fields of
+ * struct dsym/dsec, the facts); refusals stop the run before anything is
+ * written, and emit only writes.
+ */
 int differ_run(struct differ *d)
 {
-	if (correlate(d) || special_index(d) || compare(d) || select_symbols(d))
+	int err;
+
+	err = correlate(d);		/* sym->twin: ORIG <-> PATCHED */
+	err = err ?: special_index(d);	/* the owning function of every special entry */
+	err = err ?: compare(d);	/* sym->status, with a reason */
+	err = err ?: select_symbols(d);	/* include: changed, new, needed; refusals */
+	if (err)
 		return EXIT_ERROR;
 	if (d->refusals.head)
 		return EXIT_REFUSED;
@@ -33,10 +44,12 @@ int differ_run(struct differ *d)
 		pr_info("%s: no functional change", d->display);
 		return EXIT_NOCHANGE;
 	}
-	if (emit_object(d))
+	if (resolve(d))			/* kept entries, relocation targets, klp, facts */
 		return EXIT_ERROR;
 	if (d->refusals.head)
 		return EXIT_REFUSED;
+	if (emit_object(d))		/* d->out, as decided */
+		return EXIT_ERROR;
 	if (obj_write(d->out, d->out_path)) {
 		pr_err("%s: cannot write the output object", d->out_path);
 		return EXIT_ERROR;
@@ -47,6 +60,7 @@ int differ_run(struct differ *d)
 void differ_free(struct differ *d)
 {
 	special_free(d);
+	resolve_free(d);
 	differ_detach(d->orig);
 	differ_detach(d->patched);
 	if (d->out)

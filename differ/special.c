@@ -12,9 +12,10 @@
  *              its parent);
  *   - compare: a function's entries in ORIG and PATCHED, in order, with
  *              normalized fields -- part of its verdict;
- *   - emit:    exactly the entries of included functions, their
- *              relocations mapped, replacement code and parallel entries
- *              carried along; keys living in a module are refused.
+ *   - keep:    exactly the entries of included functions, with their
+ *              relocations, replacement code and parallel entries, as data
+ *              (struct special_out): resolve decides where each relocation
+ *              points and checks the keys, emit writes them.
  * Sections of the .discard.* family and .printk_index are dropped.
  */
 #include <errno.h>
@@ -282,6 +283,16 @@ void special_free(struct differ *d)
 		free(sts[i]);
 	}
 	d->sp_orig = d->sp_patched = NULL;
+	while (d->special_out) {
+		struct special_out *so = d->special_out;
+
+		d->special_out = so->next;
+		free(so->data);
+		free(so->gdata);
+		free(so->rdata);
+		free(so->rels);
+		free(so);
+	}
 }
 
 /* The entries owned by @f: [*first, return) of ss->by_owner. */
@@ -401,81 +412,100 @@ int special_compare_func(struct differ *d, struct symbol *a, struct symbol *b,
 	return 0;
 }
 
-/* ---- emit ---- */
+/* ---- keep: the entries of included functions, as data ---- */
 
-struct outbuf {
-	unsigned char *data;
-	size_t size, max;
-};
-
-static void outbuf_add(struct outbuf *b, const void *p, size_t n)
+static void buf_add(unsigned char **data, size_t *size, const void *p, size_t n)
 {
-	if (b->size + n > b->max) {
-		b->max = (b->size + n) * 2 + 64;
-		b->data = realloc(b->data, b->max);
-		if (!b->data)
-			abort();
-	}
-	memcpy(b->data + b->size, p, n);
-	b->size += n;
+	*data = realloc(*data, *size + n ? *size + n : 1);
+	if (!*data)
+		abort();
+	memcpy(*data + *size, p, n);
+	*size += n;
 }
 
-static bool kept(struct special_sec *ss, size_t e)
+static struct special_rel *add_rel(struct special_out *so)
+{
+	if (so->nr_rels == so->max_rels) {
+		so->max_rels = so->max_rels ? 2 * so->max_rels : 16;
+		so->rels = realloc(so->rels, so->max_rels * sizeof(*so->rels));
+		if (!so->rels)
+			abort();
+	}
+	memset(&so->rels[so->nr_rels], 0, sizeof(*so->rels));
+	return &so->rels[so->nr_rels++];
+}
+
+static bool entry_kept(struct special_sec *ss, size_t e)
 {
 	return ss->owner[e] && D(ss->owner[e])->include;
 }
 
-/* Refuse a static key / static call key the module loader cannot see in time. */
-static void check_key(struct differ *d, struct special_sec *ss, struct symbol *outsym)
+/* The replacement code an .altinstructions entry points at: its bytes and relocations. */
+static int keep_replacement(struct differ *d, struct special_sec *ss, struct special_out *so,
+			    struct reloc *r, uint64_t at)
 {
-	const char *n = outsym->name;
+	unsigned int len = sec_data(ss->sec)[r->offset - r->offset % ss->esize +
+					     ss->desc->repl_len];
+	unsigned char *repl_data;
+	uint64_t start = so->rsize;
+	struct special_rel *sr;
+	struct reloc **rr;
+	struct target tg;
+	size_t nrr, j;
 
-	if (strncmp(n, ".klp.sym.", 9) || !strncmp(n + 9, "vmlinux.", 8))
-		return;
-	refuse(d, ss->sec, outsym,
-	       "jump label or static call keyed in a module: the key is resolved through a klp "
-	       "relocation only after the module's jump labels / static calls are initialized",
-	       "use a key exported by vmlinux, or replace static_branch_*()/static_call() with "
-	       "a plain test/call in the patched code");
+	if (reloc_target(r, &tg) || !tg.sec || tg.sym || !(repl_data = sec_data(tg.sec)) ||
+	    (uint64_t)tg.off + len > tg.sec->size) {
+		pr_err("%s: %s+0x%lx: bad replacement reference", d->display, ss->sec->name,
+		       (unsigned long)r->offset);
+		return -EINVAL;
+	}
+	if (!so->repl)
+		so->repl = tg.sec;
+	buf_add(&so->rdata, &so->rsize, repl_data + tg.off, len);
+	sr = add_rel(so);
+	sr->off = at;
+	sr->src = r;
+	sr->to_repl = true;
+	sr->addend = r->addend - tg.off + (int64_t)start;
+	rr = sec_relocs_sorted(tg.sec, &nrr);
+	for (j = reloc_lower_bound(rr, nrr, tg.off);
+	     j < nrr && rr[j]->offset < (uint64_t)tg.off + len; j++) {
+		sr = add_rel(so);
+		sr->off = start + rr[j]->offset - tg.off;
+		sr->src = rr[j];
+		sr->in_repl = true;
+	}
+	return 0;
 }
 
-static int emit_one(struct differ *d, struct special_sec *ss)
+static int keep_one(struct differ *d, struct special_sec *ss, struct special_out **tail)
 {
 	const struct special_desc *desc = ss->desc;
-	struct section *out = NULL, *gout = NULL, *rout = NULL;
-	unsigned char *data = sec_data(ss->sec), *gdata = NULL, *repl_data = NULL;
-	struct outbuf buf = { 0 }, gbuf = { 0 }, rbuf = { 0 };
+	unsigned char *data = sec_data(ss->sec), *gdata = NULL;
+	struct special_out *so;
 	struct reloc **rs;
 	size_t nr, e, nkept = 0;
 	int ret = 0;
 
 	for (e = 0; e < ss->n; e++)
-		nkept += kept(ss, e);
+		nkept += entry_kept(ss, e);
 	if (!nkept)
 		return 0;
 	if (!data)
 		return -EIO;
 	if (ss->group && !(gdata = sec_data(ss->group)))
 		return -EIO;
+	so = xcalloc(1, sizeof(*so));
+	so->sec = ss->sec;
+	so->group = ss->group;
+	*tail = so;
 	for (e = 0; e < ss->n; e++) {
-		if (!kept(ss, e))
+		if (!entry_kept(ss, e))
 			continue;
-		outbuf_add(&buf, data + e * ss->esize, ss->esize);
+		buf_add(&so->data, &so->size, data + e * ss->esize, ss->esize);
 		if (ss->group)
-			outbuf_add(&gbuf, gdata + e * ss->gsize, ss->gsize);
+			buf_add(&so->gdata, &so->gsize, gdata + e * ss->gsize, ss->gsize);
 	}
-	out = obj_create_section(d->out, ss->sec->name, ss->sec->sh.sh_type,
-				 ss->sec->sh.sh_flags & ~(uint64_t)SHF_GROUP, ss->sec->sh.sh_entsize,
-				 ss->sec->sh.sh_addralign, buf.data, buf.size);
-	if (ss->group)
-		gout = obj_create_section(d->out, ss->group->name, ss->group->sh.sh_type,
-					  ss->group->sh.sh_flags & ~(uint64_t)SHF_GROUP,
-					  ss->group->sh.sh_entsize, ss->group->sh.sh_addralign,
-					  gbuf.data, gbuf.size);
-	free(buf.data);
-	free(gbuf.data);
-	if (!out || (ss->group && !gout))
-		return -ENOMEM;
 
 	rs = sec_relocs_sorted(ss->sec, &nr);
 	nkept = 0;
@@ -483,79 +513,44 @@ static int emit_one(struct differ *d, struct special_sec *ss)
 		uint64_t base = e * ss->esize, nbase = nkept * ss->esize;
 		size_t i;
 
-		if (!kept(ss, e))
+		if (!entry_kept(ss, e))
 			continue;
 		nkept++;
 		for (i = reloc_lower_bound(rs, nr, base);
 		     i < nr && rs[i]->offset < base + ss->esize && !ret; i++) {
-			struct reloc *r = rs[i];
-			uint64_t rel = r->offset - base;
-			struct target tg;
+			uint64_t rel = rs[i]->offset - base;
+			struct special_rel *sr;
 
 			if (in_field(desc->repl, 4, rel)) {
-				/* carry the replacement bytes and their relocations */
-				unsigned int len = data[base + desc->repl_len];
-				uint64_t start = rbuf.size;
-				struct reloc **rr;
-				size_t nrr, j;
-
-				ret = reloc_target(r, &tg);
-				if (ret || !tg.sec || tg.sym || !(repl_data = sec_data(tg.sec)) ||
-				    (uint64_t)tg.off + len > tg.sec->size) {
-					pr_err("%s: %s+0x%lx: bad replacement reference", d->display,
-					       ss->sec->name, (unsigned long)r->offset);
-					ret = -EINVAL;
-					break;
-				}
-				if (!rout) {
-					rout = obj_create_section(d->out, tg.sec->name,
-								  tg.sec->sh.sh_type,
-								  tg.sec->sh.sh_flags, 0,
-								  tg.sec->sh.sh_addralign, NULL, 0);
-					if (!rout)
-						return -ENOMEM;
-				}
-				outbuf_add(&rbuf, repl_data + tg.off, len);
-				if (!obj_add_reloc(d->out, out, nbase + rel,
-						   obj_get_section_symbol(d->out, rout), r->type,
-						   r->addend - tg.off + (int64_t)start))
-					ret = -ENOMEM;
-				rr = sec_relocs_sorted(tg.sec, &nrr);
-				for (j = reloc_lower_bound(rr, nrr, tg.off);
-				     j < nrr && rr[j]->offset < (uint64_t)tg.off + len && !ret; j++)
-					ret = emit_reloc(d, rout, start + rr[j]->offset - tg.off, rr[j]);
+				ret = keep_replacement(d, ss, so, rs[i], nbase + rel);
 				continue;
 			}
-			ret = emit_reloc(d, out, nbase + rel, r);
-			if (!ret && in_field(desc->key, desc->key == 8 ? 8 : 4, rel)) {
-				struct reloc *nr_last = TAILQ_LAST(&out->rela->relocs, reloc_list);
-
-				if (nr_last)
-					check_key(d, ss, nr_last->sym);
-			}
+			sr = add_rel(so);
+			sr->off = nbase + rel;
+			sr->src = rs[i];
+			sr->key = in_field(desc->key, desc->key == 8 ? 8 : 4, rel);
 		}
 	}
-	if (rout && !ret)
-		ret = sec_set_data(rout, rbuf.data, rbuf.size);
-	else
-		free(rbuf.data);
 	return ret;
 }
 
-int special_emit(struct differ *d)
+int special_keep(struct differ *d)
 {
+	struct special_out **tail = &d->special_out;
 	size_t t;
 	int ret;
 
 	for (t = 0; t < NR_TABLE; t++) {
 		if (!d->sp_patched->secs[t].n)
 			continue;
-		ret = emit_one(d, &d->sp_patched->secs[t]);
+		ret = keep_one(d, &d->sp_patched->secs[t], tail);
 		if (ret) {
-			pr_err("%s: %s: cannot write the entries of the included functions",
+			pr_err("%s: %s: cannot collect the entries of the included functions",
 			       d->display, table[t].name);
 			return ret;
 		}
+		if (*tail)
+			tail = &(*tail)->next;
 	}
 	return 0;
 }

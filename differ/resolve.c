@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * resolve: every decision between selection and the output, so that emit
+ * only writes.
+ *
+ * It walks what emit will write, in the order emit writes it:
+ *   1. the included symbols: the facts (functions to patch with their
+ *      alias and sympos, new functions, new and copied data);
+ *   2. the relocations of every included section;
+ *   3. the kept special-section entries (special_keep) and their
+ *      replacement code;
+ * and for each relocation decides its output target (struct out_ref in
+ * reloc->priv): the copy of an included section, or a symbol the output
+ * does not carry, named by klp.c (exported name or .klp.sym.*).  A string
+ * or anonymous constant reached only from such a relocation is carried
+ * too (dsec->late).  Static keys and static call keys of kept entries are
+ * checked here.  Every refusal after selection is raised by this pass;
+ * the walk order makes the facts and symbols come out in emit's order.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "differ.h"
+#include "log.h"
+
+static bool sym_is_label(const struct symbol *s)
+{
+	return s->type == STT_SECTION || (s->type == STT_NOTYPE && s->bind == STB_LOCAL && s->sec);
+}
+
+/* Whether @sec has a copy in the output by the time emit reaches this point. */
+static bool in_output(const struct section *sec)
+{
+	return (DS(sec)->include && !sec_is_rela(sec)) || DS(sec)->late;
+}
+
+static int resolve_reloc(struct differ *d, struct reloc *r, struct out_ref **refp);
+
+static int resolve_section_relocs(struct differ *d, struct section *sec)
+{
+	struct out_ref *ref;
+	struct reloc *r;
+	int ret;
+
+	if (!sec->rela)
+		return 0;
+	for_each_reloc(sec->rela, r) {
+		ret = resolve_reloc(d, r, &ref);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* A string or anonymous constant reached from carried code or entries: carry it whole. */
+static int carry_late(struct differ *d, struct section *sec)
+{
+	if (in_output(sec))
+		return 0;
+	DS(sec)->late = true;
+	return resolve_section_relocs(d, sec);
+}
+
+static int resolve_symbol(struct differ *d, struct symbol *tsym, int64_t addend,
+			  struct out_ref *ref)
+{
+	if (tsym->sec && in_output(tsym->sec)) {
+		ref->sec = tsym->sec;
+		ref->addend = (int64_t)((uint64_t)addend + tsym->offset);	/* wraps, no UB */
+		return 0;
+	}
+	ref->sym = tsym;
+	ref->addend = addend;
+	return klp_resolve(d, tsym);
+}
+
+static int resolve_reloc(struct differ *d, struct reloc *r, struct out_ref **refp)
+{
+	struct symbol *s = r->sym;
+	struct out_ref *ref;
+	struct target t;
+	int ret;
+
+	if (r->priv) {
+		*refp = r->priv;
+		return 0;
+	}
+	ref = xcalloc(1, sizeof(*ref));
+	r->priv = ref;
+	*refp = ref;
+	if (s->sec && sym_is_label(s) && in_output(s->sec)) {
+		/* into an included section: same place, its section symbol */
+		ref->sec = s->sec;
+		ref->addend = (int64_t)(s->offset + (uint64_t)r->addend);
+		return 0;
+	}
+	if (!sym_is_label(s))
+		return resolve_symbol(d, s, r->addend, ref);
+	ret = reloc_target(r, &t);
+	if (ret)
+		return ret;
+	if (t.sym)
+		/* section symbol + addend -> the real symbol + rebased addend */
+		return resolve_symbol(d, t.sym,
+				      (int64_t)(s->offset + (uint64_t)r->addend - t.sym->offset), ref);
+	if (t.sec && !special_section_name(t.sec->name) &&
+	    !(sec_is_text(t.sec) && DS(t.sec)->nr_syms)) {
+		ret = carry_late(d, t.sec);
+		ref->sec = t.sec;
+		ref->addend = (int64_t)(s->offset + (uint64_t)r->addend);
+		return ret;
+	}
+	pr_err("%s: %s+0x%lx: relocation into %s+0x%lx, which is neither included nor a symbol "
+	       "the kernel knows; rebuild with -ffunction-sections -fdata-sections", d->display,
+	       r->sec->base->name, (unsigned long)r->offset, t.sec ? t.sec->name : "?",
+	       (long)t.off);
+	return -EINVAL;
+}
+
+/* The facts of the included symbols, in the order emit copies them. */
+static int resolve_symbols(struct differ *d)
+{
+	struct symbol *p;
+	int ret;
+
+	for_each_symbol(d->patched, p) {
+		struct fact *f;
+
+		if (!D(p)->include || !p->sec)
+			continue;
+		if (sym_is_func(p) && D(p)->parent)
+			continue;
+		if (D(p)->include == INC_PATCH) {
+			char *alias = xasprintf("%s%s", d->alias_prefix, p->name);
+			char *c;
+
+			/* The module source names the alias in C: "do_sysinfo.isra.0" cannot be. */
+			for (c = alias; *c; c++)
+				if (!isalnum((unsigned char)*c) && *c != '_')
+					*c = '_';
+
+			f = fact_new(p->twin ? p->twin->name : p->name);
+			f->verdict = xstrdup("changed");
+			f->reason = xstrdup(D(p)->reason ? D(p)->reason : "code bytes");
+			f->alias = alias;
+			f->cu = d->cu ? xstrdup(d->cu) : NULL;
+			D(p)->fact = f;
+			ret = klp_func_sympos(d, p, f);
+			fact_add(&d->functions, f);
+			if (ret)
+				return ret;
+		} else if (D(p)->include == INC_NEW && sym_is_func(p)) {
+			f = fact_new(p->name);
+			f->reason = xstrdup("new");
+			fact_add(&d->new_functions, f);
+		} else if (sym_is_data(p) && (D(p)->include == INC_NEW || p->status == V_CHANGED)) {
+			f = fact_new(p->name);
+			f->verdict = xstrdup(p->status == V_NEW ? "new" : "changed constant");
+			fact_add(&d->data, f);
+		}
+	}
+	return 0;
+}
+
+/*
+ * A static key or static call key the module loader cannot see in time:
+ * one living in a module is reached through a klp relocation, applied only
+ * after the module's jump labels / static calls are initialized.
+ */
+static void check_key(struct differ *d, struct special_out *so, struct out_ref *ref)
+{
+	const char *n = ref->sym ? D(ref->sym)->ext : NULL;
+	struct fact *f;
+
+	if (!n || strncmp(n, ".klp.sym.", 9) || !strncmp(n + 9, "vmlinux.", 8))
+		return;
+	f = xcalloc(1, sizeof(*f));
+	f->symbol = xstrdup(n);
+	f->section = xstrdup(so->sec->name);
+	f->reason = xstrdup("jump label or static call keyed in a module: the key is resolved "
+			    "through a klp relocation only after the module's jump labels / "
+			    "static calls are initialized");
+	f->hint = xstrdup("use a key exported by vmlinux, or replace static_branch_*()/"
+			  "static_call() with a plain test/call in the patched code");
+	fact_add(&d->refusals, f);
+	pr_err("%s: %s: %s: %s; %s", d->display, f->section, f->symbol, f->reason, f->hint);
+}
+
+static int resolve_special(struct differ *d)
+{
+	struct special_out *so;
+	size_t i;
+	int ret;
+
+	for (so = d->special_out; so; so = so->next) {
+		for (i = 0; i < so->nr_rels; i++) {
+			struct special_rel *sr = &so->rels[i];
+			struct out_ref *ref;
+
+			if (sr->to_repl)
+				continue;
+			ret = resolve_reloc(d, sr->src, &ref);
+			if (ret) {
+				pr_err("%s: %s: cannot resolve the entries of the included functions",
+				       d->display, so->sec->name);
+				return ret;
+			}
+			if (sr->key)
+				check_key(d, so, ref);
+		}
+	}
+	return 0;
+}
+
+int resolve(struct differ *d)
+{
+	struct section *sec;
+	int ret;
+
+	ret = resolve_symbols(d);
+	for_each_section(d->patched, sec) {
+		if (ret)
+			break;
+		if (DS(sec)->include && !sec_is_rela(sec))
+			ret = resolve_section_relocs(d, sec);
+	}
+	ret = ret ?: special_keep(d);
+	ret = ret ?: resolve_special(d);
+	return ret;
+}
+
+void resolve_free(struct differ *d)
+{
+	struct section *sec;
+	struct symbol *p;
+
+	if (!d->patched)
+		return;
+	for_each_section(d->patched, sec) {
+		struct reloc *r;
+
+		if (!sec_is_rela(sec))
+			continue;
+		for_each_reloc(sec, r) {
+			free(r->priv);
+			r->priv = NULL;
+		}
+	}
+	for_each_symbol(d->patched, p) {
+		if (!D(p))
+			continue;
+		free(D(p)->ext);
+		D(p)->ext = NULL;
+	}
+}
