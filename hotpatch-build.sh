@@ -389,9 +389,10 @@ hp_build() {
 	report_write "$work" "$work/$opt_name.json" "$ko"
 	hp_stage_end
 	# Outputs appear only now, each by rename: a failure above leaves no module behind.
+	hp_publish "$ko.debug" "$opt_name.ko.debug"
 	hp_publish "$ko" "$opt_name.ko"
 	hp_publish "$work/$opt_name.json" "$opt_name.json"
-	hp_log "wrote $opt_output/$opt_name.ko and $opt_output/$opt_name.json ($(awk -v a="$HP_T_START" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }') s)"
+	hp_log "wrote $opt_output/$opt_name.ko (+ .ko.debug) and $opt_output/$opt_name.json ($(awk -v a="$HP_T_START" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }') s)"
 	hp_publish "$work/build.log" "$opt_name.log"
 }
 

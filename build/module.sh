@@ -17,12 +17,13 @@
 #     --keep-build DIR       keep the kbuild directory as DIR (inspection, debugging)
 #   Environment (hotpatch-build --print-env): HP_KDIR HP_SYMVERS HP_INDEX HP_RELEASE HP_CACHE;
 #   HP_JOBS (default: nproc).
-#   Output: DIR/NAME.ko, signed (sha256, PKCS#7); its path on stdout.  Nothing is written to DIR
+#   Output: DIR/NAME.ko, stripped of debug info and signed (sha256, PKCS#7), its path on
+#   stdout; DIR/NAME.ko.debug, the same module with its DWARF, unsigned.  Nothing is written to DIR
 #   on failure.  The same inputs and key give a byte-identical module.
 #
 # Steps: hotpatch-mkmod writes the kbuild directory (klp tables, prelinked differ objects),
-# kbuild links it against HP_KDIR with gcc-12, hotpatch-klpfix rewrites the klp relocations
-# and refuses any symbol that would not resolve at load time, sign-file signs.
+# kbuild links it against HP_KDIR with gcc-12, strip --strip-debug, hotpatch-klpfix rewrites
+# the klp relocations and refuses any symbol that would not resolve at load time, sign-file signs.
 # Needs build/common.sh and build/sign.sh.
 
 # module_tool NAME - path of a hotpatch C tool (built tree, installed tree, or PATH).
@@ -131,10 +132,19 @@ module_build() {
 	fi
 	grep -E 'undefined!' "$bdir/kbuild.log" | grep -v '"\.klp\.sym\.' >&2 || true
 
+	# Shipped the way Debian ships its modules: DWARF stripped before signing (a one-function
+	# patch: 262 KB -> 9 KB), the full module kept as NAME.ko.debug (same build id; the
+	# stripped one names it in .gnu_debuglink) for crash and gdb. Strip before klpfix, so that
+	# the bytes that ship are written and proven by klpfix, not rewritten by binutils after it.
 	hp_run "$klpfix" --index "$HP_INDEX" --symvers "$HP_SYMVERS" --release "$HP_RELEASE" \
-		"$src/$name.ko" -o "$bdir/$name.ko"
+		"$src/$name.ko" -o "$bdir/$name.ko.debug"
+	hp_run strip --strip-debug -o "$bdir/stripped.ko" "$src/$name.ko"
+	hp_run objcopy --add-gnu-debuglink="$bdir/$name.ko.debug" "$bdir/stripped.ko"
+	hp_run "$klpfix" --index "$HP_INDEX" --symvers "$HP_SYMVERS" --release "$HP_RELEASE" \
+		"$bdir/stripped.ko" -o "$bdir/$name.ko"
 	sign_module "$bdir/$name.ko" "$key" "$cert" "$HP_KDIR"
-	chmod 644 "$bdir/$name.ko"
+	chmod 644 "$bdir/$name.ko" "$bdir/$name.ko.debug"
+	mv -f "$bdir/$name.ko.debug" "$out/$name.ko.debug" || hp_die "cannot write $out/$name.ko.debug"
 	mv -f "$bdir/$name.ko" "$out/$name.ko" || hp_die "cannot write $out/$name.ko"
 	if [[ -n $keep ]]; then
 		rm -rf "$keep"

@@ -5,8 +5,14 @@
 #
 # Keys: tool, version, release, package_version, patch {path, sha256}, name, replace,
 # objects [the differ's facts per object: changed and new functions with reasons, data,
-# refusals, klp symbols with sympos], module {path, sha256, size, signed_by}, test
+# refusals, klp symbols with sympos], module {path, sha256, size, signed_by, build_id,
+# debug {path, sha256, size}: the unstripped copy, KO.debug}, test
 # {script, result}, timings {stage: seconds}.
+
+# report_build_id KO - the GNU build id (hex) that ties KO to its debug copy.
+report_build_id() {
+	readelf -n "$1" 2>/dev/null | awk '/Build ID:/ { print $3; exit }'
+}
 
 # shellcheck disable=SC2154 # opt_* are hotpatch-build.sh's parsed options
 report_write() {
@@ -31,6 +37,10 @@ report_write() {
 		--arg ko "$opt_output/$opt_name.ko" \
 		--arg ko_sha "$(sha256sum <"$ko" | cut -d' ' -f1)" \
 		--argjson ko_size "$(stat -c %s "$ko")" \
+		--arg build_id "$(report_build_id "$ko")" \
+		--arg dbg "$opt_output/$opt_name.ko.debug" \
+		--arg dbg_sha "$(sha256sum <"$ko.debug" | cut -d' ' -f1)" \
+		--argjson dbg_size "$(stat -c %s "$ko.debug")" \
 		--arg cert "${opt_cert:-$HP_CACHE/keys (generated)}" \
 		--arg test "${opt_test:-}" \
 		--arg result "${HP_TEST_RESULT:-}" \
@@ -41,7 +51,9 @@ report_write() {
 		   patch: { path: $patch, sha256: $patch_sha },
 		   name: $name, replace: ($replace == 1),
 		   objects: $objects,
-		   module: { path: $ko, sha256: $ko_sha, size: $ko_size, signed_by: $cert },
+		   module: { path: $ko, sha256: $ko_sha, size: $ko_size, signed_by: $cert,
+		             build_id: $build_id,
+		             debug: { path: $dbg, sha256: $dbg_sha, size: $dbg_size } },
 		   test: (if $test == "" then null else { script: $test, result: $result } end),
 		   timings: $timings }' >"$out" || hp_die "cannot write the report $out"
 }

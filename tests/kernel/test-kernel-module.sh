@@ -136,6 +136,12 @@ tm_readelf_has() {
 	fi
 }
 
+# tm_sections KO - "name type" of every section but debug info and the debug link, sorted
+tm_sections() {
+	readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\] \([^ ]*\) *\([A-Z_]*\).*/\1 \2/p' |
+		grep -vE '^[^ ]*debug' | sort
+}
+
 tm_main() {
 	local work ko cert
 	t_setup_kernel
@@ -244,6 +250,36 @@ tm_main() {
 		t_fail "a tampered module fails verification" "expected failure, saw success"
 	else
 		t_pass "a tampered module fails verification"
+	fi
+
+	# --- Stripped like Debian's modules; the DWARF kept beside it. ---
+	local dbg=$ko.debug bid_ko bid_dbg link crc
+	bid_ko=$(readelf -nW "$ko" | awk '/Build ID:/ { print $3 }')
+	bid_dbg=$(readelf -nW "$dbg" 2>/dev/null | awk '/Build ID:/ { print $3 }')
+	if ! readelf -SW "$ko" | grep -q '\.debug_' && readelf -SW "$dbg" 2>/dev/null | grep -q '\] \.debug_info ' &&
+		[[ -n $bid_ko && $bid_ko == "$bid_dbg" ]]; then
+		t_pass "NAME.ko has no .debug_* sections ($(stat -c %s "$ko") bytes); NAME.ko.debug has them ($(stat -c %s "$dbg") bytes), same build id"
+	else
+		t_fail "NAME.ko stripped, NAME.ko.debug with DWARF and the same build id" \
+			"saw sections $(readelf -SW "$ko" | grep -c '\.debug_') debug in the .ko, build ids '$bid_ko' / '$bid_dbg'"
+	fi
+	# .gnu_debuglink: the file name, then (aligned) the CRC32 of the debug file, little endian;
+	# gzip's trailer carries the same CRC32, little endian
+	objcopy --dump-section .gnu_debuglink="$work/debuglink" "$ko" "$work/junk.ko" 2>/dev/null || true
+	link=$(tr -d '\0' <"$work/debuglink" 2>/dev/null | head -c 64 | tr -cd '[:print:]')
+	crc=$(gzip -c "$dbg" | tail -c 8 | head -c 4 | od -An -tx1 | tr -d ' \n')
+	if [[ $link == hp_test_module.ko.debug* && $(tail -c 4 "$work/debuglink" | od -An -tx1 | tr -d ' \n') == "$crc" ]]; then
+		t_pass ".gnu_debuglink names hp_test_module.ko.debug with its CRC"
+	else
+		t_fail ".gnu_debuglink names hp_test_module.ko.debug with its CRC" "saw '$link', expected CRC bytes $crc"
+	fi
+	local secs_ko secs_dbg
+	secs_ko=$(tm_sections "$ko")
+	secs_dbg=$(tm_sections "$dbg")
+	if [[ -n $secs_ko && $secs_ko == "$secs_dbg" ]]; then
+		t_pass "stripping removed only debug sections ($(wc -l <<<"$secs_ko") others identical by name and type)"
+	else
+		t_fail "stripping removed only debug sections" "saw: $(diff <(echo "$secs_ko") <(echo "$secs_dbg") | head -n 6 | tr '\n' '|')"
 	fi
 
 	# --- Reproducible: another output and build directory, same bytes. ---
