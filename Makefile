@@ -23,12 +23,6 @@ UNIT_TESTS :=
 
 all: build-all
 
-# lib/: the one error path shared by every tool
-$(O)/lib/liblog.a: $(O)/obj/lib/log.o
-	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
-LIBS += $(O)/lib/liblog.a
-
 $(O)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<

@@ -78,7 +78,7 @@ compare() {
 
 # --- fixtures ---------------------------------------------------------------------------------
 gcc -Wall -Wextra -Werror -Ilib -Isymindex -o "$dir/mkindex" tests/differ/mkindex.c \
-	out/lib/libsymindex.a out/lib/liblog.a
+	out/lib/libsymindex.a out/lib/libhp.a
 for cdir in tests/differ/cases/*/; do
 	cdir=${cdir%/}
 	[[ -f $cdir/expect ]] || continue

@@ -5,9 +5,9 @@ DIFFER_SRCS := main.c run.c util.c correlate.c normalize.c compare.c select.c sp
 	resolve.c klp.c lookup.c emit.c kpatch.c arch-x86.c
 DIFFER_OBJS := $(addprefix $(O)/obj/differ/,$(DIFFER_SRCS:.c=.o))
 
-$(O)/bin/hotpatch-diff: $(DIFFER_OBJS) $(O)/lib/libhpelf.a $(O)/lib/libsymindex.a $(O)/lib/liblog.a
+$(O)/bin/hotpatch-diff: $(DIFFER_OBJS) $(O)/lib/libhpelf.a $(O)/lib/libsymindex.a $(O)/lib/libhp.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(DIFFER_OBJS) $(O)/lib/libhpelf.a $(O)/lib/libsymindex.a \
-		$(O)/lib/liblog.a -lelf -lcapstone
+		$(O)/lib/libhp.a -lelf -lcapstone
 
 PROGS += $(O)/bin/hotpatch-diff

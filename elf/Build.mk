@@ -9,7 +9,7 @@ $(O)/lib/libhpelf.a: $(HPELF_OBJS)
 	$(AR) rcs $@ $^
 LIBS += $(O)/lib/libhpelf.a
 
-$(O)/bin/hotpatch-elfdump: $(O)/obj/elf/elfdump.o $(O)/lib/libhpelf.a $(O)/lib/liblog.a
+$(O)/bin/hotpatch-elfdump: $(O)/obj/elf/elfdump.o $(O)/lib/libhpelf.a $(O)/lib/libhp.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HPELF_LDLIBS)
 PROGS += $(O)/bin/hotpatch-elfdump
@@ -17,7 +17,7 @@ PROGS += $(O)/bin/hotpatch-elfdump
 ifneq ($(wildcard tests/unit/test-elf.c),)
 $(O)/obj/tests/unit/test-elf.o: ALL_CFLAGS += -DHP_ROOT='"$(CURDIR)"'
 $(O)/tests/test-elf: $(O)/obj/tests/unit/test-elf.o $(O)/obj/tests/unit/testutil.o \
-		$(O)/lib/libhpelf.a $(O)/lib/liblog.a
+		$(O)/lib/libhpelf.a $(O)/lib/libhp.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HPELF_LDLIBS) -lcmocka
 UNIT_TESTS += $(O)/tests/test-elf

@@ -3,8 +3,8 @@
 # from the differ's outputs), hotpatch-klpfix (livepatch post-link), and
 # their unit test.
 
-KMOD_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,kmod-skel/klp.c kmod-skel/util.c kmod-skel/klpfix.c)
-KMOD_DEPLIBS := $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/liblog.a
+KMOD_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,kmod-skel/template.c kmod-skel/klpfix.c)
+KMOD_DEPLIBS := $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/libhp.a
 
 $(O)/lib/libkmod-skel.a: $(KMOD_LIB_OBJS)
 	@mkdir -p $(@D)

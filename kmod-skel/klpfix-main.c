@@ -12,6 +12,7 @@
 #include "object.h"
 #include "symindex.h"
 #include "klp.h"
+#include "symvers.h"
 #include "klpfix.h"
 
 static void usage(FILE *f)

@@ -11,6 +11,7 @@
 #include "object.h"
 #include "symindex.h"
 #include "klp.h"
+#include "symvers.h"
 #include "klpfix.h"
 
 #define MODVERSION_SIZE		64	/* struct modversion_info on 64-bit */

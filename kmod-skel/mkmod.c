@@ -25,7 +25,10 @@
 #include "object.h"
 #include "symindex.h"
 #include "klp.h"
-#include "util.h"
+#include "fileio.h"
+#include "strbuf.h"
+#include "symvers.h"
+#include "template.h"
 
 #define CMD_FILE_TEXT \
 	"# prebuilt by hotpatch-diff, copied from its _shipped file: no command, no exports\n"

@@ -2,8 +2,8 @@
 # symindex/: the symbol index reader/writer (libsymindex.a) and hotpatch-index.
 
 SYMIDX_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/read.c symindex/write.c)
-SYMIDX_TOOL_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/main.c symindex/symvers.c \
-	symindex/dwarf.c symindex/vmlinux.c symindex/modules.c)
+SYMIDX_TOOL_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/main.c symindex/dwarf.c \
+	 symindex/vmlinux.c symindex/modules.c)
 
 $(O)/obj/symindex/dwarf.o: ALL_CFLAGS += -I/usr/include/libdwarf
 
@@ -12,13 +12,13 @@ $(O)/lib/libsymindex.a: $(SYMIDX_LIB_OBJS)
 	$(AR) rcs $@ $^
 LIBS += $(O)/lib/libsymindex.a
 
-$(O)/bin/hotpatch-index: $(SYMIDX_TOOL_OBJS) $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/liblog.a
+$(O)/bin/hotpatch-index: $(SYMIDX_TOOL_OBJS) $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/libhp.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -ldwarf -lelf -lz
 PROGS += $(O)/bin/hotpatch-index
 
 $(O)/tests/test-symindex: $(O)/obj/tests/unit/test-symindex.o $(O)/obj/tests/unit/testutil.o \
-		$(O)/lib/libsymindex.a $(O)/lib/liblog.a
+		$(O)/lib/libsymindex.a $(O)/lib/libhp.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
 UNIT_TESTS += $(O)/tests/test-symindex

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internals of `hotpatch-index build`: one file per input.
- *   symvers.c  Module.symvers -> who exports what
  *   dwarf.c    dbg vmlinux DWARF -> address to compilation unit
  *   vmlinux.c  vmlinux symtab + System.map -> entries with kallsyms sympos
  *   modules.c  every .ko -> entries with module kallsyms sympos
@@ -14,6 +13,7 @@
 #include <stdint.h>
 
 #include "symindex-write.h"
+#include "symvers.h"
 
 struct build_opts {
 	const char *vmlinux;
@@ -27,22 +27,6 @@ struct build_opts {
 	bool kallsyms_all;
 	bool module_unload;
 };
-
-/* Module.symvers */
-struct export {
-	const char *name;
-	const char *object;		/* "vmlinux" or the module name */
-};
-
-struct symvers {
-	char *buf;
-	struct export *exps;		/* sorted by name */
-	size_t nr;
-};
-
-int symvers_read(const char *path, struct symvers *sv);
-void symvers_free(struct symvers *sv);
-const char *symvers_exporter(const struct symvers *sv, const char *name);
 
 /* Address -> CU of the dbg vmlinux */
 struct cu_range {
@@ -75,11 +59,8 @@ const char *cumap_lookup(const struct cumap *map, uint64_t addr, unsigned char t
 const char *cu_relative(const char *name, const char *comp_dir);
 
 int index_vmlinux(struct symidx_writer *w, const struct build_opts *o,
-		  const struct symvers *sv, const struct cumap *cus);
+		  const struct ksymvers *sv, const struct cumap *cus);
 int index_modules(struct symidx_writer *w, const struct build_opts *o,
-		  const struct symvers *sv);
-
-/* Read a whole file into a NUL-terminated buffer. */
-int read_whole_file(const char *path, char **buf, size_t *len);
+		  const struct ksymvers *sv);
 
 #endif

@@ -19,6 +19,7 @@
 #include <dwarf.h>
 #include <libdwarf.h>
 
+#include "array.h"
 #include "log.h"
 #include "build.h"
 
@@ -69,8 +70,7 @@ static int add_var(struct walk *w, Dwarf_Die die, uint32_t cu)
 	    dwarf_formexprloc(attr, &len, &ptr, &err) == DW_DLV_OK &&
 	    len == 9 && ((unsigned char *)ptr)[0] == DW_OP_addr) {
 		memcpy(&addr, (unsigned char *)ptr + 1, 8);	/* little-endian host */
-		if (symidx_grow((void **)&w->map->vars, &w->alloc_vars, w->map->nr_vars + 1,
-				sizeof(*w->map->vars), 1024))
+		if (ARRAY_GROW(w->map->vars, w->alloc_vars, w->map->nr_vars + 1))
 			ret = -ENOMEM;
 		else
 			w->map->vars[w->map->nr_vars++] = (struct cu_var){ addr, cu };
@@ -169,10 +169,8 @@ static int walk_cus(struct walk *w)
 		ret = cu_string_attr(w, cudie, DW_AT_name, &name);
 		if (!ret)
 			ret = cu_string_attr(w, cudie, DW_AT_comp_dir, &comp_dir);
-		if (!ret && (symidx_grow((void **)&m->names, &w->alloc_names, m->nr_names + 1,
-					 sizeof(*m->names), 1024) ||
-			     symidx_grow((void **)&w->offs, &w->alloc_offs, w->nr_offs + 1,
-					 sizeof(*w->offs), 1024) ||
+		if (!ret && (ARRAY_GROW(m->names, w->alloc_names, m->nr_names + 1) ||
+			     ARRAY_GROW(w->offs, w->alloc_offs, w->nr_offs + 1) ||
 			     !(m->names[m->nr_names] = strdup(name ? cu_relative(name, comp_dir) : ""))))
 			ret = -ENOMEM;
 		if (!ret) {
@@ -300,44 +298,43 @@ void cumap_free(struct cumap *map)
 	memset(map, 0, sizeof(*map));
 }
 
+static int cmp_var_addr(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = ((const struct cu_var *)elem)->addr;
+
+	return a < b ? -1 : a > b;
+}
+
 static uint32_t var_cu(const struct cumap *m, uint64_t addr)
 {
-	size_t lo = 0, hi = m->nr_vars;
-	uint32_t cu;
+	size_t n, i;
+	const struct cu_var *v = sorted_find(&addr, m->vars, m->nr_vars, sizeof(*m->vars),
+					     cmp_var_addr, &n);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->vars[mid].addr < addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == m->nr_vars || m->vars[lo].addr != addr)
+	if (!v)
 		return CU_NONE;
-	cu = m->vars[lo].cu;
-	for (; lo < m->nr_vars && m->vars[lo].addr == addr; lo++)
-		if (m->vars[lo].cu != cu)
+	for (i = 1; i < n; i++)
+		if (v[i].cu != v[0].cu)
 			return CU_AMBIGUOUS;
-	return cu;
+	return v[0].cu;
+}
+
+static int cmp_range_lo(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = ((const struct cu_range *)elem)->lo;
+
+	return a < b ? -1 : a > b;
 }
 
 static uint32_t range_cu(const struct cumap *m, uint64_t addr)
 {
-	size_t lo = 0, hi = m->nr_ranges;
+	/* the last range starting at or below addr */
+	size_t i = sorted_upper_bound(&addr, m->ranges, m->nr_ranges, sizeof(*m->ranges),
+				      cmp_range_lo);
 
-	/* last range starting at or below addr */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->ranges[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo || addr >= m->ranges[lo - 1].hi)
+	if (!i || addr >= m->ranges[i - 1].hi)
 		return CU_NONE;
-	return m->ranges[lo - 1].cu;
+	return m->ranges[i - 1].cu;
 }
 
 const char *cumap_lookup(const struct cumap *m, uint64_t addr, unsigned char type)

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "build.h"
 #include "symindex.h"
@@ -116,7 +117,7 @@ static int cmd_build(int argc, char **argv)
 	};
 	struct build_opts o = { 0 };
 	struct symidx_writer *w = NULL;
-	struct symvers sv = { 0 };
+	struct ksymvers *sv = NULL;
 	struct cumap cus = { 0 };
 	double t0 = now(), t;
 	int c, ret;
@@ -142,15 +143,21 @@ static int cmd_build(int argc, char **argv)
 		return 1;
 	}
 	ret = read_config(&o);
-	if (!ret)
-		ret = symvers_read(o.symvers, &sv);
+	if (!ret) {
+		sv = ksymvers_load(o.symvers);
+		if (!sv)
+			ret = -errno;
+	}
 	if (!ret) {
 		w = symidx_writer_new(o.release);
 		if (!w)
 			ret = -ENOMEM;
 	}
-	for (size_t i = 0; !ret && i < sv.nr; i++)
-		ret = symidx_writer_add_export(w, sv.exps[i].name, sv.exps[i].object);
+	for (size_t i = 0; !ret && i < ksymvers_nr(sv); i++) {
+		const struct ksym_export *e = ksymvers_entry(sv, i);
+
+		ret = symidx_writer_add_export(w, e->name, e->object);
+	}
 	if (!ret) {
 		t = now();
 		ret = cumap_build(o.vmlinux, &cus);
@@ -161,22 +168,22 @@ static int cmd_build(int argc, char **argv)
 	}
 	if (!ret) {
 		t = now();
-		ret = index_vmlinux(w, &o, &sv, &cus);
+		ret = index_vmlinux(w, &o, sv, &cus);
 		pr_debug("vmlinux symbols: %.1f s", now() - t);
 	}
 	cumap_free(&cus);
 	if (!ret) {
 		t = now();
-		ret = index_modules(w, &o, &sv);
+		ret = index_modules(w, &o, sv);
 		pr_debug("modules: %.1f s", now() - t);
 	}
 	if (!ret)
 		ret = symidx_writer_write(w, o.out);
 	if (!ret)
 		pr_info("%s: %zu entries, %zu exports, release %s (%.1f s)", o.out,
-			symidx_writer_nr_entries(w), sv.nr, o.release, now() - t0);
+			symidx_writer_nr_entries(w), ksymvers_nr(sv), o.release, now() - t0);
 	symidx_writer_free(w);
-	symvers_free(&sv);
+	ksymvers_free(sv);
 	if (ret)
 		pr_err("%s: symbol index not written", o.out);
 	return ret ? 1 : 0;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "log.h"
 #include "object.h"
 #include "build.h"
@@ -51,13 +52,8 @@ static int collect(const char *path, const struct stat *st, int flag, struct FTW
 	(void)st;
 	if (flag != FTW_F || len < 3 || strcmp(path + len - 3, ".ko"))
 		return 0;
-	if (nr_found == alloc_found) {
-		alloc_found = alloc_found ? alloc_found * 2 : 1024;
-		m = realloc(found, alloc_found * sizeof(*m));
-		if (!m)
-			return -ENOMEM;
-		found = m;
-	}
+	if (ARRAY_GROW(found, alloc_found, nr_found + 1))
+		return -ENOMEM;
 	m = &found[nr_found];
 	m->path = strdup(path);
 	m->name = strndup(base, strlen(base) - 3);
@@ -147,7 +143,7 @@ static void rank(struct ksym **list, size_t n, bool set)
 }
 
 static int index_module(struct symidx_writer *w, const struct build_opts *o,
-			const struct symvers *sv, const struct modfile *mf,
+			const struct ksymvers *sv, const struct modfile *mf,
 			size_t *nr_syms, size_t *nr_unstable)
 {
 	struct ksym *ks = NULL, **kept = NULL, **all = NULL;
@@ -210,7 +206,7 @@ static int index_module(struct symidx_writer *w, const struct build_opts *o,
 				 "is coming (init symbols share its name)", mf->path, sym->name,
 				 ks[i].sympos);
 		}
-		exporter = symvers_exporter(sv, sym->name);
+		exporter = ksymvers_exporter(sv, sym->name);
 		e = (struct symidx_entry){
 			.name = sym->name, .object = mf->name,
 			.cu = sym->bind == STB_LOCAL ? file : "",
@@ -232,7 +228,7 @@ out:
 }
 
 int index_modules(struct symidx_writer *w, const struct build_opts *o,
-		  const struct symvers *sv)
+		  const struct ksymvers *sv)
 {
 	size_t i, nr_syms = 0, nr_unstable = 0, nr_mods = 0;
 	int ret;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "log.h"
 #include "format.h"
 #include "symindex.h"
@@ -256,25 +257,30 @@ static struct symidx_entry *object_entries(struct symidx *idx, long oi)
 	return arr;
 }
 
+struct name_key {
+	const char *strs;
+	const char *name;
+};
+
+static int cmp_entry_name(const void *key, const void *elem)
+{
+	const struct name_key *k = key;
+
+	return strcmp(k->name, k->strs + ((const struct symidx_disk_entry *)elem)->name);
+}
+
 /* First entry named @name in object @oi and how many there are. */
 static size_t object_run(const struct symidx *idx, long oi, const char *name, uint32_t *first)
 {
 	const struct symidx_disk_object *o = &idx->objs[oi];
-	uint32_t lo = o->first, hi = o->first + o->count, start;
+	struct name_key key = { idx->strs, name };
+	size_t n;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(idx->strs + idx->ents[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	start = lo;
-	while (lo < o->first + o->count && !strcmp(idx->strs + idx->ents[lo].name, name))
-		lo++;
-	*first = start;
-	return lo - start;
+	*first = o->first + sorted_lower_bound(&key, &idx->ents[o->first], o->count,
+					       sizeof(*idx->ents), cmp_entry_name);
+	sorted_find(&key, &idx->ents[*first], o->first + o->count - *first, sizeof(*idx->ents),
+		    cmp_entry_name, &n);
+	return n;
 }
 
 static size_t lookup_any(struct symidx *idx, const char *name,

@@ -31,10 +31,4 @@ size_t symidx_writer_nr_entries(const struct symidx_writer *w);
 /* Sort and write to @path through a temporary file and rename(). */
 int symidx_writer_write(struct symidx_writer *w, const char *path);
 
-/*
- * Internal to symindex/: grow *@arr (capacity *@alloc, in elements of @elem
- * bytes) to hold @need, doubling from @first.  0 or -ENOMEM.
- */
-int symidx_grow(void **arr, size_t *alloc, size_t need, size_t elem, size_t first);
-
 #endif

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+#include "fileio.h"
 #include "log.h"
 #include "object.h"
 #include "build.h"
@@ -129,17 +131,10 @@ static int sysmap_read(const char *path, char **buf, struct mapsym **out, size_t
 		name[strcspn(name, " \t\r")] = '\0';
 		if (kallsyms_ignores(name, end[1]))
 			continue;
-		if (n == alloc) {
-			struct mapsym *p;
-
-			alloc = alloc ? alloc * 2 : 65536;
-			p = realloc(syms, alloc * sizeof(*p));
-			if (!p) {
-				free(syms);
-				free(*buf);
-				return -ENOMEM;
-			}
-			syms = p;
+		if (ARRAY_GROW(syms, alloc, n + 1)) {
+			free(syms);
+			free(*buf);
+			return -ENOMEM;
 		}
 		syms[n++] = (struct mapsym){ name, addr, lineno, end[1] };
 	}
@@ -187,7 +182,7 @@ static void from_letter(struct symidx_entry *e, char letter)
 }
 
 int index_vmlinux(struct symidx_writer *w, const struct build_opts *o,
-		  const struct symvers *sv, const struct cumap *cus)
+		  const struct ksymvers *sv, const struct cumap *cus)
 {
 	struct mapsym *ms = NULL;
 	struct vsym *vs = NULL;
@@ -240,7 +235,7 @@ int index_vmlinux(struct symidx_writer *w, const struct build_opts *o,
 				missing++;
 			}
 			e.cu = cus ? cumap_lookup(cus, e.addr, e.type) : "";
-			exporter = symvers_exporter(sv, e.name);
+			exporter = ksymvers_exporter(sv, e.name);
 			e.exported = e.bind != STB_LOCAL && exporter &&
 				     !strcmp(exporter, "vmlinux");
 			ret = symidx_writer_add(w, &e);

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+#include "fileio.h"
 #include "log.h"
 #include "format.h"
 #include "symindex-write.h"
@@ -65,24 +67,6 @@ static uint32_t str_hash(const char *s)
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h;
-}
-
-/* On -ENOMEM *@arr and *@alloc are unchanged. */
-int symidx_grow(void **arr, size_t *alloc, size_t need, size_t elem, size_t first)
-{
-	size_t n = *alloc ? *alloc : first;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*alloc = n;
-	return 0;
 }
 
 static int table_rehash(struct symidx_writer *w, size_t size)
@@ -154,7 +138,7 @@ static long intern_idx(struct symidx_writer *w, const char *s)
 		pr_err("symbol index: string table exceeds 4 GiB");
 		return -EFBIG;
 	}
-	if (symidx_grow((void **)&w->strs, &w->alloc_strs, w->nr_strs + 1, sizeof(*w->strs), 64))
+	if (ARRAY_GROW(w->strs, w->alloc_strs, w->nr_strs + 1))
 		return -ENOMEM;
 	copy = pool_copy(w, s, len);
 	if (!copy)
@@ -217,7 +201,7 @@ static int add_object_idx(struct symidx_writer *w, long i)
 {
 	if (w->strs[i].object)
 		return 0;
-	if (symidx_grow((void **)&w->objs, &w->alloc_objs, w->nr_objs + 1, sizeof(*w->objs), 64))
+	if (ARRAY_GROW(w->objs, w->alloc_objs, w->nr_objs + 1))
 		return -ENOMEM;
 	w->strs[i].object = true;
 	/* resolved to pointers at write time: strs may still move */
@@ -245,7 +229,7 @@ int symidx_writer_add(struct symidx_writer *w, const struct symidx_entry *e)
 	ret = add_object_idx(w, obj);
 	if (ret)
 		return ret;
-	if (symidx_grow((void **)&w->ents, &w->alloc_ents, w->nr_ents + 1, sizeof(*w->ents), 64))
+	if (ARRAY_GROW(w->ents, w->alloc_ents, w->nr_ents + 1))
 		return -ENOMEM;
 	we = &w->ents[w->nr_ents++];
 	we->name = (const struct pool_str *)(uintptr_t)name;
@@ -268,7 +252,7 @@ int symidx_writer_add_export(struct symidx_writer *w, const char *name,
 
 	if (n < 0 || o < 0)
 		return -ENOMEM;
-	if (symidx_grow((void **)&w->exps, &w->alloc_exps, w->nr_exps + 1, sizeof(*w->exps), 64))
+	if (ARRAY_GROW(w->exps, w->alloc_exps, w->nr_exps + 1))
 		return -ENOMEM;
 	w->exps[w->nr_exps].name = (const struct pool_str *)(uintptr_t)n;
 	w->exps[w->nr_exps].object = (const struct pool_str *)(uintptr_t)o;
@@ -349,7 +333,7 @@ static int write_pad(FILE *f, uint64_t *pos)
 	return pad ? write_all(f, zero, pad) : 0;
 }
 
-static int write_file(struct symidx_writer *w, FILE *f)
+static int write_index(struct symidx_writer *w, FILE *f)
 {
 	struct symidx_disk_header h = { 0 };
 	struct symidx_disk_object o = { 0 };
@@ -426,18 +410,31 @@ static void dedup_exports(struct symidx_writer *w)
 	w->nr_exps = n;
 }
 
+/* write_file_atomic()'s filler: the index through a stdio stream on @fd. */
+static int fill_index(int fd, void *arg)
+{
+	struct symidx_writer *w = arg;
+	int ret, dfd = dup(fd);
+	FILE *f = dfd < 0 ? NULL : fdopen(dfd, "wb");
+
+	if (!f) {
+		ret = -errno;
+		if (dfd >= 0)
+			close(dfd);
+	} else {
+		ret = write_index(w, f);
+		if (fclose(f) && !ret)
+			ret = -errno;
+	}
+	if (ret)
+		pr_err("cannot write the symbol index: %s", strerror(-ret));
+	return ret;
+}
+
 int symidx_writer_write(struct symidx_writer *w, const char *path)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 16);
-	FILE *f = NULL;
-	int fd, ret;
-
-	if (!tmp)
-		return -ENOMEM;
 	if (w->nr_ents > UINT32_MAX || w->nr_exps > UINT32_MAX) {
 		pr_err("%s: too many entries for the index format", path);
-		free(tmp);
 		return -EFBIG;
 	}
 	resolve_indexes(w);
@@ -448,38 +445,5 @@ int symidx_writer_write(struct symidx_writer *w, const char *path)
 	if (w->nr_exps)
 		qsort(w->exps, w->nr_exps, sizeof(*w->exps), cmp_export);
 	dedup_exports(w);
-
-	snprintf(tmp, len + 16, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		ret = -errno;
-		pr_err("%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-		free(tmp);
-		return ret;
-	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "wb");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		goto fail;
-	}
-	ret = write_file(w, f);
-	if (!ret && fflush(f))
-		ret = -errno;
-	if (!ret && fsync(fileno(f)))
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (!ret) {
-		free(tmp);
-		return 0;
-	}
-fail:
-	pr_err("%s: cannot write the symbol index: %s", path, strerror(-ret));
-	unlink(tmp);
-	free(tmp);
-	return ret;
+	return write_file_atomic(path, fill_index, w);
 }

@@ -42,7 +42,7 @@ if [[ ! -x out/bin/hotpatch-diff || ! -f out/lib/libsymindex.a ]]; then
 	exit 1
 fi
 if ! gcc -Wall -Wextra -Werror -Ilib -Isymindex -o "$tmp/mkindex" tests/differ/mkindex.c \
-	out/lib/libsymindex.a out/lib/liblog.a 2>"$tmp/mkindex.log"; then
+	out/lib/libsymindex.a out/lib/libhp.a 2>"$tmp/mkindex.log"; then
 	t_fail "fixture index builder" "expected tests/differ/mkindex.c to build, saw: $(head -3 "$tmp/mkindex.log")"
 	t_done
 	exit 1

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests of the livepatch post-link step (kmod-skel/klpfix.c), the klp
- * naming helpers (kmod-skel/klp.c) and hotpatch-mkmod (run as a program:
+ * naming helpers (lib/klp.c, lib/symvers.c) and hotpatch-mkmod (run as a program:
  * HP_BINDIR), on a miniature module compiled from
  * tests/unit/fixtures/klpfix-module.c with a small symbol index and
  * Module.symvers written by the test:
@@ -27,6 +27,7 @@
 #include "symindex.h"
 #include "symindex-write.h"
 #include "klp.h"
+#include "symvers.h"
 #include "klpfix.h"
 #include "testutil.h"
 

@@ -300,7 +300,7 @@ done
 
 # --- symbol indexes ---
 if gcc -Wall -Wextra -Werror -Ilib -Isymindex -o "$tmp/mkindex" tests/differ/mkindex.c \
-	out/lib/libsymindex.a out/lib/liblog.a 2>"$tmp/mkindex.log"; then
+	out/lib/libsymindex.a out/lib/libhp.a 2>"$tmp/mkindex.log"; then
 	{
 		echo "vmlinux show 0 FUNC GLOBAL 0 mal.c"
 		echo "vmlinux other 0 FUNC GLOBAL 0 mal.c"

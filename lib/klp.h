@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the patch-module tools (hotpatch-mkmod, hotpatch-klpfix) share:
- * the livepatch naming rules of Documentation/livepatch/module-elf-format.rst
- * and a reader of the target's Module.symvers with CRCs and namespaces.
+ * The livepatch naming rules of Documentation/livepatch/module-elf-format.rst,
+ * in one place for the differ and the patch-module tools:
  *
  *   .klp.sym.<objname>.<name>,<sympos>     SHN_LIVEPATCH symbol
  *   .klp.rela.<objname>.<section>          SHF_RELA_LIVEPATCH | SHF_ALLOC
@@ -12,12 +11,11 @@
  * accepts exactly what that accepts and is stricter about the rest (no sign,
  * no space, nothing after the position).
  */
-#ifndef HOTPATCH_KMOD_KLP_H
-#define HOTPATCH_KMOD_KLP_H
+#ifndef HOTPATCH_KLP_H
+#define HOTPATCH_KLP_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
 #define KLP_SYM_PREFIX		".klp.sym."
@@ -48,20 +46,17 @@ char *klp_make_relaname(const char *obj, const char *secname);
 /* Whether @name can be a klp object name: "vmlinux" or a module name. */
 bool klp_valid_objname(const char *name);
 
-/* Module.symvers: "0x<crc>\t<symbol>\t<module path|vmlinux>\t<type>\t<namespace>" */
-struct ksym_export {
-	const char *name;
-	const char *object;	/* "vmlinux" or the module name (basename of the path) */
-	const char *ns;		/* "" when none */
-	uint32_t crc;
-	bool gpl;
-};
-
-struct ksymvers;
-
-/* NULL + errno, with a message naming the file and line, on error. */
-struct ksymvers *ksymvers_load(const char *path);
-void ksymvers_free(struct ksymvers *sv);
-const struct ksym_export *ksymvers_find(const struct ksymvers *sv, const char *name);
+/*
+ * Whether a reference from code patching @target to a symbol exported by
+ * @exporter ("vmlinux" or a module name; NULL when nobody exports it) can
+ * stay an ordinary relocation, resolved by the module loader.  Exports of
+ * vmlinux and of other modules can; anything else needs a .klp.sym symbol,
+ * and so does an export of the patched module itself: an ordinary
+ * relocation would make the patch depend on that module (modpost's
+ * depends=, __versions), so the patch could neither load before it nor
+ * patch it when it loads later.  The differ (differ/klp.c) and
+ * hotpatch-mkmod's pre-link check (kmod-skel/prelink.c) both ask this.
+ */
+bool klp_resolved_by_export(const char *exporter, const char *target);
 
 #endif

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+
+int read_whole_file(const char *path, char **bufp, size_t *lenp)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t done = 0;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		ret = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto fail;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* a file that shrank under us is as broken as one we cannot read */
+			ret = n ? -errno : -EIO;
+			goto fail;
+		}
+		done += (size_t)n;
+	}
+	close(fd);
+	buf[done] = '\0';
+	*bufp = buf;
+	if (lenp)
+		*lenp = done;
+	return 0;
+fail:
+	pr_err("%s: cannot read: %s", path, strerror(-ret));
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ret;
+}
+
+int write_file_atomic(const char *path, int (*fill)(int fd, void *arg), void *arg)
+{
+	bool fill_failed = false;
+	char *tmp = NULL;
+	int fd, ret;
+
+	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0) {
+		pr_err("%s: out of memory", path);
+		return -ENOMEM;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		ret = -errno;
+		pr_err("%s: cannot create a temporary file next to it: %s", path, strerror(-ret));
+		free(tmp);
+		return ret;
+	}
+	ret = fchmod(fd, 0644) ? -errno : 0;
+	if (!ret) {
+		ret = fill(fd, arg);
+		fill_failed = ret != 0;
+	}
+	/* EINVAL: a file system that cannot sync; the rename is still atomic */
+	if (!ret && fsync(fd) && errno != EINVAL)
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret) {
+		if (!fill_failed)
+			pr_err("%s: cannot write: %s", path, strerror(-ret));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ret;
+}
+
+struct bytes {
+	const char *path;
+	const char *p;
+	size_t len;
+};
+
+static int fill_bytes(int fd, void *arg)
+{
+	struct bytes *b = arg;
+
+	while (b->len) {
+		ssize_t n = write(fd, b->p, b->len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int ret = n ? -errno : -EIO;
+
+			pr_err("%s: cannot write: %s", b->path, strerror(-ret));
+			return ret;
+		}
+		b->p += n;
+		b->len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file(const char *path, const void *data, size_t len)
+{
+	struct bytes b = { path, data, len };
+
+	return write_file_atomic(path, fill_bytes, &b);
+}
+
+int copy_file(const char *src, const char *dst)
+{
+	char *buf;
+	size_t len;
+	int ret = read_whole_file(src, &buf, &len);
+
+	if (ret)
+		return ret;
+	ret = write_file(dst, buf, len);
+	free(buf);
+	return ret;
+}
