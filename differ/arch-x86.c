@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arch-x86: what the passes need to know about x86-64 code, through
+ * arch-x86: the x86-64 instruction decoder behind arch.h, through
  * capstone.
  *
- *   - where a pc-relative relocation's instruction ends, so its target is
- *     known exactly (addend + end of instruction - place), also for
- *     instructions with an immediate after the displacement;
- *   - whether two functions differ only in __LINE__ immediates: the same
- *     instructions, the only differing bytes inside an immediate operand,
- *     and a call to a helper taking a line number (might_sleep, WARN,
- *     printk, lockdep ...) shortly after;
- *   - whether a function has its ftrace entry (call __fentry__).
+ *   - instruction starts of a code section, so a pc-relative relocation's
+ *     target is known exactly (addend + end of instruction - place), also
+ *     for instructions with an immediate after the displacement;
+ *   - two code ranges side by side: which instructions differ only in an
+ *     immediate operand, and the two values (the passes decide whether
+ *     those are __LINE__ numbers: lines.c);
+ *   - call relocations, and whether a function starts with its ftrace call.
  */
 #include <capstone/capstone.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "differ.h"
+#include "arch.h"
 #include "log.h"
 
 static csh cs_dec_plain, cs_dec_detail;
@@ -53,35 +52,45 @@ bool arch_reloc_pcrel(uint32_t type)
 	       type == R_X86_64_PC64;
 }
 
-/* Instruction starts of a code section, by a linear sweep (gcc pads with nops). */
-static int decode_section(struct section *text)
+bool arch_reloc_call(uint32_t type, bool to_func)
 {
-	struct dsec *ds = DS(text);
-	const uint8_t *code;
+	return type == R_X86_64_PLT32 || (type == R_X86_64_PC32 && to_func);
+}
+
+void arch_insns_free(struct arch_insns *insns)
+{
+	free(insns->off);
+	memset(insns, 0, sizeof(*insns));
+}
+
+/* Instruction starts of a code section, by a linear sweep (gcc pads with nops). */
+static int decode(const uint8_t *code, size_t size, struct arch_insns *insns)
+{
 	uint64_t addr = 0;
-	size_t size, max = 0;
+	size_t max = 0;
 	cs_insn *insn;
 
-	if (ds->insns_decoded)
+	if (insns->decoded)
 		return 0;
-	ds->insns_decoded = true;
-	code = sec_data(text);
-	if (!code)
-		return -EIO;
-	size = text->size;
+	insns->decoded = true;
 	insn = cs_malloc(cs_dec_plain);
 	if (!insn)
 		return -ENOMEM;
 	while (size) {
 		const uint8_t *c = code;
 
-		if (ds->nr_insns == max) {
+		if (insns->nr == max) {
+			uint32_t *n;
+
 			max = max ? 2 * max : 256;
-			ds->insn_off = realloc(ds->insn_off, max * sizeof(*ds->insn_off));
-			if (!ds->insn_off)
-				abort();
+			n = realloc(insns->off, max * sizeof(*insns->off));
+			if (!n) {
+				cs_free(insn, 1);
+				return -ENOMEM;
+			}
+			insns->off = n;
 		}
-		ds->insn_off[ds->nr_insns++] = (uint32_t)addr;
+		insns->off[insns->nr++] = (uint32_t)addr;
 		if (!cs_disasm_iter(cs_dec_plain, &c, &size, &addr, insn)) {
 			/* undecodable byte: step over it */
 			code++;
@@ -95,31 +104,33 @@ static int decode_section(struct section *text)
 	return 0;
 }
 
-int arch_pcrel_adjust(struct section *text, struct reloc *r, int64_t *adjust)
+int arch_pcrel_adjust(const uint8_t *code, size_t size, struct arch_insns *insns,
+		      uint64_t place, int64_t *adjust)
 {
-	struct dsec *ds = DS(text);
 	unsigned int lo = 0, hi;
 	uint64_t end;
 	int ret;
 
 	*adjust = 4;		/* displacement at the end of the instruction */
-	ret = decode_section(text);
+	if (!code)
+		return -EIO;
+	ret = decode(code, size, insns);
 	if (ret)
 		return ret;
-	hi = ds->nr_insns;
+	hi = insns->nr;
 	while (lo < hi) {	/* first instruction starting after the place */
 		unsigned int mid = (lo + hi) / 2;
 
-		if (ds->insn_off[mid] <= r->offset)
+		if (insns->off[mid] <= place)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (!lo)
 		return 0;
-	end = lo < ds->nr_insns ? ds->insn_off[lo] : text->size;
-	if (end > r->offset && end - r->offset <= 15)
-		*adjust = (int64_t)(end - r->offset);
+	end = lo < insns->nr ? insns->off[lo] : size;
+	if (end > place && end - place <= 15)
+		*adjust = (int64_t)(end - place);
 	return 0;
 }
 
@@ -128,76 +139,14 @@ bool arch_has_fentry(struct symbol *func)
 	struct reloc **rs;
 	size_t nr, i;
 
-	rs = sec_relocs_sorted(func->sec, &nr);
+	if (sec_relocs_by_offset(func->sec, &rs, &nr))
+		return false;
 	for (i = reloc_lower_bound(rs, nr, func->offset);
 	     i < nr && rs[i]->offset < func->offset + 16; i++) {
 		const char *n = rs[i]->sym->name;
 
 		if (!strcmp(n, "__fentry__") || !strcmp(n, "mcount") || !strcmp(n, "__mcount"))
 			return true;
-	}
-	return false;
-}
-
-/* Kernel functions with a line-number parameter (passed __LINE__ by their wrapper macros). */
-static const char *const line_helpers[] = {
-	"__might_sleep", "__might_resched", "__might_fault", "__cant_sleep", "__cant_migrate",
-	"__warn_printk", "warn_slowpath_fmt", "__warn", "lockdep_rcu_suspicious", "_printk",
-	"printk", "__dynamic_pr_debug", "__might_sleep_precision", "___might_sleep",
-	"__ext4_journal_start_sb", "__ext4_journal_stop", "__ext4_journal_get_write_access",
-	"__ext4_journal_get_create_access", "__ext4_handle_dirty_metadata", "__ext4_forget",
-	"__ext4_error", "__ext4_error_inode", "__ext4_error_file", "__ext4_std_error",
-	"__ext4_warning", "__ext4_warning_inode", "__ext4_grp_locked_error", "__ext4_new_inode",
-	"__ext4_ext_dirty", "__ext4_mark_inode_dirty", "__ext4_journal_ensure_credits",
-	"ext4_journal_abort_handle", "__ext4_journal_start_reserved",
-	"__btrfs_handle_fs_error", "__btrfs_abort_transaction", "btrfs_assertfail",
-	"xfs_error_report", "xfs_corruption_error", "assfail", "xfs_buf_corruption_error",
-	"__jbd2_debug", "__nfs_debug", "__xfs_printk", "__ocfs2_error", "__ocfs2_abort",
-	"__f2fs_bug_on", "f2fs_printk", "usercopy_abort", "__ubsan_handle_out_of_bounds",
-};
-
-static bool is_line_helper(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(line_helpers) / sizeof(line_helpers[0]); i++)
-		if (!strcmp(name, line_helpers[i]))
-			return true;
-	return false;
-}
-
-/*
- * Is the immediate at @from a line number?  Yes when, close around it, the
- * code calls a helper known to take one, or passes __func__ to a call: the
- * kernel's (__func__, __LINE__) argument pairs (ext4_error, jbd2 and
- * journal helpers, WARN variants ...).
- */
-static bool line_helper_follows(struct symbol *sym, uint64_t from)
-{
-	uint64_t lo = from > sym->offset + 32 ? from - 32 : sym->offset;
-	uint64_t hi = from + 64 < sym->offset + sym->size ? from + 64 : sym->offset + sym->size;
-	bool func_arg = false, call_after = false;
-	struct reloc **rs;
-	size_t nr, i;
-
-	rs = sec_relocs_sorted(sym->sec, &nr);
-	for (i = reloc_lower_bound(rs, nr, lo); i < nr && rs[i]->offset < hi; i++) {
-		struct target t;
-
-		if (reloc_target(rs[i], &t) || !t.sym)
-			continue;
-		if (rs[i]->offset > from && (rs[i]->type == R_X86_64_PLT32 ||
-					     (rs[i]->type == R_X86_64_PC32 && sym_is_func(t.sym)))) {
-			if (is_line_helper(t.sym->name))
-				return true;
-			if (!call_after && func_arg)
-				return true;
-			call_after = true;
-		}
-		if (sym_is_data(t.sym) && D(t.sym) && !strcmp(D(t.sym)->bare, "__func__")) {
-			if (!call_after)
-				func_arg = true;
-		}
 	}
 	return false;
 }
@@ -212,52 +161,30 @@ static uint32_t imm_value(const uint8_t *p, unsigned int size)
 	return v;
 }
 
-static void add_maybe(struct symbol *b, uint32_t va, uint32_t vb)
+int arch_imm_diffs(const uint8_t *ca, const uint8_t *cb, size_t size, uint64_t base,
+		   arch_imm_fn imm, void *arg)
 {
-	struct dsym *ds = D(b);
-	struct line_pair *n = realloc(ds->maybe_lines, (ds->nr_maybe_lines + 1) * sizeof(*n));
-
-	if (!n)
-		abort();
-	ds->maybe_lines = n;
-	n[ds->nr_maybe_lines].a = va;
-	n[ds->nr_maybe_lines++].b = vb;
-}
-
-enum line_result arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b)
-{
-	const uint8_t *ca, *cb;
-	uint64_t aa = a->offset, ab = b->offset;
-	size_t sa = a->size, sb = b->size;
+	uint64_t aa = base, ab = base;
+	size_t sa = size, sb = size;
 	cs_insn *ia, *ib;
-	bool ok = true, any = false, maybe = false;
+	int ret = 0;
 
-	if (a->size != b->size)
-		return LINES_NO;
-	ca = sec_data(a->sec);
-	cb = sec_data(b->sec);
-	if (!ca || !cb)
-		return LINES_NO;
-	ca += a->offset;
-	cb += b->offset;
-	D(b)->nr_maybe_lines = 0;
 	ia = cs_malloc(cs_dec_detail);
 	ib = cs_malloc(cs_dec_detail);
 	if (!ia || !ib) {
-		ok = false;
+		ret = -ENOMEM;
 		goto out;
 	}
-	while (sa && sb && ok) {
+	while (sa && sb && !ret) {
 		uint64_t at = ab;
 		const uint8_t *pa = ca, *pb = cb;
 		const cs_x86_encoding *ea, *eb;
-		uint32_t va, vb;
 		unsigned int k;
 
 		if (!cs_disasm_iter(cs_dec_detail, &ca, &sa, &aa, ia) ||
 		    !cs_disasm_iter(cs_dec_detail, &cb, &sb, &ab, ib) ||
 		    ia->size != ib->size || ia->id != ib->id) {
-			ok = false;
+			ret = 1;
 			break;
 		}
 		if (!memcmp(pa, pb, ia->size))
@@ -266,39 +193,25 @@ enum line_result arch_line_only_diff(struct differ *d, struct symbol *a, struct 
 		eb = &ib->detail->x86.encoding;
 		if (!ea->imm_offset || ea->imm_offset != eb->imm_offset ||
 		    ea->imm_size != eb->imm_size || ea->imm_size > 4) {
-			ok = false;
+			ret = 1;
 			break;
 		}
 		for (k = 0; k < ia->size; k++)
 			if (pa[k] != pb[k] &&
 			    (k < ea->imm_offset || k >= (unsigned int)ea->imm_offset + ea->imm_size))
-				ok = false;
-		if (!ok)
+				ret = 1;
+		if (ret)
 			break;
-		va = imm_value(pa + ea->imm_offset, ea->imm_size);
-		vb = imm_value(pb + eb->imm_offset, eb->imm_size);
-		if (!va || !vb || va > 1000000 || vb > 1000000) {
-			ok = false;	/* not a line number */
-			break;
-		}
-		any = true;
-		if (line_helper_follows(b, at)) {
-			line_pair_add(d, va, vb);
-		} else if (ia->id == X86_INS_MOV) {
-			add_maybe(b, va, vb);
-			maybe = true;
-		} else {
-			ok = false;
-		}
+		if (imm(arg, at, imm_value(pa + ea->imm_offset, ea->imm_size),
+			imm_value(pb + eb->imm_offset, eb->imm_size), ia->id == X86_INS_MOV))
+			ret = 1;
 	}
-	if (sa || sb)
-		ok = false;
+	if (!ret && (sa || sb))
+		ret = 1;
 out:
 	if (ia)
 		cs_free(ia, 1);
 	if (ib)
 		cs_free(ib, 1);
-	if (!ok || !any)
-		return LINES_NO;
-	return maybe ? LINES_MAYBE : LINES_CERTAIN;
+	return ret;
 }

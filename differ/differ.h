@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch.h"
 #include "object.h"
 
 struct lookup;
@@ -75,9 +76,7 @@ struct dsec {
 	bool late;			/* resolve: carried because an entry or copy reaches it */
 	bool anon_checked;
 	bool anon_same;
-	uint32_t *insn_off;		/* text: instruction start offsets (arch) */
-	unsigned int nr_insns;
-	bool insns_decoded;
+	struct arch_insns insns;	/* text: instruction starts (arch) */
 };
 
 /* A line number in ORIG and in PATCHED. */
@@ -299,10 +298,7 @@ int emit_json(struct differ *d, const char *path, const char *verdict);
  */
 int kpatch_emit(struct differ *d);
 
-/* arch-x86.c */
-/* Byte offset of a pc-relative relocation's target relative to addend: insn end - r->offset. */
-int arch_pcrel_adjust(struct section *text, struct reloc *r, int64_t *adjust);
-bool arch_reloc_pcrel(uint32_t type);
+/* lines.c */
 /*
  * The code of @a and @b (same size, same relocations) differs in bytes.
  * LINES_NO: some difference is not a __LINE__ immediate; LINES_CERTAIN:
@@ -312,10 +308,10 @@ bool arch_reloc_pcrel(uint32_t type);
  * compare to check against the certain moves around them.
  */
 enum line_result { LINES_NO, LINES_CERTAIN, LINES_MAYBE };
-enum line_result arch_line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
+enum line_result line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
 void line_pair_add(struct differ *d, uint32_t a, uint32_t b);
-bool arch_has_fentry(struct symbol *func);
-int arch_init(void);
-void arch_exit(void);
+
+/* line-helpers.c */
+bool is_line_helper(const char *name);
 
 #endif

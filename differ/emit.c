@@ -296,10 +296,13 @@ static void json_list(FILE *f, const char *key, struct fact *head, bool with_pos
 
 int emit_json(struct differ *d, const char *path, const char *verdict)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
+	char *tmp;
+	FILE *f;
 	int ret = 0;
 
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return -ENOMEM;
+	f = fopen(tmp, "w");
 	if (!f) {
 		ret = -errno;
 		pr_err("%s: cannot write the facts: %s", path, strerror(errno));

@@ -40,7 +40,8 @@ int reloc_target(struct reloc *r, struct target *t)
 	if (!s)
 		return -EINVAL;
 	if (arch_reloc_pcrel(r->type) && base && sec_is_text(base)) {
-		int ret = arch_pcrel_adjust(base, r, &adjust);
+		int ret = arch_pcrel_adjust(sec_data(base), base->size, &DS(base)->insns,
+					    r->offset, &adjust);
 
 		if (ret)
 			return ret;

@@ -128,7 +128,7 @@ void differ_detach(struct object *obj)
 		if (!dsec)
 			continue;
 		free(dsec->syms);
-		free(dsec->insn_off);
+		arch_insns_free(&dsec->insns);
 		free(dsec);
 		sec->priv = NULL;
 	}
