@@ -34,7 +34,7 @@ build-all: $(LIBS) $(PROGS) $(UNIT_TESTS)
 # Debian packages every part needs; build/deps.list adds the kernel build's.
 DEPS := gcc gcc-12 make pkg-config libelf-dev libdwarf-dev libcapstone-dev clang libclang-rt-14-dev \
 	libcmocka-dev libjson-c-dev jq qemu-system-x86 busybox-static kmod cpio \
-	openssl libssl-dev bc bison flex rsync xz-utils dwarves binutils shellcheck patch git \
+	openssl libssl-dev bc bison flex rsync xz-utils liblzma-dev dwarves binutils shellcheck patch git mmdebstrap \
 	$(shell cat build/deps.list 2>/dev/null)
 
 deps:

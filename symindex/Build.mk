@@ -3,7 +3,7 @@
 
 SYMIDX_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/read.c symindex/write.c)
 SYMIDX_TOOL_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/main.c symindex/dwarf.c \
-	 symindex/vmlinux.c symindex/modules.c)
+	 symindex/vmlinux.c symindex/modules.c symindex/xz.c)
 
 $(O)/obj/symindex/dwarf.o: ALL_CFLAGS += -I/usr/include/libdwarf
 
@@ -14,7 +14,7 @@ LIBS += $(O)/lib/libsymindex.a
 
 $(O)/bin/hotpatch-index: $(SYMIDX_TOOL_OBJS) $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/libhp.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ -ldwarf -lelf -lz
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -ldwarf -lelf -lz -llzma
 PROGS += $(O)/bin/hotpatch-index
 
 $(O)/tests/test-symindex: $(O)/obj/tests/unit/test-symindex.o $(O)/obj/tests/unit/testutil.o \

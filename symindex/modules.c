@@ -19,6 +19,11 @@
  * sympos is the 1-based rank among kept symbols of the same name, 0 when
  * the name is unique among them.
  *
+ * Modules may be compressed (.ko.xz: Debian 6.12); they are read
+ * decompressed (xz.c).  A module file in a form we cannot read (.ko.gz,
+ * .ko.zst) stops the index with an error: a missing module would make every
+ * sympos and export question about it answer "no such symbol".
+ *
  * Caveat (kernel behaviour): while a module is still loading
  * (klp_module_coming) its kallsyms is the full symtab, where init and
  * other dropped symbols also count.  When that changes a kept symbol's
@@ -28,6 +33,7 @@
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "array.h"
 #include "log.h"
@@ -37,26 +43,50 @@
 struct modfile {
 	char *path;
 	char *name;
+	bool xz;
 };
 
 static struct modfile *found;
 static size_t nr_found, alloc_found;
+static char *unreadable;	/* first module in a compression we do not read */
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && !strcmp(s + len - n, suffix);
+}
 
 static int collect(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	size_t len = strlen(path);
+	size_t len = strlen(path), suffix;
 	const char *base = path + ftw->base;
 	struct modfile *m;
+	bool xz = false;
 	char *p;
 
 	(void)st;
-	if (flag != FTW_F || len < 3 || strcmp(path + len - 3, ".ko"))
+	if (flag != FTW_F)
 		return 0;
+	if (ends_with(path, len, ".ko")) {
+		suffix = 3;
+	} else if (ends_with(path, len, ".ko.xz")) {
+		suffix = 6;
+		xz = true;
+	} else {
+		if ((ends_with(path, len, ".ko.gz") || ends_with(path, len, ".ko.zst")) && !unreadable) {
+			unreadable = strdup(path);
+			if (!unreadable)
+				return -ENOMEM;
+		}
+		return 0;
+	}
 	if (ARRAY_GROW(found, alloc_found, nr_found + 1))
 		return -ENOMEM;
 	m = &found[nr_found];
 	m->path = strdup(path);
-	m->name = strndup(base, strlen(base) - 3);
+	m->name = strndup(base, strlen(base) - suffix);
+	m->xz = xz;
 	if (!m->path || !m->name) {
 		free(m->path);
 		free(m->name);
@@ -152,11 +182,22 @@ static int index_module(struct symidx_writer *w, const struct build_opts *o,
 	struct section *pcpu;
 	struct object *obj;
 	struct symbol *sym;
-	int ret = 0;
+	char fdpath[64];
+	int ret = 0, fd = -1;
 
-	obj = obj_open(mf->path, OBJ_ANY_TYPE | OBJ_LAZY | OBJ_NO_RELOCS);
-	if (!obj)
-		return -errno;
+	if (mf->xz) {
+		fd = xz_open_decompressed(mf->path, fdpath, sizeof(fdpath));
+		if (fd < 0)
+			return fd;
+	}
+	obj = obj_open(fd >= 0 ? fdpath : mf->path, OBJ_ANY_TYPE | OBJ_LAZY | OBJ_NO_RELOCS);
+	if (fd >= 0)
+		close(fd);	/* libelf keeps its own reference or has read the file */
+	if (!obj) {
+		ret = -errno;
+		pr_err("%s: cannot read this module; the index would lack its symbols", mf->path);
+		return ret ? ret : -EINVAL;
+	}
 	ret = symidx_writer_add_object(w, mf->name);
 	if (ret)
 		goto out;
@@ -234,11 +275,18 @@ int index_modules(struct symidx_writer *w, const struct build_opts *o,
 	int ret;
 
 	nr_found = alloc_found = 0;
+	unreadable = NULL;
 	found = NULL;
 	ret = nftw(o->modules, collect, 32, FTW_PHYS);
 	if (ret) {
 		ret = ret < 0 ? -errno : ret;
 		pr_err("%s: cannot walk the modules directory: %s", o->modules, strerror(-ret));
+		goto out;
+	}
+	if (unreadable) {
+		pr_err("%s: compressed in a form hotpatch-index does not read (it reads .ko and "
+		       ".ko.xz); the index would lack this module", unreadable);
+		ret = -ENOTSUP;
 		goto out;
 	}
 	if (!nr_found)
@@ -264,5 +312,7 @@ out:
 	}
 	free(found);
 	found = NULL;
+	free(unreadable);
+	unreadable = NULL;
 	return ret;
 }

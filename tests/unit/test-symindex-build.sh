@@ -143,4 +143,35 @@ if ((rc != 0)) && grep -q "bad magic" "$d/err"; then
 else
 	t_fail "foreign file refused" "expected exit != 0 and 'bad magic', saw exit $rc: $(cat "$d/err")"
 fi
+# --- compressed modules (Debian 6.12 ships .ko.xz): read like .ko; a compression the index
+# cannot read stops it instead of leaving the module out
+mkdir -p "$d/xzmods/kernel/drivers/foo"
+xz -c "$d/mods/kernel/drivers/foo/fake-mod.ko" >"$d/xzmods/kernel/drivers/foo/fake-mod.ko.xz"
+build_mods() { # MODS OUT
+	"$INDEX" build --vmlinux "$d/vmlinux" --system-map "$d/System.map" \
+		--symvers "$d/Module.symvers" --modules "$1" --release 6.1.0-0-test \
+		--config "$d/config-all" -o "$2"
+}
+t_check "build from a .ko.xz module" build_mods "$d/xzmods" "$d/idx-xz"
+expect "module .ko.xz: the same entries as the .ko" \
+	"$(q --object fake_mod helper | paste -sd'|')" \
+	"$("$INDEX" query "$d/idx-xz" --object fake_mod helper 2>/dev/null | grep -v '^#' | paste -sd'|')"
+head -c 100 "$d/xzmods/kernel/drivers/foo/fake-mod.ko.xz" >"$d/xzmods/kernel/drivers/foo/broken.ko.xz"
+rc=0
+out=$(build_mods "$d/xzmods" "$d/idx-bad" 2>&1) || rc=$?
+if ((rc != 0)) && [[ $out == *broken.ko.xz* && ! -e $d/idx-bad ]]; then
+	t_pass "a truncated .ko.xz is an error naming it, no index written"
+else
+	t_fail "a truncated .ko.xz is an error naming it, no index written" "expected failure naming broken.ko.xz, saw exit $rc: $out"
+fi
+rm -f "$d/xzmods/kernel/drivers/foo/broken.ko.xz"
+gzip -c "$d/mods/kernel/drivers/foo/fake-mod.ko" >"$d/xzmods/kernel/drivers/foo/other.ko.gz"
+rc=0
+out=$(build_mods "$d/xzmods" "$d/idx-gz" 2>&1) || rc=$?
+if ((rc != 0)) && [[ $out == *other.ko.gz* && ! -e $d/idx-gz ]]; then
+	t_pass "a .ko.gz is refused by name, not skipped"
+else
+	t_fail "a .ko.gz is refused by name, not skipped" "expected failure naming other.ko.gz, saw exit $rc: $out"
+fi
+
 t_done
