@@ -19,7 +19,7 @@ PROGS      :=
 LIBS       :=
 UNIT_TESTS :=
 
-.PHONY: all deps check demo install clean asan bench fuzz soak
+.PHONY: all deps check demo install clean asan bench fuzz soak man deb
 
 all: build-all
 
@@ -35,6 +35,7 @@ build-all: $(LIBS) $(PROGS) $(UNIT_TESTS)
 DEPS := gcc gcc-12 make pkg-config libelf-dev libdwarf-dev libcapstone-dev clang libclang-rt-14-dev \
 	libcmocka-dev libjson-c-dev jq qemu-system-x86 busybox-static kmod cpio \
 	openssl libssl-dev bc bison flex rsync xz-utils liblzma-dev dwarves binutils shellcheck patch git mmdebstrap \
+	help2man man-db groff-base bash-completion dpkg-dev debhelper lintian fakeroot \
 	$(shell cat build/deps.list 2>/dev/null)
 
 deps:
@@ -65,17 +66,39 @@ bench: deps
 	$(MAKE) all
 	bench/run.sh
 
-# Layout: everything under $(PREFIX)/share/hotpatch as in the source tree (the scripts find
-# build/, templates/, kmod-skel/ and out/bin/ next to themselves), commands linked into bin/.
-SHARE := $(DESTDIR)$(PREFIX)/share/hotpatch
-install: all
-	install -d "$(SHARE)/out/bin" "$(DESTDIR)$(PREFIX)/bin"
+# Man pages: help2man runs each command's --help and --version (the one source: they cannot
+# drift apart) and adds man/NAME.h2m's sections (NAME, FILES, EXAMPLES, SEE ALSO).
+MANPAGES := $(patsubst man/%.h2m,$(O)/man/%.1,$(wildcard man/*.h2m))
+H2M = SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)} \
+	help2man -N --no-discard-stderr -i $< -o $@
+man: $(MANPAGES)
+
+$(O)/man/hotpatch-build.1: man/hotpatch-build.h2m hotpatch-build.sh VERSION
+	@mkdir -p $(@D)
+	$(H2M) ./hotpatch-build.sh
+
+$(O)/man/%.1: man/%.h2m $(O)/bin/%
+	@mkdir -p $(@D)
+	$(H2M) $(O)/bin/$*
+
+# Layout: everything under $(LIBDIR) as in the source tree (the scripts find build/, templates/,
+# kmod-skel/ and out/bin/ next to themselves; the tools are arch-dependent, hence lib/, not
+# share/), commands linked into bin/, man pages and bash completion where Debian puts them.
+LIBDIR  ?= $(PREFIX)/lib/hotpatch
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SHARE := $(DESTDIR)$(LIBDIR)
+install: all man
+	install -d "$(SHARE)/out/bin" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANDIR)/man1" \
+		"$(DESTDIR)$(BASHCOMPDIR)"
 	cp -r build templates kmod-skel "$(SHARE)/"
 	install -m 755 hotpatch-build.sh "$(SHARE)/hotpatch-build.sh"
 	install -m 644 VERSION "$(SHARE)/VERSION"
 	install -m 755 $(PROGS) "$(SHARE)/out/bin/"
-	ln -sf ../share/hotpatch/hotpatch-build.sh "$(DESTDIR)$(PREFIX)/bin/hotpatch-build"
-	for p in $(notdir $(PROGS)); do ln -sf "../share/hotpatch/out/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p"; done
+	ln -sfr "$(SHARE)/hotpatch-build.sh" "$(DESTDIR)$(PREFIX)/bin/hotpatch-build"
+	for p in $(notdir $(PROGS)); do ln -sfr "$(SHARE)/out/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p"; done
+	install -m 644 $(MANPAGES) "$(DESTDIR)$(MANDIR)/man1/"
+	install -m 644 completions/hotpatch-build "$(DESTDIR)$(BASHCOMPDIR)/hotpatch-build"
 
 clean:
 	rm -rf out out-asan

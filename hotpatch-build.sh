@@ -8,11 +8,12 @@ set -euo pipefail
 
 hp_self=$(readlink -f "${BASH_SOURCE[0]}")
 HP_TOP=$(dirname "$hp_self")
-# Installed layout: <prefix>/bin/hotpatch-build + <prefix>/share/hotpatch/build/*.sh.
+# Installed layout: <prefix>/bin/hotpatch-build -> <prefix>/lib/hotpatch/hotpatch-build.sh, with
+# build/*.sh beside it (a copy instead of the link finds lib/hotpatch by itself).
 if [[ -d $HP_TOP/build ]]; then
 	HP_LIBDIR=$HP_TOP
 else
-	HP_LIBDIR=$HP_TOP/../share/hotpatch
+	HP_LIBDIR=$HP_TOP/../lib/hotpatch
 fi
 HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 # shellcheck source=build/common.sh
@@ -45,7 +46,7 @@ HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 hp_usage() {
 	cat <<EOF
 Usage: hotpatch-build [options] PATCH
-       hotpatch-build [options] --setup [--print-env]
+  or:  hotpatch-build [options] --setup [--print-env]
 
 Turn a kernel source diff (unified or git format, -p1) into a signed livepatch module for a
 Debian 12 (6.1) kernel, and optionally prove in qemu that it works on that kernel.

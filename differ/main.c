@@ -25,11 +25,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: hotpatch-diff --index SYMINDEX [--release REL] --object OBJNAME --json FACTS.json\n"
-"                     [--alias-prefix P] [--cu SRC.c] [--name NAME]\n"
-"                     [--entry-size bug_table=12,ex_table=12,...] [-v]\n"
-"                     ORIG.o PATCHED.o -o OUT.o\n"
-"       hotpatch-diff --kpatch-compat ORIG PATCHED PARENT SYMTAB SYMVERS PATCH-NAME OUTPUT\n"
+"Usage: hotpatch-diff --index SYMINDEX --object OBJNAME --json FACTS.json [OPTION]... [-v] ORIG.o PATCHED.o -o OUT.o\n"
+"  or:  hotpatch-diff --kpatch-compat ORIG PATCHED PARENT SYMTAB SYMVERS PATCH-NAME OUTPUT\n"
 "\n"
 "Compares two builds of one kernel object and writes the object a live patch\n"
 "module carries: the changed and new functions, what they need, their special\n"

@@ -201,9 +201,12 @@ static void dump_relocs(struct object *obj)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: hotpatch-elfdump [-S] [-s] [-r] [-L] [-w OUT] OBJ\n"
-		"  -S  sections   -s  symbols   -r  relocations   (default: all)\n"
-		"  -L  lazy contents, relocations not parsed (for a large vmlinux)\n"
+	fprintf(f, "Usage: hotpatch-elfdump [-S] [-s] [-r] [-L] [-w OUT] OBJ\n"
+		"Prints an object's sections, symbols and relocations as the ELF model reads them.\n"
+		"  -S      sections\n"
+		"  -s      symbols\n"
+		"  -r      relocations (default: all three)\n"
+		"  -L      lazy contents, relocations not parsed (for a large vmlinux)\n"
 		"  -w OUT  write the object back through the ELF model, then dump OUT\n");
 }
 
@@ -216,6 +219,14 @@ int main(int argc, char **argv)
 	int c;
 
 	log_set_progname(argv[0]);
+	if (argc == 2 && !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("hotpatch-elfdump %s\n", HOTPATCH_VERSION);
+		return 0;
+	}
 	while ((c = getopt(argc, argv, "SsrLw:h")) != -1) {
 		switch (c) {
 		case 'L': flags |= OBJ_LAZY | OBJ_NO_RELOCS; break;

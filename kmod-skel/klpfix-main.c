@@ -18,8 +18,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: hotpatch-klpfix --index SYMINDEX --symvers Module.symvers [--release REL]\n"
-"                       IN.ko -o OUT.ko\n"
+"Usage: hotpatch-klpfix --index SYMINDEX --symvers Module.symvers [--release REL] [-v] IN.ko -o OUT.ko\n"
+"\n"
 "Rewrites a kbuild-linked livepatch module into the livepatch ELF format\n"
 "(.klp.rela.<obj>.<section> sections with SHF_RELA_LIVEPATCH | SHF_ALLOC,\n"
 ".klp.sym.<obj>.<name>,<pos> symbols with st_shndx SHN_LIVEPATCH) after proving\n"
@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *index = NULL, *symvers = NULL, *release = NULL, *out = NULL;
@@ -56,6 +57,7 @@ int main(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("hotpatch-klpfix %s\n", HOTPATCH_VERSION); return 0;
 		default: usage(stderr); return 1;
 		}
 	}

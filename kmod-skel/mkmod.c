@@ -614,9 +614,8 @@ static int run(struct ctx *c)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: hotpatch-mkmod --name NAME -o DIR [--replace] [--hooks FILE.c]... [--object OBJ]...\n"
-"                      [--index SYMINDEX] [--symvers Module.symvers]\n"
-"                      [--templates DIR] [--skel DIR]  [OUT.o FACTS.json]...\n"
+"Usage: hotpatch-mkmod --name NAME -o DIR [OPTION]... [OUT.o FACTS.json]...\n"
+"\n"
 "Writes the source directory DIR of livepatch module NAME from the differ's\n"
 "outputs: Kbuild, hp-main.c (klp tables), hp-obj-N.o_shipped, hp-hooks-N.c, hotpatch.h.\n"
 "  --name NAME       module and patch name: [A-Za-z0-9_], at most 55 characters\n"
@@ -661,6 +660,7 @@ int main(int argc, char **argv)
 		{ "skel", required_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { 0 };
@@ -689,6 +689,7 @@ int main(int argc, char **argv)
 		case 'k': o.skel = optarg; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("hotpatch-mkmod %s\n", HOTPATCH_VERSION); return 0;
 		default: usage(stderr); return 1;
 		}
 	}

@@ -26,12 +26,10 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: hotpatch-index build --vmlinux VMLINUX --system-map SYSTEM.MAP\n"
-		"                            --symvers MODULE.SYMVERS --modules DIR --release RELEASE\n"
-		"                            [--config .CONFIG] [-v] -o OUT\n"
-		"       hotpatch-index query INDEX [--object OBJECT] [--cu CU] NAME\n"
-		"       hotpatch-index info INDEX\n"
-		"       hotpatch-index dump INDEX [--object OBJECT]\n"
+		"Usage: hotpatch-index build --vmlinux VMLINUX --system-map SYSTEM.MAP --symvers MODULE.SYMVERS --modules DIR --release RELEASE [--config .CONFIG] [-v] -o OUT\n"
+		"  or:  hotpatch-index query INDEX [--object OBJECT] [--cu CU] NAME\n"
+		"  or:  hotpatch-index info INDEX\n"
+		"  or:  hotpatch-index dump INDEX [--object OBJECT]\n"
 		"\n"
 		"build: index every symbol of vmlinux (dbg vmlinux with DWARF + the real\n"
 		"System.map) and of every .ko under DIR: object, kallsyms position among\n"
@@ -351,6 +349,10 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("hotpatch-index %s\n", HOTPATCH_VERSION);
 		return 0;
 	}
 	pr_err("unknown command '%s'", argv[1]);
