@@ -33,7 +33,7 @@ static const char *const special_statics[] = {
 
 static bool is_special_static(const struct symbol *sym)
 {
-	const char *bare = D(sym)->bare;
+	const char *bare = sym->bare;
 	size_t i;
 
 	if (sym->bind != STB_LOCAL || !sym_is_data(sym))
@@ -112,7 +112,7 @@ static int compare_code(struct differ *d, struct symbol *o, struct symbol *p, co
 
 static int compare_func(struct differ *d, struct symbol *p)
 {
-	struct symbol *o = p->twin, *pc = D(p)->cold, *oc;
+	struct symbol *o = p->twin, *pc = p->cold, *oc;
 	const char *why = NULL;
 	int ret;
 
@@ -124,7 +124,7 @@ static int compare_func(struct differ *d, struct symbol *p)
 	if (ret < 0)
 		goto err;
 	if (!ret) {
-		oc = D(o)->cold;
+		oc = o->cold;
 		if (!pc != !oc || (pc && pc->twin != oc)) {
 			ret = 1;
 			why = "cold part";
@@ -139,7 +139,7 @@ static int compare_func(struct differ *d, struct symbol *p)
 	if (!ret) {
 		ret = special_compare_func(d, o, p, &why);
 		if (!ret && pc)
-			ret = special_compare_func(d, D(o)->cold, pc, &why);
+			ret = special_compare_func(d, o->cold, pc, &why);
 		if (ret < 0)
 			goto err;
 	}
@@ -235,7 +235,7 @@ int compare(struct differ *d)
 	}
 	d->strict_data = true;
 	for_each_symbol(d->patched, p) {
-		if (!sym_is_func(p) || !p->sec || D(p)->parent)
+		if (!sym_is_func(p) || !p->sec || p->parent)
 			continue;
 		ret = compare_func(d, p);
 		if (ret)
@@ -244,8 +244,8 @@ int compare(struct differ *d)
 	resolve_maybe_lines(d);
 	/* cold parts follow their parents */
 	for_each_symbol(d->patched, p) {
-		if (sym_is_func(p) && D(p)->parent)
-			p->status = D(p)->parent->status;
+		if (sym_is_func(p) && p->parent)
+			p->status = p->parent->status;
 	}
 	return 0;
 }

@@ -20,72 +20,12 @@
  * its own.  A pair whose sections are of incompatible kinds (code / init
  * code / constant data / data / per-cpu ...) is refused.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "differ.h"
 #include "log.h"
-
-static bool all_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	if (!n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/*
- * "calls.12" -> "calls", "foo.constprop.0.isra.0" -> "foo.constprop.isra",
- * "foo.cold" -> "foo.cold", "__UNIQUE_ID_ddebug431" -> "__UNIQUE_ID_ddebug",
- * "__BTF_ID__struct__task_struct__493952" -> "__BTF_ID__struct__task_struct__"
- * (BTF_ID() pastes __COUNTER__ and __LINE__ into the name).
- * *numbered tells whether anything was removed.
- */
-char *bare_name(const char *name, bool *numbered)
-{
-	size_t len = strlen(name), i = 0, o = 0;
-	char *out = xcalloc(1, len + 1);
-
-	*numbered = false;
-	while (i < len) {
-		if (name[i] == '.' && i > 0) {
-			size_t j = i + 1;
-
-			while (j < len && name[j] != '.')
-				j++;
-			if (all_digits(name + i + 1, j - i - 1)) {
-				*numbered = true;
-				i = j;
-				continue;
-			}
-		}
-		out[o++] = name[i++];
-	}
-	out[o] = 0;
-	if (!strncmp(name, "__UNIQUE_ID_", 12)) {
-		while (o > 12 && isdigit((unsigned char)out[o - 1])) {
-			out[--o] = 0;
-			*numbered = true;
-		}
-	} else if (!strncmp(name, "__BTF_ID__", 10)) {
-		/* BTF_ID(): __BTF_ID__<kind>__<name>__<__COUNTER__><__LINE__> */
-		size_t end = o;
-
-		while (end > 10 && isdigit((unsigned char)out[end - 1]))
-			end--;
-		if (end < o && end >= 12 && out[end - 1] == '_' && out[end - 2] == '_') {
-			out[end] = 0;
-			*numbered = true;
-		}
-	}
-	return out;
-}
 
 static bool pairable(const struct symbol *sym)
 {
@@ -137,10 +77,10 @@ static int collect_users(struct object *obj)
 		struct section *base = rsec->base;
 		struct reloc *r;
 
-		if (!sec_is_rela(rsec) || !base || !DS(base) || !DS(base)->nr_syms)
+		if (!sec_is_rela(rsec) || !base || !sec_has_symbols(base))
 			continue;
 		for_each_reloc(rsec, r) {
-			struct symbol *user = sec_symbol_at(base, r->offset, true);
+			struct symbol *user = sec_find_symbol_containing(base, r->offset);
 			struct target t;
 			int ret;
 
@@ -157,29 +97,6 @@ static int collect_users(struct object *obj)
 	return 0;
 }
 
-/* foo.cold / foo.isra.0.cold -> foo / foo.isra.0 in the same object. */
-static void bind_cold_parts(struct object *obj)
-{
-	struct symbol *sym;
-
-	for_each_symbol(obj, sym) {
-		size_t len = strlen(sym->name);
-		struct symbol *parent;
-		char *pname;
-
-		if (sym->type != STT_FUNC || len < 6 || strcmp(sym->name + len - 5, ".cold"))
-			continue;
-		pname = xstrdup(sym->name);
-		pname[len - 5] = 0;
-		parent = obj_find_symbol_by_name(obj, pname);
-		free(pname);
-		if (parent && parent->type == STT_FUNC) {
-			D(sym)->parent = parent;
-			D(parent)->cold = sym;
-		}
-	}
-}
-
 /* 1: exact names, for everything the compiler did not number. */
 static void pair_exact(struct differ *d)
 {
@@ -188,10 +105,10 @@ static void pair_exact(struct differ *d)
 	for_each_symbol(d->patched, p) {
 		struct symbol *o;
 
-		if (!pairable(p) || D(p)->numbered)
+		if (!pairable(p) || p->numbered)
 			continue;
 		o = obj_find_symbol_by_name(d->orig, p->name);
-		if (o && pairable(o) && !D(o)->numbered && same_type(o, p))
+		if (o && pairable(o) && !o->numbered && same_type(o, p))
 			pair(o, p);
 	}
 }
@@ -209,7 +126,7 @@ static int cmp_bare(const void *a, const void *b)
 {
 	const struct symbol *x = *(struct symbol *const *)a;
 	const struct symbol *y = *(struct symbol *const *)b;
-	int c = strcmp(D(x)->bare, D(y)->bare);
+	int c = strcmp(x->bare, y->bare);
 
 	if (c)
 		return c;
@@ -223,7 +140,7 @@ static void bare_map_build(struct object *obj, struct bare_map *m)
 	m->n = 0;
 	m->v = xcalloc(obj->nr_symbols + 1, sizeof(*m->v));
 	for_each_symbol(obj, s)
-		if (s->type != STT_SECTION && s->type != STT_FILE && D(s)->numbered)
+		if (s->type != STT_SECTION && s->type != STT_FILE && s->numbered)
 			m->v[m->n++] = s;
 	qsort(m->v, m->n, sizeof(*m->v), cmp_bare);
 }
@@ -236,13 +153,13 @@ static size_t bare_map_find(struct bare_map *m, const char *bare, size_t *first)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(D(m->v[mid])->bare, bare) < 0)
+		if (strcmp(m->v[mid]->bare, bare) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	*first = lo;
-	for (end = lo; end < m->n && !strcmp(D(m->v[end])->bare, bare); end++)
+	for (end = lo; end < m->n && !strcmp(m->v[end]->bare, bare); end++)
 		;
 	return end;
 }
@@ -288,8 +205,8 @@ static void pair_by_bare(struct differ *d, struct bare_map *om, struct bare_map 
 
 		if (!pairable(p) || (p->type == STT_FUNC) != funcs)
 			continue;
-		oe = bare_map_find(om, D(p)->bare, &of);
-		pe = bare_map_find(pm, D(p)->bare, &pf);
+		oe = bare_map_find(om, p->bare, &of);
+		pe = bare_map_find(pm, p->bare, &pf);
 		o = only_unpaired(om, of, oe, p);
 		/* data whose users have twins was for step 3 to pair: it is new */
 		if (!funcs && o && (has_paired_user(p) || has_paired_user(o)))
@@ -330,7 +247,7 @@ static int pair_by_users(struct bare_map *om, struct bare_map *pm)
 		for (u = 0; u < D(p)->nr_users; u++)
 			if (D(p)->users[u]->twin)
 				D(D(p)->users[u]->twin)->mark = gen;
-		oe = bare_map_find(om, D(p)->bare, &of);
+		oe = bare_map_find(om, p->bare, &of);
 		for (k = of; k < oe; k++) {
 			struct symbol *o = om->v[k];
 			unsigned int score = 0;
@@ -370,8 +287,6 @@ int correlate(struct differ *d)
 	struct symbol *p;
 	int ret;
 
-	bind_cold_parts(d->orig);
-	bind_cold_parts(d->patched);
 	ret = collect_users(d->orig);
 	if (!ret)
 		ret = collect_users(d->patched);
@@ -395,7 +310,7 @@ int correlate(struct differ *d)
 
 		if (sec_is_rela(ps) || ps->twin)
 			continue;
-		s = sec_symbol_at(ps, 0, false);
+		s = sec_find_symbol_containing(ps, 0);
 		if (s && s->twin && s->twin->sec && !s->twin->sec->twin &&
 		    s->twin->offset == 0) {
 			ps->twin = s->twin->sec;
@@ -425,9 +340,10 @@ int correlate(struct differ *d)
 
 		if (!o || !o->sec || !p->sec || (p->type != STT_FUNC && !sym_is_data(p)))
 			continue;
-		if (strcmp(sec_kind(o->sec), sec_kind(p->sec))) {
+		if (o->sec->class != p->sec->class) {
 			char *why = xasprintf("moved from %s (%s) to %s (%s)", o->sec->name,
-					      sec_kind(o->sec), p->sec->name, sec_kind(p->sec));
+					      sec_class_name(o->sec->class), p->sec->name,
+					      sec_class_name(p->sec->class));
 
 			refuse(d, p->sec, p, why,
 			       "a live patch cannot move a symbol between code, init code, constant "

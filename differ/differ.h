@@ -50,14 +50,10 @@ enum incl {
 struct dsym {
 	const char *reason;		/* of the verdict (static string or strdup'd) */
 	char *reason_buf;
-	char *bare;			/* name with compiler numbering removed */
-	struct symbol *parent;		/* foo.cold -> foo */
-	struct symbol *cold;		/* foo -> foo.cold */
 	struct symbol **users;		/* patched/orig functions referencing a local object */
 	unsigned int nr_users, max_users;
 	enum incl include;
 	bool special_static;		/* always-safe static (__key, __warned, CSWTCH ...) */
-	bool numbered;			/* has a compiler-generated .N suffix */
 	struct symbol *out;		/* the symbol standing for it in the output */
 	char *ext;			/* resolve: the undefined name the output uses for it */
 	struct fact *fact;		/* resolve: its "functions" fact (alias) */
@@ -69,8 +65,6 @@ struct dsym {
 };
 
 struct dsec {
-	struct symbol **syms;		/* non-section symbols by offset */
-	unsigned int nr_syms;
 	struct section *out;		/* copy in the output object */
 	bool include;
 	bool late;			/* resolve: carried because an entry or copy reaches it */
@@ -198,14 +192,7 @@ static inline struct dsym *D(const struct symbol *sym) { return sym->priv; }
 static inline struct dsec *DS(const struct section *sec) { return sec->priv; }
 int differ_attach(struct object *obj);
 void differ_detach(struct object *obj);
-/* The non-section, non-file symbol of @sec covering @off (objects, functions, labels). */
-struct symbol *sec_symbol_at(struct section *sec, uint64_t off, bool covering);
 struct symbol *func_parent(struct symbol *sym);
-bool sym_is_data(const struct symbol *sym);
-bool sec_is_string(const struct section *sec);
-bool sec_is_init(const struct section *sec);
-bool sec_is_readonly(const struct section *sec);
-const char *sec_kind(const struct section *sec);
 void set_reason(struct symbol *sym, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fact_add(struct fact_list *list, struct fact *f);
 struct fact *fact_new(const char *name);
@@ -221,7 +208,6 @@ void refuse(struct differ *d, const struct section *sec, const struct symbol *sy
 
 /* correlate.c */
 int correlate(struct differ *d);
-char *bare_name(const char *name, bool *numbered);
 
 /* normalize.c */
 int reloc_target(struct reloc *r, struct target *t);

@@ -39,7 +39,7 @@ static bool line_helper_follows(struct symbol *sym, uint64_t from)
 				return true;
 			call_after = true;
 		}
-		if (sym_is_data(t.sym) && D(t.sym) && !strcmp(D(t.sym)->bare, "__func__")) {
+		if (sym_is_data(t.sym) && !strcmp(t.sym->bare, "__func__")) {
 			if (!call_after)
 				func_arg = true;
 		}

@@ -63,7 +63,7 @@ int reloc_target(struct reloc *r, struct target *t)
 		return 0;
 	}
 	{
-		struct symbol *owner = sec_symbol_at(s->sec, pos, true);
+		struct symbol *owner = sec_find_symbol_containing(s->sec, pos);
 
 		if (owner && !sym_is_label(owner)) {
 			t->sym = owner;

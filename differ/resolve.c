@@ -106,7 +106,7 @@ static int resolve_reloc(struct differ *d, struct reloc *r, struct out_ref **ref
 		return resolve_symbol(d, t.sym,
 				      (int64_t)(s->offset + (uint64_t)r->addend - t.sym->offset), ref);
 	if (t.sec && !special_section_name(t.sec->name) &&
-	    !(sec_is_text(t.sec) && DS(t.sec)->nr_syms)) {
+	    !(sec_is_text(t.sec) && sec_has_symbols(t.sec))) {
 		ret = carry_late(d, t.sec);
 		ref->sec = t.sec;
 		ref->addend = (int64_t)(s->offset + (uint64_t)r->addend);
@@ -130,7 +130,7 @@ static int resolve_symbols(struct differ *d)
 
 		if (!D(p)->include || !p->sec)
 			continue;
-		if (sym_is_func(p) && D(p)->parent)
+		if (sym_is_func(p) && p->parent)
 			continue;
 		if (D(p)->include == INC_PATCH) {
 			char *alias = xasprintf("%s%s", d->alias_prefix, p->name);

@@ -57,8 +57,8 @@ static void include_sym(struct work *w, struct symbol *s, enum incl why)
 	D(s)->include = why;
 	DS(s->sec)->include = true;
 	push_sym(w, s);
-	if (D(s)->cold && D(s)->cold->sec)	/* an undefined foo.cold has nothing to carry */
-		include_sym(w, D(s)->cold, INC_NEEDED);
+	if (s->cold && s->cold->sec)	/* an undefined foo.cold has nothing to carry */
+		include_sym(w, s->cold, INC_NEEDED);
 }
 
 static void include_sec(struct work *w, struct section *sec)
@@ -83,7 +83,7 @@ static bool missing_in_target(struct differ *d, struct symbol *s)
 	struct lookup_result res;
 	struct symbol *o = s->twin;
 
-	if (!d->lookup || !o || o->bind != STB_LOCAL || D(s)->parent)
+	if (!d->lookup || !o || o->bind != STB_LOCAL || s->parent)
 		return false;
 	return lookup_local(d->lookup, o->name, &res) == -ENOENT;
 }
@@ -114,7 +114,7 @@ static int follow(struct differ *d, struct work *w, struct section *sec, uint64_
 			/* inlined everywhere in the distribution build: carry our copy */
 			include_sym(w, func_parent(t.sym), INC_NEEDED);
 		} else if (!t.sym && t.sec) {
-			if (sec_is_text(t.sec) && DS(t.sec)->nr_syms)
+			if (sec_is_text(t.sec) && sec_has_symbols(t.sec))
 				continue;	/* inside an excluded function: external */
 			if (!special_section_name(t.sec->name))
 				include_sec(w, t.sec);
@@ -131,7 +131,7 @@ static void check_static_locals(struct differ *d)
 	for_each_symbol(d->orig, o) {
 		unsigned int i;
 
-		if (!D(o)->numbered || !sym_is_data(o) || !o->sec || D(o)->special_static)
+		if (!o->numbered || !sym_is_data(o) || !o->sec || D(o)->special_static)
 			continue;
 		for (i = 0; i < D(o)->nr_users; i++) {
 			struct symbol *ou = D(o)->users[i], *pu = ou->twin;
@@ -165,7 +165,7 @@ int select_symbols(struct differ *d)
 	int ret = 0;
 
 	for_each_symbol(d->patched, p) {
-		if (!p->sec || D(p)->parent)
+		if (!p->sec || p->parent)
 			continue;
 		if (sym_is_func(p) && p->status == V_CHANGED) {
 			if (sec_is_init(p->sec)) {
@@ -226,7 +226,7 @@ int select_symbols(struct differ *d)
 	free(w.v);
 	free(w.sv);
 	for_each_symbol(d->patched, p) {
-		if (D(p)->include == INC_NEW && sym_is_func(p) && !D(p)->parent)
+		if (D(p)->include == INC_NEW && sym_is_func(p) && !p->parent)
 			d->nr_new++;
 		else if (D(p)->include == INC_NEW && sym_is_data(p))
 			d->nr_new_data++;

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # elf/: the one ELF model (libhpelf.a), hotpatch-elfdump, and its unit test.
 
-HPELF_OBJS := $(patsubst %.c,$(O)/obj/%.o,elf/read.c elf/lookup.c elf/create.c elf/write.c)
+HPELF_OBJS := $(patsubst %.c,$(O)/obj/%.o,elf/read.c elf/lookup.c elf/classify.c elf/create.c \
+	elf/write.c)
 HPELF_LDLIBS := -lelf
 
 $(O)/lib/libhpelf.a: $(HPELF_OBJS)

@@ -80,6 +80,7 @@ struct section *obj_create_section(struct object *obj, const char *name,
 		goto nomem;
 	sec->sh.sh_type = type;
 	sec->sh.sh_flags = flags;
+	sec_classify(sec);
 	sec->sh.sh_entsize = entsize;
 	sec->sh.sh_addralign = align ? align : 1;
 	sec->sh.sh_size = size;
@@ -130,7 +131,7 @@ struct object *obj_new(const char *path)
 		goto nomem;
 	null->obj = obj;
 	null->name = strdup("");
-	if (!null->name || obj_idx_add_symbol(obj, null)) {
+	if (!null->name || sym_set_bare_name(null) || obj_idx_add_symbol(obj, null)) {
 		free(null->name);
 		goto nomem;
 	}
@@ -217,7 +218,7 @@ struct symbol *obj_create_symbol(struct object *obj, const char *name,
 		goto nomem;
 	sym->obj = obj;
 	sym->name = strdup(name ? name : "");
-	if (!sym->name)
+	if (!sym->name || sym_set_bare_name(sym))
 		goto nomem;
 	sym->type = type;
 	sym->bind = bind;
@@ -243,8 +244,10 @@ struct symbol *obj_create_symbol(struct object *obj, const char *name,
 
 nomem:
 	pr_err("%s: out of memory creating symbol %s", obj->path, name ? name : "");
-	if (sym)
+	if (sym) {
+		sym_free_bare_name(sym);
 		free(sym->name);
+	}
 	free(sym);
 	errno = ENOMEM;
 	return NULL;
@@ -326,9 +329,12 @@ int sym_rename(struct symbol *sym, const char *name)
 	if (!n)
 		return -ENOMEM;
 	sym_hash_del(obj, sym);
+	sym_free_bare_name(sym);
 	if (obj_owns_name(obj, sym->name))
 		free(sym->name);
 	sym->name = n;
+	if (sym_set_bare_name(sym))
+		return -ENOMEM;
 	if (sym->deleted)
 		return 0;
 	return sym_hash_add(obj, sym);
@@ -345,6 +351,7 @@ int sec_rename(struct section *sec, const char *name)
 	if (obj_owns_name(obj, sec->name))
 		free(sec->name);
 	sec->name = n;
+	sec_classify(sec);
 	if (sec->deleted)
 		return 0;
 	return sec_hash_add(obj, sec);

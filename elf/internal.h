@@ -85,6 +85,12 @@ void lookup_del_symbol(struct object *obj, struct symbol *sym);
 int lookup_add_reloc(struct section *rsec, struct reloc *reloc);
 void lookup_del_reloc(struct section *rsec, struct reloc *reloc);
 
+/* classify.c */
+int sym_set_bare_name(struct symbol *sym);
+void sym_free_bare_name(struct symbol *sym);
+int obj_link_subfunctions(struct object *obj);
+void sec_classify(struct section *sec);
+
 /* create.c */
 int obj_idx_add_section(struct object *obj, struct section *sec);
 int obj_idx_add_symbol(struct object *obj, struct symbol *sym);

@@ -353,6 +353,51 @@ struct symbol *sec_find_symbol_by_offset(struct section *sec, uint64_t offset)
 	return best;
 }
 
+struct symbol *sec_find_symbol_containing(struct section *sec, uint64_t offset)
+{
+	struct symbol *best = NULL;
+	size_t end, pos;
+
+	if (!sec || sec->deleted || !sym_index_ready(sec->obj))
+		return NULL;
+	end = sym_bound(sec, offset, true);	/* symbols [0, end) start at or before @offset */
+	for (pos = end; pos-- > 0 && sec->sym_by_off[pos]->offset == offset;) {
+		struct symbol *sym = sec->sym_by_off[pos];
+
+		if (sym->deleted)
+			continue;
+		if (!best || (sym->size && !best->size) ||
+		    (!sym->size == !best->size && sym->idx > best->idx))
+			best = sym;
+	}
+	if (best)
+		return best;
+	/*
+	 * Only the nearest sized symbol counts (gcc's symbols do not nest);
+	 * walking back, the first one seen is the last in the table.
+	 */
+	for (pos = end; pos-- > 0;) {
+		struct symbol *sym = sec->sym_by_off[pos];
+
+		if (sym->deleted || !sym->size)
+			continue;
+		return offset - sym->offset < sym->size ? sym : NULL;
+	}
+	return NULL;
+}
+
+bool sec_has_symbols(struct section *sec)
+{
+	size_t pos;
+
+	if (!sec || sec->deleted || !sym_index_ready(sec->obj))
+		return false;
+	for (pos = 0; pos < sec->nr_sym_by_off; pos++)
+		if (!sec->sym_by_off[pos]->deleted)
+			return true;
+	return false;
+}
+
 struct symbol *sec_find_func_containing(struct section *sec, uint64_t offset)
 {
 	size_t pos;

@@ -53,6 +53,20 @@ struct symbol;
 struct reloc;
 
 TAILQ_HEAD(section_list, section);
+
+/*
+ * A section's class, from its name and flags: a symbol must not move
+ * between classes, and each class has its own rules for a live patch.
+ */
+enum sec_class {
+	SEC_DATA = 0,			/* writable data (.data, .bss, read_mostly, once ...) */
+	SEC_CODE,
+	SEC_INIT_CODE,			/* .init.* / .exit.* / .meminit.* code */
+	SEC_INIT_DATA,			/* ... and their data */
+	SEC_CONST,			/* read-only: .rodata*, .data.rel.ro* ... */
+	SEC_RO_AFTER_INIT,		/* .data..ro_after_init */
+	SEC_PERCPU,			/* .data..percpu* */
+};
 TAILQ_HEAD(symbol_list, symbol);
 TAILQ_HEAD(reloc_list, reloc);
 
@@ -90,6 +104,10 @@ struct section {
 	struct section *group;		/* SHT_GROUP containing this section */
 	struct symbol *group_sym;	/* SHT_GROUP: its signature (sh_info) */
 
+	/* Set from name and flags when read, created or renamed. */
+	enum sec_class class;
+	bool readonly;			/* not code, and written by nobody but the loader */
+
 	/* Free for passes (the differ's correlation, status ...). */
 	struct section *twin;
 	int status;
@@ -115,6 +133,17 @@ struct symbol {
 	uint64_t size;
 	unsigned char type;		/* STT_* */
 	unsigned char bind;		/* STB_* */
+
+	/*
+	 * The name without compiler numbering ("calls.12" -> "calls", see
+	 * elf/classify.c); == name when there is none.  Set when read,
+	 * created or renamed.
+	 */
+	char *bare;
+	bool numbered;			/* something was removed */
+	/* foo.cold <-> foo, for objects read from a file (not created symbols) */
+	struct symbol *parent;		/* foo.cold -> foo */
+	struct symbol *cold;		/* foo -> foo.cold */
 
 	struct symbol *twin;
 	int status;
@@ -195,6 +224,16 @@ struct symbol *obj_find_symbol_by_name(struct object *obj, const char *name);
 struct symbol *obj_find_symbol_by_index(struct object *obj, unsigned int idx);
 /* A non-section symbol of @sec starting exactly at @offset. */
 struct symbol *sec_find_symbol_by_offset(struct section *sec, uint64_t offset);
+/*
+ * The symbol of @sec holding @offset (objects, functions, labels): one
+ * starting exactly at @offset -- a sized one over a label, then the last
+ * in the symbol table -- else the nearest sized symbol before @offset
+ * when its [offset, offset+size) reaches @offset.  What a relocation into
+ * a section points at, and whose code or data holds a given byte.
+ */
+struct symbol *sec_find_symbol_containing(struct section *sec, uint64_t offset);
+/* Whether @sec defines any non-section symbol. */
+bool sec_has_symbols(struct section *sec);
 /* The STT_FUNC symbol of @sec whose [offset, offset+size) holds @offset. */
 struct symbol *sec_find_func_containing(struct section *sec, uint64_t offset);
 /* The relocation of base section @sec that patches a byte in [offset, offset+len). */
@@ -304,5 +343,28 @@ static inline bool sym_is_func(const struct symbol *sym)
 {
 	return sym->type == STT_FUNC;
 }
+
+static inline bool sym_is_data(const struct symbol *sym)
+{
+	return sym->type == STT_OBJECT || sym->type == STT_TLS;
+}
+
+static inline bool sec_is_string(const struct section *sec)
+{
+	return (sec->sh.sh_flags & SHF_STRINGS) != 0;
+}
+
+static inline bool sec_is_init(const struct section *sec)
+{
+	return sec->class == SEC_INIT_CODE || sec->class == SEC_INIT_DATA;
+}
+
+static inline bool sec_is_readonly(const struct section *sec)
+{
+	return sec->readonly;
+}
+
+/* "code", "init code", "constant data" ... for messages. */
+const char *sec_class_name(enum sec_class class);
 
 #endif

@@ -212,6 +212,7 @@ static int read_sections(struct reader *r)
 		sec->name = elf_strptr(r->elf, r->shstrndx, sh.sh_name);
 		if (!sec->name)
 			return bad_elf(r, "section %zu: sh_name %u", i, sh.sh_name);
+		sec_classify(sec);
 		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
 		    !in_file(r, sh.sh_offset, sh.sh_size))
 			return bad(r, "section %zu (%s): contents [0x%llx, +0x%llx) past end of file (%zu bytes)",
@@ -327,7 +328,7 @@ static int read_symbols(struct reader *r)
 			return -ENOMEM;
 		in->sym_block->obj = obj;
 		in->sym_block->name = strdup("");
-		if (!in->sym_block->name)
+		if (!in->sym_block->name || sym_set_bare_name(in->sym_block))
 			return -ENOMEM;
 		in->nr_sym_block = 1;
 		in->alloc_sym_idx = 1;
@@ -365,6 +366,8 @@ static int read_symbols(struct reader *r)
 		if (!sym->name)
 			return bad_elf(r, "%s: symbol %zu: st_name %u", symtab->name, i,
 				       sym->sym.st_name);
+		if (sym_set_bare_name(sym))
+			return -ENOMEM;
 		sym->type = ELF64_ST_TYPE(sym->sym.st_info);
 		sym->bind = ELF64_ST_BIND(sym->sym.st_info);
 		sym->size = sym->sym.st_size;
@@ -636,6 +639,8 @@ struct object *obj_open(const char *path, int flags)
 		err = read_groups(&r);
 	if (!err)
 		err = read_relocs(&r);
+	if (!err)
+		err = obj_link_subfunctions(obj);
 	if (err)
 		goto fail;
 	return obj;
@@ -699,6 +704,7 @@ void obj_close(struct object *obj)
 	}
 	for (sym = TAILQ_FIRST(&obj->symbols); sym; sym = ytmp) {
 		ytmp = TAILQ_NEXT(sym, list);
+		sym_free_bare_name(sym);
 		if (obj_owns_name(obj, sym->name))
 			free(sym->name);
 		if (!in_block(sym, in->sym_block, in->nr_sym_block, sizeof(*sym)))

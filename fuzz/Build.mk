@@ -21,7 +21,8 @@ FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -DHOTPATCH_VERSION='"$(VERSION)"
 	$(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_HDRS    := $(wildcard lib/*.h elf/*.h differ/*.h symindex/*.h fuzz/*.h)
 
-FUZZ_ELF_SRCS  := $(wildcard lib/*.c) elf/read.c elf/lookup.c elf/create.c elf/write.c
+FUZZ_ELF_SRCS  := $(wildcard lib/*.c) elf/read.c elf/lookup.c elf/classify.c elf/create.c \
+	elf/write.c
 FUZZ_DIFF_SRCS := $(FUZZ_ELF_SRCS) symindex/read.c \
 	$(filter-out differ/main.c,$(wildcard differ/*.c))
 
