@@ -184,7 +184,7 @@ int differ_run(struct differ *d);
 /* Free what differ_open and the passes allocated (not d->lookup). */
 void differ_free(struct differ *d);
 
-/* util.c */
+/* state.c: pass data, facts, refusals */
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -245,7 +245,7 @@ void resolve_free(struct differ *d);
 int klp_resolve(struct differ *d, struct symbol *psym);
 int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f);
 
-/* lookup.c */
+/* target-symbols.c: the target's symbols (index or kpatch symtab) */
 struct lookup_result {
 	const char *object;	/* object defining it ("vmlinux", module) */
 	const char *cu;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lookup: the target's symbols, from one of two sources.
+ * target-symbols: the target's symbols, from one of two sources.
  *
  *  index   the per-release symbol index (symindex.h): object, sympos,
  *          exported, compilation unit of every symbol;
