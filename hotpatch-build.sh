@@ -247,7 +247,7 @@ hp_setup() {
 	fi
 	hp_lock "$HP_CACHE"
 	hp_clean_stale "$HP_CACHE"
-	printf '%s\n' "$HP_PKGVER" | hp_atomic_write "$HP_CACHE/pkgversion"
+	target_record
 	target_fetch_debs
 	# Two halves that share nothing but the downloaded packages, each writing only its own
 	# stamped stages: the image, the debug package (858 MB), the symbol index, the entry sizes
@@ -286,6 +286,7 @@ hp_print_env() {
 	hp_is_done "$c" setup || HP_STAGE=print-env hp_die "the cache $c is not complete; run with --setup"
 	printf 'HP_RELEASE=%q\n' "$HP_RELEASE"
 	printf 'HP_PKGVER=%q\n' "$HP_PKGVER"
+	printf 'HP_KBUILD_VER=%q\n' "$HP_KBUILD_VER"
 	printf 'HP_CACHE=%q\n' "$c"
 	printf 'HP_SRC=%q\n' "$c/src"
 	printf 'HP_KDIR=%q\n' "$c/root/usr/src/linux-headers-$HP_RELEASE"

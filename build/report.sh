@@ -5,9 +5,10 @@
 #
 # Keys: tool, version, release, package_version, patch {path, sha256}, name, replace,
 # objects [the differ's facts per object: changed and new functions with reasons, data,
-# refusals, klp symbols with sympos], module {path, sha256, size, signed_by, build_id,
-# debug {path, sha256, size}: the unstripped copy, KO.debug}, test
-# {script, result}, timings {stage: seconds}.
+# refusals, klp symbols with sympos], substitutions [packages used at another version than the
+# image's: {package, wanted, used}; an older ABI whose exact linux-kbuild-6.1 left the archive],
+# module {path, sha256, size, signed_by, build_id, debug {path, sha256, size}: the unstripped
+# copy, KO.debug}, test {script, result}, timings {stage: seconds}.
 
 # report_build_id KO - the GNU build id (hex) that ties KO to its debug copy.
 report_build_id() {
@@ -30,6 +31,7 @@ report_write() {
 		--arg version "$HP_VERSION" \
 		--arg release "$HP_RELEASE" \
 		--arg pkgver "${HP_PKGVER:-}" \
+		--arg kbuildver "${HP_KBUILD_VER:-${HP_PKGVER:-}}" \
 		--arg patch "$opt_patch" \
 		--arg patch_sha "$(sha256sum <"$opt_patch" | cut -d' ' -f1)" \
 		--arg name "$opt_name" \
@@ -48,6 +50,8 @@ report_write() {
 		--slurpfile objects <(cat "${facts[@]}" /dev/null) \
 		'{ tool: "hotpatch-build", version: $version, release: $release,
 		   package_version: $pkgver,
+		   substitutions: (if $kbuildver == $pkgver then [] else
+			[{ package: "linux-kbuild-6.1", wanted: $pkgver, used: $kbuildver }] end),
 		   patch: { path: $patch, sha256: $patch_sha },
 		   name: $name, replace: ($replace == 1),
 		   objects: $objects,

@@ -1,13 +1,22 @@
 # shellcheck shell=bash
 # build/target.sh - resolve the target kernel release and fetch its Debian packages.
 #
-#   target_resolve [RELEASE]   sets HP_RELEASE (e.g. 6.1.0-56-amd64) and HP_PKGVER (e.g. 6.1.192-2)
+#   target_resolve [RELEASE]   sets HP_RELEASE (e.g. 6.1.0-56-amd64), HP_PKGVER (e.g. 6.1.192-2)
+#                              and HP_KBUILD_VER (the linux-kbuild-6.1 version used)
+#   target_record              writes pkgversion and kbuildversion into the release's cache
 #   target_fetch               fills <cache>/<release>/{debs,root,dbg} (needs HP_CACHE set)
 #
 # Resolution: an explicit RELEASE wins; otherwise the running kernel when it is a Debian 6.1
 # kernel whose packages the archive still has; otherwise the newest Debian 12 kernel, i.e. the
 # dependency of linux-image-amd64. No ABI number is written down anywhere: Debian removes old
 # ABIs from the archive, so everything is asked of apt at run time.
+#
+# Older ABIs: bookworm-security keeps the image, headers, dbg and source of several older ABIs but
+# linux-kbuild-6.1 only in its newest versions. kbuild is the one package that does not describe
+# the target kernel: it carries the host tools (fixdep, modpost, objtool, sign-file) that build a
+# module against the target's own headers, config and Module.symvers. So an ABI whose exact kbuild
+# is gone gets the nearest linux-kbuild-6.1 version instead, said on stderr and recorded in the
+# cache (kbuildversion) and in NAME.json; every other package must match the image's version.
 
 # target_apt_ready - make sure apt's lists know the kernel packages; update them only when
 # apt-cache knows nothing (a fresh container), so warm runs never touch the network.
@@ -48,10 +57,32 @@ target_packages() {
 		"linux-image-$rel" "linux-image-$rel-dbg"
 }
 
-# target_check RELEASE - print the package version of RELEASE after checking that every
-# package it needs is in the archive at that same version; die naming what is missing.
+# target_nearest_version WANT VERSION... - the VERSION nearest to WANT (all 6.1.N-R): smallest
+# difference in N (then in R when N is the same); a tie goes to the newer one (it carries the
+# later tool fixes).
+target_nearest_version() {
+	local want=$1
+	shift
+	printf '%s\n' "$@" | awk -v want="$want" '
+		function part(v, i,   a) { if (!match(v, /^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+/)) return -1
+			split(substr(v, 1, RLENGTH), a, /[.-]/); return a[i] + 0 }
+		function abs(x) { return x < 0 ? -x : x }
+		BEGIN { wn = part(want, 3); wr = part(want, 4) }
+		part($0, 3) >= 0 {
+			n = part($0, 3); r = part($0, 4)
+			d = abs(n - wn) * 100000 + (n == wn ? abs(r - wr) : 0)
+			if (best == "" || d < bd || (d == bd && (n > bn || (n == bn && r > br)))) {
+				best = $0; bd = d; bn = n; br = r
+			}
+		}
+		END { if (best != "") print best }'
+}
+
+# target_check RELEASE - print "PKGVER KBUILDVER" for RELEASE after checking that every package
+# describing the kernel (image, dbg, headers, source) is in the archive at the image's version
+# and that some linux-kbuild-6.1 is; die naming what is missing.
 target_check() {
-	local rel=$1 ver pkg have missing=() pkgs
+	local rel=$1 ver pkg have missing=() pkgs kbuild kvers
 	if ! target_base "$rel" >/dev/null || [[ $rel != 6.1.* ]]; then
 		hp_die "'$rel' is not a Debian 12 kernel release (expected 6.1.0-<abi>-<flavour>, e.g. $(target_newest))"
 	fi
@@ -62,14 +93,24 @@ target_check() {
 		hp_die "linux-image-$rel is not in the Debian archive (Debian removes old ABIs; the newest release is $(target_newest); choose one with -k RELEASE)"
 	fi
 	for pkg in "${pkgs[@]}"; do
+		[[ $pkg == linux-kbuild-* ]] && continue
 		if ! grep -qxF -- "$pkg $ver" <<<"$have"; then
 			missing+=("$pkg=$ver (archive has: $(awk -v p="$pkg" '$1 == p { print $2 }' <<<"$have" | sort -V | tail -n3 | paste -sd' ' - | sed 's/^$/none/'))")
 		fi
 	done
 	if ((${#missing[@]})); then
-		hp_die "release $rel (linux-image-$rel $ver) cannot be built: the archive lacks $(printf '%s; ' "${missing[@]}")every package, the source included, must have the image's version"
+		hp_die "release $rel (linux-image-$rel $ver) cannot be built: the archive lacks $(printf '%s; ' "${missing[@]}")the image, its dbg package, the headers and the source must all have the image's version"
 	fi
-	printf '%s\n' "$ver"
+	kbuild=linux-kbuild-6.1
+	if grep -qxF -- "$kbuild $ver" <<<"$have"; then
+		printf '%s %s\n' "$ver" "$ver"
+		return 0
+	fi
+	mapfile -t kvers < <(awk -v p="$kbuild" '$1 == p { print $2 }' <<<"$have")
+	kvers=("$(target_nearest_version "$ver" "${kvers[@]}")")
+	[[ -n ${kvers[0]} ]] ||
+		hp_die "release $rel (linux-image-$rel $ver) cannot be built: the archive has no $kbuild at all (it builds and signs the module)"
+	printf '%s %s\n' "$ver" "${kvers[0]}"
 }
 
 # target_newest - the release linux-image-amd64 depends on. apt-cache takes a second or so,
@@ -110,29 +151,64 @@ target_resolve() {
 		[[ -n $HP_RELEASE ]] || exit 1
 		hp_log "running kernel $running is not an available Debian 12 kernel; targeting the newest, $HP_RELEASE (use -k RELEASE to choose)"
 	fi
-	if [[ -f $HP_CACHE_ROOT/$HP_RELEASE/.done/setup && -s $HP_CACHE_ROOT/$HP_RELEASE/pkgversion ]]; then
-		HP_PKGVER=$(<"$HP_CACHE_ROOT/$HP_RELEASE/pkgversion")
-	else
-		target_apt_ready
-		HP_PKGVER=$(target_check "$HP_RELEASE") || exit 1
-	fi
 	HP_CACHE=$HP_CACHE_ROOT/$HP_RELEASE
-	hp_stage_end "$HP_RELEASE ($HP_PKGVER)"
+	if [[ -f $HP_CACHE/.done/setup && -s $HP_CACHE/pkgversion ]]; then
+		HP_PKGVER=$(<"$HP_CACHE/pkgversion")
+		# caches made before substitutions existed always had the exact kbuild
+		HP_KBUILD_VER=$HP_PKGVER
+		if [[ -s $HP_CACHE/kbuildversion ]]; then
+			HP_KBUILD_VER=$(<"$HP_CACHE/kbuildversion")
+		fi
+	else
+		local vers
+		target_apt_ready
+		vers=$(target_check "$HP_RELEASE") || exit 1
+		read -r HP_PKGVER HP_KBUILD_VER <<<"$vers"
+		# an interrupted setup keeps the kbuild it downloaded, whatever the archive says now
+		if hp_is_done "$HP_CACHE" debs && [[ -s $HP_CACHE/kbuildversion ]]; then
+			HP_KBUILD_VER=$(<"$HP_CACHE/kbuildversion")
+		fi
+	fi
+	local note=$HP_PKGVER
+	if [[ $HP_KBUILD_VER != "$HP_PKGVER" ]]; then
+		hp_log "linux-kbuild-6.1 $HP_PKGVER is no longer in the Debian archive: using linux-kbuild-6.1 $HP_KBUILD_VER, the nearest version (only its host tools build and sign the module; headers, config and Module.symvers are $HP_PKGVER's)"
+		note+=", kbuild $HP_KBUILD_VER"
+	fi
+	hp_stage_end "$HP_RELEASE ($note)"
 }
 
-# target_deb_name PKG - the name of PKG at HP_PKGVER in debs/ (apt-get download names end in
-# _all.deb or _amd64.deb; they are renamed to PKG_VERSION.deb).
+# target_record - remember the versions in the release's cache (call with its lock held), so a
+# warm run knows them without apt.
+target_record() {
+	printf '%s\n' "$HP_PKGVER" | hp_atomic_write "$HP_CACHE/pkgversion"
+	printf '%s\n' "$HP_KBUILD_VER" | hp_atomic_write "$HP_CACHE/kbuildversion"
+}
+
+# target_pkgver PKG - the version of PKG this release uses: HP_KBUILD_VER for kbuild (see above),
+# the image's version for everything else.
+target_pkgver() {
+	if [[ $1 == linux-kbuild-* ]]; then
+		printf '%s\n' "${HP_KBUILD_VER:-$HP_PKGVER}"
+	else
+		printf '%s\n' "$HP_PKGVER"
+	fi
+}
+
+# target_deb_name PKG - the name of PKG at its version (target_pkgver) in debs/ (apt-get
+# download names end in _all.deb or _amd64.deb; they are renamed to PKG_VERSION.deb).
 target_deb_name() {
-	printf '%s_%s.deb\n' "$1" "${HP_PKGVER//:/%3a}"
+	local v
+	v=$(target_pkgver "$1")
+	printf '%s_%s.deb\n' "$1" "${v//:/%3a}"
 }
 
-# target_download DESTDIR PKG... - apt-get download PKG=HP_PKGVER into a temporary dir, then
+# target_download DESTDIR PKG... - apt-get download PKG=VERSION into a temporary dir, then
 # rename each file into DESTDIR. Nothing under its final name is ever partial.
 target_download() {
-	local dest=$1 tmp pkg specs=() f
+	local dest=$1 tmp pkg specs=() f v
 	shift
 	for pkg in "$@"; do
-		specs+=("$pkg=$HP_PKGVER")
+		specs+=("$pkg=$(target_pkgver "$pkg")")
 	done
 	tmp=$(hp_tmpdir "$dest" dl)
 	chmod 755 "$tmp" # apt's _apt user downloads into it
@@ -141,7 +217,8 @@ target_download() {
 		hp_die "apt-get download ${specs[*]} failed"
 	fi
 	for pkg in "$@"; do
-		f=("$tmp/${pkg}_${HP_PKGVER//:/%3a}_"*.deb)
+		v=$(target_pkgver "$pkg")
+		f=("$tmp/${pkg}_${v//:/%3a}_"*.deb)
 		[[ -f ${f[0]} ]] || hp_die "apt-get download left no $pkg package in $tmp"
 		mv -f "${f[0]}" "$dest/$(target_deb_name "$pkg")" || hp_die "cannot move $pkg into $dest"
 	done
