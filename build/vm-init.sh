@@ -10,7 +10,9 @@
 #   /hpvm/modules.list  one line per patch module, in load order:
 #                       "<file> <module name> <livepatch 0|1> <dependency names...>"
 #   /hpvm/modules/      the patch modules
-#   /lib/modules/<rel>/ the target modules they need, with a modules.dep subset
+#   /lib/modules/<rel>/ the target modules they need, with modules.dep and modules.alias subsets
+#   /hpvm/load.list     one line per target module: "<name> <modules to modprobe, in order>"
+#                       (its dependency closure: modules.dep, soft dependencies; "?" = optional)
 #   /hpvm/guest.sh      build/vm-guest.sh: livepatch_wait, livepatch_state
 #
 # Output: one line per protocol step on the console, parsed by the host:
@@ -78,6 +80,25 @@ run_check() {
 	fi
 }
 
+# load_target NAME: modprobe, in order, the load sequence the host computed for NAME
+# (/hpvm/load.list: its modules.dep dependencies, soft dependencies, NAME); a failing module
+# marked optional ("?name": what a soft dependency's alias stands for) is only noted
+load_target() {
+	seq=$(sed -n "s/^$1 //p" /hpvm/load.list)
+	[ -n "$seq" ] || seq=$1
+	notes=
+	for m in $seq; do
+		if ! lt_out=$(modprobe "${m#\?}" 2>&1 </dev/null); then
+			case $m in
+			\?*) notes="$notes ${m#\?} (optional) failed: $lt_out;" ;;
+			*) echo "$notes $m: $lt_out"; return 1 ;;
+			esac
+		fi
+	done
+	[ -z "$notes" ] || echo "HPVM: info load $1:$notes" >/dev/console
+	return 0
+}
+
 # modprobe_step STEP NAME: load a target module and its dependencies; an enabled
 # patch with an object for NAME must have patched it while it loaded
 modprobe_step() {
@@ -85,7 +106,7 @@ modprobe_step() {
 		skip "$1" ok
 		return 0
 	fi
-	if ! out=$(modprobe "$2" 2>&1 </dev/null); then
+	if ! out=$(load_target "$2"); then
 		report "$1" ok fail "$out"
 		aborted="$1 failed"
 		return 0

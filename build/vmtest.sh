@@ -141,9 +141,10 @@ vmtest_kernel_image() {
 }
 
 # vmtest_read_moddep MODDIR: fill VMT_DEP_PATH[name] and VMT_DEP_LIST[name] from
-# MODDIR/modules.dep, VMT_BUILTIN[name] from modules.builtin.
+# MODDIR/modules.dep, VMT_BUILTIN[name] from modules.builtin, VMT_SOFT_PRE[name] and
+# VMT_SOFT_POST[name] from modules.softdep.
 vmtest_read_moddep() {
-	local moddir=$1 path deps name
+	local moddir=$1 path deps name word key
 	if [[ ! -r $moddir/modules.dep ]]; then
 		vmtest_err "$moddir/modules.dep missing: run 'depmod -b <root> <release>' on the target modules"
 		return 2
@@ -161,12 +162,70 @@ vmtest_read_moddep() {
 			VMT_BUILTIN[$name]=1
 		done <"$moddir/modules.builtin"
 	fi
+	# "softdep MODULE pre: A B post: C" (depmod's output; a list without pre:/post: is pre).
+	if [[ -r $moddir/modules.softdep ]]; then
+		while read -r word name deps; do
+			[[ $word == softdep && -n $name ]] || continue
+			name=${name//-/_} key=pre
+			for word in $deps; do
+				case $word in
+				pre: | post:) key=${word%:} ;;
+				*) if [[ $key == pre ]]; then
+					VMT_SOFT_PRE[$name]+=" $word"
+				else
+					VMT_SOFT_POST[$name]+=" $word"
+				fi ;;
+				esac
+			done
+		done <"$moddir/modules.softdep"
+	fi
 }
 
-# vmtest_want_target NAME WHY: add target module NAME and everything it depends on
-# to VMT_SHIP (relative paths under MODDIR).
+# vmtest_resolve NAME: the modules NAME stands for, as modprobe resolves a soft dependency or a
+# request_module() argument: a module name, else every module with that alias (crc32c ->
+# crc32c_generic and crc32c_intel). Prints nothing for a built-in or unknown name.
+vmtest_resolve() {
+	local name=${1//-/_}
+	if [[ -n ${VMT_DEP_PATH[$name]+x} ]]; then
+		echo "$name"
+	elif [[ -z ${VMT_BUILTIN[$name]+x} && -r $VMT_MODDIR/modules.alias ]]; then
+		awk -v a="$1" '$1 == "alias" && $2 == a { print $3 }' "$VMT_MODDIR/modules.alias"
+	fi
+}
+
+# vmtest_order NAME [?]: append NAME's load sequence to VMT_SEQ and ship every module in it:
+# its modules.dep dependencies (loaded deepest first, as modprobe does), the modules its soft
+# "pre:" dependencies name, NAME itself, then its "post:" ones. Soft dependencies (and what
+# they need) are marked optional with a leading "?": of an alias's several modules one may
+# legitimately fail (crc32c_intel without SSE4.2); the module needing it then fails by itself.
+vmtest_order() {
+	local name=$1 opt=${2:-} dep m s i
+	local -a deps
+	[[ -z ${VMT_SEEN[$name]+x} ]] || return 0
+	VMT_SEEN[$name]=1
+	VMT_SHIP[${VMT_DEP_PATH[$name]}]=1
+	read -ra deps <<<"${VMT_DEP_LIST[$name]}"
+	for ((i = ${#deps[@]} - 1; i >= 0; i--)); do
+		dep=${deps[i]##*/} dep=${dep%%.ko*}
+		vmtest_order "${dep//-/_}" "$opt"
+	done
+	for s in ${VMT_SOFT_PRE[$name]:-}; do
+		for m in $(vmtest_resolve "$s"); do
+			vmtest_order "$m" '?'
+		done
+	done
+	VMT_SEQ+=("$opt$name")
+	for s in ${VMT_SOFT_POST[$name]:-}; do
+		for m in $(vmtest_resolve "$s"); do
+			vmtest_order "$m" '?'
+		done
+	done
+}
+
+# vmtest_want_target NAME WHY: ship target module NAME with everything it needs (see
+# vmtest_order) and record its load sequence in VMT_LOAD[name].
 vmtest_want_target() {
-	local name dep
+	local name
 	name=$(vmtest_modname "$1")
 	if [[ -z ${VMT_DEP_PATH[$name]+x} ]]; then
 		if [[ -n ${VMT_BUILTIN[$name]+x} ]]; then
@@ -176,10 +235,10 @@ vmtest_want_target() {
 		fi
 		return 2
 	fi
-	VMT_SHIP[${VMT_DEP_PATH[$name]}]=1
-	for dep in ${VMT_DEP_LIST[$name]}; do
-		VMT_SHIP[$dep]=1
-	done
+	local -A VMT_SEEN=()
+	local -a VMT_SEQ=()
+	vmtest_order "$name"
+	VMT_LOAD[$name]=${VMT_SEQ[*]}
 }
 
 # vmtest_initramfs WORKDIR OUT: assemble the guest root in WORKDIR/root and write
@@ -231,6 +290,18 @@ vmtest_initramfs() {
 	done
 	touch "$root/lib/modules/$rel/modules.dep"
 	[[ -r $VMT_MODDIR/modules.builtin ]] && cp "$VMT_MODDIR/modules.builtin" "$root/lib/modules/$rel/"
+	# The aliases of the shipped modules, and modprobe where the kernel looks for it: a module's
+	# request_module("crypto-crc32c") at load time then finds what was shipped.
+	if [[ -r $VMT_MODDIR/modules.alias ]]; then
+		awk 'NR == FNR { sub(/^.*\//, "", $1); sub(/\.ko.*$/, "", $1); gsub(/-/, "_", $1); ship[$1] = 1; next }
+			$1 == "alias" && ($3 in ship)' <(printf '%s\n' "${!VMT_SHIP[@]}" /dev/null) \
+			"$VMT_MODDIR/modules.alias" >"$root/lib/modules/$rel/modules.alias"
+	fi
+	ln -s ../bin/busybox "$root/sbin/modprobe"
+	: >"$root/hpvm/load.list"
+	for name in "${!VMT_LOAD[@]}"; do
+		echo "$name ${VMT_LOAD[$name]}" >>"$root/hpvm/load.list"
+	done
 
 	if [[ -n $VMT_CHECK ]]; then
 		cp "$VMT_CHECK" "$root/hpvm/check"
@@ -336,7 +407,8 @@ vmtest_run() (
 	VMT_MODE=normal VMT_TIMEOUT='' VMT_TRANSITION_TIMEOUT=30 VMT_ACCEL=${HPVM_ACCEL:-auto}
 	VMT_BOOT=${HPVM_BOOT:-bzimage} VMT_NOBOOT=
 	VMT_MODULES=() VMT_EXTRA=() VMT_BEFORE=() VMT_AFTER=() VMT_NAMES=()
-	declare -A VMT_DEP_PATH=() VMT_DEP_LIST=() VMT_BUILTIN=() VMT_SHIP=()
+	declare -A VMT_DEP_PATH=() VMT_DEP_LIST=() VMT_BUILTIN=() VMT_SHIP=() VMT_SOFT_PRE=()
+	declare -A VMT_SOFT_POST=() VMT_LOAD=()
 	local accel work t0 t1 t2 rc=0 qemu_rc kernel
 	local -a qemu
 

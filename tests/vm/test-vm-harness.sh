@@ -8,8 +8,8 @@
 #      patched": every step must pass (exact bzImage boot, KASLR on)
 #   2. a check that already passes before loading, plus a module that WARN()s:
 #      the harness must fail on the check steps and on dmesg; a module needing
-#      jbd2.ko and a target module loaded after the patch (--load-target-after)
-#      must still load
+#      jbd2.ko, sctp (whose libcrc32c has a soft dependency on crc32c) and a target
+#      module loaded after the patch (--load-target-after) must still load
 #   3. a module with an unknown symbol: insmod fails, the harness must fail
 #   4. module.sig_enforce=1 and the unsigned sample: --expect-load-fail passes
 #      (the Debian-signed target module loaded first must still load)
@@ -130,6 +130,34 @@ expect_line "initramfs carries that dependency" "$work/initrd/lib/modules/$HP_RE
 expect_line "plan loads the target after enabling the patch" "$work/initramfs.out" \
 	"plan: boot before load:livepatch_sample enable:livepatch_sample load:needs_jbd2 target-after:${target_name//-/_} patched "
 
+# Soft dependencies: sctp needs libcrc32c (modules.dep), whose init asks the crypto API for
+# "crc32c", which modules.softdep names ("softdep libcrc32c pre: crc32c") and modules.alias
+# resolves to crc32c_generic (and crc32c_intel). The closure ships them, loads them first and
+# gives the guest a modprobe for the kernel's request_module() with the aliases it needs.
+run_vmtest softdep --check "$work/check-cmdline" --no-boot --load-target-before sctp
+expect_rc "--no-boot with sctp builds the initramfs" 0
+rm -rf "$work/initrd-sd" && mkdir -p "$work/initrd-sd"
+(cd "$work/initrd-sd" && gzip -dc "$work/log-softdep/initrd.gz" | cpio -id --quiet)
+expect_line "sctp: initramfs carries crc32c_generic (libcrc32c's soft dependency, by alias)" \
+	"$work/initrd-sd/lib/modules/$HP_RELEASE/modules.dep" "^kernel/crypto/crc32c_generic.ko:"
+expect_line "sctp: load order has crc32c (optional) before libcrc32c before sctp" \
+	"$work/initrd-sd/hpvm/load.list" "^sctp (.* )?\\?crc32c_generic( .*)? libcrc32c( .*)? sctp$"
+expect_line "sctp: initramfs modules.alias resolves crc32c" \
+	"$work/initrd-sd/lib/modules/$HP_RELEASE/modules.alias" "^alias crc32c crc32c_generic$"
+if [[ -L $work/initrd-sd/sbin/modprobe ]]; then
+	t_pass "sctp: /sbin/modprobe (the kernel's modprobe_path) is in the initramfs"
+else
+	t_fail "sctp: /sbin/modprobe in the initramfs" "expected a symlink to busybox, saw: $(find "$work/initrd-sd/sbin" -printf "%p -> %l " 2>&1)"
+fi
+# A "post:" soft dependency is loaded after its module (the first such line of this release).
+read -r post_mod post_dep < <(awk '$1 == "softdep" && $3 == "post:" { print $2, $4; exit }' \
+	"$HP_MODDIR/modules.softdep")
+run_vmtest softdep-post --check "$work/check-cmdline" --no-boot --extra-module "$post_mod"
+rm -rf "$work/initrd-sp" && mkdir -p "$work/initrd-sp"
+(cd "$work/initrd-sp" && gzip -dc "$work/log-softdep-post/initrd.gz" | cpio -id --quiet)
+expect_line "$post_mod: its post: soft dependency $post_dep is loaded after it" \
+	"$work/initrd-sp/hpvm/load.list" "^${post_mod//-/_} (.* )?${post_mod//-/_} \\?${post_dep//-/_}( |$)"
+
 run_vmtest plan-no-unload --module "$sample" --check "$work/check-cmdline" --no-boot --no-unload
 expect_line "--no-unload stops after the patched check" "$work/plan-no-unload.out" \
 	"plan: boot before load:livepatch_sample enable:livepatch_sample patched dmesg $"
@@ -148,7 +176,7 @@ expect_line "sample: guest log holds the kernel's own account" "$work/log-sample
 
 # --- Boot 2: a check that passes before loading, and a WARNING, must fail the run. ---
 run_vmtest passes-early --module "$sample" --module "$warn" --module "$needs" \
-	--check "$work/check-always" --boot pvh \
+	--check "$work/check-always" --boot pvh --load-target-before sctp \
 	--load-target-after "$target_name"
 expect_rc "check passing before load fails the run" 1
 expect_line "passes-early: step before reported" "$work/passes-early.out" \
@@ -163,6 +191,8 @@ expect_line "passes-early: module with a dependency loaded" "$work/passes-early.
 	"^vmtest:   ok +load:needs_jbd2 "
 expect_line "passes-early: target module $target_name loaded by modprobe" "$work/passes-early.out" \
 	"^vmtest:   ok +target-after:${target_name//-/_} "
+expect_line "passes-early: sctp loads with its soft dependencies (libcrc32c needs crc32c)" \
+	"$work/passes-early.out" "^vmtest:   ok +target-before:sctp "
 expect_line "passes-early: WARNING in dmesg reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +dmesg +got dirty, expected clean: .*WARNING: .*warn_on_load"
 
