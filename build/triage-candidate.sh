@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# build/triage-candidate.sh - triage one candidate: run hotpatch-build on it and write its row.
+#
+#   build/triage-candidate.sh OUT ID
+#
+# OUT is a hotpatch-triage output directory (OUT/run.env, OUT/candidates.tsv, the update dir it
+# names); ID a line of OUT/candidates.tsv. hotpatch-triage runs this once per candidate, -j at
+# a time; it also runs alone, to redo or debug one candidate.
+#
+# Writes OUT/modules/ID.{ko,json} when a module was built, OUT/logs/ID.log (hotpatch-build's
+# messages, every attempt), and last OUT/results/ID.json, by rename: a candidate is finished
+# exactly when its result exists, so an interrupted run (Ctrl-C, a killed job) leaves finished
+# rows intact and no half-written one.
+#
+# Outcome from hotpatch-build's status: 0 built, 2 refused (reason: the differ's messages),
+# 3 no-change, 1 with "(patched) does not compile" does-not-compile, any other failure
+# tool-error (stage, object, message from its last "hotpatch: STAGE: error:" line).
+# A .c that does not compile alone is tried once more with the changed headers its TU
+# includes (gcc -M in OUT/work/shadow, the tree after the update); when it needs a header
+# whose change alters a struct layout it is refused, naming that header.
+set -euo pipefail
+
+tc_self=$(readlink -f "${BASH_SOURCE[0]}")
+tc_dir=$(dirname "$tc_self")
+# shellcheck source=build/common.sh
+. "$tc_dir/common.sh"
+
+HP_STAGE=triage
+TC_OUT=${1:?usage: triage-candidate.sh OUT ID}
+TC_ID=${2:?usage: triage-candidate.sh OUT ID}
+# shellcheck source=/dev/null # written by hotpatch-triage (triage_write_env)
+. "$TC_OUT/run.env"
+
+# tc_gcc_deps OBJ CMD SRC.c - the headers preprocessing SRC.c opens in the tree after the update.
+tc_gcc_deps() {
+	local obj=$1 cmd=$2 c=$3
+	cmd=${cmd%%; *}
+	cmd=${cmd/-Wp,-MMD,*.o.d /}
+	cmd=${cmd/"-c -o $obj $c"/"-M -MG $c"}
+	(cd "$TC_OUT/work/shadow" && bash -c "$cmd" 2>/dev/null) | tr -d "\\\\" | tr ' ' '\n' |
+		sed -n 's|^\./||; /\.h$/p'
+}
+
+# tc_needed_headers PATH OBJ - "header<TAB>layout-reason-or-dash" for every changed header
+# of the update that the candidate's TU includes.
+tc_needed_headers() {
+	local path=$1 obj=$2 line cmd
+	line=$(awk -F'\t' -v s="$path" '$1 == s { print $4; exit }' "$HP_CACHE/compiledb")
+	[[ -n $line ]] || return 0
+	awk -F'\t' 'NR == FNR { dep[$1] = 1; next }
+		$1 ~ /\.h$/ && ($1 in dep) { print $1 }' <(tc_gcc_deps "$obj" "$line" "$path") "$TRIAGE_UPDATE/files" |
+		while IFS= read -r line; do
+			cmd=$(awk -F'\t' -v p="$line" '$2 == "layout" && $3 == p { print $6; exit }' "$TC_OUT/work/all-candidates.tsv")
+			printf '%s\t%s\n' "$line" "${cmd:--}"
+		done
+}
+
+# tc_build PATCH LOG - hotpatch-build on PATCH, module named TC_ID, into TC_WORK/out; status.
+tc_build() {
+	local patch=$1 log=$2 args=(-k "$HP_RELEASE" --cache "$HP_CACHE_ROOT" -j "${TRIAGE_BUILD_JOBS:-1}"
+		-n "$TC_ID" -o "$TC_WORK/out")
+	[[ -n ${TRIAGE_SIGN_KEY:-} ]] && args+=(--sign-key "$TRIAGE_SIGN_KEY" --sign-cert "$TRIAGE_SIGN_CERT")
+	rm -rf "$TC_WORK/out"
+	"$TRIAGE_BUILD" "${args[@]}" "$patch" >"$log" 2>&1 </dev/null
+}
+
+# tc_classify RC LOG - sets TC_OUTCOME, TC_STAGE, TC_OBJECT, TC_REASON.
+tc_classify() {
+	local rc=$1 log=$2 line
+	TC_STAGE='' TC_OBJECT='' TC_REASON=''
+	case $rc in
+	0) TC_OUTCOME=built ;;
+	2)
+		TC_OUTCOME=refused
+		TC_REASON=$(sed -n 's/^  hotpatch-diff: error: //p; s/^hotpatch: [a-z-]*: refused: //p' "$log" |
+			grep -v 'the patch cannot be applied live safely' | head -n 5 |
+			awk 'NR > 1 { printf "; " } { printf "%s", $0 }')
+		[[ -n $TC_REASON ]] || TC_REASON=$(grep -m1 'refused' "$log" || echo refused)
+		;;
+	3)
+		TC_OUTCOME=no-change
+		TC_REASON=$(sed -n 's/^hotpatch: [a-z-]*: no change: //p' "$log" | tail -n1)
+		;;
+	*)
+		line=$(grep -E '^hotpatch: [a-z-]+: error: ' "$log" | tail -n1 || true)
+		if grep -q '^hotpatch: objects: error: .* (patched) does not compile:' "$log" &&
+			! grep -q '^hotpatch: objects: error: .* (orig) does not compile:' "$log"; then
+			TC_OUTCOME=does-not-compile
+			TC_REASON=$(awk '/\(patched\) does not compile:/ { on = 1; next } on && /^  / && /error/ { sub(/^  /, ""); print; exit }' "$log")
+			[[ -n $TC_REASON ]] || TC_REASON=$(grep -m1 'does not compile' "$log")
+			return 0
+		fi
+		TC_OUTCOME=tool-error
+		if [[ -n $line ]]; then
+			TC_STAGE=${line#hotpatch: }
+			TC_STAGE=${TC_STAGE%%:*}
+			TC_REASON=${line#hotpatch: *: error: }
+			# the object when the message starts with one ("fs/x.o: ..." or "hotpatch-diff failed on fs/x.o")
+			if [[ $TC_REASON =~ (^|[[:space:]])([A-Za-z0-9_./-]+\.(o|ko))([:[:space:]]|$) ]]; then
+				TC_OBJECT=${BASH_REMATCH[2]}
+			fi
+		elif ((rc >= 128)); then
+			TC_STAGE=killed
+			TC_REASON="hotpatch-build was killed by signal $((rc - 128))"
+		else
+			TC_STAGE=unknown
+			TC_REASON="hotpatch-build exited $rc without an error line; last line: $(tail -n1 "$log")"
+		fi
+		[[ -n $TC_OBJECT ]] || TC_OBJECT=$TC_OBJ
+		;;
+	esac
+}
+
+# tc_publish SRC DST - rename SRC into place as DST.
+tc_publish() {
+	mv -f "$1" "$2" || hp_die "cannot rename $1 to $2"
+}
+
+# tc_row - the result row (JSON) on stdout.
+tc_row() {
+	local facts=null stages='{}'
+	[[ -f $TC_WORK/out/$TC_ID.json ]] && facts=$TC_WORK/out/$TC_ID.json
+	# seconds per stage of the last attempt, from hotpatch-build's "stage NAME  S.Ss" lines
+	if [[ -f $TC_WORK/last.log ]]; then
+		stages=$(awk '/^hotpatch: stage / { printf "%s\"%s\":%s", (n++ ? "," : "{"), $3, $4 + 0 }
+			END { printf "%s", (n ? "}" : "{}") }' "$TC_WORK/last.log")
+	fi
+	jq -n --arg id "$TC_ID" --arg kind "$TC_KIND" --arg path "$TC_PATH" \
+		--arg object "$TC_OBJ" --arg target "$TC_TARGET" \
+		--argjson files "$(printf '%s\n' "${TC_FILES[@]}" | jq -R . | jq -s .)" \
+		--arg fixes "$(awk -F'\t' -v p="$TC_PATH" '$1 == p { print $3; exit }' "$TRIAGE_UPDATE/files")" \
+		--arg outcome "$TC_OUTCOME" --arg reason "$TC_REASON" \
+		--arg stage "$TC_STAGE" --arg eobject "$TC_OBJECT" \
+		--argjson attempts "$TC_ATTEMPTS" --argjson time "$TC_TIME" \
+		--argjson stages "$stages" --arg key "$TC_KEY" \
+		--arg ko "$( [[ $TC_OUTCOME == built ]] && echo "modules/$TC_ID.ko")" \
+		--slurpfile facts <(if [[ $facts != null && $TC_OUTCOME == built ]]; then cat "$facts"; fi) \
+		'($facts[0] // null) as $f |
+		{ id: $id, kind: $kind, path: $path, object: (if $object == "-" then null else $object end),
+		  target: (if $target == "-" then null else $target end), files: $files,
+		  fixes: (if $fixes == "-" or $fixes == "" then [] else ($fixes | split(" | ")) end),
+		  outcome: $outcome, reason: (if $reason == "" then null else $reason end),
+		  error: (if $outcome == "tool-error" then { stage: $stage, object: $eobject, message: $reason } else null end),
+		  changed_functions: (if $f then [$f.objects[] | .object as $o | .functions[] | "\($o):\(.name)"] else [] end),
+		  new_functions: (if $f then [$f.objects[] | .object as $o | (.new_functions // [])[] | "\($o):\(.name)"] else [] end),
+		  objects: (if $f then [$f.objects[] | .object] else [] end),
+		  module: (if $f then { path: $ko, size: $f.module.size, sha256: $f.module.sha256 } else null end),
+		  time: $time, stages: $stages, attempts: $attempts, key: $key }'
+}
+
+tc_main() {
+	local line rc t0 patch log hdrs=() layout=() h why
+	line=$(awk -F'\t' -v id="$TC_ID" '$1 == id { print; exit }' "$TC_OUT/candidates.tsv")
+	[[ -n $line ]] || hp_die "no candidate $TC_ID in $TC_OUT/candidates.tsv"
+	IFS=$'\t' read -r _ TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON <<<"$line"
+	TC_KEY=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$TC_PATH.diff")" | sha256sum | cut -c1-16)
+	TC_WORK=$TC_OUT/work/c/$TC_ID
+	rm -rf "$TC_WORK"
+	mkdir -p "$TC_WORK" "$TC_OUT/results" "$TC_OUT/logs" "$TC_OUT/modules" || hp_die "cannot create $TC_WORK"
+	# Ctrl-C reaches hotpatch-build too, which cleans up after itself; no row for this one
+	trap 'rm -rf "$TC_WORK"; exit 130' INT TERM
+	t0=$(hp_now)
+	TC_FILES=("$TC_PATH")
+	TC_ATTEMPTS=0
+	TC_STAGE='' TC_OBJECT=''
+	log=$TC_OUT/logs/$TC_ID.log
+	: >"$log.tmp"
+	if [[ $TC_KIND == layout ]]; then
+		TC_OUTCOME=refused
+	else
+		patch=$TRIAGE_UPDATE/diffs/$TC_PATH.diff
+		TC_ATTEMPTS=1
+		rc=0
+		tc_build "$patch" "$TC_WORK/last.log" || rc=$?
+		((rc < 128 || rc == 255)) || exit 130
+		cat "$TC_WORK/last.log" >>"$log.tmp"
+		tc_classify "$rc" "$TC_WORK/last.log"
+		if [[ $TC_OUTCOME == does-not-compile ]]; then
+			while IFS=$'\t' read -r h why; do
+				[[ -n $h && $h != "$TC_PATH" ]] || continue
+				if [[ $why == - ]]; then
+					hdrs+=("$h")
+				else
+					layout+=("$h ($why)")
+				fi
+			done < <(tc_needed_headers "$TC_PATH" "$TC_OBJ")
+			if ((${#hdrs[@]})); then
+				TC_FILES+=("${hdrs[@]}")
+				cat "$patch" >"$TC_WORK/with-headers.diff"
+				for h in "${hdrs[@]}"; do
+					cat "$TRIAGE_UPDATE/diffs/$h.diff" >>"$TC_WORK/with-headers.diff"
+				done
+				printf '\n# triage: %s alone does not compile; again with %s\n' "$TC_PATH" "${hdrs[*]}" >>"$log.tmp"
+				TC_ATTEMPTS=2
+				rc=0
+				tc_build "$TC_WORK/with-headers.diff" "$TC_WORK/last.log" || rc=$?
+				((rc < 128 || rc == 255)) || exit 130
+				cat "$TC_WORK/last.log" >>"$log.tmp"
+				tc_classify "$rc" "$TC_WORK/last.log"
+			fi
+			if [[ $TC_OUTCOME == does-not-compile ]] && ((${#layout[@]})); then
+				TC_OUTCOME=refused
+				TC_REASON="does not compile without ${layout[*]}"
+			fi
+		fi
+	fi
+	TC_TIME=$(awk -v a="$t0" -v b="$(hp_now)" 'BEGIN { printf "%.2f", b - a }')
+	tc_row >"$TC_WORK/row.json" || hp_die "cannot write the row of $TC_ID"
+	# same file system: each mv is a rename; the result goes last
+	if [[ $TC_OUTCOME == built ]]; then
+		tc_publish "$TC_WORK/out/$TC_ID.ko" "$TC_OUT/modules/$TC_ID.ko"
+		tc_publish "$TC_WORK/out/$TC_ID.json" "$TC_OUT/modules/$TC_ID.json"
+	fi
+	tc_publish "$log.tmp" "$log"
+	tc_publish "$TC_WORK/row.json" "$TC_OUT/results/$TC_ID.json"
+	# one line per finished candidate for the progress line (an append this short is atomic)
+	printf '%s %s\n' "$TC_ID" "$TC_OUTCOME" >>"$TC_OUT/work/progress"
+	rm -rf "$TC_WORK"
+}
+
+tc_main

@@ -1,0 +1,189 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# build/triage-input.sh - what hotpatch-triage triages: an update as one change per file.
+#
+#   triage_abi_of VERSION        print the Debian 12 amd64 release (6.1.0-N-amd64) whose image
+#                                has package version VERSION (asks apt once)
+#   triage_fetch_update FROM TO  UPDATE dir of linux-source-6.1 FROM -> TO, cached under
+#                                <cache root>/updates/FROM..TO (download, extract, compare once)
+#   triage_input_series SRC DIR PATCH...
+#                                UPDATE dir DIR of a patch series applied in order to copies of
+#                                the files it touches in the tree SRC (patch dir or mbox)
+#   triage_split_mbox MBOX DIR   one file per message of a git-style mbox, in order
+#
+# An UPDATE dir holds, for every file the update changes:
+#   files       "path<TAB>status<TAB>fixes" (status: modified, added, removed; fixes: the
+#               subjects of the series' patches that touch it, ' | '-separated, or '-')
+#   from/PATH   the file before (absent when added), to/PATH the file after (absent when removed)
+#   diffs/PATH.diff   its unified diff (a/PATH, b/PATH), which hotpatch-build takes as is
+# Per file, not per patch: a per-file diff of an update is the unit the triage reports on (the
+# README's grouping rule), and a series that touches a file twice becomes one change of it.
+
+# triage_abi_of VERSION - the -amd64 image built from linux-source VERSION.
+triage_abi_of() {
+	local ver=$1 pkgs rel
+	target_apt_ready
+	mapfile -t pkgs < <(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' 2>/dev/null |
+		awk '{ print $1 }')
+	((${#pkgs[@]})) || hp_die "apt knows no linux-image-6.1.0-N-amd64 package (is bookworm-security in the apt sources?)"
+	rel=$(target_madison "${pkgs[@]}" | awk -v v="$ver" '$2 == v { sub(/^linux-image-/, "", $1); print $1; exit }')
+	[[ -n $rel ]] || hp_die "no linux-image-6.1.0-N-amd64 of version $ver in the archive; name the target with -k RELEASE"
+	printf '%s\n' "$rel"
+}
+
+# triage_diff_file ROOT PATH - the unified diff of ROOT/from/PATH -> ROOT/to/PATH.
+triage_diff_file() {
+	local root=$1 path=$2 a b rc=0
+	a=$root/from/$path
+	b=$root/to/$path
+	[[ -e $a ]] || a=/dev/null
+	[[ -e $b ]] || b=/dev/null
+	mkdir -p "$root/diffs/$(dirname "$path")" || return 1
+	diff -u --label "a/$path" --label "b/$path" "$a" "$b" >"$root/diffs/$path.diff" || rc=$?
+	((rc == 1))
+}
+
+# triage_extract_source DEB DIR - the source tree of a linux-source-6.1 package in DIR.
+triage_extract_source() {
+	local deb=$1 dir=$2 tarball
+	mkdir -p "$dir/deb" || return 1
+	dpkg-deb -x "$deb" "$dir/deb" || return 1
+	tarball=$(find "$dir/deb/usr/src" -maxdepth 1 -name 'linux-source-*.tar.*' | head -n1)
+	[[ -n $tarball ]] || { hp_log "$deb holds no linux-source tarball"; return 1; }
+	tar -xf "$tarball" -C "$dir" || return 1
+	rm -rf "$dir/deb"
+	mv "$dir"/linux-source-* "$dir/tree"
+}
+
+# triage_fetch_update FROM TO - print the UPDATE dir; build it once, under the lock of the
+# updates directory: both packages downloaded with apt (target_download), both trees extracted
+# into a temporary directory, every differing file kept (before, after, diff), the trees
+# deleted (3 GB), the result renamed into place. About a minute cold; warm it is a stat.
+triage_fetch_update() {
+	local from=$1 to=$2 root upd tmp v path status
+	root=$HP_CACHE_ROOT/updates
+	upd=$root/$from..$to
+	if hp_is_done "$upd" update; then
+		printf '%s\n' "$upd"
+		return 0
+	fi
+	mkdir -p "$root" || hp_die "cannot create $root"
+	hp_lock "$root"
+	if hp_is_done "$upd" update; then
+		hp_unlock
+		printf '%s\n' "$upd"
+		return 0
+	fi
+	hp_clean_stale "$root"
+	target_apt_ready
+	tmp=$(hp_tmpdir "$root" update)
+	for v in "$from" "$to"; do
+		hp_log "fetching linux-source-6.1 $v"
+		HP_PKGVER=$v target_download "$tmp" linux-source-6.1
+		triage_extract_source "$tmp/linux-source-6.1_${v//:/%3a}.deb" "$tmp/$v" ||
+			hp_die "cannot extract linux-source-6.1 $v"
+		rm -f "$tmp/linux-source-6.1_${v//:/%3a}.deb"
+	done
+	hp_log "comparing $from and $to"
+	mkdir -p "$tmp/result/from" "$tmp/result/to" "$tmp/result/diffs"
+	: >"$tmp/result/files"
+	# "Files A and B differ" / "Only in DIR: NAME" (a directory only on one side is listed
+	# as one entry: expanded to its files here)
+	(cd "$tmp" && LC_ALL=C diff -rq "$from/tree" "$to/tree") >"$tmp/dq" 2>&1 || true
+	while IFS= read -r line; do
+		case $line in
+		"Files "*" differ")
+			path=${line#"Files $from/tree/"}
+			path=${path%% and *}
+			printf '%s\tmodified\n' "$path"
+			;;
+		"Only in $from/tree"* | "Only in $to/tree"*)
+			v=$to status=added
+			[[ $line == "Only in $from/tree"* ]] && v=$from status=removed
+			path=${line#"Only in $v/tree"}
+			path=${path#/}
+			path=${path/: //}
+			path=${path#/}
+			(cd "$tmp/$v/tree" && find "$path" -type f) | sed "s/\$/\t$status/"
+			;;
+		*) hp_die "cannot read the comparison of $from and $to: $line" ;;
+		esac
+	done <"$tmp/dq" | LC_ALL=C sort >"$tmp/list"
+	while IFS=$'\t' read -r path status; do
+		[[ $status == added ]] || install -D -m 644 "$tmp/$from/tree/$path" "$tmp/result/from/$path" ||
+			hp_die "cannot copy $path"
+		[[ $status == removed ]] || install -D -m 644 "$tmp/$to/tree/$path" "$tmp/result/to/$path" ||
+			hp_die "cannot copy $path"
+		triage_diff_file "$tmp/result" "$path" || hp_die "cannot compare $path"
+		printf '%s\t%s\t-\n' "$path" "$status" >>"$tmp/result/files"
+	done <"$tmp/list"
+	printf '%s\n%s\n' "$from" "$to" >"$tmp/result/versions"
+	rm -rf "${tmp:?}/$from" "${tmp:?}/$to"
+	hp_atomic_mv "$tmp/result" "$upd"
+	rm -rf "$tmp"
+	hp_mark_done "$upd" update
+	hp_unlock
+	hp_log "update $from..$to: $(wc -l <"$upd/files") files changed"
+	printf '%s\n' "$upd"
+}
+
+# triage_split_mbox MBOX DIR - DIR/0001.patch ... one per message ("From " line of git
+# format-patch / git send-email output), in order.
+triage_split_mbox() {
+	local mbox=$1 dir=$2 n
+	mkdir -p "$dir" || hp_die "cannot create $dir"
+	awk -v dir="$dir" '
+	/^From [0-9a-f]+ / || (/^From / && NR == 1) { n++; f = sprintf("%s/%04d.patch", dir, n) }
+	n { print > f }
+	END { if (!n) exit 1 }' "$mbox" || hp_die "$mbox is not a git-style mbox (no 'From <sha> <date>' line)"
+	n=$(find "$dir" -name '*.patch' | wc -l)
+	hp_log "$mbox: $n message(s)"
+}
+
+# triage_patch_subject PATCH - its Subject (without "[PATCH n/m]"), else its file name.
+triage_patch_subject() {
+	local s
+	s=$(sed -n '/^Subject: /{s/^Subject: *//; s/^\[[^]]*\] *//; p; q}' "$1")
+	[[ -n $s ]] || s=$(basename "$1")
+	printf '%s\n' "$s"
+}
+
+# triage_input_series SRC DIR PATCH... - apply the patches in order to copies (DIR/to) of the
+# files they touch in SRC, keep the originals (DIR/from), and write DIR/files and DIR/diffs.
+# A patch that does not apply stops the triage, naming it: the series is not for this tree.
+triage_input_series() {
+	local src=$1 dir=$2 p f out status
+	shift 2
+	mkdir -p "$dir/from" "$dir/to" "$dir/diffs" || hp_die "cannot create $dir"
+	declare -A fixes=()
+	for p in "$@"; do
+		while IFS= read -r f; do
+			[[ $f == *..* || $f == /* ]] && hp_die "$p: refusing the path '$f' (outside the tree)"
+			if [[ ! -e $dir/from/$f && ! -e $dir/to/$f && -e $src/$f ]]; then
+				install -D -m 644 "$src/$f" "$dir/from/$f" || hp_die "cannot copy $src/$f"
+				install -D -m 644 "$src/$f" "$dir/to/$f" || hp_die "cannot copy $src/$f"
+			fi
+			fixes[$f]+="${fixes[$f]:+ | }$(triage_patch_subject "$p")"
+		done < <(patch_files "$p")
+		if ! out=$(cd "$dir/to" && patch -p1 --batch --forward --no-backup-if-mismatch -r - \
+			--remove-empty-files <"$p" 2>&1); then
+			printf '%s\n' "$out" | sed 's/^/hotpatch: input: /' >&2
+			hp_die "$p does not apply to the $HP_RELEASE source after the patches before it (the lines above name the file and hunk)"
+		fi
+	done
+	: >"$dir/files"
+	while IFS= read -r f; do
+		if [[ ! -e $dir/from/$f ]]; then
+			status=added
+		elif [[ ! -e $dir/to/$f ]]; then
+			status=removed
+		elif cmp -s "$dir/from/$f" "$dir/to/$f"; then
+			continue
+		else
+			status=modified
+		fi
+		triage_diff_file "$dir" "$f" || hp_die "cannot compare $f"
+		printf '%s\t%s\t%s\n' "$f" "$status" "${fixes[$f]}" >>"$dir/files"
+	done < <(printf '%s\n' "${!fixes[@]}" | LC_ALL=C sort)
+	[[ -s $dir/files ]] || hp_die "the series changes no file"
+}

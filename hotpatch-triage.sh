@@ -1,0 +1,434 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# hotpatch-triage - which fixes of a kernel update can ship as live patches, and why not.
+#
+# Runs hotpatch-build (the same stages, the same cache) once per candidate of an update; the
+# stages of the triage itself live in build/triage-*.sh and are sourced here; this file parses
+# options and runs them in order.
+set -euo pipefail
+
+hp_self=$(readlink -f "${BASH_SOURCE[0]}")
+HP_TOP=$(dirname "$hp_self")
+# Installed layout: <prefix>/bin/hotpatch-triage -> <prefix>/share/hotpatch/hotpatch-triage.sh
+if [[ -d $HP_TOP/build ]]; then
+	HP_LIBDIR=$HP_TOP
+else
+	HP_LIBDIR=$HP_TOP/../share/hotpatch
+fi
+HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
+# shellcheck source=build/common.sh
+. "$HP_LIBDIR/build/common.sh"
+# shellcheck source=build/target.sh
+. "$HP_LIBDIR/build/target.sh"
+# shellcheck source=build/compiledb.sh
+. "$HP_LIBDIR/build/compiledb.sh"
+# shellcheck source=build/patch.sh
+. "$HP_LIBDIR/build/patch.sh"
+# shellcheck source=build/objects.sh
+. "$HP_LIBDIR/build/objects.sh"
+# shellcheck source=build/triage-input.sh
+. "$HP_LIBDIR/build/triage-input.sh"
+# shellcheck source=build/triage-candidates.sh
+. "$HP_LIBDIR/build/triage-candidates.sh"
+# shellcheck source=build/triage-report.sh
+. "$HP_LIBDIR/build/triage-report.sh"
+# shellcheck source=build/triage-test.sh
+. "$HP_LIBDIR/build/triage-test.sh"
+# shellcheck source=build/triage-bundle.sh
+. "$HP_LIBDIR/build/triage-bundle.sh"
+
+triage_usage() {
+	cat <<'EOF'
+NAME
+    hotpatch-triage - which fixes of a kernel update can ship as live patches, and why not
+
+SYNOPSIS
+    hotpatch-triage [-k RELEASE] [-j N] [--test] [--bundle NAME] [--shard K/N]
+                    [--sign-key KEY --sign-cert CERT] [--cc-wrapper CMD] -o DIR
+                    (--from VERSION --to VERSION | PATCH-DIR | MBOX)
+    hotpatch-triage --merge -o DIR RESULT-DIR...
+
+DESCRIPTION
+    Splits an update into candidates and runs hotpatch-build on each against one shared,
+    warm kernel cache: one candidate per changed .c file that the target's configuration
+    builds (with the update's header changes it needs to compile), and one refused candidate
+    per header change that alters a struct or union layout. Every candidate ends in one
+    outcome:
+
+      built             a signed livepatch module was written (DIR/modules/ID.ko)
+      tested            built, and it loaded, enabled, completed its transition, disabled
+                        and unloaded in qemu with its target module loaded and dmesg clean
+      refused           the change cannot be live-patched safely (the reason says why)
+      no-change         the change compiles to the same code
+      does-not-compile  the changed file does not compile against the target
+      tool-error        hotpatch failed: our bug; the row names stage, object, message
+
+INPUT
+    --from VERSION --to VERSION
+                      two linux-source-6.1 package versions (e.g. 6.1.190-1, 6.1.192-1),
+                      fetched with apt and compared once; the result is cached under
+                      <cache>/updates/FROM..TO
+    PATCH-DIR         a directory of patches (*.patch, *.diff; -p1), applied in name order
+    MBOX              a git-style mbox series (git format-patch --stdout), applied in order
+    A series is applied to the target's source tree; each file it changes is one change.
+
+OPTIONS
+    -o, --output DIR  results: triage.json, triage.md, modules/, logs/, results/ (required)
+    -k, --kernel RELEASE
+                      target release (default: the --from version's own ABI, e.g.
+                      6.1.190-1 -> 6.1.0-54-amd64; for a series, hotpatch-build's default)
+    -j, --jobs N      compile jobs: N candidates at a time, each compiling one TU at a time
+                      (default: number of CPUs)
+    --test            check every built module in qemu, several modules per boot
+    --batch N         modules per boot with --test (default 8); a failing boot is split in
+                      halves until the failing module is found
+    --bundle NAME     one cumulative (--replace) module NAME.ko from every candidate that
+                      built (and passed, with --test); NAME.json lists the fixes it carries
+                      and those left out because their objects conflict
+    --shard K/N       triage only shard K of N (deterministic: a hash of the candidate id);
+                      run one per CI job, then --merge
+    --merge           join the triage.json of the RESULT-DIRs (shards) into DIR
+    --sign-key KEY, --sign-cert CERT
+                      sign the modules with these (default: the cache's key pair)
+    --cc-wrapper CMD  run every compile through CMD (ccache, distcc, icecc); default
+                      $HOTPATCH_CC_WRAPPER
+    --cache DIR       cache root (default: $HOTPATCH_CACHE or ~/.cache/hotpatch)
+    -v, --verbose     print each candidate's outcome as it finishes
+    -h, --help        this text
+        --version     print the version
+
+RESUMING
+    A candidate is finished when DIR/results/ID.json exists; a rerun with the same DIR skips
+    finished candidates whose change, target and tool version are the same. Ctrl-C stops the
+    run and leaves every finished result intact.
+
+EXIT STATUS
+    0 every candidate has an outcome and none is a tool-error; 1 a tool-error (or the bundle
+    failed), or the triage could not run; 130 interrupted.
+EOF
+}
+
+opt_kernel=''
+opt_output=''
+opt_from=''
+opt_to=''
+opt_test=0
+opt_batch=8
+opt_bundle=''
+opt_shard=''
+opt_merge=0
+opt_key=''
+opt_cert=''
+opt_wrapper=${HOTPATCH_CC_WRAPPER:-}
+opt_inputs=()
+HP_CACHE_ROOT=${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}
+TRIAGE_JOBS=$(nproc)
+
+triage_need_arg() {
+	[[ $# -ge 2 && -n $2 ]] || hp_die "option $1 needs an argument (see --help)"
+}
+
+HP_STAGE=options
+while (($#)); do
+	case $1 in
+	--*=*)
+		set -- "${1%%=*}" "${1#*=}" "${@:2}"
+		continue
+		;;
+	-k | --kernel | -o | --output | --from | --to | -j | --jobs | --batch | --bundle | --shard | \
+		--sign-key | --sign-cert | --cc-wrapper | --cache)
+		triage_need_arg "$@"
+		case $1 in
+		-k | --kernel) opt_kernel=$2 ;;
+		-o | --output) opt_output=$2 ;;
+		--from) opt_from=$2 ;;
+		--to) opt_to=$2 ;;
+		-j | --jobs) TRIAGE_JOBS=$2 ;;
+		--batch) opt_batch=$2 ;;
+		--bundle) opt_bundle=$2 ;;
+		--shard) opt_shard=$2 ;;
+		--sign-key) opt_key=$2 ;;
+		--sign-cert) opt_cert=$2 ;;
+		--cc-wrapper) opt_wrapper=$2 ;;
+		--cache) HP_CACHE_ROOT=$2 ;;
+		esac
+		shift 2
+		;;
+	--test) opt_test=1; shift ;;
+	--merge) opt_merge=1; shift ;;
+	-v | --verbose) HP_VERBOSE=1; shift ;;
+	-h | --help) triage_usage; exit 0 ;;
+	--version) printf 'hotpatch-triage %s\n' "$HP_VERSION"; exit 0 ;;
+	--) shift; opt_inputs+=("$@"); break ;;
+	-*) hp_die "unknown option '$1' (see --help)" ;;
+	*) opt_inputs+=("$1"); shift ;;
+	esac
+done
+
+[[ -n $opt_output ]] || hp_die "-o DIR is required (see --help)"
+[[ $TRIAGE_JOBS =~ ^[1-9][0-9]*$ ]] || hp_die "--jobs needs a positive number, not '$TRIAGE_JOBS'"
+[[ $opt_batch =~ ^[1-9][0-9]*$ ]] || hp_die "--batch needs a positive number, not '$opt_batch'"
+if ((opt_merge)); then
+	((${#opt_inputs[@]})) || hp_die "--merge needs the result directories to join"
+	if [[ -n $opt_from$opt_to$opt_shard$opt_bundle ]] || ((opt_test)); then
+		hp_die "--merge joins finished results: --from, --to, --shard, --bundle and --test do not apply"
+	fi
+else
+	if [[ -n $opt_from || -n $opt_to ]]; then
+		[[ -n $opt_from && -n $opt_to ]] || hp_die "--from and --to go together"
+		((${#opt_inputs[@]} == 0)) || hp_die "either --from/--to or a patch directory or mbox, not both"
+		[[ $opt_from =~ ^[0-9][0-9a-z.+~-]*$ && $opt_to =~ ^[0-9][0-9a-z.+~-]*$ ]] ||
+			hp_die "--from and --to take Debian package versions (e.g. 6.1.190-1), not '$opt_from' / '$opt_to'"
+		[[ $opt_from != "$opt_to" ]] || hp_die "--from and --to name the same version"
+	else
+		((${#opt_inputs[@]} == 1)) || hp_die "give one input: --from V --to V, a patch directory or an mbox (see --help)"
+		[[ -e ${opt_inputs[0]} && -r ${opt_inputs[0]} ]] || hp_die "cannot read '${opt_inputs[0]}'"
+		opt_inputs[0]=$(realpath "${opt_inputs[0]}")
+	fi
+	if [[ -n $opt_shard ]]; then
+		if ! [[ $opt_shard =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || ((BASH_REMATCH[1] > BASH_REMATCH[2])); then
+			hp_die "--shard takes K/N with 1 <= K <= N, not '$opt_shard'"
+		fi
+	fi
+	if [[ -n $opt_bundle ]]; then
+		[[ $opt_bundle =~ ^[A-Za-z_][A-Za-z0-9_]{0,54}$ ]] ||
+			hp_die "--bundle '$opt_bundle' is not a valid module name ([A-Za-z0-9_], at most 55 characters)"
+	fi
+	if [[ -n $opt_key || -n $opt_cert ]]; then
+		[[ -n $opt_key && -n $opt_cert ]] || hp_die "--sign-key and --sign-cert go together"
+		[[ -r $opt_key && -r $opt_cert ]] || hp_die "cannot read the signing key or certificate"
+		opt_key=$(realpath "$opt_key")
+		opt_cert=$(realpath "$opt_cert")
+	fi
+	if [[ -n $opt_wrapper ]]; then
+		command -v "${opt_wrapper%% *}" >/dev/null || hp_die "compiler wrapper '${opt_wrapper%% *}' not found (apt-get install ${opt_wrapper%% *})"
+	fi
+fi
+mkdir -p "$opt_output" || hp_die "cannot create the output directory '$opt_output'"
+opt_output=$(realpath "$opt_output")
+HP_CACHE_ROOT=$(realpath -m "$HP_CACHE_ROOT")
+export HP_VERBOSE
+
+# triage_target - HP_RELEASE and the cache: -k, else the --from version's own ABI, else
+# hotpatch-build's default; then hotpatch-build --setup makes that cache complete.
+triage_target() {
+	local rel=$opt_kernel env
+	hp_stage_begin target
+	if [[ -z $rel && -n $opt_from ]]; then
+		rel=$(triage_abi_of "$opt_from")
+	fi
+	env=$("$HP_LIBDIR/hotpatch-build.sh" --setup --print-env --cache "$HP_CACHE_ROOT" ${rel:+-k "$rel"}) ||
+		hp_die "the kernel cache of ${rel:-the default release} could not be prepared (see above)"
+	eval "$env"
+	[[ -n $HP_INDEX ]] || hp_die "the symbol index of $HP_RELEASE is missing: run make"
+	hp_stage_end "$HP_RELEASE ($HP_PKGVER)"
+}
+
+# triage_input - TRIAGE_UPDATE (an UPDATE dir, build/triage-input.sh) and the description.
+triage_input() {
+	local in=${opt_inputs[0]:-} tmp patches=()
+	hp_stage_begin input
+	if [[ -n $opt_from ]]; then
+		TRIAGE_UPDATE=$(triage_fetch_update "$opt_from" "$opt_to")
+		TRIAGE_INPUT=$(jq -n --arg f "$opt_from" --arg t "$opt_to" \
+			'{ kind: "update", from: $f, to: $t, description: "linux-source-6.1 \($f) → \($t)" }')
+	else
+		rm -rf "$opt_output/work/.tmp.update"
+		tmp=$opt_output/work/.tmp.update
+		mkdir -p "$tmp" || hp_die "cannot create $tmp"
+		if [[ -d $in ]]; then
+			mapfile -t patches < <(find "$in" -maxdepth 1 -type f \( -name '*.patch' -o -name '*.diff' \) | LC_ALL=C sort)
+			((${#patches[@]})) || hp_die "$in holds no *.patch or *.diff file"
+			TRIAGE_INPUT=$(jq -n --arg p "$in" --argjson n "${#patches[@]}" \
+				'{ kind: "patch-dir", path: $p, patches: $n, description: "\($n) patches in \($p)" }')
+		else
+			triage_split_mbox "$in" "$tmp/mbox"
+			mapfile -t patches < <(find "$tmp/mbox" -name '*.patch' | LC_ALL=C sort)
+			TRIAGE_INPUT=$(jq -n --arg p "$in" --argjson n "${#patches[@]}" \
+				'{ kind: "mbox", path: $p, patches: $n, description: "mbox \($p), \($n) messages" }')
+		fi
+		triage_input_series "$HP_SRC" "$tmp/update" "${patches[@]}"
+		rm -rf "$opt_output/work/update"
+		mv "$tmp/update" "$opt_output/work/update" || hp_die "cannot rename the update into $opt_output/work"
+		rm -rf "$tmp"
+		TRIAGE_UPDATE=$opt_output/work/update
+	fi
+	hp_stage_end "$(wc -l <"$TRIAGE_UPDATE/files") file(s) changed"
+}
+
+# triage_plan - OUT/candidates.tsv (this shard's), OUT/work/all-candidates.tsv, skipped.tsv,
+# the shadow tree of the update (for gcc -M of candidates that need headers), run.env.
+triage_plan() {
+	local k n
+	hp_stage_begin candidates
+	triage_candidates "$TRIAGE_UPDATE" "$opt_output/work"
+	mv -f "$opt_output/work/skipped.tsv" "$opt_output/skipped.tsv" || hp_die "cannot write $opt_output/skipped.tsv"
+	mv -f "$opt_output/work/candidates.tsv" "$opt_output/work/all-candidates.tsv" || hp_die "cannot write the candidates"
+	if [[ -n $opt_shard ]]; then
+		k=${opt_shard%/*} n=${opt_shard#*/}
+		triage_shard "$k" "$n" <"$opt_output/work/all-candidates.tsv" >"$opt_output/.tmp.candidates.tsv"
+	else
+		cp "$opt_output/work/all-candidates.tsv" "$opt_output/.tmp.candidates.tsv"
+	fi
+	mv -f "$opt_output/.tmp.candidates.tsv" "$opt_output/candidates.tsv" || hp_die "cannot write $opt_output/candidates.tsv"
+	rm -rf "$opt_output/work/shadow"
+	objects_shadow "$HP_SRC" "$TRIAGE_UPDATE/to" "$opt_output/work/shadow"
+	{
+		printf 'HP_RELEASE=%q\nHP_PKGVER=%q\nHP_CACHE_ROOT=%q\nHP_CACHE=%q\nHP_SRC=%q\n' \
+			"$HP_RELEASE" "$HP_PKGVER" "$HP_CACHE_ROOT" "$HP_CACHE" "$HP_SRC"
+		printf 'TRIAGE_UPDATE=%q\nTRIAGE_BUILD=%q\nTRIAGE_VERSION=%q\n' \
+			"$TRIAGE_UPDATE" "$HP_LIBDIR/hotpatch-build.sh" "$HP_VERSION"
+		printf 'TRIAGE_SIGN_KEY=%q\nTRIAGE_SIGN_CERT=%q\n' "$opt_key" "$opt_cert"
+		# a wrapper reaches build/objects.sh through the environment of hotpatch-build
+		printf 'export HOTPATCH_CC_WRAPPER=%q\n' "$opt_wrapper"
+		# ccache: the patched side compiles in a new shadow tree per run; without this the
+		# working directory (DW_AT_comp_dir) is part of the hash and no rerun ever hits
+		if [[ $opt_wrapper == ccache* ]]; then
+			printf 'export CCACHE_NOHASHDIR=%q\n' "${CCACHE_NOHASHDIR:-true}"
+		fi
+	} >"$opt_output/.tmp.run.env" || hp_die "cannot write $opt_output/run.env"
+	mv -f "$opt_output/.tmp.run.env" "$opt_output/run.env" || hp_die "cannot write $opt_output/run.env"
+	hp_stage_end "$(wc -l <"$opt_output/candidates.tsv") candidate(s)${opt_shard:+ in shard $opt_shard}, $(wc -l <"$opt_output/skipped.tsv") file(s) skipped"
+}
+
+# triage_todo - the ids of the candidates without a current result (same key), in order.
+triage_todo() {
+	local id kind path key have
+	declare -A keys=()
+	while IFS=$'\t' read -r id key; do
+		keys[$id]=$key
+	done < <(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' -print0 2>/dev/null |
+		xargs -0 -r jq -r '"\(.id)\t\(.key)"')
+	while IFS=$'\t' read -r id kind path _; do
+		have=${keys[$id]:-}
+		if [[ -n $have ]]; then
+			key=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$HP_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$path.diff")" | sha256sum | cut -c1-16)
+			[[ $have == "$key" ]] && continue
+		fi
+		printf '%s\n' "$id"
+	done <"$opt_output/candidates.tsv"
+}
+
+# triage_progress TOTAL SKIPPED TODO T0 - one status line: done/total, outcomes so far, ETA
+# from this run's pace.
+triage_progress() {
+	local total=$1 skipped=$2 remaining=$3 t0=$4 done_now
+	done_now=$(wc -l <"$opt_output/work/progress")
+	awk -v total="$total" -v before="$skipped" -v todo="$remaining" -v t0="$t0" -v now="$(hp_now)" -v n="$done_now" '
+		{ c[$2]++ }
+		END {
+			line = sprintf("triage: %d/%d done", before + n, total)
+			for (o in c) line = line sprintf(", %s %d", o, c[o])
+			if (n > 0 && todo > n) line = line sprintf(", ETA %d min", (now - t0) / n * (todo - n) / 60 + 0.5)
+			print line
+		}' "$opt_output/work/progress"
+}
+
+# triage_run - every candidate without a result, TRIAGE_JOBS at a time (xargs -P: a candidate
+# is one process tree), with a progress line every few seconds.
+triage_run() {
+	local total todo n skipped pid t0 line last='' tick=0 rc=0
+	hp_stage_begin run
+	mkdir -p "$opt_output/results" "$opt_output/logs" "$opt_output/modules" || hp_die "cannot create $opt_output"
+	triage_todo >"$opt_output/work/todo"
+	total=$(wc -l <"$opt_output/candidates.tsv")
+	todo=$(wc -l <"$opt_output/work/todo")
+	skipped=$((total - todo))
+	((skipped == 0)) || hp_log "$skipped of $total candidate(s) already finished in $opt_output/results"
+	: >"$opt_output/work/progress"
+	t0=$(hp_now)
+	xargs -P "$TRIAGE_JOBS" -n 1 "$HP_LIBDIR/build/triage-candidate.sh" "$opt_output" \
+		<"$opt_output/work/todo" &
+	pid=$!
+	trap 'kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; printf "\n" >&2;
+		hp_log "interrupted: $(find "$opt_output/results" -name "*.json" ! -name ".tmp.*" | wc -l) finished result(s) kept in $opt_output/results; run again to continue"
+		exit 130' INT TERM
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		tick=$((tick + 1))
+		line=$(triage_progress "$total" "$skipped" "$todo" "$t0")
+		if [[ -t 2 ]]; then
+			printf '\r%s\033[K' "$line" >&2
+		elif [[ $line != "$last" && $((tick % 30)) == 0 ]]; then
+			printf '%s\n' "$line" >&2
+			last=$line
+		fi
+	done
+	wait "$pid" || rc=$?
+	trap - INT TERM
+	[[ -t 2 ]] && printf '\n' >&2
+	n=$(wc -l <"$opt_output/work/progress")
+	((rc == 0 || n == todo)) ||
+		hp_die "$((todo - n)) candidate(s) ended without a result (xargs exit $rc; see $opt_output/logs)"
+	hp_stage_end "$(triage_progress "$total" "$skipped" "$todo" "$t0" | sed 's/^triage: //')"
+}
+
+# triage_meta - the report's header as a JSON file.
+triage_meta() {
+	jq -n --arg version "$HP_VERSION" --arg release "$HP_RELEASE" --arg pkgver "$HP_PKGVER" \
+		--argjson input "$TRIAGE_INPUT" --arg shard "$opt_shard" --argjson jobs "$TRIAGE_JOBS" \
+		--argjson test "$opt_test" --arg wrapper "$opt_wrapper" \
+		--argjson wall "$(awk -v a="$TRIAGE_T0" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }')" \
+		--slurpfile bundle <([[ -n $opt_bundle && -f $opt_output/$opt_bundle.json ]] && jq '{ name, result, module, carried: [.carried[] | .id], left_out }' "$opt_output/$opt_bundle.json") \
+		'{ tool: "hotpatch-triage", version: $version, release: $release, package_version: $pkgver,
+		   input: $input, shard: (if $shard == "" then null else $shard end),
+		   options: { jobs: $jobs, test: ($test == 1), cc_wrapper: (if $wrapper == "" then null else $wrapper end) },
+		   wall_time: $wall, bundle: ($bundle[0] // null) }'
+}
+
+# triage_rows_current - the rows of this run's candidates (a shard's directory may hold others).
+triage_rows_current() {
+	local id
+	while IFS=$'\t' read -r id _; do
+		[[ -f $opt_output/results/$id.json ]] && cat "$opt_output/results/$id.json"
+	done <"$opt_output/candidates.tsv" | jq -s 'sort_by(.path)'
+}
+
+triage_write_report() {
+	hp_stage_begin report
+	triage_meta >"$opt_output/work/meta.json" || hp_die "cannot write the report header"
+	triage_rows_current >"$opt_output/work/rows.json" || hp_die "cannot read the rows"
+	triage_skipped "$opt_output" >"$opt_output/work/skipped.json"
+	triage_report "$opt_output" "$opt_output/work/meta.json" "$opt_output/work/rows.json" "$opt_output/work/skipped.json"
+	hp_stage_end "$opt_output/triage.json, $opt_output/triage.md"
+}
+
+# triage_status - 1 when a candidate (or the bundle) ended in a tool error.
+triage_status() {
+	local n
+	n=$(jq '.summary.outcomes["tool-error"]' "$opt_output/triage.json")
+	jq -r '.summary | "triage: \(.candidates) candidates: \(.outcomes | to_entries | map("\(.key) \(.value)") | join(", ")); coverage \(.coverage // "n/a")"' \
+		"$opt_output/triage.json" >&2
+	if ((n > 0)); then
+		hp_log "$n tool error(s): our bugs; each row names stage, object and message (triage.md, 'Tool errors')"
+		return 1
+	fi
+	if [[ -n $opt_bundle ]] && [[ $(jq -r '.bundle.result // "failed"' "$opt_output/triage.json") == failed ]]; then
+		hp_log "the bundle $opt_bundle failed (see $opt_output/$opt_bundle.json)"
+		return 1
+	fi
+	return 0
+}
+
+TRIAGE_T0=$(hp_now)
+if ((opt_merge)); then
+	HP_STAGE=merge
+	triage_merge "$opt_output" "${opt_inputs[@]}"
+	opt_bundle=''
+	triage_status || exit 1
+	exit 0
+fi
+mkdir -p "$opt_output/work" || hp_die "cannot create $opt_output/work"
+triage_target
+triage_input
+triage_plan
+triage_run
+if ((opt_test)); then
+	triage_test "$opt_output" "$opt_batch"
+fi
+if [[ -n $opt_bundle ]]; then
+	triage_bundle "$opt_output" "$opt_bundle" "$opt_test"
+fi
+triage_write_report
+triage_status || exit 1
+exit 0
