@@ -35,7 +35,7 @@ build-all: $(LIBS) $(PROGS) $(UNIT_TESTS)
 DEPS := gcc gcc-12 make pkg-config libelf-dev libdwarf-dev libcapstone-dev clang libclang-rt-14-dev \
 	libcmocka-dev libjson-c-dev jq qemu-system-x86 busybox-static kmod cpio \
 	openssl libssl-dev bc bison flex rsync xz-utils liblzma-dev dwarves binutils shellcheck patch git mmdebstrap \
-	help2man man-db groff-base bash-completion dpkg-dev debhelper lintian fakeroot \
+	help2man man-db groff-base bash-completion dpkg-dev debhelper lintian fakeroot ccache \
 	$(shell cat build/deps.list 2>/dev/null)
 
 deps:
@@ -77,6 +77,10 @@ $(O)/man/hotpatch-build.1: man/hotpatch-build.h2m hotpatch-build.sh VERSION
 	@mkdir -p $(@D)
 	$(H2M) ./hotpatch-build.sh
 
+$(O)/man/hotpatch-triage.1: man/hotpatch-triage.h2m hotpatch-triage.sh VERSION
+	@mkdir -p $(@D)
+	$(H2M) ./hotpatch-triage.sh
+
 $(O)/man/%.1: man/%.h2m $(O)/bin/%
 	@mkdir -p $(@D)
 	$(H2M) $(O)/bin/$*
@@ -93,9 +97,11 @@ install: all man
 		"$(DESTDIR)$(BASHCOMPDIR)"
 	cp -r build templates kmod-skel "$(SHARE)/"
 	install -m 755 hotpatch-build.sh "$(SHARE)/hotpatch-build.sh"
+	install -m 755 hotpatch-triage.sh "$(SHARE)/hotpatch-triage.sh"
 	install -m 644 VERSION "$(SHARE)/VERSION"
 	install -m 755 $(PROGS) "$(SHARE)/out/bin/"
 	ln -sfr "$(SHARE)/hotpatch-build.sh" "$(DESTDIR)$(PREFIX)/bin/hotpatch-build"
+	ln -sfr "$(SHARE)/hotpatch-triage.sh" "$(DESTDIR)$(PREFIX)/bin/hotpatch-triage"
 	for p in $(notdir $(PROGS)); do ln -sfr "$(SHARE)/out/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p"; done
 	install -m 644 $(MANPAGES) "$(DESTDIR)$(MANDIR)/man1/"
 	install -m 644 completions/hotpatch-build "$(DESTDIR)$(BASHCOMPDIR)/hotpatch-build"

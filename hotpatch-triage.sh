@@ -39,72 +39,67 @@ HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 
 triage_usage() {
 	cat <<'EOF'
-NAME
-    hotpatch-triage - which fixes of a kernel update can ship as live patches, and why not
+Usage: hotpatch-triage [options] -o DIR --from VERSION --to VERSION
+  or:  hotpatch-triage [options] -o DIR PATCH-DIR|MBOX
+  or:  hotpatch-triage --merge -o DIR RESULT-DIR...
 
-SYNOPSIS
-    hotpatch-triage [-k RELEASE] [-j N] [--test] [--bundle NAME] [--shard K/N]
-                    [--sign-key KEY --sign-cert CERT] [--cc-wrapper CMD] -o DIR
-                    (--from VERSION --to VERSION | PATCH-DIR | MBOX)
-    hotpatch-triage --merge -o DIR RESULT-DIR...
+Which fixes of a kernel update can ship as live patches today, which not, and why. The update
+is split into candidates and hotpatch-build runs on each against one shared, warm kernel
+cache: one candidate per changed .c file that the target's configuration builds (with the
+update's header changes it needs to compile), and one refused candidate per header change
+that alters a struct or union layout. Results: DIR/triage.json, DIR/triage.md, one signed
+module per built candidate in DIR/modules/.
 
-DESCRIPTION
-    Splits an update into candidates and runs hotpatch-build on each against one shared,
-    warm kernel cache: one candidate per changed .c file that the target's configuration
-    builds (with the update's header changes it needs to compile), and one refused candidate
-    per header change that alters a struct or union layout. Every candidate ends in one
-    outcome:
+Input:
+      --from VERSION     the update from this linux-source-6.1 version (e.g. 6.1.190-1) ...
+      --to VERSION       ... to this one (e.g. 6.1.192-1); both fetched with apt and compared
+                         once, cached under <cache>/updates/FROM..TO
+  PATCH-DIR              a directory of -p1 patches (*.patch, *.diff), applied in name order
+  MBOX                   a git-style mbox series (git format-patch --stdout), applied in order
+  A series is applied to the target's source tree; each file it changes is one change.
 
-      built             a signed livepatch module was written (DIR/modules/ID.ko)
-      tested            built, and it loaded, enabled, completed its transition, disabled
-                        and unloaded in qemu with its target module loaded and dmesg clean
-      refused           the change cannot be live-patched safely (the reason says why)
-      no-change         the change compiles to the same code
-      does-not-compile  the changed file does not compile against the target
-      tool-error        hotpatch failed: our bug; the row names stage, object, message
+Options:
+  -o, --output DIR       results go here (required); a rerun with the same DIR resumes
+  -k, --kernel RELEASE   target release (default: the --from version's own ABI, e.g.
+                         6.1.190-1 -> 6.1.0-54-amd64; for a series, hotpatch-build's default)
+  -j, --jobs N           compile jobs: N candidates at a time, each compiling one TU at a
+                         time (default: number of CPUs)
+      --test             check every built module in qemu, several per boot: loads, enables,
+                         transition completes, target module loaded, disables, unloads,
+                         dmesg clean
+      --batch N          modules per boot with --test (default 8); a failing boot is split in
+                         halves until the failing module is alone
+      --bundle NAME      also one cumulative (--replace) module NAME.ko from every candidate
+                         that built (with --test: that passed); NAME.json lists the fixes it
+                         carries and those left out because their files or objects conflict
+      --shard K/N        triage only shard K of N (deterministic, by a hash of the candidate
+                         id): one shard per CI job, then --merge
+      --merge            join the triage.json of the RESULT-DIRs (shards) into DIR
+      --sign-key KEY     sign the modules with this private key (PEM) ...
+      --sign-cert CERT   ... and this certificate (default: the cache's key pair)
+      --cc-wrapper CMD   run every compile through CMD: ccache, distcc, icecc (default:
+                         $HOTPATCH_CC_WRAPPER)
+      --cache DIR        cache root (default: $HOTPATCH_CACHE or ~/.cache/hotpatch)
+  -v, --verbose          show the commands run
+  -h, --help             this text
+      --version          print the version
 
-INPUT
-    --from VERSION --to VERSION
-                      two linux-source-6.1 package versions (e.g. 6.1.190-1, 6.1.192-1),
-                      fetched with apt and compared once; the result is cached under
-                      <cache>/updates/FROM..TO
-    PATCH-DIR         a directory of patches (*.patch, *.diff; -p1), applied in name order
-    MBOX              a git-style mbox series (git format-patch --stdout), applied in order
-    A series is applied to the target's source tree; each file it changes is one change.
+Outcomes (the field "outcome" of each element of "candidates" in triage.json):
+  built                  a signed livepatch module was written (DIR/modules/ID.ko)
+  tested                 built, and it passed its liveness check in qemu (--test)
+  refused                the change cannot be live-patched safely; the reason says why
+  no-change              the change compiles to the same code
+  does-not-compile       the changed file does not compile against the target
+  tool-error             hotpatch failed (our bug); the row names stage, object, message
 
-OPTIONS
-    -o, --output DIR  results: triage.json, triage.md, modules/, logs/, results/ (required)
-    -k, --kernel RELEASE
-                      target release (default: the --from version's own ABI, e.g.
-                      6.1.190-1 -> 6.1.0-54-amd64; for a series, hotpatch-build's default)
-    -j, --jobs N      compile jobs: N candidates at a time, each compiling one TU at a time
-                      (default: number of CPUs)
-    --test            check every built module in qemu, several modules per boot
-    --batch N         modules per boot with --test (default 8); a failing boot is split in
-                      halves until the failing module is found
-    --bundle NAME     one cumulative (--replace) module NAME.ko from every candidate that
-                      built (and passed, with --test); NAME.json lists the fixes it carries
-                      and those left out because their objects conflict
-    --shard K/N       triage only shard K of N (deterministic: a hash of the candidate id);
-                      run one per CI job, then --merge
-    --merge           join the triage.json of the RESULT-DIRs (shards) into DIR
-    --sign-key KEY, --sign-cert CERT
-                      sign the modules with these (default: the cache's key pair)
-    --cc-wrapper CMD  run every compile through CMD (ccache, distcc, icecc); default
-                      $HOTPATCH_CC_WRAPPER
-    --cache DIR       cache root (default: $HOTPATCH_CACHE or ~/.cache/hotpatch)
-    -v, --verbose     print each candidate's outcome as it finishes
-    -h, --help        this text
-        --version     print the version
+Resuming:
+  A candidate is finished when DIR/results/ID.json exists: a rerun skips every finished
+  candidate whose change, target and tool version are the same. Ctrl-C stops the run and
+  leaves every finished result intact.
 
-RESUMING
-    A candidate is finished when DIR/results/ID.json exists; a rerun with the same DIR skips
-    finished candidates whose change, target and tool version are the same. Ctrl-C stops the
-    run and leaves every finished result intact.
-
-EXIT STATUS
-    0 every candidate has an outcome and none is a tool-error; 1 a tool-error (or the bundle
-    failed), or the triage could not run; 130 interrupted.
+Exit status:
+  0 every candidate has an outcome and none is a tool-error; 1 a tool-error, a failed
+  bundle, or the triage could not run; 130 interrupted.
 EOF
 }
 
