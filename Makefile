@@ -96,6 +96,7 @@ install: all man
 	install -d "$(SHARE)/out/bin" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANDIR)/man1" \
 		"$(DESTDIR)$(BASHCOMPDIR)"
 	cp -r build templates kmod-skel "$(SHARE)/"
+	chmod 755 "$(SHARE)/build/vm-init.sh"  # the guest's /init, a script of its own
 	install -m 755 hotpatch-build.sh "$(SHARE)/hotpatch-build.sh"
 	install -m 755 hotpatch-triage.sh "$(SHARE)/hotpatch-triage.sh"
 	install -m 644 VERSION "$(SHARE)/VERSION"
@@ -105,6 +106,17 @@ install: all man
 	for p in $(notdir $(PROGS)); do ln -sfr "$(SHARE)/out/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p"; done
 	install -m 644 $(MANPAGES) "$(DESTDIR)$(MANDIR)/man1/"
 	install -m 644 completions/hotpatch-build "$(DESTDIR)$(BASHCOMPDIR)/hotpatch-build"
+
+# make deb: dpkg-buildpackage on a copy of the tree in out/deb/ (it writes the .deb beside the
+# source directory, which must not be the repository's parent), then lintian: any warning or
+# error fails (the tags we keep are in debian/hotpatch.lintian-overrides, each with its reason).
+DEB_SRC := $(O)/deb/hotpatch-$(VERSION)
+deb:
+	rm -rf "$(O)/deb" && mkdir -p "$(DEB_SRC)"
+	tar --exclude=./out --exclude=./out-asan --exclude=./.git -cf - . | tar -C "$(DEB_SRC)" -xf -
+	cd "$(DEB_SRC)" && dpkg-buildpackage -us -uc -b $(DEB_FLAGS)
+	lintian --fail-on error,warning --info "$(O)/deb/hotpatch_$(VERSION)_amd64.changes"
+	@echo "make deb: $(O)/deb/hotpatch_$(VERSION)_amd64.deb"
 
 clean:
 	rm -rf out out-asan

@@ -392,6 +392,10 @@ hp_build() {
 	hp_stage_end
 	# Outputs appear only now, each by rename: a failure above leaves no module behind.
 	hp_publish "$ko.debug" "$opt_name.ko.debug"
+	# the guest's console: the evidence a passed --test leaves (CI keeps it as an artifact)
+	if [[ -n $opt_test && -f $work/vm/console.log ]]; then
+		hp_publish "$work/vm/console.log" "$opt_name.console.log"
+	fi
 	hp_publish "$ko" "$opt_name.ko"
 	hp_publish "$work/$opt_name.json" "$opt_name.json"
 	hp_log "wrote $opt_output/$opt_name.ko (+ .ko.debug) and $opt_output/$opt_name.json ($(awk -v a="$HP_T_START" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }') s)"
