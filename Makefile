@@ -35,7 +35,7 @@ build-all: $(LIBS) $(PROGS) $(UNIT_TESTS)
 DEPS := gcc gcc-12 make pkg-config libelf-dev libdwarf-dev libcapstone-dev clang libclang-rt-14-dev \
 	libcmocka-dev libjson-c-dev jq qemu-system-x86 busybox-static kmod cpio \
 	openssl libssl-dev bc bison flex rsync xz-utils liblzma-dev dwarves binutils shellcheck patch git mmdebstrap \
-	help2man man-db groff-base bash-completion dpkg-dev debhelper lintian fakeroot ccache \
+	help2man man-db groff-base bash-completion dpkg-dev debhelper lintian fakeroot ccache ovmf efitools \
 	$(shell cat build/deps.list 2>/dev/null)
 
 deps:
@@ -106,6 +106,7 @@ install: all man
 	for p in $(notdir $(PROGS)); do ln -sfr "$(SHARE)/out/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p"; done
 	install -m 644 $(MANPAGES) "$(DESTDIR)$(MANDIR)/man1/"
 	install -m 644 completions/hotpatch-build "$(DESTDIR)$(BASHCOMPDIR)/hotpatch-build"
+	ln -sf hotpatch-build "$(DESTDIR)$(BASHCOMPDIR)/hotpatch-triage"
 
 # make deb: dpkg-buildpackage on a copy of the tree in out/deb/ (it writes the .deb beside the
 # source directory, which must not be the repository's parent), then lintian: any warning or

@@ -3,7 +3,7 @@
 #
 # completions/hotpatch-build under bash-completion: options come from hotpatch-build --help,
 # -k offers the releases whose cache is complete (HOTPATCH_CACHE or --cache), the operand offers
-# patch files. Plus shellcheck of the file (it has no .sh name for test-lint.sh to find). ~1 s.
+# patch files; the same file completes hotpatch-triage from its --help. Plus shellcheck of the file (it has no .sh name for test-lint.sh to find). ~1 s.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -38,7 +38,7 @@ complete_line() {
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		COMP_LINE=$1
 		COMP_POINT=${#1}
-		_hotpatch_build hotpatch-build "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+		"_${COMP_WORDS[0]//-/_}" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 		printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
 	)
 }
@@ -58,4 +58,7 @@ expect "options from --help: --re" "hotpatch-build --re" "--replace "
 expect "-k: releases with a complete cache only" "hotpatch-build -k " "6.1.0-98-amd64 "
 expect "-k after --cache DIR: that cache's releases" "hotpatch-build --cache $tmp/other -k 6" "6.1.0-42-amd64 "
 expect "operand: patch and diff files" "hotpatch-build -o out " "b.diff fix.patch "
+ln -s "$T_TOP/hotpatch-triage.sh" "$tmp/bin/hotpatch-triage"
+expect "hotpatch-triage: options from its --help: --sh" "hotpatch-triage --sh" "--shard "
+expect "hotpatch-triage -k: releases with a complete cache" "hotpatch-triage -o x -k " "6.1.0-98-amd64 "
 t_done

@@ -1,0 +1,40 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of tests/vm/test-vm-secureboot.sh's guest. "hpsb=enroll" on the kernel command line:
+# write db, KEK and PK (authenticated variables made on the host) while the firmware is in setup
+# mode. "hpsb=test": report Secure Boot, lockdown and the keys the kernel loaded, then insmod the
+# module signed by the enrolled key and the one signed by another key. Lines start with "HPSB ".
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t securityfs securityfs /sys/kernel/security
+insmod /efivarfs.ko
+mount -t efivarfs efivarfs /sys/firmware/efi/efivars
+efi=/sys/firmware/efi/efivars
+mode=$(sed -n 's/.*hpsb=\([a-z]*\).*/\1/p' /proc/cmdline)
+sb=$(od -An -tu1 "$efi"/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c 2>/dev/null | awk '{ print $NF }')
+echo "HPSB secureboot=${sb:-none}"
+echo "HPSB lockdown=$(cat /sys/kernel/security/lockdown 2>/dev/null)"
+if [ "$mode" = enroll ]; then
+	for v in db-d719b2cb-3d3a-4596-a3bc-dad00e67656f KEK-8be4df61-93ca-11d2-aa0d-00e098032b8c \
+		PK-8be4df61-93ca-11d2-aa0d-00e098032b8c; do
+		if cat "/${v%%-*}.var" >"$efi/$v"; then
+			echo "HPSB enrolled ${v%%-*}"
+		else
+			echo "HPSB enroll-failed ${v%%-*}"
+		fi
+	done
+else
+	dmesg | grep -E 'Loaded X.509 cert|Lockdown|secureboot|Secure boot' | sed 's/^/HPSB dmesg /'
+	for m in trusted untrusted; do
+		if out=$(insmod "/$m.ko" 2>&1); then
+			echo "HPSB insmod $m: loaded"
+		else
+			echo "HPSB insmod $m: refused: $out"
+		fi
+	done
+	echo "HPSB livepatch $(ls /sys/kernel/livepatch 2>/dev/null)"
+fi
+echo "HPSB done"
+poweroff -f
