@@ -319,6 +319,16 @@ triage_progress() {
 		}' "$opt_output/work/progress"
 }
 
+# triage_interrupt PGID - stop the workers' process group, keep the finished rows, exit 130.
+# shellcheck disable=SC2317 # called from a trap
+triage_interrupt() {
+	kill -TERM -- "-$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	[[ -t 2 ]] && printf '\n' >&2
+	hp_log "interrupted: $(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' | wc -l) finished result(s) kept in $opt_output/results; run again to continue"
+	exit 130
+}
+
 # triage_run - every candidate without a result, TRIAGE_JOBS at a time (xargs -P: a candidate
 # is one process tree), with a progress line every few seconds.
 triage_run() {
@@ -332,12 +342,16 @@ triage_run() {
 	((skipped == 0)) || hp_log "$skipped of $total candidate(s) already finished in $opt_output/results"
 	: >"$opt_output/work/progress"
 	t0=$(hp_now)
+	# The workers run as their own process group (job control on for this one job): a
+	# background job of a script ignores SIGINT, so Ctrl-C reaches only this shell, which
+	# stops the whole group with TERM; each worker and hotpatch-build then removes its
+	# scratch and writes no row.
+	set -m
 	xargs -P "$TRIAGE_JOBS" -n 1 "$HP_LIBDIR/build/triage-candidate.sh" "$opt_output" \
 		<"$opt_output/work/todo" &
 	pid=$!
-	trap 'kill -INT "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; printf "\n" >&2;
-		hp_log "interrupted: $(find "$opt_output/results" -name "*.json" ! -name ".tmp.*" | wc -l) finished result(s) kept in $opt_output/results; run again to continue"
-		exit 130' INT TERM
+	set +m
+	trap 'triage_interrupt "$pid"' INT TERM
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		tick=$((tick + 1))
