@@ -28,15 +28,16 @@ usage: vmtest.sh --vmlinuz FILE --moddir DIR [--release REL] --check SCRIPT
                  [--transition-timeout SECONDS]
 
 Boots FILE (the target's vmlinuz) under qemu with a busybox initramfs holding the patch
-modules, the target modules they need (from DIR = lib/modules/<rel> with modules.dep)
-and SCRIPT, then checks, in the guest:
+modules, the target modules they need (from DIR = lib/modules/<rel>: each one's
+modules.dep closure and soft dependencies, modules.softdep through modules.alias, loaded
+in modprobe's order) and SCRIPT, then checks, in the guest:
   SCRIPT fails  ->  insmod patch modules, transition completes  ->  SCRIPT passes
   ->  disable, transition completes, rmmod  ->  SCRIPT fails;  dmesg has no
   "Call Trace", "BUG:" or "WARNING:".
 SCRIPT runs under busybox sh in the guest (#!/bin/sh).
 
   --module X.ko              patch (or helper) module to insmod, in order; repeatable
-  --extra-module NAME        also ship target module NAME (+ deps) in the initramfs
+  --extra-module NAME        also ship target module NAME (+ what it needs) in the initramfs
   --load-target-before NAME  modprobe target module NAME before the first check
   --load-target-after NAME   modprobe target module NAME after the patch is enabled
   --no-unload                stop after the "patched" check (no disable/unload)
