@@ -26,8 +26,6 @@ HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 . "$HP_LIBDIR/build/symindex.sh"
 # shellcheck source=build/compiledb.sh
 . "$HP_LIBDIR/build/compiledb.sh"
-# shellcheck source=build/entrysizes.sh
-. "$HP_LIBDIR/build/entrysizes.sh"
 # shellcheck source=build/patch.sh
 . "$HP_LIBDIR/build/patch.sh"
 # shellcheck source=build/objects.sh
@@ -250,14 +248,13 @@ hp_setup() {
 	target_record
 	target_fetch_debs
 	# Two halves that share nothing but the downloaded packages, each writing only its own
-	# stamped stages: the image, the debug package (858 MB), the symbol index, the entry sizes
-	# and the signing key in the background; the source tree in the foreground. The tree needs
+	# stamped stages: the image, the debug package (858 MB), the symbol index (with the entry
+	# layouts of the special sections) and the signing key in the background; the source tree in the foreground. The tree needs
 	# the image's config only after unpacking. About 80 s saved on a cold cache here.
 	(
 		target_fetch_root
 		target_fetch_dbg
 		symindex_build
-		entrysizes_ensure
 		sign_keys_ensure "$HP_CACHE" >/dev/null
 	) &
 	local dbg_pid=$!
@@ -335,7 +332,6 @@ hp_build() {
 	hp_stage_end "$(patch_files "$opt_patch" | wc -l) file(s)"
 
 	hp_stage_begin map
-	entrysizes_ensure
 	objects_map "$work"
 	hp_stage_end "$(wc -l <"$work/tus") TU(s)"
 

@@ -10,9 +10,8 @@
 # status for "no functional change", which hotpatch-triage counts as the outcome no-change).
 
 diff_objects() {
-	local work=$1 c obj target out json log rc tool sizes n=0 refused=0
+	local work=$1 c obj target out json log rc tool n=0 refused=0
 	tool=$(module_tool hotpatch-diff)
-	sizes=$(entrysizes_get)
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
 	mkdir -p "$work/diff"
@@ -21,9 +20,9 @@ diff_objects() {
 		json=${out%.o}.json
 		log=${out%.o}.log
 		rc=0
-		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --entry-size $sizes --json $json $work/orig/$obj $work/patched/$obj -o $out"
+		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --json $json $work/orig/$obj $work/patched/$obj -o $out"
 		"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
-			--entry-size "$sizes" --json "$json" \
+			--json "$json" \
 			"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1 || rc=$?
 		case $rc in
 		0)

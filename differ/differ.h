@@ -28,6 +28,7 @@
 #include "object.h"
 
 struct lookup;
+struct special_geom;
 struct special_state;
 struct symidx;
 
@@ -84,18 +85,6 @@ struct target {
 	struct section *sec;		/* section the target lies in (NULL: undefined) */
 	int64_t off;			/* from sym (or from sec when sym == NULL) */
 	const char *str;		/* string literal when sec is SHF_STRINGS */
-};
-
-/* Special-section entry sizes of the target kernel. */
-enum special_size_key {
-	SZ_BUG,
-	SZ_EX,
-	SZ_ALT,
-	SZ_JUMP,
-	SZ_ORC,
-	SZ_STATIC_CALL,
-	SZ_PARA,
-	NR_SZ,
 };
 
 /*
@@ -159,11 +148,11 @@ struct differ {
 	char *alias_prefix;
 	const char *cu;			/* source file of this object, tree-relative */
 	struct lookup *lookup;
-	unsigned int sizes[NR_SZ];
 	bool kpatch;
 	bool strict_data;		/* reloc to changed constant data differs */
 
 	struct special_state *sp_orig, *sp_patched;
+	struct special_geom *sp_geom;		/* the target's entry layouts */
 	struct special_out *special_out;	/* kept entries, in table order */
 
 	/* certain __LINE__ moves (bug table entries, line helpers), sorted by .a at the end */
@@ -220,9 +209,6 @@ void normalize_names(struct differ *d);
 int compare(struct differ *d);
 
 /* special.c */
-int special_parse_sizes(struct differ *d, const char *spec);
-void special_default_sizes(struct differ *d);
-int special_env_sizes(struct differ *d);
 /* Compare the entries owned by @a (orig) and @b (patched); 0 same, 1 differ. */
 int special_compare_func(struct differ *d, struct symbol *a, struct symbol *b,
 			 const char **why);
@@ -270,6 +256,12 @@ int lookup_local(struct lookup *l, const char *name, struct lookup_result *res);
 int lookup_global(struct lookup *l, const char *name, struct lookup_result *res);
 /* The object exporting @name, or NULL. */
 const char *lookup_exporter(struct lookup *l, const char *name);
+/*
+ * The target's layout of struct @type (@member NULL: its size) from the
+ * index.  -ENODATA without an index (symtab backend), -ENOENT when absent.
+ */
+int lookup_layout(struct lookup *l, const char *type, const char *member, uint64_t *off,
+		  uint64_t *size);
 
 /* emit.c */
 /* d->out from the decisions of select and resolve; decides and refuses nothing. */

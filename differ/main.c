@@ -4,7 +4,7 @@
  * object a live patch module carries, plus a JSON account.
  *
  *   hotpatch-diff --index SYMINDEX [--release REL] --object OBJNAME [--alias-prefix P]
- *                 [--cu SRC] [--name NAME] [--entry-size K=N,...]
+ *                 [--cu SRC] [--name NAME]
  *                 --json FACTS.json ORIG.o PATCHED.o -o OUT.o
  *   hotpatch-diff --kpatch-compat ORIG PATCHED PARENT SYMTAB SYMVERS PATCH-NAME OUTPUT
  *
@@ -32,7 +32,8 @@ static void usage(FILE *f)
 "module carries: the changed and new functions, what they need, their special\n"
 "section entries, and relocations resolved by export or klp symbols.\n"
 "\n"
-"  --index FILE        the target release's symbol index (hotpatch-index build)\n"
+"  --index FILE        the target release's symbol index (hotpatch-index build);\n"
+"                      also the layouts of its special-section entries\n"
 "  --release REL       refuse an index built for another release than REL\n"
 "  --object NAME       vmlinux, or the module the object is linked into\n"
 "  --json FILE         write the facts (verdicts, refusals, klp symbols)\n"
@@ -41,11 +42,11 @@ static void usage(FILE *f)
 "  --cu SRC            this object's source file relative to the tree, to tell\n"
 "                      same-named locals of the target apart (default: its STT_FILE)\n"
 "  --name NAME         the object's name in messages and facts (default PATCHED.o)\n"
-"  --entry-size SPEC   special-section entry sizes of the target (also from\n"
-"                      BUG_STRUCT_SIZE, EX_STRUCT_SIZE, ALT_STRUCT_SIZE, JUMP_STRUCT_SIZE,\n"
-"                      ORC_STRUCT_SIZE, STATIC_CALL_STRUCT_SIZE, PARA_STRUCT_SIZE)\n"
 "  --kpatch-compat     kpatch create-diff-object's arguments: SYMTAB is the\n"
-"                      `readelf -s --wide` text of PARENT, SYMVERS may be /dev/null\n"
+"                      `readelf -s --wide` text of PARENT, SYMVERS may be /dev/null;\n"
+"                      entry sizes from kpatch-build's BUG_STRUCT_SIZE, EX_STRUCT_SIZE,\n"
+"                      ALT_STRUCT_SIZE, JUMP_STRUCT_SIZE, ORC_STRUCT_SIZE,\n"
+"                      STATIC_CALL_STRUCT_SIZE, PARA_STRUCT_SIZE\n"
 "\n"
 "Exit status: 0 written, 1 error, 2 refused (no output), 3 no functional change.\n");
 }
@@ -87,7 +88,7 @@ static char *objname_of(const char *parent)
 }
 
 struct options {
-	const char *index, *json, *symtab, *symvers, *entry_sizes, *release;
+	const char *index, *json, *symtab, *symvers, *release;
 	char *objname_buf;
 };
 
@@ -139,7 +140,6 @@ int main(int argc, char **argv)
 		{ "alias-prefix", required_argument, NULL, 'a' },
 		{ "cu", required_argument, NULL, 'c' },
 		{ "name", required_argument, NULL, 'n' },
-		{ "entry-size", required_argument, NULL, 'e' },
 		{ "kpatch-compat", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -162,7 +162,6 @@ int main(int argc, char **argv)
 		case 'a': d.alias_prefix = xstrdup(optarg); break;
 		case 'c': d.cu = optarg; break;
 		case 'n': d.display = optarg; break;
-		case 'e': opt.entry_sizes = optarg; break;
 		case 'k': d.kpatch = true; break;
 		case 'o': d.out_path = optarg; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
@@ -196,10 +195,6 @@ int main(int argc, char **argv)
 		d.display = d.patched_path;
 	if (!d.alias_prefix)
 		d.alias_prefix = xasprintf("hp_%08x_", fnv1a(d.display));
-	special_default_sizes(&d);
-	if (special_env_sizes(&d) ||
-	    (opt.entry_sizes && special_parse_sizes(&d, opt.entry_sizes)))
-		return EXIT_ERROR;
 	if (!opt.index && !opt.symtab)
 		pr_warn("no --index: locals are assumed unique in %s and globals exported",
 			d.objname);

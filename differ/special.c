@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * special: the special sections of x86-64 Linux 6.1 as ONE table.
+ * special: the special sections of x86-64 Linux as ONE table.
  *
- * Each row says how big an entry is (from the target kernel: --entry-size,
- * kpatch's *_STRUCT_SIZE variables, or the checked Debian 6.1 default),
- * where the field locating the owning code is, and what else matters:
+ * Each row names the section, the struct one entry is (its size and the
+ * offsets of the fields that matter come from the target's DWARF through
+ * the symbol index; without an index, from kpatch's *_STRUCT_SIZE
+ * variables), and what else matters: the field locating the owning code,
  * a __LINE__ field to ignore, an .altinstr_replacement range, a static
- * key, a parallel array (.orc_unwind beside .orc_unwind_ip).  One loop
+ * key, a parallel array (.orc_unwind beside .orc_unwind_ip).  Rows
+ * without a struct are arrays of s32 offsets or u64 addresses.  One loop
  * per job walks the rows:
  *   - index:   the owning function of every entry (a .cold part counts as
  *              its parent);
@@ -25,46 +27,48 @@
 #include "differ.h"
 #include "log.h"
 
-static const struct {
-	const char *opt, *env;
-	unsigned int def;		/* Debian 6.1 (pahole on the dbg vmlinux) */
-} size_keys[NR_SZ] = {
-	[SZ_BUG] = { "bug_table", "BUG_STRUCT_SIZE", 12 },
-	[SZ_EX] = { "ex_table", "EX_STRUCT_SIZE", 12 },
-	[SZ_ALT] = { "altinstructions", "ALT_STRUCT_SIZE", 12 },
-	[SZ_JUMP] = { "jump_table", "JUMP_STRUCT_SIZE", 16 },
-	[SZ_ORC] = { "orc_unwind", "ORC_STRUCT_SIZE", 6 },
-	[SZ_STATIC_CALL] = { "static_call_sites", "STATIC_CALL_STRUCT_SIZE", 8 },
-	[SZ_PARA] = { "parainstructions", "PARA_STRUCT_SIZE", 16 },
-};
-
 #define NONE (-1)
 
 struct special_desc {
 	const char *name;
-	int size_key;			/* index into d->sizes, or NONE */
-	unsigned int fixed;		/* entry size when size_key == NONE */
-	unsigned int insn;		/* field pointing at the owning code */
-	int line;			/* u16 __LINE__ field ignored by compare */
-	int repl, repl_len;		/* .altinstructions replacement (s32 rel, u8 len) */
-	int key;			/* static key / static call key field */
+	const char *type;		/* struct of one entry, or NULL: an array of @fixed */
+	unsigned int fixed;
+	const char *insn;		/* member pointing at the owning code (NULL: offset 0) */
+	const char *line;		/* __LINE__ member ignored by compare */
+	const char *repl, *repl_len;	/* .altinstructions replacement (rel offset, length) */
+	const char *key;		/* static key / static call key member */
 	const char *group;		/* parallel array, entry for entry */
-	int group_size_key;
+	const char *group_type, *group_env;
 	bool compare;			/* entries are part of the function */
+	/*
+	 * Without an index (kpatch front end): the variable kpatch-build sets
+	 * to the struct's size, and where the members are in every x86-64
+	 * kernel since 5.x (negative: from the end of the entry).
+	 */
+	const char *env;
+	int env_line, env_repl, env_repl_len, env_key, env_key_size;
 };
 
 static const struct special_desc table[] = {
-	{ "__bug_table", SZ_BUG, 0, 0, 8, NONE, NONE, NONE, NULL, NONE, true },
-	{ "__ex_table", SZ_EX, 0, 0, NONE, NONE, NONE, NONE, NULL, NONE, true },
-	{ ".altinstructions", SZ_ALT, 0, 0, NONE, 4, 11, NONE, NULL, NONE, true },
-	{ "__jump_table", SZ_JUMP, 0, 0, NONE, NONE, NONE, 8, NULL, NONE, true },
-	{ ".static_call_sites", SZ_STATIC_CALL, 0, 0, NONE, NONE, NONE, 4, NULL, NONE, true },
-	{ ".parainstructions", SZ_PARA, 0, 0, NONE, NONE, NONE, NONE, NULL, NONE, true },
-	{ ".smp_locks", NONE, 4, 0, NONE, NONE, NONE, NONE, NULL, NONE, false },
-	{ ".retpoline_sites", NONE, 4, 0, NONE, NONE, NONE, NONE, NULL, NONE, false },
-	{ ".return_sites", NONE, 4, 0, NONE, NONE, NONE, NONE, NULL, NONE, false },
-	{ "__mcount_loc", NONE, 8, 0, NONE, NONE, NONE, NONE, NULL, NONE, false },
-	{ ".orc_unwind_ip", NONE, 4, 0, NONE, NONE, NONE, NONE, ".orc_unwind", SZ_ORC, false },
+	{ .name = "__bug_table", .type = "bug_entry", .insn = "bug_addr_disp", .line = "line",
+	  .compare = true, .env = "BUG_STRUCT_SIZE", .env_line = 8 },
+	{ .name = "__ex_table", .type = "exception_table_entry", .insn = "insn", .compare = true,
+	  .env = "EX_STRUCT_SIZE" },
+	{ .name = ".altinstructions", .type = "alt_instr", .insn = "instr_offset",
+	  .repl = "repl_offset", .repl_len = "replacementlen", .compare = true,
+	  .env = "ALT_STRUCT_SIZE", .env_repl = 4, .env_repl_len = -1 },
+	{ .name = "__jump_table", .type = "jump_entry", .insn = "code", .key = "key",
+	  .compare = true, .env = "JUMP_STRUCT_SIZE", .env_key = 8, .env_key_size = 8 },
+	{ .name = ".static_call_sites", .type = "static_call_site", .insn = "addr", .key = "key",
+	  .compare = true, .env = "STATIC_CALL_STRUCT_SIZE", .env_key = 4, .env_key_size = 4 },
+	{ .name = ".parainstructions", .type = "paravirt_patch_site", .insn = "instr",
+	  .compare = true, .env = "PARA_STRUCT_SIZE" },
+	{ .name = ".smp_locks", .fixed = 4 },
+	{ .name = ".retpoline_sites", .fixed = 4 },
+	{ .name = ".return_sites", .fixed = 4 },
+	{ .name = "__mcount_loc", .fixed = 8 },
+	{ .name = ".orc_unwind_ip", .fixed = 4, .group = ".orc_unwind", .group_type = "orc_entry",
+	  .group_env = "ORC_STRUCT_SIZE" },
 };
 #define NR_TABLE (sizeof(table) / sizeof(table[0]))
 
@@ -92,89 +96,114 @@ bool special_section_name(const char *name)
 	return false;
 }
 
-/* ---- entry sizes ---- */
+/* ---- geometry: the target's layout of each row's entries ---- */
 
-void special_default_sizes(struct differ *d)
+struct field {
+	int off;			/* NONE: no such field */
+	unsigned int size;
+};
+
+struct special_geom {
+	bool known;
+	unsigned int esize, gsize;
+	struct field insn, line, repl, repl_len, key;
+};
+
+static int struct_size(struct differ *d, const char *type, const char *env, unsigned int *size)
 {
-	int i;
-
-	for (i = 0; i < NR_SZ; i++)
-		d->sizes[i] = size_keys[i].def;
-}
-
-static int set_size(struct differ *d, int key, const char *val, const char *from)
-{
+	uint64_t sz = 0;
+	const char *v;
 	char *end;
-	unsigned long v = strtoul(val, &end, 0);
+	int ret = lookup_layout(d->lookup, type, NULL, NULL, &sz);
 
-	if (!*val || *end || !v || v > 4096) {
-		pr_err("%s: bad entry size '%s' for %s: give the size in bytes of the target "
-		       "kernel's struct", from, val, size_keys[key].opt);
+	if (!ret && sz && sz <= 4096) {
+		*size = (unsigned int)sz;
+		return 0;
+	}
+	if (ret == -ENOENT || (!ret && (!sz || sz > 4096))) {
+		pr_err("%s: the symbol index has no usable layout of struct %s (from the target's "
+		       "DWARF): rebuild it with this hotpatch-index (hotpatch-build.sh --setup)",
+		       d->display, type);
+		return -ENOENT;
+	}
+	v = env ? getenv(env) : NULL;
+	if (!v || !*v) {
+		pr_err("%s: the size of struct %s in the target is unknown: pass --index (the "
+		       "target's symbol index), or set %s as kpatch-build does", d->display, type,
+		       env ? env : "its size");
+		return -ENOENT;
+	}
+	sz = strtoul(v, &end, 0);
+	if (*end || !sz || sz > 4096) {
+		pr_err("%s: bad entry size '%s' for struct %s: give the size in bytes of the target "
+		       "kernel's struct", env, v, type);
 		return -EINVAL;
 	}
-	if (v != size_keys[key].def)
-		pr_info("%s: %s entries are %lu bytes (Debian 6.1: %u)", from, size_keys[key].opt,
-			v, size_keys[key].def);
-	d->sizes[key] = (unsigned int)v;
+	*size = (unsigned int)sz;
 	return 0;
 }
 
-/* "bug_table=12,ex_table=12,..." */
-int special_parse_sizes(struct differ *d, const char *spec)
+/* Member @member of @type from the index, or @env_off/@env_size without one. */
+static int member(struct differ *d, const char *type, const char *name, int env_off,
+		  unsigned int env_size, unsigned int esize, struct field *f)
 {
-	char *copy = xstrdup(spec), *save = NULL, *item;
+	uint64_t off, size;
+	int ret;
+
+	f->off = NONE;
+	if (!name)
+		return 0;
+	ret = lookup_layout(d->lookup, type, name, &off, &size);
+	if (ret == -ENODATA) {
+		f->off = env_off < 0 ? (int)esize + env_off : env_off;
+		f->size = env_size;
+		return 0;
+	}
+	if (ret || !size || off + size > esize) {
+		pr_err("%s: the symbol index has no usable layout of %s.%s (from the target's "
+		       "DWARF): rebuild it with this hotpatch-index (hotpatch-build.sh --setup)",
+		       d->display, type, name);
+		return -ENOENT;
+	}
+	f->off = (int)off;
+	f->size = (unsigned int)size;
+	return 0;
+}
+
+static int geometry(struct differ *d, size_t t)
+{
+	const struct special_desc *desc = &table[t];
+	struct special_geom *g = &d->sp_geom[t];
 	int ret = 0;
 
-	for (item = strtok_r(copy, ",", &save); item && !ret;
-	     item = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(item, '=');
-		int i;
-
-		if (!eq) {
-			ret = -EINVAL;
-			break;
-		}
-		*eq = 0;
-		for (i = 0; i < NR_SZ; i++)
-			if (!strcmp(item, size_keys[i].opt))
-				break;
-		if (i == NR_SZ) {
-			pr_err("--entry-size: unknown section '%s'", item);
-			ret = -EINVAL;
-			break;
-		}
-		ret = set_size(d, i, eq + 1, "--entry-size");
+	if (g->known)
+		return 0;
+	if (!desc->type) {
+		g->esize = desc->fixed;
+		g->insn = (struct field){ 0, desc->fixed };
+		g->line = g->repl = g->repl_len = g->key = (struct field){ NONE, 0 };
+		if (desc->group)
+			ret = struct_size(d, desc->group_type, desc->group_env, &g->gsize);
+		g->known = !ret;
+		return ret;
 	}
-	if (ret == -EINVAL && !item)
-		ret = 0;
-	if (ret)
-		pr_err("--entry-size '%s': expected name=bytes[,...] with names bug_table, ex_table, "
-		       "altinstructions, jump_table, orc_unwind, static_call_sites, parainstructions",
-		       spec);
-	free(copy);
+	ret = struct_size(d, desc->type, desc->env, &g->esize);
+	ret = ret ?: member(d, desc->type, desc->insn, 0, 4, g->esize, &g->insn);
+	ret = ret ?: member(d, desc->type, desc->line, desc->env_line, 2, g->esize, &g->line);
+	ret = ret ?: member(d, desc->type, desc->repl, desc->env_repl, 4, g->esize, &g->repl);
+	ret = ret ?: member(d, desc->type, desc->repl_len, desc->env_repl_len, 1, g->esize,
+			    &g->repl_len);
+	ret = ret ?: member(d, desc->type, desc->key, desc->env_key, desc->env_key_size, g->esize,
+			    &g->key);
+	g->known = !ret;
 	return ret;
-}
-
-int special_env_sizes(struct differ *d)
-{
-	int i, ret;
-
-	for (i = 0; i < NR_SZ; i++) {
-		const char *v = getenv(size_keys[i].env);
-
-		if (v && *v) {
-			ret = set_size(d, i, v, size_keys[i].env);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
 }
 
 /* ---- index ---- */
 
 struct special_sec {
 	const struct special_desc *desc;
+	const struct special_geom *geom;
 	struct section *sec, *group;
 	unsigned int esize, gsize;
 	size_t n;
@@ -185,11 +214,6 @@ struct special_sec {
 struct special_state {
 	struct special_sec secs[NR_TABLE];
 };
-
-static unsigned int entry_size(struct differ *d, const struct special_desc *desc)
-{
-	return desc->size_key == NONE ? desc->fixed : d->sizes[desc->size_key];
-}
 
 static struct symbol **owners_sort_base;
 
@@ -206,6 +230,7 @@ static int cmp_by_owner(const void *a, const void *b)
 static int index_object(struct differ *d, struct object *obj, struct special_state *st)
 {
 	size_t t;
+	int ret;
 
 	for (t = 0; t < NR_TABLE; t++) {
 		const struct special_desc *desc = &table[t];
@@ -214,20 +239,24 @@ static int index_object(struct differ *d, struct object *obj, struct special_sta
 		size_t nr, i, k;
 
 		ss->desc = desc;
+		ss->geom = &d->sp_geom[t];
 		ss->sec = obj_find_section_by_name(obj, desc->name);
 		if (!ss->sec || !ss->sec->size)
 			continue;
-		ss->esize = entry_size(d, desc);
+		ret = geometry(d, t);
+		if (ret)
+			return ret;
+		ss->esize = ss->geom->esize;
 		if (ss->sec->size % ss->esize) {
-			pr_err("%s: %s: size %zu is not a multiple of the entry size %u: give the "
-			       "target's struct size (--entry-size or kpatch's *_STRUCT_SIZE)",
-			       obj->path, desc->name, ss->sec->size, ss->esize);
+			pr_err("%s: %s: size %zu is not a multiple of the entry size %u of the "
+			       "target's struct %s", obj->path, desc->name, ss->sec->size, ss->esize,
+			       desc->type ? desc->type : "(array)");
 			return -EINVAL;
 		}
 		ss->n = ss->sec->size / ss->esize;
 		if (desc->group) {
 			ss->group = obj_find_section_by_name(obj, desc->group);
-			ss->gsize = d->sizes[desc->group_size_key];
+			ss->gsize = ss->geom->gsize;
 			if (!ss->group || ss->group->size != ss->n * ss->gsize) {
 				pr_err("%s: %s has %zu entries but %s does not match (entry size %u)",
 				       obj->path, desc->name, ss->n, desc->group, ss->gsize);
@@ -240,7 +269,7 @@ static int index_object(struct differ *d, struct object *obj, struct special_sta
 		for (i = 0; i < nr; i++) {
 			struct target tg;
 
-			if (rs[i]->offset % ss->esize != desc->insn)
+			if (rs[i]->offset % ss->esize != (uint64_t)ss->geom->insn.off)
 				continue;
 			if (reloc_target(rs[i], &tg))
 				continue;
@@ -260,6 +289,7 @@ int special_index(struct differ *d)
 {
 	int ret;
 
+	d->sp_geom = xcalloc(NR_TABLE, sizeof(*d->sp_geom));
 	d->sp_orig = xcalloc(1, sizeof(*d->sp_orig));
 	d->sp_patched = xcalloc(1, sizeof(*d->sp_patched));
 	ret = index_object(d, d->orig, d->sp_orig);
@@ -283,6 +313,8 @@ void special_free(struct differ *d)
 		free(sts[i]);
 	}
 	d->sp_orig = d->sp_patched = NULL;
+	free(d->sp_geom);
+	d->sp_geom = NULL;
 	while (d->special_out) {
 		struct special_out *so = d->special_out;
 
@@ -316,15 +348,15 @@ static size_t entries_of(struct special_sec *ss, struct symbol *f, size_t *first
 
 /* ---- compare ---- */
 
-static bool in_field(int field, unsigned int size, uint64_t rel)
+static bool in_field(struct field f, uint64_t rel)
 {
-	return field != NONE && rel >= (uint64_t)field && rel < (uint64_t)field + size;
+	return f.off != NONE && rel >= (uint64_t)f.off && rel < (uint64_t)f.off + f.size;
 }
 
 static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 			 struct special_sec *sp, size_t ep)
 {
-	const struct special_desc *desc = sp->desc;
+	const struct special_geom *g = sp->geom;
 	uint64_t bo = eo * so->esize, bp = ep * sp->esize;
 	unsigned char *da = sec_data(so->sec), *db = sec_data(sp->sec);
 	struct reloc **ra, **rb;
@@ -334,7 +366,7 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 	if (!da || !db)
 		return -EIO;
 	for (i = 0; i < sp->esize; i++) {
-		if (in_field(desc->line, 2, i))
+		if (in_field(g->line, i))
 			continue;
 		if (da[bo + i] != db[bp + i])
 			return 1;
@@ -355,10 +387,10 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 			return 1;
 		if (reloc_target(ra[ia], &ta) || reloc_target(rb[ib], &tb))
 			return 1;
-		if (in_field(desc->repl, 4, ra[ia]->offset - bo)) {
+		if (in_field(g->repl, ra[ia]->offset - bo)) {
 			/* the replacement code, wherever it sits */
 			const char *why;
-			unsigned int len = db[bp + desc->repl_len];
+			unsigned int len = db[bp + g->repl_len.off];
 
 			if (!ta.sec || !tb.sec || ta.sym || tb.sym ||
 			    compare_range(d, ta.sec, ta.off, tb.sec, tb.off, len, &why))
@@ -369,9 +401,9 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 		ia++;
 		ib++;
 	}
-	if (desc->line != NONE) {
-		uint32_t la = da[bo + desc->line] | (uint32_t)da[bo + desc->line + 1] << 8;
-		uint32_t lb = db[bp + desc->line] | (uint32_t)db[bp + desc->line + 1] << 8;
+	if (g->line.off != NONE) {
+		uint32_t la = da[bo + g->line.off] | (uint32_t)da[bo + g->line.off + 1] << 8;
+		uint32_t lb = db[bp + g->line.off] | (uint32_t)db[bp + g->line.off + 1] << 8;
 
 		if (la != lb)
 			line_pair_add(d, la, lb);	/* a certain line move */
@@ -445,7 +477,7 @@ static int keep_replacement(struct differ *d, struct special_sec *ss, struct spe
 			    struct reloc *r, uint64_t at)
 {
 	unsigned int len = sec_data(ss->sec)[r->offset - r->offset % ss->esize +
-					     ss->desc->repl_len];
+					     ss->geom->repl_len.off];
 	unsigned char *repl_data;
 	uint64_t start = so->rsize;
 	struct special_rel *sr;
@@ -480,7 +512,7 @@ static int keep_replacement(struct differ *d, struct special_sec *ss, struct spe
 
 static int keep_one(struct differ *d, struct special_sec *ss, struct special_out **tail)
 {
-	const struct special_desc *desc = ss->desc;
+	const struct special_geom *g = ss->geom;
 	unsigned char *data = sec_data(ss->sec), *gdata = NULL;
 	struct special_out *so;
 	struct reloc **rs;
@@ -521,14 +553,14 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 			uint64_t rel = rs[i]->offset - base;
 			struct special_rel *sr;
 
-			if (in_field(desc->repl, 4, rel)) {
+			if (in_field(g->repl, rel)) {
 				ret = keep_replacement(d, ss, so, rs[i], nbase + rel);
 				continue;
 			}
 			sr = add_rel(so);
 			sr->off = nbase + rel;
 			sr->src = rs[i];
-			sr->key = in_field(desc->key, desc->key == 8 ? 8 : 4, rel);
+			sr->key = in_field(g->key, rel);
 		}
 	}
 	return ret;

@@ -73,6 +73,14 @@ struct lookup *lookup_index_open(const char *path, const char *objname, const ch
 	return l;
 }
 
+int lookup_layout(struct lookup *l, const char *type, const char *member, uint64_t *off,
+		  uint64_t *size)
+{
+	if (!l || !l->idx)
+		return -ENODATA;
+	return symidx_layout(l->idx, type, member, off, size);
+}
+
 void lookup_close(struct lookup *l)
 {
 	size_t i;

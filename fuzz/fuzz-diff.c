@@ -33,6 +33,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	if (fuzz_init() || arch_init())
 		abort();
+	/* without an index the differ takes entry sizes as kpatch-build passes them: Debian 6.1's */
+	setenv("BUG_STRUCT_SIZE", "12", 0);
+	setenv("EX_STRUCT_SIZE", "12", 0);
+	setenv("ALT_STRUCT_SIZE", "12", 0);
+	setenv("JUMP_STRUCT_SIZE", "16", 0);
+	setenv("ORC_STRUCT_SIZE", "6", 0);
+	setenv("STATIC_CALL_STRUCT_SIZE", "8", 0);
+	setenv("PARA_STRUCT_SIZE", "16", 0);
 	if (getenv("HP_FUZZ_OBJECT"))
 		objname = getenv("HP_FUZZ_OBJECT");
 	if (index && index[0]) {
@@ -71,7 +79,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.objname = objname;
 	d.display = "fuzz.o";
 	d.alias_prefix = xstrdup("hp_fuzz_");
-	special_default_sizes(&d);
 
 	d.lookup = index_lookup;
 	if (!differ_open(&d))

@@ -43,6 +43,12 @@ struct cu_var {
 #define CU_NONE		UINT32_MAX
 #define CU_AMBIGUOUS	(UINT32_MAX - 1)
 
+/* A struct's size ("alt_instr") or a member's offset and size ("alt_instr.instrlen"). */
+struct cu_layout {
+	char *name;
+	uint64_t off, size;
+};
+
 struct cumap {
 	char **names;			/* relative to the tree */
 	size_t nr_names;
@@ -50,6 +56,8 @@ struct cumap {
 	size_t nr_ranges;
 	struct cu_var *vars;		/* static storage variables, sorted */
 	size_t nr_vars;
+	struct cu_layout *layouts;	/* of symidx_layout_structs, in DWARF order */
+	size_t nr_layouts;
 };
 
 int cumap_build(const char *vmlinux, struct cumap *map);

@@ -8,11 +8,17 @@
  * variables with static storage (DW_OP_addr locations), at file scope and
  * inside functions (function-local statics, symbol "name.N").
  *
+ * Types: the layouts of the structs that describe special-section entries
+ * (symidx_layout_structs: bug_entry, alt_instr, jump_entry ...), size and
+ * members, from their first complete definition: the differ sizes and
+ * reads those sections by the target's own layout, never another kernel's.
+ *
  * The file carries .rela.debug_* (linked with --emit-relocs).  For an
  * ET_EXEC libdwarf does not apply them, and must not: the DWARF already
  * holds final addresses.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +36,9 @@ struct walk {
 	size_t alloc_vars, alloc_names;
 	struct cu_off { Dwarf_Off off; uint32_t cu; } *offs;
 	size_t nr_offs, alloc_offs;
+	size_t alloc_layouts;
+	unsigned int layouts_done;	/* bit per symidx_layout_structs[] entry */
+	Dwarf_Half addr_size;		/* of the current CU: a pointer's size */
 };
 
 static int dw_fail(struct walk *w, const char *what, Dwarf_Error err)
@@ -82,6 +91,117 @@ static int add_var(struct walk *w, Dwarf_Die die, uint32_t cu)
 }
 
 /* Variables with static storage below @parent: file scope and function scope. */
+static int add_layout(struct walk *w, const char *name, uint64_t off, uint64_t size)
+{
+	struct cumap *m = w->map;
+
+	if (ARRAY_GROW(m->layouts, w->alloc_layouts, m->nr_layouts + 1))
+		return -ENOMEM;
+	m->layouts[m->nr_layouts].name = strdup(name);
+	if (!m->layouts[m->nr_layouts].name)
+		return -ENOMEM;
+	m->layouts[m->nr_layouts].off = off;
+	m->layouts[m->nr_layouts++].size = size;
+	return 0;
+}
+
+static bool die_udata(Dwarf_Die die, Dwarf_Half at, Dwarf_Unsigned *val)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	bool ok;
+
+	if (dwarf_attr(die, at, &attr, &err) != DW_DLV_OK)
+		return false;
+	ok = dwarf_formudata(attr, val, &err) == DW_DLV_OK;
+	dwarf_dealloc_attribute(attr);
+	return ok;
+}
+
+/* The byte size of a member's type, through typedefs and qualifiers; 0 when unknown. */
+static uint64_t type_size(struct walk *w, Dwarf_Die die)
+{
+	Dwarf_Unsigned size = 0;
+	Dwarf_Die cur = die, next;
+	Dwarf_Attribute attr;
+	Dwarf_Error err = NULL;
+	Dwarf_Off off;
+	int depth;
+
+	for (depth = 0; depth < 8; depth++) {
+		bool found;
+
+		Dwarf_Half tag;
+
+		if (depth && die_udata(cur, DW_AT_byte_size, &size))
+			break;
+		if (depth && dwarf_tag(cur, &tag, &err) == DW_DLV_OK &&
+		    tag == DW_TAG_pointer_type) {
+			size = w->addr_size;	/* gcc gives pointers no byte size */
+			break;
+		}
+		found = dwarf_attr(cur, DW_AT_type, &attr, &err) == DW_DLV_OK;
+		if (found) {
+			found = dwarf_global_formref(attr, &off, &err) == DW_DLV_OK;
+			dwarf_dealloc_attribute(attr);
+		}
+		if (!found || dwarf_offdie_b(w->dbg, off, true, &next, &err) != DW_DLV_OK)
+			break;
+		if (cur != die)
+			dwarf_dealloc_die(cur);
+		cur = next;
+	}
+	if (cur != die)
+		dwarf_dealloc_die(cur);
+	return size;
+}
+
+/* A struct of symidx_layout_structs: its size and its members' offsets and sizes. */
+static int add_struct(struct walk *w, Dwarf_Die die)
+{
+	Dwarf_Unsigned size, off;
+	Dwarf_Error err = NULL;
+	Dwarf_Die child, next;
+	Dwarf_Half tag;
+	char *name = NULL;
+	unsigned int i;
+	int res, ret;
+
+	if (dwarf_diename(die, &name, &err) != DW_DLV_OK || !name)
+		return 0;
+	for (i = 0; symidx_layout_structs[i]; i++)
+		if (!strcmp(name, symidx_layout_structs[i]))
+			break;
+	if (!symidx_layout_structs[i] || (w->layouts_done & (1u << i)) ||
+	    !die_udata(die, DW_AT_byte_size, &size))
+		return 0;	/* not wanted, seen, or only declared */
+	w->layouts_done |= 1u << i;
+	ret = add_layout(w, name, 0, size);
+	res = dwarf_child(die, &child, &err);
+	while (!ret && res == DW_DLV_OK) {
+		char *mname = NULL;
+
+		if (dwarf_tag(child, &tag, &err) == DW_DLV_OK && tag == DW_TAG_member &&
+		    dwarf_diename(child, &mname, &err) == DW_DLV_OK && mname &&
+		    die_udata(child, DW_AT_data_member_location, &off)) {
+			char *full;
+
+			if (asprintf(&full, "%s.%s", name, mname) < 0) {
+				ret = -ENOMEM;
+			} else {
+				ret = add_layout(w, full, off, type_size(w, child));
+				free(full);
+			}
+		}
+		res = dwarf_siblingof_b(w->dbg, child, true, &next, &err);
+		dwarf_dealloc_die(child);
+		child = next;
+	}
+	if (!ret && res == DW_DLV_ERROR)
+		return dw_fail(w, "struct members", err);
+	return ret;
+}
+
 static int walk_children(struct walk *w, Dwarf_Die parent, uint32_t cu)
 {
 	Dwarf_Error err = NULL;
@@ -99,6 +219,8 @@ static int walk_children(struct walk *w, Dwarf_Die parent, uint32_t cu)
 			ret = add_var(w, child, cu);
 		} else if (tag == DW_TAG_subprogram || tag == DW_TAG_lexical_block) {
 			ret = walk_children(w, child, cu);
+		} else if (tag == DW_TAG_structure_type) {
+			ret = add_struct(w, child);
 		}
 		if (ret) {
 			dwarf_dealloc_die(child);
@@ -157,6 +279,7 @@ static int walk_cus(struct walk *w)
 			return 0;
 		if (res == DW_DLV_ERROR)
 			return dw_fail(w, "reading CU header", err);
+		w->addr_size = addr_size;
 		res = dwarf_siblingof_b(w->dbg, NULL, true, &cudie, &err);
 		if (res == DW_DLV_ERROR)
 			return dw_fail(w, "reading CU DIE", err);
@@ -295,6 +418,9 @@ void cumap_free(struct cumap *map)
 	free(map->names);
 	free(map->ranges);
 	free(map->vars);
+	for (i = 0; i < map->nr_layouts; i++)
+		free(map->layouts[i].name);
+	free(map->layouts);
 	memset(map, 0, sizeof(*map));
 }
 

@@ -305,7 +305,7 @@ static int cmd_dump(int argc, char **argv)
 static int cmd_info(int argc, char **argv)
 {
 	struct symidx *idx;
-	size_t i, n, count, total = 0;
+	size_t i, n, count, total = 0, layouts = 0;
 
 	if (argc != 2) {
 		usage(stderr);
@@ -324,10 +324,13 @@ static int cmd_info(int argc, char **argv)
 
 		if (!strcmp(name, "vmlinux"))
 			printf("vmlinux %zu\n", count);
+		else if (!strcmp(name, SYMIDX_LAYOUTS))
+			layouts = count;
 		else
 			total += count;
 	}
 	printf("module entries %zu\n", total);
+	printf("layouts %zu\n", layouts);
 	symidx_close(idx);
 	return 0;
 }

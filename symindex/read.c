@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -342,6 +343,29 @@ size_t symidx_lookup(const struct symidx *cidx, const char *object,
 		return 0;
 	*entries = arr + (first - idx->objs[oi].first);
 	return n;
+}
+
+const char *const symidx_layout_structs[] = {
+	"bug_entry", "exception_table_entry", "alt_instr", "jump_entry", "orc_entry",
+	"static_call_site", "paravirt_patch_site", NULL,
+};
+
+int symidx_layout(const struct symidx *idx, const char *name, const char *member,
+		  uint64_t *off, uint64_t *size)
+{
+	const struct symidx_entry *e;
+	char key[256];
+	int n;
+
+	n = member ? snprintf(key, sizeof(key), "struct %s.%s", name, member) :
+		     snprintf(key, sizeof(key), "struct %s", name);
+	if (n < 0 || (size_t)n >= sizeof(key) || symidx_lookup(idx, SYMIDX_LAYOUTS, key, &e) != 1)
+		return -ENOENT;
+	if (off)
+		*off = e->addr;
+	if (size)
+		*size = e->size;
+	return 0;
 }
 
 static const char *skip_dot_slash(const char *s)

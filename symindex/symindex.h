@@ -64,6 +64,23 @@ const char *symidx_exporter(const struct symidx *idx, const char *name);
 /* Whether @object is vmlinux or a module of this release. */
 bool symidx_has_object(const struct symidx *idx, const char *object);
 
+/*
+ * Layouts of the structs that describe special-section entries, read from
+ * the target's DWARF at build time (the NULL-terminated list
+ * symidx_layout_structs).  They are stored as entries of the pseudo-object
+ * SYMIDX_LAYOUTS named "struct NAME" (size) and "struct NAME.MEMBER"
+ * (addr = offset, size): no module can be called that, no symbol has a
+ * space in its name, and readers that do not ask never see them.
+ */
+#define SYMIDX_LAYOUTS "<layouts>"
+extern const char *const symidx_layout_structs[];
+/*
+ * The size of struct @name (@member NULL), or the offset and size of its
+ * @member.  0, or -ENOENT when the index does not have it.
+ */
+int symidx_layout(const struct symidx *idx, const char *name, const char *member,
+		  uint64_t *off, uint64_t *size);
+
 /* Counts and object names, for `hotpatch-index info` and tests. */
 size_t symidx_nr_objects(const struct symidx *idx);
 size_t symidx_nr_entries(const struct symidx *idx);

@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -241,6 +242,21 @@ int index_vmlinux(struct symidx_writer *w, const struct build_opts *o,
 			ret = symidx_writer_add(w, &e);
 		}
 		vi = vend;
+	}
+	for (i = 0; cus && !ret && i < cus->nr_layouts; i++) {
+		char *name;
+		struct symidx_entry e = {
+			.object = SYMIDX_LAYOUTS, .addr = cus->layouts[i].off,
+			.size = cus->layouts[i].size, .type = STT_NOTYPE, .bind = STB_LOCAL, .cu = "",
+		};
+
+		if (asprintf(&name, "struct %s", cus->layouts[i].name) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		e.name = name;
+		ret = symidx_writer_add(w, &e);
+		free(name);
 	}
 	for (i = 0; i < nvs; i++)
 		unlisted += !vs[i].used;

@@ -7,10 +7,12 @@
 #   fixture_index MKINDEX CASEDIR WORKDIR OBJECT CU
 #                                               WORKDIR/index: every defined function/object of
 #                                               orig.o in OBJECT (this CU), every undefined
-#                                               symbol exported by vmlinux, plus CASEDIR/index
+#                                               symbol exported by vmlinux, the layouts of
+#                                               tests/differ/layouts, plus CASEDIR/index
 # MKINDEX is tests/differ/mkindex.c built against out/lib.
 
 CC=${CC:-gcc-12}
+FIXTURE_LAYOUTS=$(dirname "${BASH_SOURCE[0]}")/layouts
 CFLAGS_FIX="-O2 -g0 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mcount -fno-pie \
 -mcmodel=kernel -mno-red-zone -fno-asynchronous-unwind-tables -fno-stack-protector \
 -fno-jump-tables -fno-strict-aliasing -nostdinc -w"
@@ -36,6 +38,8 @@ fixture_index() {
 				print obj, $8, 0, $4, $5, 0, cu }'
 		readelf -sW "$w/orig.o" "$w/patched.o" | awk '
 			$1 ~ /:$/ && $7 == "UND" && NF >= 8 { print "vmlinux", $8, 0, "FUNC", "GLOBAL", 1, "-" }'
+		# the target's special-section entry layouts (a case's index may override one)
+		grep -v '^#' "$FIXTURE_LAYOUTS"
 	} >"$w/index.gen"
 	awk -v extra="$extra" '
 		BEGIN { while ((getline l < extra) > 0) if (l !~ /^#/) { split(l, f, " "); mine[f[2]] = 1 } }

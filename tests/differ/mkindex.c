@@ -7,6 +7,9 @@
  *
  * type: FUNC|OBJECT|NOTYPE, bind: LOCAL|GLOBAL|WEAK, exported: 0|1,
  * cu: tree-relative source file or "-".  Lines starting with '#' are skipped.
+ * A line "layout NAME OFFSET SIZE" gives a struct's size (NAME "bug_entry")
+ * or a member's offset and size ("bug_entry.line"), as hotpatch-index
+ * reads them from the target's DWARF.
  * usage: mkindex OUT < lines
  */
 #include <elf.h>
@@ -39,6 +42,24 @@ int main(int argc, char **argv)
 		n++;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
+		if (!strncmp(line, "layout ", 7)) {
+			char full[600];
+			unsigned long off, size;
+
+			if (sscanf(line + 7, "%511s %lu %lu", name, &off, &size) != 3) {
+				fprintf(stderr, "mkindex: line %d: expected layout NAME OFFSET SIZE\n", n);
+				return 1;
+			}
+			snprintf(full, sizeof(full), "struct %s", name);
+			e.object = SYMIDX_LAYOUTS;
+			e.name = full;
+			e.cu = "";
+			e.addr = off;
+			e.size = size;
+			if (symidx_writer_add(w, &e))
+				return 1;
+			continue;
+		}
 		if (sscanf(line, "%255s %511s %u %31s %31s %u %255s", obj, name, &pos, type, bind,
 			   &exp, cu) != 7) {
 			fprintf(stderr, "mkindex: line %d: expected 7 fields\n", n);

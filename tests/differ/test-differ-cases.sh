@@ -18,8 +18,9 @@
 #                       must be exactly the changed and new functions
 #   args ARG...         extra differ arguments      cflags FLAG...   extra compiler flags
 #   env VAR=VAL         environment for the differ
-# An optional `index` file adds fixture index lines (object name sympos type bind exported cu);
-# names it mentions are not generated from orig.o.
+# An optional `index` file adds fixture index lines (object name sympos type bind exported cu,
+# or "layout NAME OFFSET SIZE"); names it mentions are not generated from orig.o or taken from
+# tests/differ/layouts (Debian 6.1's special-section entry layouts).
 # Runs every case with out/bin/hotpatch-diff and, when built, out-asan/bin/hotpatch-diff.
 set -uo pipefail
 
