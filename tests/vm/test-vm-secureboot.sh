@@ -95,12 +95,12 @@ cp "$vars" "$tmp/vars.fd"
 # sb_boot MODE LOG - one OVMF boot of the target kernel; the guest's HPSB lines in LOG
 sb_boot() {
 	timeout -k 5 "${HP_SB_TIMEOUT:-400}" qemu-system-x86_64 -machine q35,smm=on -accel tcg -cpu max \
-		-m 1024 -smp 1 -nographic -no-reboot \
+		-m 1024 -smp 1 -nographic -no-reboot -nic none \
 		-global driver=cfi.pflash01,property=secure,value=on \
 		-drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
 		-drive if=pflash,format=raw,unit=1,file="$tmp/vars.fd" \
 		-kernel "$HP_VMLINUZ" -initrd "$tmp/initrd.gz" \
-		-append "console=ttyS0 module.sig_enforce=1 panic=-1 hpsb=$1" </dev/null >"$2" 2>&1 || true
+		-append "console=ttyS0 quiet module.sig_enforce=1 panic=-1 hpsb=$1" </dev/null >"$2" 2>&1 || true
 	tr -d '\r' <"$2" | grep '^HPSB ' >"$2.hpsb" || true
 }
 
