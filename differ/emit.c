@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "differ.h"
+#include "fileio.h"
 #include "log.h"
 
 static int take_section(struct differ *d, struct section *sec);
@@ -294,19 +295,25 @@ static void json_list(FILE *f, const char *key, struct fact *head, bool with_pos
 	fputs(head ? "\n  ]" : "]", f);
 }
 
-int emit_json(struct differ *d, const char *path, const char *verdict)
-{
-	char *tmp;
-	FILE *f;
-	int ret = 0;
+struct json_out {
+	struct differ *d;
+	const char *path;
+	const char *verdict;
+};
 
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return -ENOMEM;
-	f = fopen(tmp, "w");
+/* write_file_atomic()'s filler: the facts through a stdio stream on @fd. */
+static int fill_json(int fd, void *arg)
+{
+	const struct json_out *j = arg;
+	struct differ *d = j->d;
+	int ret = 0, dfd = dup(fd);
+	FILE *f = dfd < 0 ? NULL : fdopen(dfd, "w");
+
 	if (!f) {
 		ret = -errno;
-		pr_err("%s: cannot write the facts: %s", path, strerror(errno));
-		free(tmp);
+		if (dfd >= 0)
+			close(dfd);
+		pr_err("%s: cannot write the facts: %s", j->path, strerror(-ret));
 		return ret;
 	}
 	fputs("{ \"object\": ", f);
@@ -314,18 +321,25 @@ int emit_json(struct differ *d, const char *path, const char *verdict)
 	fputs(", \"target\": ", f);
 	json_str(f, d->objname);
 	fputs(", \"verdict\": ", f);
-	json_str(f, verdict);
+	json_str(f, j->verdict);
 	json_list(f, "functions", d->functions.head, true);
 	json_list(f, "new_functions", d->new_functions.head, false);
 	json_list(f, "data", d->data.head, false);
 	json_list(f, "refusals", d->refusals.head, false);
 	json_list(f, "klp_symbols", d->klp_symbols.head, true);
 	fputs("\n}\n", f);
-	if (fclose(f) || rename(tmp, path)) {
+	if (ferror(f))
+		ret = -EIO;
+	if (fclose(f) && !ret)
 		ret = -errno;
-		pr_err("%s: cannot write the facts: %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
+	if (ret)
+		pr_err("%s: cannot write the facts: %s", j->path, strerror(-ret));
 	return ret;
+}
+
+int emit_json(struct differ *d, const char *path, const char *verdict)
+{
+	struct json_out j = { d, path, verdict };
+
+	return write_file_atomic(path, fill_json, &j);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "differ.h"
+#include "klp.h"
 #include "log.h"
 
 /* The output refers to @psym as the undefined @name. */
@@ -33,9 +34,13 @@ static int make_klp(struct differ *d, struct symbol *psym, const char *name,
 {
 	const char *object = res->object;
 	unsigned int sympos = res->sympos;
-	char *kname = xasprintf(".klp.sym.%s.%s,%u", object, name, sympos);
+	char *kname = klp_make_symname(object, name, sympos);
 	struct fact *f;
 
+	if (!kname) {
+		pr_err("%s: out of memory naming the klp symbol of %s", d->display, name);
+		return -ENOMEM;
+	}
 	for (f = d->klp_symbols.head; f; f = f->next)
 		if (!strcmp(f->symbol, kname))
 			return set_ext(psym, kname);
@@ -69,8 +74,7 @@ static int external_global(struct differ *d, struct symbol *psym, const char *na
 	if (!d->lookup)
 		return set_ext(psym, xstrdup(name));
 	exporter = lookup_exporter(d->lookup, name);
-	/* exported by vmlinux, or by a module other than the one patched */
-	if (exporter && (!strcmp(exporter, "vmlinux") || strcmp(exporter, d->objname)))
+	if (klp_resolved_by_export(exporter, d->objname))
 		return set_ext(psym, xstrdup(name));
 	ret = lookup_global(d->lookup, name, &res);
 	if (ret == -ENOTUNIQ)

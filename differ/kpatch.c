@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "differ.h"
+#include "klp.h"
 #include "log.h"
 
 /* struct kpatch_patch_func: new_addr, new_size, old_addr, old_size, sympos, name, objname */
@@ -209,7 +210,7 @@ static int add_dynrela(struct kstate *k, struct reloc *r, struct fact *f)
 
 static bool is_klp_sym(const struct symbol *s)
 {
-	return !s->sec && !strncmp(s->name, ".klp.sym.", 9);
+	return !s->sec && klp_is_symname(s->name);
 }
 
 /* Every relocation against a .klp.sym symbol becomes a dynrela; then the symbols go. */
