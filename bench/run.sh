@@ -60,7 +60,7 @@ work=$(sed -n 's/.*scratch directory kept: //p' "$tmp/keep.log" | tail -n 1)
 [[ -d $work ]] || { echo "bench: no scratch directory kept" >&2; exit 1; }
 obj=$(cut -f2 "$work/tus" | head -n 1)
 # the generated module source as mkmod wrote it, before kbuild ran in it
-find "$work/kbuild/src" -mindepth 1 ! -name Kbuild ! -name 'hp-*.c' ! -name '*.h' ! -name '*_shipped' ! -name '.hp-obj-*.cmd' -delete
+find "$work/kbuild/src" -mindepth 1 ! -name Kbuild ! -name 'hp-*.c' ! -name '*.h' ! -name '*_shipped' ! -name '.hp-obj-*.cmd' ! -name '.hp-klp.o.cmd' -delete
 for _ in $(seq "$runs"); do
 	rm -rf "$work/fresh"
 	cp -a "$work/kbuild/src" "$work/fresh"

@@ -21,7 +21,7 @@
 #   stdout; DIR/NAME.ko.debug, the same module with its DWARF, unsigned.  Nothing is written to DIR
 #   on failure.  The same inputs and key give a byte-identical module.
 #
-# Steps: hotpatch-mkmod writes the kbuild directory (klp tables, prelinked differ objects),
+# Steps: hotpatch-mkmod writes the kbuild directory (klp records, prelinked differ objects),
 # kbuild links it against HP_KDIR with gcc-12, strip --strip-debug, hotpatch-klpfix rewrites
 # the klp relocations and refuses any symbol that would not resolve at load time, sign-file signs.
 # Needs build/common.sh and build/sign.sh.

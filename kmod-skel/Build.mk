@@ -4,6 +4,8 @@
 # their unit test.
 
 KMOD_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,kmod-skel/template.c kmod-skel/klpfix.c)
+MKMOD_OBJS := $(patsubst %.c,$(O)/obj/%.o,kmod-skel/mkmod.c kmod-skel/facts.c \
+	kmod-skel/prelink.c kmod-skel/records.c)
 KMOD_DEPLIBS := $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/libhp.a
 
 $(O)/lib/libkmod-skel.a: $(KMOD_LIB_OBJS)
@@ -11,7 +13,7 @@ $(O)/lib/libkmod-skel.a: $(KMOD_LIB_OBJS)
 	$(AR) rcs $@ $^
 LIBS += $(O)/lib/libkmod-skel.a
 
-$(O)/bin/hotpatch-mkmod: $(O)/obj/kmod-skel/mkmod.o $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS)
+$(O)/bin/hotpatch-mkmod: $(MKMOD_OBJS) $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -ljson-c -lelf
 PROGS += $(O)/bin/hotpatch-mkmod

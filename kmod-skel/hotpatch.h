@@ -46,7 +46,10 @@
 #include <linux/livepatch.h>
 #include <linux/string.h>
 
-/* The weak defaults these override are in the generated module source. */
+/*
+ * The patch module's klp records (hp-klp.o) refer to these names weakly:
+ * an object without a definition gets no callback of that kind.
+ */
 #define HOTPATCH_PRE_PATCH(obj, fn)						\
 	int __hotpatch_cb_pre_patch__##obj(struct klp_object *klp_obj);	\
 	int __hotpatch_cb_pre_patch__##obj(struct klp_object *klp_obj)		\

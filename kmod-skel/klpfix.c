@@ -13,6 +13,7 @@
 #include "klp.h"
 #include "symvers.h"
 #include "klpfix.h"
+#include "klp-records.h"
 
 #define MODVERSION_SIZE		64	/* struct modversion_info on 64-bit */
 
@@ -109,6 +110,11 @@ static void check_undef_sym(struct fix *f, struct symbol *sym)
 		if (strcmp(e->object, "vmlinux"))
 			pr_info("%s: %s is exported by module %s: the patch module depends on it",
 				f->obj->path, sym->name, e->object);
+		return;
+	}
+	if (sym->bind == STB_WEAK && !strncmp(sym->name, HOTPATCH_CB_PREFIX,
+					       strlen(HOTPATCH_CB_PREFIX))) {
+		pr_debug("%s: %s: no such callback in the hooks", f->obj->path, sym->name);
 		return;
 	}
 	if (sym->bind == STB_WEAK) {

@@ -27,6 +27,7 @@
 #include "symindex.h"
 #include "symindex-write.h"
 #include "klp.h"
+#include "klp-records.h"
 #include "symvers.h"
 #include "klpfix.h"
 #include "testutil.h"
@@ -474,35 +475,117 @@ static int run_mkmod(const char *args, const char *outdir)
 	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+/* What a pointer field of the klp records points at, as text. */
+static const char *record_pointer(struct section *rec, uint64_t off, char *buf, size_t size)
+{
+	struct reloc *r = sec_find_reloc_by_offset(rec, off, 8);
+
+	if (!r)
+		return "NULL";
+	assert_int_equal(r->type, R_X86_64_64);
+	if (r->sym->type != STT_SECTION) {
+		snprintf(buf, size, "%s%s", r->sym->name, r->sym->bind == STB_WEAK ? "(weak)" : "");
+		return buf;
+	}
+	if (r->sym->sec == rec) {
+		snprintf(buf, size, "@%lld", (long long)r->addend);
+		return buf;
+	}
+	assert_string_equal(r->sym->sec->name, HOTPATCH_KLP_STR_SECTION);
+	snprintf(buf, size, "\"%s\"", (const char *)sec_data(r->sym->sec) + r->addend);
+	return buf;
+}
+
+static uint64_t record_ulong(struct section *rec, uint64_t off)
+{
+	uint64_t v;
+
+	assert_null(sec_find_reloc_by_offset(rec, off, 8));
+	memcpy(&v, sec_data(rec) + off, 8);
+	return v;
+}
+
+/* The klp records of hp-klp.o_shipped (klp-records.h), one line per record. */
+static char *dump_records(const char *path)
+{
+	static char out[8192];
+	struct object *obj = obj_open(path, 0);
+	struct symbol *patch;
+	struct section *rec;
+	uint64_t objs, nr_objs, i, j;
+	size_t n = 0;
+	char b[8][512];
+
+	assert_non_null(obj);
+	patch = obj_find_symbol_by_name(obj, HOTPATCH_KLP_PATCH_SYMBOL);
+	assert_non_null(patch);
+	assert_int_equal(patch->bind, STB_GLOBAL);
+	rec = patch->sec;
+	assert_string_equal(rec->name, HOTPATCH_KLP_SECTION);
+	nr_objs = record_ulong(rec, patch->offset + HP_PATCH_REC_NR_OBJS);
+	objs = strtoull(record_pointer(rec, patch->offset + HP_PATCH_REC_OBJS, b[0], 512) + 1, NULL, 0);
+	n += snprintf(out + n, sizeof(out) - n, "patch objs=%s nr=%llu replace=%llu\n", b[0],
+		      (unsigned long long)nr_objs,
+		      (unsigned long long)record_ulong(rec, patch->offset + HP_PATCH_REC_REPLACE));
+	for (i = 0; i < nr_objs; i++) {
+		uint64_t o = objs + i * HP_OBJ_REC_SIZE;
+		uint64_t nr_funcs = record_ulong(rec, o + HP_OBJ_REC_NR_FUNCS);
+		const char *funcs = record_pointer(rec, o + HP_OBJ_REC_FUNCS, b[1], 512);
+
+		n += snprintf(out + n, sizeof(out) - n, "object %s funcs=%s nr=%llu %s %s %s %s\n",
+			      record_pointer(rec, o + HP_OBJ_REC_NAME, b[0], 512), funcs,
+			      (unsigned long long)nr_funcs,
+			      record_pointer(rec, o + HP_OBJ_REC_PRE_PATCH, b[2], 512),
+			      record_pointer(rec, o + HP_OBJ_REC_POST_PATCH, b[3], 512),
+			      record_pointer(rec, o + HP_OBJ_REC_PRE_UNPATCH, b[4], 512),
+			      record_pointer(rec, o + HP_OBJ_REC_POST_UNPATCH, b[5], 512));
+		for (j = 0; j < nr_funcs; j++) {
+			uint64_t f = strtoull(funcs + 1, NULL, 0) + j * HP_FUNC_REC_SIZE;
+
+			n += snprintf(out + n, sizeof(out) - n, "  func %s,%llu -> %s\n",
+				      record_pointer(rec, f + HP_FUNC_REC_OLD_NAME, b[6], 512),
+				      (unsigned long long)record_ulong(rec, f + HP_FUNC_REC_OLD_SYMPOS),
+				      record_pointer(rec, f + HP_FUNC_REC_NEW_FUNC, b[7], 512));
+		}
+	}
+	obj_close(obj);
+	return out;
+}
+
 static void test_mkmod_tables(void **state)
 {
 	const char *c;
 	struct object *obj;
 	struct symbol *sym;
+	struct section *sec;
 
 	(void)state;
 	mkmod_inputs();
 	/* pairs given mymod first: the output does not depend on their order */
 	assert_int_equal(run_mkmod("--name hp_unit mod.o mod.json vm.o vm.json", "src"), 0);
-	c = slurp(tu_path("src/hp-main.c"));
-	assert_non_null(strstr(c, "extern void patched(void);"));
-	assert_non_null(strstr(c, ".old_name = \"s_show\",\n\t\t.new_func = patched,\n\t\t.old_sympos = 2,"));
-	assert_non_null(strstr(c, ".old_name = \"mymod_export\",\n\t\t.new_func = calls_mymod_export,\n\t\t.old_sympos = 0,"));
-	/* vmlinux (NULL name) first, then the module */
-	assert_non_null(strstr(c, ".name = NULL,"));
-	assert_non_null(strstr(c, ".name = \"mymod\","));
-	assert_true(strstr(c, ".name = NULL,") < strstr(c, ".name = \"mymod\","));
-	assert_non_null(strstr(c, ".pre_patch = __hotpatch_cb_pre_patch__mymod,"));
-	assert_non_null(strstr(c, "int __weak __hotpatch_cb_pre_patch__vmlinux(struct klp_object *obj) { return 0; }"));
-	assert_non_null(strstr(c, ".replace = false,"));
-	assert_non_null(strstr(c, "MODULE_INFO(livepatch, \"Y\");"));
-	assert_non_null(strstr(c, "MODULE_LICENSE(\"GPL\");"));
-	assert_null(strstr(c, "MODULE_IMPORT_NS"));
-	assert_null(strstr(c, "@"));
+	/* vmlinux (NULL name) first, then the module; callbacks weak, the aliases named */
+	assert_string_equal(dump_records(tu_path("src/hp-klp.o_shipped")),
+		"patch objs=@24 nr=2 replace=0\n"
+		"object NULL funcs=@136 nr=1 __hotpatch_cb_pre_patch__vmlinux(weak) "
+		"__hotpatch_cb_post_patch__vmlinux(weak) __hotpatch_cb_pre_unpatch__vmlinux(weak) "
+		"__hotpatch_cb_post_unpatch__vmlinux(weak)\n"
+		"  func \"s_show\",2 -> patched\n"
+		"object \"mymod\" funcs=@160 nr=1 __hotpatch_cb_pre_patch__mymod(weak) "
+		"__hotpatch_cb_post_patch__mymod(weak) __hotpatch_cb_pre_unpatch__mymod(weak) "
+		"__hotpatch_cb_post_unpatch__mymod(weak)\n"
+		"  func \"mymod_export\",0 -> calls_mymod_export\n");
+	obj = obj_open(tu_path("src/hp-klp.o_shipped"), 0);
+	assert_non_null(obj);
+	assert_null(obj_find_section_by_name(obj, ".modinfo"));
+	obj_close(obj);
+	/* the init code is the fixed file, copied */
+	assert_int_equal(tu_run("cmp -s '%s/templates/livepatch.c' '%s/src/hp-main.c'", HP_ROOT, tmpdir), 0);
 	c = slurp(tu_path("src/Kbuild"));
-	assert_non_null(strstr(c, "obj-m := hp_unit.o\nhp_unit-y := hp-main.o hp-obj-1.o hp-obj-2.o\n"));
+	assert_non_null(strstr(c, "obj-m := hp_unit.o\nhp_unit-y := hp-main.o hp-klp.o hp-obj-1.o hp-obj-2.o\n"));
 	slurp(tu_path("src/.hp-obj-1.o.cmd"));
+	slurp(tu_path("src/.hp-klp.o.cmd"));
 	slurp(tu_path("src/hotpatch.h"));
+	slurp(tu_path("src/klp-records.h"));
 	/* vmlinux object copied as is; mymod's call to its own export became a klp symbol */
 	assert_int_equal(tu_run("cmp -s '%s/vm.o' '%s/src/hp-obj-1.o_shipped'", tmpdir, tmpdir), 0);
 	obj = obj_open(tu_path("src/hp-obj-2.o_shipped"), 0);
@@ -518,19 +601,22 @@ static void test_mkmod_tables(void **state)
 		   "{ \"object\": \"k.o\", \"target\": \"vmlinux\", \"verdict\": \"changed\",\n"
 		   "  \"functions\": [ { \"name\": \"s_show\", \"sympos\": 1, \"alias\": \"calls_mymod_export\" } ] }\n");
 	assert_int_equal(run_mkmod("--name hp_unit mod.o modvm.json", "src3"), 0);
-	assert_non_null(strstr(slurp(tu_path("src3/hp-main.c")), "MODULE_IMPORT_NS(MY_NS);"));
+	obj = obj_open(tu_path("src3/hp-klp.o_shipped"), 0);
+	assert_non_null(obj);
+	sec = obj_find_section_by_name(obj, ".modinfo");
+	assert_non_null(sec);
+	assert_int_equal(sec->size, sizeof("import_ns=MY_NS"));
+	assert_memory_equal(sec_data(sec), "import_ns=MY_NS", sizeof("import_ns=MY_NS"));
+	obj_close(obj);
 
-	/* same inputs in the other order: same source */
+	/* same inputs in the other order: the same bytes; --replace is recorded */
+	assert_int_equal(run_mkmod("--name hp_unit vm.o vm.json mod.o mod.json", "src4"), 0);
+	if (tu_run("cd '%s' && cmp src/hp-klp.o_shipped src4/hp-klp.o_shipped >&2 && "
+		   "cmp src/Kbuild src4/Kbuild >&2", tmpdir))
+		fail_msg("expected the same hp-klp.o and Kbuild whatever the order of the pairs, saw a difference");
 	assert_int_equal(run_mkmod("--name hp_unit --replace vm.o vm.json mod.o mod.json", "src2"), 0);
-	c = slurp(tu_path("src2/hp-main.c"));
-	assert_non_null(strstr(c, ".replace = true,"));
-	{
-		char cmd[4200];
-
-		snprintf(cmd, sizeof(cmd), "cd '%s' && sed 's/replace = true/replace = false/' src2/hp-main.c | diff - src/hp-main.c >&2", tmpdir);
-		if (system(cmd))
-			fail_msg("expected the same hp-main.c whatever the order of the pairs, saw a difference");
-	}
+	assert_non_null(strstr(dump_records(tu_path("src2/hp-klp.o_shipped")),
+			       "patch objs=@24 nr=2 replace=1\n"));
 }
 
 static void expect_mkmod_refusal(const char *args, const char *what)
@@ -542,8 +628,8 @@ static void expect_mkmod_refusal(const char *args, const char *what)
 	log = slurp(tu_path("mkmod.log"));
 	if (!strstr(log, what))
 		fail_msg("expected an error naming \"%s\", saw: %s", what, log);
-	if (!access(tu_path("bad/hp-main.c"), F_OK))
-		fail_msg("expected no hp-main.c after a refusal, saw one");
+	if (!access(tu_path("bad/hp-main.c"), F_OK) || !access(tu_path("bad/hp-klp.o_shipped"), F_OK))
+		fail_msg("expected no hp-main.c or hp-klp.o_shipped after a refusal, saw one");
 }
 
 static void test_mkmod_refusals(void **state)
