@@ -56,7 +56,8 @@ Input:
                          once, cached under <cache>/updates/FROM..TO
   PATCH-DIR              a directory of -p1 patches (*.patch, *.diff), applied in name order
   MBOX                   a git-style mbox series (git format-patch --stdout), applied in order
-  A series is applied to the target's source tree; each file it changes is one change.
+  A series is applied to the target's source tree; each file it changes is one change. With
+  --from VERSION alone, the series is against linux-source VERSION: its ABI is the target.
 
 Options:
   -o, --output DIR       results go here (required); a rerun with the same DIR resumes
@@ -169,11 +170,12 @@ if ((opt_merge)); then
 		hp_die "--merge joins finished results: --from, --to, --shard, --bundle and --test do not apply"
 	fi
 else
-	if [[ -n $opt_from || -n $opt_to ]]; then
-		[[ -n $opt_from && -n $opt_to ]] || hp_die "--from and --to go together"
+	if [[ -n $opt_from && ! $opt_from =~ ^[0-9][0-9a-z.+~-]*$ ]] || [[ -n $opt_to && ! $opt_to =~ ^[0-9][0-9a-z.+~-]*$ ]]; then
+		hp_die "--from and --to take Debian package versions (e.g. 6.1.190-1), not '$opt_from' / '$opt_to'"
+	fi
+	if [[ -n $opt_to ]]; then
+		[[ -n $opt_from ]] || hp_die "--to needs --from"
 		((${#opt_inputs[@]} == 0)) || hp_die "either --from/--to or a patch directory or mbox, not both"
-		[[ $opt_from =~ ^[0-9][0-9a-z.+~-]*$ && $opt_to =~ ^[0-9][0-9a-z.+~-]*$ ]] ||
-			hp_die "--from and --to take Debian package versions (e.g. 6.1.190-1), not '$opt_from' / '$opt_to'"
 		[[ $opt_from != "$opt_to" ]] || hp_die "--from and --to name the same version"
 	else
 		((${#opt_inputs[@]} == 1)) || hp_die "give one input: --from V --to V, a patch directory or an mbox (see --help)"
@@ -223,7 +225,7 @@ triage_target() {
 triage_input() {
 	local in=${opt_inputs[0]:-} tmp patches=()
 	hp_stage_begin input
-	if [[ -n $opt_from ]]; then
+	if [[ -n $opt_to ]]; then
 		TRIAGE_UPDATE=$(triage_fetch_update "$opt_from" "$opt_to")
 		TRIAGE_INPUT=$(jq -n --arg f "$opt_from" --arg t "$opt_to" \
 			'{ kind: "update", from: $f, to: $t, description: "linux-source-6.1 \($f) → \($t)" }')
@@ -266,8 +268,13 @@ triage_plan() {
 		cp "$opt_output/work/all-candidates.tsv" "$opt_output/.tmp.candidates.tsv"
 	fi
 	mv -f "$opt_output/.tmp.candidates.tsv" "$opt_output/candidates.tsv" || hp_die "cannot write $opt_output/candidates.tsv"
-	rm -rf "$opt_output/work/shadow"
-	objects_shadow "$HP_SRC" "$TRIAGE_UPDATE/to" "$opt_output/work/shadow"
+	# the shadow of the updated tree (made by the first worker that needs it) belongs to
+	# one update and one target tree
+	k=$(printf '%s\n%s\n' "$HP_SRC" "$(sha256sum <"$TRIAGE_UPDATE/files")" | sha256sum | cut -c1-16)
+	if [[ ! -f $opt_output/work/shadow.key || $(<"$opt_output/work/shadow.key") != "$k" ]]; then
+		rm -rf "$opt_output/work/shadow"
+		printf '%s\n' "$k" >"$opt_output/work/shadow.key"
+	fi
 	{
 		printf 'HP_RELEASE=%q\nHP_PKGVER=%q\nHP_CACHE_ROOT=%q\nHP_CACHE=%q\nHP_SRC=%q\n' \
 			"$HP_RELEASE" "$HP_PKGVER" "$HP_CACHE_ROOT" "$HP_CACHE" "$HP_SRC"

@@ -25,12 +25,30 @@ tc_self=$(readlink -f "${BASH_SOURCE[0]}")
 tc_dir=$(dirname "$tc_self")
 # shellcheck source=build/common.sh
 . "$tc_dir/common.sh"
+# shellcheck source=build/objects.sh
+. "$tc_dir/objects.sh"
 
 HP_STAGE=triage
 TC_OUT=${1:?usage: triage-candidate.sh OUT ID}
 TC_ID=${2:?usage: triage-candidate.sh OUT ID}
 # shellcheck source=/dev/null # written by hotpatch-triage (triage_write_env)
 . "$TC_OUT/run.env"
+
+# tc_shadow - OUT/work/shadow: the target tree with every file of the update laid over it
+# (objects_shadow), made once by the first worker that needs it, under a lock, by rename.
+tc_shadow() {
+	local tmp
+	[[ -d $TC_OUT/work/shadow ]] && return 0
+	exec {tc_lock}>>"$TC_OUT/work/.shadow.lock" || hp_die "cannot open $TC_OUT/work/.shadow.lock"
+	flock "$tc_lock" || hp_die "cannot lock $TC_OUT/work/.shadow.lock"
+	if [[ ! -d $TC_OUT/work/shadow ]]; then
+		tmp=$TC_OUT/work/.tmp.shadow.$$
+		rm -rf "$TC_OUT"/work/.tmp.shadow.*
+		objects_shadow "$HP_SRC" "$TRIAGE_UPDATE/to" "$tmp"
+		mv -T "$tmp" "$TC_OUT/work/shadow" || hp_die "cannot rename $tmp"
+	fi
+	exec {tc_lock}>&-
+}
 
 # tc_gcc_deps OBJ CMD SRC.c - the headers preprocessing SRC.c opens in the tree after the update.
 tc_gcc_deps() {
@@ -177,6 +195,7 @@ tc_main() {
 		cat "$TC_WORK/last.log" >>"$log.tmp"
 		tc_classify "$rc" "$TC_WORK/last.log"
 		if [[ $TC_OUTCOME == does-not-compile ]]; then
+			tc_shadow
 			while IFS=$'\t' read -r h why; do
 				[[ -n $h && $h != "$TC_PATH" ]] || continue
 				if [[ $why == - ]]; then
