@@ -134,6 +134,60 @@ int arch_pcrel_adjust(const uint8_t *code, size_t size, struct arch_insns *insns
 	return 0;
 }
 
+/* Index of the instruction holding @place, or -1. */
+static long insn_at(const struct arch_insns *insns, size_t size, uint64_t place)
+{
+	unsigned int lo = 0, hi = insns->nr;
+
+	while (lo < hi) {	/* first instruction starting after the place */
+		unsigned int mid = (lo + hi) / 2;
+
+		if (insns->off[mid] <= place)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || place >= size)
+		return -1;
+	return (long)lo - 1;
+}
+
+int arch_reloc_accesses_memory(const uint8_t *code, size_t size, struct arch_insns *insns,
+			       uint64_t place, bool *access)
+{
+	const uint8_t *c;
+	size_t left;
+	uint64_t addr;
+	cs_insn *insn;
+	long i;
+	int ret, k;
+
+	*access = false;
+	if (!code)
+		return -EIO;
+	ret = decode(code, size, insns);
+	if (ret)
+		return ret;
+	i = insn_at(insns, size, place);
+	if (i < 0)
+		return 0;
+	addr = insns->off[i];
+	c = code + addr;
+	left = size - addr;
+	insn = cs_malloc(cs_dec_detail);
+	if (!insn)
+		return -ENOMEM;
+	if (cs_disasm_iter(cs_dec_detail, &c, &left, &addr, insn) && insn->id != X86_INS_LEA &&
+	    insn->detail->x86.encoding.disp_offset &&
+	    insns->off[i] + insn->detail->x86.encoding.disp_offset == place) {
+		for (k = 0; k < insn->detail->x86.op_count; k++)
+			if (insn->detail->x86.operands[k].type == X86_OP_MEM)
+				*access = true;
+	}
+	cs_free(insn, 1);
+	return 0;
+}
+
 bool arch_has_fentry(struct symbol *func)
 {
 	struct reloc **rs;

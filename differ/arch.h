@@ -36,6 +36,15 @@ bool arch_reloc_call(uint32_t type, bool to_func);
  */
 int arch_pcrel_adjust(const uint8_t *code, size_t size, struct arch_insns *insns,
 		      uint64_t place, int64_t *adjust);
+/*
+ * Whether the relocated field at @place of @code is the displacement of a
+ * memory operand the instruction reads or writes (mov sym(%rip), %rax;
+ * cmp $1, sym+8; mov sym(,%rax,8), %rdx): the instruction uses the data
+ * there.  False when it materializes the address instead (lea sym(%rip),
+ * mov $sym, push $sym, a call or jump), or cannot be decoded.  -errno.
+ */
+int arch_reloc_accesses_memory(const uint8_t *code, size_t size, struct arch_insns *insns,
+			       uint64_t place, bool *access);
 /* Whether @func starts with its ftrace call (call __fentry__ / mcount). */
 bool arch_has_fentry(struct symbol *func);
 

@@ -7,6 +7,7 @@
  *              string content, anonymous section+offset)
  *   compare    per-symbol verdict (sym->status) with a reason
  *   select     what the output carries, what is refused
+ *   account    every difference in an allocated section has a verdict, or an error
  *   special    the special-section table: compare entries, keep those of
  *              included functions (struct special_out, data for emit)
  *   resolve    every remaining decision: each output relocation's target
@@ -55,6 +56,10 @@ struct dsym {
 	unsigned int nr_users, max_users;
 	enum incl include;
 	bool special_static;		/* always-safe static (__key, __warned, CSWTCH ...) */
+	bool refused;			/* a refusal names it */
+	unsigned int nr_refs;		/* select: references from code and data of the object */
+	struct symbol *func_ptr;	/* select: a function it points to (data) */
+	const char *addr_user;		/* select: who takes or stores its address */
 	struct symbol *out;		/* the symbol standing for it in the output */
 	char *ext;			/* resolve: the undefined name the output uses for it */
 	struct fact *fact;		/* resolve: its "functions" fact (alias) */
@@ -71,6 +76,8 @@ struct dsec {
 	bool late;			/* resolve: carried because an entry or copy reaches it */
 	bool anon_checked;
 	bool anon_same;
+	unsigned int nr_refs;		/* select: references into it (anonymous contents) */
+	bool ref_changed;		/* select: some are from changed or new code or data */
 	struct arch_insns insns;	/* text: instruction starts (arch) */
 };
 
@@ -221,6 +228,9 @@ void special_free(struct differ *d);
 /* select.c */
 int select_symbols(struct differ *d);
 
+/* account.c: every difference between the objects has a verdict, or an error */
+int account(struct differ *d);
+
 /* resolve.c */
 /* After select: every decision emit needs (out_ref, ext names, facts), every refusal. */
 int resolve(struct differ *d);
@@ -237,6 +247,7 @@ struct lookup_result {
 	const char *cu;
 	unsigned int sympos;
 	bool exported;
+	unsigned char type;	/* STT_FUNC, STT_OBJECT ... */
 	uint64_t addr, size;	/* symtab backend: value and size in the parent */
 };
 /*

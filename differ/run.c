@@ -36,6 +36,7 @@ int differ_run(struct differ *d)
 	err = err ?: special_index(d);	/* the owning function of every special entry */
 	err = err ?: compare(d);	/* sym->status, with a reason */
 	err = err ?: select_symbols(d);	/* include: changed, new, needed; refusals */
+	err = err ?: account(d);	/* every difference has a verdict, or an error */
 	if (err)
 		return EXIT_ERROR;
 	if (d->refusals.head)

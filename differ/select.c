@@ -7,12 +7,17 @@
  *   - string literals and anonymous constants (switch tables) are copied;
  *   - always-safe special statics (__key, __warned, __already_done,
  *     __func__, CSWTCH ...) and new data are copied;
- *   - a changed constant is copied (its readers are changed too);
+ *   - a changed constant that the code merely reads is copied (its readers
+ *     are changed too);
  *   - everything else -- unchanged functions, existing data, undefined
  *     symbols -- stays external and is resolved by export or klp later.
  * Refusals: changed __init code, a changed function without an ftrace
  * entry, a changed initializer of existing writable data, a changed
- * function that no longer uses a static local its original used.
+ * function that no longer uses a static local its original used, and a
+ * changed constant that a copy cannot stand in for: one holding function
+ * pointers (an ops table), one whose address code or data keeps (objects
+ * made before the patch point at the running kernel's copy), or a global
+ * one (other objects read the running kernel's copy).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -123,6 +128,107 @@ static int follow(struct differ *d, struct work *w, struct section *sec, uint64_
 	return 0;
 }
 
+/* A function of this object, or (undefined here) of the target kernel. */
+static bool points_to_code(struct differ *d, const struct target *t)
+{
+	struct lookup_result res;
+
+	if (t->sec)
+		return sec_is_text(t->sec);
+	return sym_is_func(t->sym) ||
+	       (d->lookup && !lookup_global(d->lookup, t->sym->name, &res) &&
+		res.type == STT_FUNC);
+}
+
+/*
+ * Who refers to what, over every allocated non-special section of PATCHED:
+ * how often each symbol and anonymous section is referenced, which function
+ * each constant points to, and who takes or stores a constant's address
+ * (data holding it, or an instruction that does not access memory through
+ * it: lea, mov $sym ...).
+ */
+static int scan_references(struct differ *d)
+{
+	struct section *base;
+
+	for_each_section(d->patched, base) {
+		struct reloc **rs;
+		size_t nr, i;
+
+		if (sec_is_rela(base) || !(base->sh.sh_flags & SHF_ALLOC) ||
+		    special_section_name(base->name))
+			continue;
+		rs = sec_relocs_sorted(base, &nr);
+		for (i = 0; i < nr; i++) {
+			struct symbol *user = func_parent(sec_find_symbol_containing(base, rs[i]->offset));
+			struct target t;
+			bool access = true;
+			int ret = reloc_target(rs[i], &t);
+
+			if (!ret && sec_is_text(base) && t.sym && sym_is_data(t.sym))
+				ret = arch_reloc_accesses_memory(sec_data(base), base->size,
+								 &DS(base)->insns, rs[i]->offset,
+								 &access);
+			if (ret) {
+				pr_err("%s: %s+0x%lx: cannot resolve relocation target: %s", d->display,
+				       base->name, (unsigned long)rs[i]->offset, strerror(-ret));
+				return ret;
+			}
+			if (t.sym && t.sym->sec) {
+				if (t.sym == user)
+					continue;
+				D(t.sym)->nr_refs++;
+				if (!access || !sec_is_text(base))
+					D(t.sym)->addr_user = user ? user->name : base->name;
+			} else if (!t.sym && t.sec && !t.str) {
+				DS(t.sec)->nr_refs++;
+				if (!user || user->status != V_SAME)
+					DS(t.sec)->ref_changed = true;
+			}
+			if (user && sym_is_data(user) && user->status == V_CHANGED && t.sym &&
+			    !D(user)->func_ptr && points_to_code(d, &t))
+				D(user)->func_ptr = t.sym;
+		}
+	}
+	return 0;
+}
+
+/* A changed constant a copy in the patch cannot stand in for (see the top). */
+static void refuse_shared_constants(struct differ *d)
+{
+	static const char hint[] =
+		"objects made before the patch keep using the running kernel's copy, so the "
+		"patch cannot replace it: leave it unchanged and patch the functions it points "
+		"to, keep the new state in a shadow variable (klp_shadow_get_or_alloc), or "
+		"switch existing objects over from a livepatch callback";
+	struct symbol *p;
+
+	for_each_symbol(d->patched, p) {
+		char *why;
+
+		if (!sym_is_data(p) || !p->sec || p->status != V_CHANGED || D(p)->special_static ||
+		    !sec_is_readonly(p->sec) || !(p->sec->sh.sh_flags & SHF_ALLOC) ||
+		    sec_is_init(p->sec) || special_section_name(p->sec->name))
+			continue;
+		if (D(p)->func_ptr)
+			why = xasprintf("changed constant (%s) holding function pointers (%s)",
+					D(p)->reason ? D(p)->reason : "content",
+					D(p)->func_ptr->name[0] ? D(p)->func_ptr->name :
+					D(p)->func_ptr->sec->name);
+		else if (D(p)->addr_user)
+			why = xasprintf("changed constant (%s) whose address %s keeps",
+					D(p)->reason ? D(p)->reason : "content",
+					D(p)->addr_user);
+		else if (p->bind != STB_LOCAL)
+			why = xasprintf("changed global constant (%s): other objects read the "
+					"running kernel's copy", D(p)->reason ? D(p)->reason : "content");
+		else
+			continue;
+		refuse(d, p->sec, p, why, hint);
+		free(why);
+	}
+}
+
 /* Each function using an orig static local must still use its twin. */
 static void check_static_locals(struct differ *d)
 {
@@ -162,8 +268,12 @@ int select_symbols(struct differ *d)
 {
 	struct work w = { 0 };
 	struct symbol *p;
-	int ret = 0;
+	int ret;
 
+	ret = scan_references(d);
+	if (ret)
+		return ret;
+	refuse_shared_constants(d);
 	for_each_symbol(d->patched, p) {
 		if (!p->sec || p->parent)
 			continue;
@@ -205,6 +315,11 @@ int select_symbols(struct differ *d)
 			       "the running kernel keeps its own copy: leave the initializer alone "
 			       "and set the new value from a livepatch callback, or add new data");
 			free(why);
+		} else if (sym_is_data(p) && p->status == V_CHANGED && !D(p)->special_static &&
+			   sec_is_init(p->sec) && !special_section_name(p->sec->name)) {
+			refuse(d, p->sec, p, "changed __init constant",
+			       "init code has run already and its data is freed: leave it unchanged, "
+			       "or apply the change through a livepatch callback");
 		}
 	}
 	check_static_locals(d);

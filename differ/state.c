@@ -182,6 +182,8 @@ void refuse(struct differ *d, const struct section *sec, const struct symbol *sy
 	f->reason = xstrdup(reason);
 	f->hint = xstrdup(hint);
 	fact_add(&d->refusals, f);
+	if (sym && sym->priv)
+		((struct dsym *)sym->priv)->refused = true;
 	pr_err("%s: %s: %s: %s; %s", d->display, sec ? sec->name : "-",
 	       sym ? sym->name : "-", reason, hint);
 }

@@ -136,6 +136,7 @@ static int index_local(struct lookup *l, const char *name, struct lookup_result 
 	res->cu = one->cu;
 	res->sympos = one->sympos;
 	res->exported = one->exported;
+	res->type = one->type;
 	return 0;
 }
 
@@ -154,6 +155,7 @@ static int index_global(struct lookup *l, const char *name, struct lookup_result
 			res->cu = e[i].cu;
 			res->sympos = e[i].sympos;
 			res->exported = e[i].exported;
+			res->type = e[i].type;
 			return 0;
 		}
 	}
@@ -174,6 +176,7 @@ static int index_global(struct lookup *l, const char *name, struct lookup_result
 		res->cu = one->cu;
 		res->sympos = one->sympos;
 		res->exported = one->exported;
+		res->type = one->type;
 	}
 	return 0;
 }
@@ -379,6 +382,7 @@ static int symtab_lookup(struct lookup *l, const char *name, bool local,
 	res->cu = local ? one->file : "";
 	res->sympos = one->sympos;
 	res->exported = false;
+	res->type = one->type;
 	res->addr = one->addr;
 	res->size = one->size;
 	return 0;
