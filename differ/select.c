@@ -17,7 +17,9 @@
  * changed constant that a copy cannot stand in for: one holding function
  * pointers (an ops table), one whose address code or data keeps (objects
  * made before the patch point at the running kernel's copy), or a global
- * one (other objects read the running kernel's copy).
+ * one (other objects read the running kernel's copy); an EXPORT_SYMBOL
+ * added, removed or changed between GPL and not (the running kernel's
+ * export table is fixed).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -229,6 +231,65 @@ static void refuse_shared_constants(struct differ *d)
 	}
 }
 
+/* "___ksymtab+foo" -> "foo" (EXPORT_SYMBOL), "___ksymtab_gpl+foo" -> "foo" (_GPL); else NULL. */
+static const char *export_of(const struct section *sec, bool *gpl)
+{
+	*gpl = !strncmp(sec->name, "___ksymtab_gpl+", 15);
+	if (*gpl)
+		return sec->name + 15;
+	return strncmp(sec->name, "___ksymtab+", 11) ? NULL : sec->name + 11;
+}
+
+static void refuse_export(struct differ *d, struct object *obj, const struct section *sec,
+			  const char *name, const char *what)
+{
+	char *why = xasprintf("%s export %s", what, name);
+
+	refuse(d, sec, obj_find_symbol_by_name(obj, name), why,
+	       "a live patch cannot change the running kernel's export table: keep the "
+	       "EXPORT_SYMBOL as it is, and reach new code through existing exports");
+	free(why);
+}
+
+/* Exports are the sections ___ksymtab[_gpl]+NAME of each side. */
+static void check_exports(struct differ *d)
+{
+	struct section *s;
+
+	for_each_section(d->patched, s) {
+		struct section *o;
+		const char *name = NULL;
+		char *other;
+		bool gpl;
+
+		name = export_of(s, &gpl);
+		if (!name)
+			continue;
+		other = xasprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
+		o = obj_find_section_by_name(d->orig, other);
+		free(other);
+		if (o)
+			refuse_export(d, d->patched, s, name, gpl ? "EXPORT_SYMBOL_GPL instead of "
+				      "EXPORT_SYMBOL for the" : "EXPORT_SYMBOL instead of "
+				      "EXPORT_SYMBOL_GPL for the");
+		else if (!obj_find_section_by_name(d->orig, s->name))
+			refuse_export(d, d->patched, s, name, "new");
+	}
+	for_each_section(d->orig, s) {
+		const char *name;
+		char *other;
+		bool gpl;
+
+		name = export_of(s, &gpl);
+		if (!name || obj_find_section_by_name(d->patched, s->name))
+			continue;
+		other = xasprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
+		if (!obj_find_section_by_name(d->patched, other))
+			refuse_export(d, d->orig, s, name, "removed");
+		free(other);
+	}
+}
+
 /* Each function using an orig static local must still use its twin. */
 static void check_static_locals(struct differ *d)
 {
@@ -274,6 +335,7 @@ int select_symbols(struct differ *d)
 	if (ret)
 		return ret;
 	refuse_shared_constants(d);
+	check_exports(d);
 	for_each_symbol(d->patched, p) {
 		if (!p->sec || p->parent)
 			continue;
