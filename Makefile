@@ -107,7 +107,8 @@ SHARE := $(DESTDIR)$(LIBDIR)
 install: all man
 	install -d "$(SHARE)/out/bin" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANDIR)/man1" \
 		"$(DESTDIR)$(BASHCOMPDIR)"
-	cp -r build templates kmod-skel "$(SHARE)/"
+	cp -r build templates "$(SHARE)/"
+	install -D -m 644 kmod-skel/hotpatch.h "$(SHARE)/kmod-skel/hotpatch.h"  # the rest is tool source
 	chmod 755 "$(SHARE)/build/vm-init.sh"  # the guest's /init, a script of its own
 	install -m 755 hotpatch-build.sh "$(SHARE)/hotpatch-build.sh"
 	install -m 755 hotpatch-triage.sh "$(SHARE)/hotpatch-triage.sh"
