@@ -32,21 +32,23 @@ cd "$T_TOP" || exit 1
 . "$(dirname "$0")/fixture.sh"
 tmp=$(t_tmpdir)
 
+bins=(out/bin/hotpatch-diff)
+[[ -x out-asan/bin/hotpatch-diff ]] && bins+=(out-asan/bin/hotpatch-diff)
+cases=()
+for cdir in tests/differ/cases/*/; do
+	[[ -f $cdir/expect ]] && cases+=("${cdir%/}")
+done
+t_plan $((${#bins[@]} * ${#cases[@]}))
+
 if ! command -v "$CC" >/dev/null || ! command -v jq >/dev/null; then
-	t_fail "differ cases" "expected $CC and jq to be installed, saw them missing (make deps)"
-	t_done
-	exit 1
+	t_bail "expected $CC and jq to be installed, saw them missing (make deps)"
 fi
 if [[ ! -x out/bin/hotpatch-diff || ! -f out/lib/libsymindex.a ]]; then
-	t_fail "differ cases" "expected out/bin/hotpatch-diff and out/lib/libsymindex.a, saw them missing (run make)"
-	t_done
-	exit 1
+	t_bail "expected out/bin/hotpatch-diff and out/lib/libsymindex.a, saw them missing (run make)"
 fi
 if ! gcc -Wall -Wextra -Werror -Ilib -Isymindex -o "$tmp/mkindex" tests/differ/mkindex.c \
 	out/lib/libsymindex.a out/lib/libhp.a 2>"$tmp/mkindex.log"; then
-	t_fail "fixture index builder" "expected tests/differ/mkindex.c to build, saw: $(head -3 "$tmp/mkindex.log")"
-	t_done
-	exit 1
+	t_bail "expected tests/differ/mkindex.c to build, saw: $(head -3 "$tmp/mkindex.log" | tr '\n' ' ')"
 fi
 
 # sorted, space-separated words
@@ -198,12 +200,9 @@ run_case() {
 	t_pass "$tag"
 }
 
-bins=(out/bin/hotpatch-diff)
-[[ -x out-asan/bin/hotpatch-diff ]] && bins+=(out-asan/bin/hotpatch-diff)
 for bin in "${bins[@]}"; do
-	for cdir in tests/differ/cases/*/; do
-		[[ -f $cdir/expect ]] || continue
-		run_case "$bin" "${cdir%/}"
+	for cdir in "${cases[@]}"; do
+		run_case "$bin" "$cdir"
 	done
 done
 t_done

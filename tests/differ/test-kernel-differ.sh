@@ -13,6 +13,7 @@ set -uo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 cd "$T_TOP" || exit 1
+t_plan 9
 t_setup_kernel
 tmp=$(t_tmpdir)
 bin=out/bin/hotpatch-diff

@@ -7,6 +7,11 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+examples=()
+for dir in "$T_TOP"/examples/*/; do
+	[[ -f $dir/fix.patch ]] && examples+=("$dir")
+done
+t_plan ${#examples[@]}
 t_setup_kernel
 
 hb=$T_TOP/hotpatch-build.sh
@@ -14,9 +19,8 @@ tmp=$(t_tmpdir)
 logs=${HP_TEST_LOGDIR:-$T_TOP/out/test-logs}/e2e-examples
 mkdir -p "$logs"
 
-for dir in "$T_TOP"/examples/*/; do
+for dir in "${examples[@]}"; do
 	ex=$(basename "$dir")
-	[[ -f $dir/fix.patch ]] || continue
 	name=ex_${ex//-/_}
 	out=$tmp/$ex
 	rc=0

@@ -16,8 +16,9 @@
 #                                  matches the extended regex RE (case-insensitive)
 #                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
 # The pair of objects is built by tests/kernel/compile-pair.sh and kept in
-# out/kernel-cases/<case>/ until the patch, the case, the compile scripts (compile-pair.sh,
-# build/patch.sh, build/objects.sh) or the release change.  The first test builds one pair
+# out/kernel-cases/<case>/ until anything that shapes it changes: the patch, the case, the
+# compile scripts (compile-pair.sh and every build/*.sh), the compiler (gcc-12 -v), the
+# release's compile database, the prepared tree (its .done/tree stamp) or the release.  The first test builds one pair
 # from scratch and proves that it leaves the cached source tree byte-for-byte unchanged.
 #
 # Environment: CASES="name ..." runs only those cases; HP_KEEP_PAIRS=0 rebuilds every pair.
@@ -31,6 +32,33 @@ casedir=tests/kernel/diff-cases
 compile_pair=tests/kernel/compile-pair.sh
 bin=out/bin/hotpatch-diff
 work=out/kernel-cases
+
+# objects_of CASE - print "TU TARGET" of the case
+objects_of() {
+	grep -v '^[[:space:]]*#' "$casedir/$1/objects" | awk 'NF >= 2 { print $1, $2; exit }'
+}
+
+# case_plan CASE - how many tests the case runs: its exit code (and output object), the changed
+# and new function sets (unless a refusal names none), one per data, sympos and refused line,
+# and the refusals' consistency
+case_plan() {
+	awk '$1 == "exit" { rc = $2 } $1 == "changed" { ch++ } $1 == "new" { nw++ }
+		$1 == "data" || $1 == "sympos" || $1 == "refused" { n++ }
+		END { print 2 + (rc != 2 || ch > 0) + (rc != 2 || nw > 0) + n }' "$casedir/$1/expect"
+}
+
+cases=()
+plan=4
+for d in "$casedir"/*/; do
+	c=$(basename "$d")
+	if [[ -n ${CASES:-} && " $CASES " != *" $c "* ]]; then
+		t_left_out "case $c (CASES=\"$CASES\")"
+		continue
+	fi
+	cases+=("$c")
+	plan=$((plan + $(case_plan "$c")))
+done
+t_plan "$plan"
 
 t_setup_kernel
 tmp=$(t_tmpdir)
@@ -65,11 +93,6 @@ if [[ $s0 != "$s1" && $s1 != "$s2" ]]; then
 else
 	t_fail "tree_state" "expected three different states, saw identical ones"
 fi
-
-# objects_of CASE - print "TU TARGET" of the case
-objects_of() {
-	grep -v '^[[:space:]]*#' "$casedir/$1/objects" | awk 'NF >= 2 { print $1, $2; exit }'
-}
 
 # --- 1. the cached tree stays byte-for-byte unchanged --------------------------------------
 proof_case=string-meminfo
@@ -109,11 +132,19 @@ if [[ ! -x $bin ]]; then
 else
 	have_bin=1
 fi
+# what shapes every pair, computed once: the build scripts, the compiler, the compile database
+# and the prepared tree of the release
+pair_inputs=$( {
+	cat "$compile_pair" build/*.sh
+	gcc-12 -v 2>&1 | tail -n 1
+	sha256sum "$HP_CACHE/compiledb"
+	stat -c '%Y %i' "$HP_CACHE/.done/tree"
+	printf '%s %s %s\n' "$HP_RELEASE" "$HP_PKGVER" "$HP_SRC"
+} | sha256sum | cut -d' ' -f1)
 stamp_of() {
 	local c=$1
-	cat "$casedir/$c/fix.patch" "$casedir/$c/objects" "$compile_pair" build/patch.sh \
-		build/objects.sh
-	printf '%s %s\n' "$HP_RELEASE" "$HP_SRC"
+	cat "$casedir/$c/fix.patch" "$casedir/$c/objects"
+	echo "$pair_inputs"
 }
 
 # words TEXT - the lines of TEXT as one space-separated line
@@ -125,15 +156,6 @@ words() {
 strip_n() {
 	sed -E 's/(\.[0-9]+)+$//'
 }
-
-cases=()
-for d in "$casedir"/*/; do
-	c=$(basename "$d")
-	if [[ -n ${CASES:-} && " $CASES " != *" $c "* ]]; then
-		continue
-	fi
-	cases+=("$c")
-done
 
 for c in "${cases[@]}"; do
 	expect=$casedir/$c/expect
@@ -170,15 +192,14 @@ for c in "${cases[@]}"; do
 	want_new=$(awk '$1 == "new" { print $2 }' "$expect" | LC_ALL=C sort)
 	log_tail=$(tail -n 2 "$w/diff.log" | tr '\n' ' ')
 
-	if [[ $rc == "$want_rc" ]]; then
-		t_pass "$c: hotpatch-diff exits $rc"
-	else
+	if [[ $rc != "$want_rc" ]]; then
 		t_fail "$c: hotpatch-diff exit code" "expected $want_rc, saw $rc ($log_tail)"
-	fi
-	if [[ $rc == 0 && ! -s $w/out.o ]]; then
+	elif [[ $rc == 0 && ! -s $w/out.o ]]; then
 		t_fail "$c: output object" "expected $w/out.o after exit 0, saw none"
 	elif [[ $rc != 0 && -e $w/out.o ]]; then
 		t_fail "$c: output object" "expected no $w/out.o after exit $rc, saw one"
+	else
+		t_pass "$c: hotpatch-diff exits $rc, $( ((rc == 0)) && echo "an output object" || echo "no output object")"
 	fi
 	if ! jq -e . "$w/facts.json" >/dev/null 2>&1; then
 		t_fail "$c: facts" "expected valid JSON in $w/facts.json, saw none or invalid ($log_tail)"
@@ -235,15 +256,16 @@ for c in "${cases[@]}"; do
 			t_fail "$c: refusal of $sym" "expected a refusal naming $sym with a reason matching /$re/, saw $(jq -c '[.refusals[]? | {symbol, name, section, reason}]' "$w/facts.json")"
 		fi
 	done < <(awk '$1 == "refused" { print $1, $2, $3 }' "$expect")
-	if [[ $want_rc == 2 ]] && [[ $(jq '.refusals | length' "$w/facts.json") == 0 ]]; then
-		t_fail "$c: refusals" "expected at least one refusal in facts.json, saw none"
-	fi
+	nref=$(jq '.refusals // [] | length' "$w/facts.json")
 	unnamed=$(jq -c '[.refusals[]? | select((.symbol // "") == "" or (.section // "") == "")]' "$w/facts.json")
-	if [[ $unnamed != "[]" ]]; then
-		t_fail "$c: refusals name their symbol and section" "expected .symbol and .section in every refusal, saw $unnamed"
-	fi
-	if [[ $want_rc != 2 ]] && [[ $(jq '.refusals // [] | length' "$w/facts.json") != 0 ]]; then
+	if [[ $want_rc == 2 ]] && ((nref == 0)); then
+		t_fail "$c: refusals" "expected at least one refusal in facts.json, saw none"
+	elif [[ $want_rc != 2 ]] && ((nref != 0)); then
 		t_fail "$c: refusals" "expected none, saw $(jq -c '[.refusals[] | {symbol, reason}]' "$w/facts.json")"
+	elif [[ $unnamed != "[]" ]]; then
+		t_fail "$c: refusals name their symbol and section" "expected .symbol and .section in every refusal, saw $unnamed"
+	else
+		t_pass "$c: $nref refusals$( ((nref == 0)) || echo ", each naming its symbol and section")"
 	fi
 done
 

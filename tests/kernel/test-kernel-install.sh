@@ -5,6 +5,7 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_plan 4
 t_setup_kernel
 tmp=$(t_tmpdir)
 

@@ -25,9 +25,7 @@ bindirs=(out/bin)
 [[ -x out-asan/bin/hotpatch-diff ]] && bindirs+=(out-asan/bin)
 for t in hotpatch-elfdump hotpatch-diff hotpatch-index; do
 	if [[ ! -x out/bin/$t ]]; then
-		t_fail "tools built" "expected out/bin/$t, saw it missing (run make)"
-		t_done
-		exit 1
+		t_bail "expected out/bin/$t, saw it missing (run make)"
 	fi
 done
 
@@ -85,9 +83,7 @@ CFLAGS_FIX="-O2 -g0 -ffunction-sections -fdata-sections -pg -mfentry -mrecord-mc
 for side in orig patched; do
 	# shellcheck disable=SC2086
 	if ! (cd "$tmp/src/$side" && $CC $CFLAGS_FIX -c mal.c -o "$tmp/$side.o") 2>"$tmp/cc.log"; then
-		t_fail "fixture compiles" "expected $CC to compile the fixture, saw: $(head -3 "$tmp/cc.log")"
-		t_done
-		exit 1
+		t_bail "expected $CC to compile the fixture, saw: $(head -3 "$tmp/cc.log" | tr '\n' ' ')"
 	fi
 done
 # fuzz-diff finding: an undefined FUNC foo.cold was taken for foo's cold part and included
@@ -104,15 +100,6 @@ gcc -O2 -nostdlib -static -no-pie -o "$tmp/exec.elf" "$tmp/src/exec.c"
 gcc -O2 -nostdlib -shared -fPIC -o "$tmp/dyn.so" "$tmp/src/exec.c"
 orig=$tmp/orig.o
 good=$tmp/patched.o
-
-# the good pair works, so every refusal below is the malformation's doing
-rc=0
-out/bin/hotpatch-diff --json "$tmp/good.json" "$orig" "$good" -o "$tmp/good-out.o" >"$tmp/good.log" 2>&1 || rc=$?
-if ((rc == 0)) && [[ -s $tmp/good-out.o ]]; then
-	t_pass "baseline: hotpatch-diff on the fixture pair writes an object"
-else
-	t_fail "baseline" "expected hotpatch-diff exit 0 with an output, saw exit $rc: $(tail -n 2 "$tmp/good.log" | tr '\n' ' ')"
-fi
 
 # --- malformed objects: NAME -> $tmp/bad/NAME.o ---
 mkdir -p "$tmp/bad"
@@ -171,6 +158,73 @@ poke "$tmp/bad/reloc-entsize.o" "$(shdr "$good" .rela.text.show 56)" 8 16
 # fuzz-diff finding: a relocation of __mcount_loc past its end (special-section owner table)
 mk mcount-reloc "__mcount_loc relocation past its end (fuzz-diff crash)"
 poke "$tmp/bad/mcount-reloc.o" "$(secdata "$good" .rela__mcount_loc)" 8 0x2760
+
+# --- fixtures for the rest ---
+# odd but harmless inputs: any verdict, but no crash or report
+# fuzz-diff UBSan finding: an addend near INT64_MAX overflowed the target offset
+cp "$good" "$tmp/addend.o"
+poke "$tmp/addend.o" $((rela + 16)) 8 0x7ffffffffffffffc
+# fuzz-elf finding: an SHT_NULL section (no contents, whatever its header says) whose
+# offset and size lie far past the end was mapped and read
+cp "$good" "$tmp/null-section.o"
+poke "$tmp/null-section.o" "$(shdr "$good" .comment 4)" 4 0
+poke "$tmp/null-section.o" "$(shdr "$good" .comment 24)" 8 $((1 << 36))
+poke "$tmp/null-section.o" "$(shdr "$good" .comment 32)" 8 $((1 << 38))
+# fuzz-elf UBSan finding: a pointer was formed from an SHT_NOBITS section's unchecked offset
+cp "$good" "$tmp/nobits-offset.o"
+poke "$tmp/nobits-offset.o" "$(shdr "$good" .bss 24)" 8 0x7fffffffffff0000
+# symbol indexes
+if ! gcc -Wall -Wextra -Werror -Ilib -Isymindex -o "$tmp/mkindex" tests/differ/mkindex.c \
+	out/lib/libsymindex.a out/lib/libhp.a 2>"$tmp/mkindex.log"; then
+	t_bail "expected tests/differ/mkindex.c to build, saw: $(head -3 "$tmp/mkindex.log" | tr '\n' ' ')"
+fi
+{
+	echo "vmlinux show 0 FUNC GLOBAL 0 mal.c"
+	echo "vmlinux other 0 FUNC GLOBAL 0 mal.c"
+	echo "vmlinux helper 0 FUNC LOCAL 0 mal.c"
+	echo "vmlinux hits 0 OBJECT LOCAL 0 mal.c"
+	echo "vmlinux ext_fn 0 FUNC GLOBAL 1 -"
+	echo "vmlinux ext_counter 0 OBJECT GLOBAL 1 -"
+	echo "vmlinux __fentry__ 0 FUNC GLOBAL 1 -"
+} | "$tmp/mkindex" "$tmp/index"
+# the release mkindex writes into every index it makes (tests/differ/mkindex.c)
+rel=fixture
+# malformed index files for hotpatch-index query and hotpatch-diff --index
+isize=$(stat -c %s "$tmp/index")
+mkdir -p "$tmp/badidx"
+declare -A iwhy=()
+mki() { cp "$tmp/index" "$tmp/badidx/$1"; iwhy[$1]=$2; }
+: >"$tmp/badidx/empty"; iwhy[empty]="an empty file"
+head -c $((isize / 2)) "$tmp/index" >"$tmp/badidx/truncated"; iwhy[truncated]="a truncated index"
+head -c 40 "$tmp/index" >"$tmp/badidx/header-only"; iwhy[header-only]="a cut header"
+cp "$good" "$tmp/badidx/object"; iwhy[object]="an object file"
+mki version "an unknown format version"; poke "$tmp/badidx/version" 8 4 99
+mki release-str "release string offset out of range"; poke "$tmp/badidx/release-str" 24 4 0x7ffffff0
+mki nr-entries "entry count past the end"; poke "$tmp/badidx/nr-entries" 32 4 0x10000000
+mki entries-off "entry table past the end"; poke "$tmp/badidx/entries-off" 48 8 $((1 << 40))
+mki strings-off "string table past the end"; poke "$tmp/badidx/strings-off" 64 8 $((isize + 8))
+mki entry-name "entry name offset out of range"
+poke "$tmp/badidx/entry-name" "$(peek "$tmp/index" 48 8)" 4 0x7ffffff0
+mki object-run "object entry run out of range"
+poke "$tmp/badidx/object-run" $(($(peek "$tmp/index" 40 8) + 8)) 4 0x7fffffff
+mki strings-nul "string table without a final NUL"
+poke "$tmp/badidx/strings-nul" $(($(peek "$tmp/index" 64 8) + $(peek "$tmp/index" 72 8) - 1)) 1 0x41
+
+nbad=$(find "$tmp/bad" -name '*.o' | wc -l)
+nbadidx=$(find "$tmp/badidx" -type f | wc -l)
+nodd=4
+# per build: two tools on each bad object, two on each odd one, two release checks, and the
+# index reader and the differ on each bad index; plus the baseline
+t_plan $((1 + ${#bindirs[@]} * (2 * nbad + 2 * nodd + 2 + 2 * nbadidx)))
+
+# the good pair works, so every refusal below is the malformation's doing
+rc=0
+out/bin/hotpatch-diff --json "$tmp/good.json" "$orig" "$good" -o "$tmp/good-out.o" >"$tmp/good.log" 2>&1 || rc=$?
+if ((rc == 0)) && [[ -s $tmp/good-out.o ]]; then
+	t_pass "baseline: hotpatch-diff on the fixture pair writes an object"
+else
+	t_fail "baseline" "expected hotpatch-diff exit 0 with an output, saw exit $rc: $(tail -n 2 "$tmp/good.log" | tr '\n' ' ')"
+fi
 
 sanitizer() { grep -m1 -E 'ERROR: (Address|Leak)Sanitizer|runtime error|Segmentation|core dumped' "$1"; }
 
@@ -258,18 +312,6 @@ for bd in "${bindirs[@]}"; do
 done
 
 # --- odd but harmless: any verdict, but no crash or report ---
-# fuzz-diff UBSan finding: an addend near INT64_MAX overflowed the target offset
-cp "$good" "$tmp/addend.o"
-poke "$tmp/addend.o" $((rela + 16)) 8 0x7ffffffffffffffc
-# fuzz-elf finding: an SHT_NULL section (no contents, whatever its header says) whose
-# offset and size lie far past the end was mapped and read
-cp "$good" "$tmp/null-section.o"
-poke "$tmp/null-section.o" "$(shdr "$good" .comment 4)" 4 0
-poke "$tmp/null-section.o" "$(shdr "$good" .comment 24)" 8 $((1 << 36))
-poke "$tmp/null-section.o" "$(shdr "$good" .comment 32)" 8 $((1 << 38))
-# fuzz-elf UBSan finding: a pointer was formed from an SHT_NOBITS section's unchecked offset
-cp "$good" "$tmp/nobits-offset.o"
-poke "$tmp/nobits-offset.o" "$(shdr "$good" .bss 24)" 8 0x7fffffffffff0000
 for bd in "${bindirs[@]}"; do
 	for c in "addend:relocation addend near INT64_MAX" "null-section:SHT_NULL section past the end" \
 		"nobits-offset:SHT_NOBITS section offset near the top of the address space" \
@@ -298,87 +340,54 @@ for bd in "${bindirs[@]}"; do
 	done
 done
 
+
 # --- symbol indexes ---
-if gcc -Wall -Wextra -Werror -Ilib -Isymindex -o "$tmp/mkindex" tests/differ/mkindex.c \
-	out/lib/libsymindex.a out/lib/libhp.a 2>"$tmp/mkindex.log"; then
-	{
-		echo "vmlinux show 0 FUNC GLOBAL 0 mal.c"
-		echo "vmlinux other 0 FUNC GLOBAL 0 mal.c"
-		echo "vmlinux helper 0 FUNC LOCAL 0 mal.c"
-		echo "vmlinux hits 0 OBJECT LOCAL 0 mal.c"
-		echo "vmlinux ext_fn 0 FUNC GLOBAL 1 -"
-		echo "vmlinux ext_counter 0 OBJECT GLOBAL 1 -"
-		echo "vmlinux __fentry__ 0 FUNC GLOBAL 1 -"
-	} | "$tmp/mkindex" "$tmp/index"
-	rel=$(out/bin/hotpatch-index info "$tmp/index" 2>/dev/null | sed -n 's/^release:* *//p' | head -n 1)
-	rel=${rel:-fixture}
-	for bd in "${bindirs[@]}"; do
-		pfx=""
-		[[ $bd == out-asan/* ]] && pfx="asan: "
+for bd in "${bindirs[@]}"; do
+	pfx=""
+	[[ $bd == out-asan/* ]] && pfx="asan: "
+	w=$tmp/run
+	rm -rf "$w"
+	mkdir -p "$w"
+	rc=0
+	"$bd/hotpatch-diff" --index "$tmp/index" --release "$rel" --json "$w/facts.json" "$orig" "$good" \
+		-o "$w/out.o" >"$w/log" 2>&1 || rc=$?
+	if ((rc == 0)); then
+		t_pass "${pfx}hotpatch-diff accepts an index of the release it is told ($rel)"
+	else
+		t_fail "${pfx}hotpatch-diff --release $rel" "expected exit 0, saw $rc: $(tail -n 2 "$w/log" | tr '\n' ' ')"
+	fi
+	rm -f "$w/out.o" "$w/facts.json"
+	if expect_error "${pfx}hotpatch-diff: index of another release" "for release $rel, not 6\.1\.0-999-amd64" \
+		"$bd/hotpatch-diff" --index "$tmp/index" --release 6.1.0-999-amd64 --json "$w/facts.json" \
+		"$orig" "$good" -o "$w/out.o"; then
+		if [[ -e $w/out.o ]]; then
+			t_fail "${pfx}hotpatch-diff: index of another release" "expected no output object, saw one"
+		else
+			t_pass "${pfx}hotpatch-diff refuses an index of another release"
+		fi
+	fi
+done
+
+
+# malformed index files for hotpatch-index query and hotpatch-diff --index
+for bd in "${bindirs[@]}"; do
+	pfx=""
+	[[ $bd == out-asan/* ]] && pfx="asan: "
+	for f in "$tmp"/badidx/*; do
+		name=$(basename "$f")
+		expect_error "${pfx}hotpatch-index query: $name" "$f" "$bd/hotpatch-index" query "$f" show &&
+			t_pass "${pfx}hotpatch-index query refuses ${iwhy[$name]}"
 		w=$tmp/run
 		rm -rf "$w"
 		mkdir -p "$w"
-		rc=0
-		"$bd/hotpatch-diff" --index "$tmp/index" --release "$rel" --json "$w/facts.json" "$orig" "$good" \
-			-o "$w/out.o" >"$w/log" 2>&1 || rc=$?
-		if ((rc == 0)); then
-			t_pass "${pfx}hotpatch-diff accepts an index of the release it is told ($rel)"
-		else
-			t_fail "${pfx}hotpatch-diff --release $rel" "expected exit 0, saw $rc: $(tail -n 2 "$w/log" | tr '\n' ' ')"
-		fi
-		rm -f "$w/out.o" "$w/facts.json"
-		if expect_error "${pfx}hotpatch-diff: index of another release" "for release $rel, not 6\.1\.0-999-amd64" \
-			"$bd/hotpatch-diff" --index "$tmp/index" --release 6.1.0-999-amd64 --json "$w/facts.json" \
-			"$orig" "$good" -o "$w/out.o"; then
+		if expect_error "${pfx}hotpatch-diff --index: $name" "$f" "$bd/hotpatch-diff" --index "$f" \
+			--json "$w/facts.json" "$orig" "$good" -o "$w/out.o"; then
 			if [[ -e $w/out.o ]]; then
-				t_fail "${pfx}hotpatch-diff: index of another release" "expected no output object, saw one"
+				t_fail "${pfx}hotpatch-diff --index: $name" "expected no output object, saw one"
 			else
-				t_pass "${pfx}hotpatch-diff refuses an index of another release"
+				t_pass "${pfx}hotpatch-diff refuses ${iwhy[$name]} as its index"
 			fi
 		fi
 	done
-
-	# malformed index files for hotpatch-index query and hotpatch-diff --index
-	isize=$(stat -c %s "$tmp/index")
-	mkdir -p "$tmp/badidx"
-	declare -A iwhy=()
-	mki() { cp "$tmp/index" "$tmp/badidx/$1"; iwhy[$1]=$2; }
-	: >"$tmp/badidx/empty"; iwhy[empty]="an empty file"
-	head -c $((isize / 2)) "$tmp/index" >"$tmp/badidx/truncated"; iwhy[truncated]="a truncated index"
-	head -c 40 "$tmp/index" >"$tmp/badidx/header-only"; iwhy[header-only]="a cut header"
-	cp "$good" "$tmp/badidx/object"; iwhy[object]="an object file"
-	mki version "an unknown format version"; poke "$tmp/badidx/version" 8 4 99
-	mki release-str "release string offset out of range"; poke "$tmp/badidx/release-str" 24 4 0x7ffffff0
-	mki nr-entries "entry count past the end"; poke "$tmp/badidx/nr-entries" 32 4 0x10000000
-	mki entries-off "entry table past the end"; poke "$tmp/badidx/entries-off" 48 8 $((1 << 40))
-	mki strings-off "string table past the end"; poke "$tmp/badidx/strings-off" 64 8 $((isize + 8))
-	mki entry-name "entry name offset out of range"
-	poke "$tmp/badidx/entry-name" "$(peek "$tmp/index" 48 8)" 4 0x7ffffff0
-	mki object-run "object entry run out of range"
-	poke "$tmp/badidx/object-run" $(($(peek "$tmp/index" 40 8) + 8)) 4 0x7fffffff
-	mki strings-nul "string table without a final NUL"
-	poke "$tmp/badidx/strings-nul" $(($(peek "$tmp/index" 64 8) + $(peek "$tmp/index" 72 8) - 1)) 1 0x41
-	for bd in "${bindirs[@]}"; do
-		pfx=""
-		[[ $bd == out-asan/* ]] && pfx="asan: "
-		for f in "$tmp"/badidx/*; do
-			name=$(basename "$f")
-			expect_error "${pfx}hotpatch-index query: $name" "$f" "$bd/hotpatch-index" query "$f" show &&
-				t_pass "${pfx}hotpatch-index query refuses ${iwhy[$name]}"
-			w=$tmp/run
-			rm -rf "$w"
-			mkdir -p "$w"
-			if expect_error "${pfx}hotpatch-diff --index: $name" "$f" "$bd/hotpatch-diff" --index "$f" \
-				--json "$w/facts.json" "$orig" "$good" -o "$w/out.o"; then
-				if [[ -e $w/out.o ]]; then
-					t_fail "${pfx}hotpatch-diff --index: $name" "expected no output object, saw one"
-				else
-					t_pass "${pfx}hotpatch-diff refuses ${iwhy[$name]} as its index"
-				fi
-			fi
-		done
-	done
-else
-	t_fail "fixture index builder" "expected tests/differ/mkindex.c to build, saw: $(head -3 "$tmp/mkindex.log")"
-fi
+done
 t_done

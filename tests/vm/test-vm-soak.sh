@@ -29,9 +29,15 @@ CYCLES=${SOAK_CYCLES:-10}
 WORKERS=${SOAK_WORKERS:-4}
 TTIMEOUT=${SOAK_TRANSITION_TIMEOUT:-60}
 if ! [[ $CYCLES =~ ^[1-9][0-9]*$ && $WORKERS =~ ^[1-9][0-9]*$ && $TTIMEOUT =~ ^[1-9][0-9]*$ ]]; then
-	t_fail "soak parameters" "expected positive SOAK_CYCLES, SOAK_WORKERS, SOAK_TRANSITION_TIMEOUT, saw '$CYCLES' '$WORKERS' '$TTIMEOUT'"
-	t_done
-	exit 1
+	t_bail "soak parameters: expected positive SOAK_CYCLES, SOAK_WORKERS, SOAK_TRANSITION_TIMEOUT, saw '$CYCLES' '$WORKERS' '$TTIMEOUT'"
+fi
+# builds, the boot, cycles per module, workers, dmesg: the sample module always, the differ's
+# module unless SOAK_DIFFER=0
+if [[ ${SOAK_DIFFER:-1} == 1 ]]; then
+	t_plan 7
+else
+	t_plan 5
+	t_left_out "the patch module from hotpatch-diff output (SOAK_DIFFER=${SOAK_DIFFER})"
 fi
 
 t_setup_kernel
@@ -76,9 +82,7 @@ if [[ ${SOAK_DIFFER:-1} == 1 ]]; then
 	fi
 fi
 if ((${#mods[@]} == 0)); then
-	t_fail "soak" "expected at least one patch module, saw none built"
-	t_done
-	exit 1
+	t_bail "soak: expected at least one patch module, saw none built"
 fi
 
 # --- The guest: busybox initramfs whose /init runs the soak and powers off. ---
@@ -87,9 +91,7 @@ mkdir -p "$root"/{bin,dev,proc,sys,tmp,soak,hpvm}
 cp "$VMTEST_DIR/vm-guest.sh" "$root/hpvm/guest.sh"
 busybox=${HPVM_BUSYBOX:-/bin/busybox}
 if [[ ! -x $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
-	t_fail "soak" "expected a static busybox at $busybox (install busybox-static), saw none"
-	t_done
-	exit 1
+	t_bail "soak: expected a static busybox at $busybox (install busybox-static), saw none"
 fi
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
@@ -211,9 +213,7 @@ INIT
 chmod 0755 "$root/init"
 if ! (cd "$root" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc -R 0:0 --quiet | gzip -1 >"$logdir/initrd.gz"); then
-	t_fail "soak initramfs" "expected cpio to write $logdir/initrd.gz, saw it fail"
-	t_done
-	exit 1
+	t_bail "soak initramfs: expected cpio to write $logdir/initrd.gz, saw it fail"
 fi
 
 # --- Boot once. ---
