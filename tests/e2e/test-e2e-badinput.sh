@@ -5,23 +5,30 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_sigint_default "$@"
+t_plan 13
 t_setup_kernel
 
 hb=$T_TOP/hotpatch-build.sh
 tmp=$(t_tmpdir)
 src=$HP_SRC
 
-# run NAME WANT_RC PATTERN ARGS... - expect exit WANT_RC ("nonzero" for any), PATTERN in stderr,
-# and no .ko in the output directory.
+# run NAME WANT_RC PATTERNS ARGS... - expect exit WANT_RC, every one of PATTERNS (extended
+# regexes separated by " && ") in the output, and no .ko in the output directory.
 run() {
-	local name=$1 want=$2 pat=$3 out rc=0
+	local name=$1 want=$2 pats=$3 out rc=0 pat missing=()
 	shift 3
 	rm -rf "$tmp/out"
 	out=$("$hb" -o "$tmp/out" "$@" 2>&1) || rc=$?
-	if [[ $want == nonzero ]] && ((rc == 0)) || [[ $want != nonzero && $rc != "$want" ]]; then
+	while [[ -n $pats ]]; do
+		pat=${pats%% && *}
+		[[ $pats == *" && "* ]] && pats=${pats#* && } || pats=
+		grep -qE -- "$pat" <<<"$out" || missing+=("$pat")
+	done
+	if [[ $rc != "$want" ]]; then
 		t_fail "$name" "expected exit $want, saw $rc: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
-	elif ! grep -qE -- "$pat" <<<"$out"; then
-		t_fail "$name" "expected a message matching '$pat', saw: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+	elif ((${#missing[@]})); then
+		t_fail "$name" "expected a message matching '${missing[*]}', saw: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
 	elif compgen -G "$tmp/out/*.ko" >/dev/null; then
 		t_fail "$name" "a module was left in $tmp/out"
 	else
@@ -45,11 +52,11 @@ run "missing patch file" 1 "cannot read the patch file" "$tmp/nonexistent.patch"
 
 # a hunk whose context is not in the tree
 sed 's/seq_putc(m, .\\n.);/seq_putc(m, 0x42);/' "$tmp/good.patch" >"$tmp/noapply.patch"
-run "patch does not apply: names file and hunk" 1 "cmdline.c|Hunk #1 FAILED" "$tmp/noapply.patch"
+run "patch does not apply: names file and hunk" 1 "fs/proc/cmdline.c && Hunk #1 FAILED" "$tmp/noapply.patch"
 
 # a patch for another tree: a file this kernel does not have
 sed 's|fs/proc/cmdline.c|fs/proc/no_such_file.c|g' "$tmp/good.patch" >"$tmp/othertree.patch"
-run "patch for another tree" 1 "no_such_file.c|does not apply" "$tmp/othertree.patch"
+run "patch for another tree" 1 "fs/proc/no_such_file.c && does not apply|not in the tree|no such file" "$tmp/othertree.patch"
 
 run "not a diff at all" 1 "touches no C source" /etc/hostname
 
@@ -84,17 +91,21 @@ set -m
 "$hb" -o "$tmp/out" "$tmp/good.patch" >"$tmp/int.log" 2>&1 &
 pid=$!
 set +m
-for _ in $(seq 1 100); do
-	grep -q "translation unit" "$tmp/int.log" 2>/dev/null && break
+reached=0
+for _ in $(seq 1 600); do
+	grep -q "translation unit" "$tmp/int.log" 2>/dev/null && { reached=1; break; }
+	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
 kill -INT -- "-$pid" 2>/dev/null || true
 rc=0
 wait "$pid" || rc=$?
-if ((rc != 0)) && ! compgen -G "$tmp/out/*.ko" >/dev/null; then
-	t_pass "Ctrl-C stops the run without a module (exit $rc)"
+if ((!reached)); then
+	t_fail "Ctrl-C stops the run without a module" "expected the run to reach its compile stage within 60 s, saw exit $rc: $(tail -n 3 "$tmp/int.log" | tr '\n' ' ')"
+elif ((rc == 130)) && ! compgen -G "$tmp/out/*.ko" >/dev/null && grep -q 'interrupted; nothing was written' "$tmp/int.log"; then
+	t_pass "Ctrl-C stops the run: exit 130, 'interrupted; nothing was written', no module"
 else
-	t_fail "Ctrl-C stops the run without a module" "exit $rc, outputs: $(find "$tmp/out" -name "*.ko" 2>&1 | tr "\n" " ")"
+	t_fail "Ctrl-C stops the run without a module" "expected exit 130, 'interrupted; nothing was written' and no module, saw exit $rc, modules: $(find "$tmp/out" -name "*.ko" 2>&1 | tr "\n" " "), log: $(tail -n 2 "$tmp/int.log" | tr '\n' ' ')"
 fi
 if compgen -G "$HP_CACHE/.tmp.*" >/dev/null; then
 	t_fail "Ctrl-C leaves no temporary in the cache" "$(ls -d "$HP_CACHE"/.tmp.*)"

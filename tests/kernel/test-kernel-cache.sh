@@ -17,7 +17,9 @@ set -euo pipefail
 # shellcheck source=build/objects.sh
 . "$T_TOP/build/objects.sh"
 
+t_sigint_default "$@"
 hb=$T_TOP/hotpatch-build.sh
+t_plan 14
 t_setup_kernel
 
 # --- resolution ------------------------------------------------------------------------------
@@ -84,15 +86,36 @@ else
 	t_fail "HP_KDIR builds an external module" "expected hello.ko with vermagic $HP_RELEASE, saw exit $rc: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
 fi
 
+# A warm --setup does no work: it prints only the release and its total, no stage runs a tool (every tool a
+# stage runs is wrapped to log its call) and no stamp or stage output is rewritten.
+shims=$(t_tmpdir)
+for c in apt-get apt-cache dpkg dpkg-deb depmod make gcc-12 openssl; do
+	real=$(command -v "$c") || continue
+	printf '#!/bin/sh\necho "%s $*" >>%q\nexec %q "$@"\n' "$c" "$shims/calls" "$real" >"$shims/$c"
+	chmod +x "$shims/$c"
+done
+cache_state() {
+	stat -c '%n %s %Y %i' "$HP_CACHE"/.done/* "$HP_CACHE"/compiledb "$HP_CACHE"/pkgversion \
+		"$HP_CACHE"/root "$HP_CACHE"/src "$HP_CACHE"/dbg "$HP_CACHE"/symindex 2>&1
+}
+state0=$(cache_state)
 warm0=$(hp_now)
-"$hb" --setup >/dev/null 2>&1
+rc=0
+PATH="$shims:$PATH" "$hb" -k "$HP_RELEASE" --setup >/dev/null 2>"$shims/warm.err" || rc=$?
 warm=$(awk -v a="$warm0" -v b="$(hp_now)" 'BEGIN { printf "%.2f", b - a }')
-t_pass "a warm --setup needs no work (${warm}s)"
+other=$(grep -vE '^hotpatch: stage (resolve .* '"$HP_RELEASE"' \(.*\)|setup .* total)$' "$shims/warm.err" || true)
+if ((rc == 0)) && [[ ! -e $shims/calls && -z $other && $(cache_state) == "$state0" ]]; then
+	t_pass "a warm --setup runs no stage, no tool, rewrites nothing (${warm}s)"
+else
+	t_fail "a warm --setup needs no work" "expected exit 0, only the total on stderr, no tool run and the cache unchanged, saw exit $rc, tools: $(cat "$shims/calls" 2>/dev/null | tr '\n' '|'), stderr: $(tr '\n' '|' <<<"$other"), changed: $(diff <(echo "$state0") <(cache_state) | grep '^>' | head -n 3 | tr '\n' '|')"
+fi
 
 # --- interrupted runs are recovered ------------------------------------------------------------
 # A throwaway cache whose debs/ holds hard links to the real packages (read only here): the
-# root stage (dpkg -x of headers and image, depmod) is killed with SIGINT in the middle, as
-# Ctrl-C would, then run again.
+# root stage (dpkg -x of headers and image, depmod) is interrupted with SIGINT in the middle, as
+# Ctrl-C would, then run again. The middle is made certain: the first run's depmod is a stand-in
+# that says it has started and waits, so the signal always lands after the packages are
+# unpacked into the stage's temporary and before anything is renamed into place.
 tc=$(t_tmpdir)/$HP_RELEASE
 mkdir -p "$tc/debs" "$tc/.done"
 ln "$HP_CACHE"/debs/*.deb "$tc/debs/"
@@ -104,24 +127,32 @@ run_root_stage() {
 	hp_clean_stale "$HP_CACHE"
 	target_fetch_root
 }
+block=$(t_tmpdir)
+printf '#!/bin/sh\n: >%q\nexec sleep 600\n' "$block/started" >"$block/depmod"
+chmod +x "$block/depmod"
 set -m
-(run_root_stage "$tc") >/dev/null 2>&1 &
+(PATH="$block:$PATH" run_root_stage "$tc") >"$block/stage.log" 2>&1 &
 pid=$!
 set +m
-for _ in $(seq 100); do
-	compgen -G "$tc/.tmp.root.*/usr/src/*" >/dev/null && break
+for _ in $(seq 1200); do
+	[[ -e $block/started ]] && break
+	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
-sleep 0.5
+started=0
+[[ -e $block/started ]] && started=1
 kill -INT -- "-$pid" 2>/dev/null || true
 rc=0
 wait "$pid" || rc=$?
-if ((rc == 0)); then
-	t_skip "an interrupted stage leaves no half-written stage" "the stage finished before the signal"
-elif [[ -e $tc/root || -e $tc/.done/root ]]; then
-	t_fail "an interrupted stage leaves no half-written stage" "expected neither root/ nor .done/root after SIGINT, saw $(find "$tc" -mindepth 1 -maxdepth 1 -printf '%f ')"
+tmps=$(find "$tc" -mindepth 1 -maxdepth 1 -name '.tmp.root.*' -printf '%f ')
+if ((!started)); then
+	t_fail "an interrupted stage leaves no half-written stage" "expected the stage to reach depmod within 120 s, saw exit $rc: $(tail -n 3 "$block/stage.log" | tr '\n' ' ')"
+elif ((rc != 130)); then
+	t_fail "an interrupted stage leaves no half-written stage" "expected exit 130 after SIGINT, saw $rc: $(tail -n 3 "$block/stage.log" | tr '\n' ' ')"
+elif [[ -e $tc/root || -e $tc/.done/root || -z $tmps ]]; then
+	t_fail "an interrupted stage leaves no half-written stage" "expected neither root/ nor .done/root but the stage's temporary after SIGINT, saw $(find "$tc" -mindepth 1 -maxdepth 1 -printf '%f ')"
 else
-	t_pass "an interrupted stage leaves no half-written stage (exit $rc, only $(basename "$(echo "$tc"/.tmp.root.*)"))"
+	t_pass "an interrupted stage leaves no half-written stage (exit 130, only $tmps)"
 fi
 rc=0
 out=$( (run_root_stage "$tc") 2>&1) || rc=$?
