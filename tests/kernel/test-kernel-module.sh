@@ -179,7 +179,7 @@ tm_records() {
 
 tm_main() {
 	local work ko cert
-	t_plan 23
+	t_plan 26
 	t_setup_kernel
 	work=$(t_tmpdir)
 	tm_prepare "$work"

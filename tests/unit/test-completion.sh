@@ -7,12 +7,11 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_plan 6
 tmp=$(t_tmpdir)
 bc=/usr/share/bash-completion/bash_completion
 if [[ ! -r $bc ]]; then
-	t_fail "bash-completion is installed" "expected $bc (make deps installs bash-completion), saw none"
-	t_done
-	exit 1
+	t_bail "expected $bc (make deps installs bash-completion), saw none"
 fi
 
 t_check "shellcheck completions/hotpatch-build" shellcheck -s bash "$T_TOP/completions/hotpatch-build"

@@ -20,10 +20,10 @@ for s in hotpatch-*.sh; do
 	[[ $s == hotpatch-build.sh ]] || cmds+=("${s%.sh}")
 done
 if ((${#cmds[@]} < 6)); then
-	t_fail "the tools are built" "expected out/bin/hotpatch-* (run make all), saw ${cmds[*]}"
-	t_done
-	exit 1
+	t_bail "expected out/bin/hotpatch-* (run make all), saw ${cmds[*]}"
 fi
+# per command: its page is clean, and it has every option of --help
+t_plan $((2 * ${#cmds[@]}))
 
 for c in "${cmds[@]}"; do
 	exe=out/bin/$c

@@ -46,7 +46,7 @@ printf '\177ELF\2\1\1\0\0\0\0\0\0\0\0\0\2\0' >"$d/test-cbin-broken"
 chmod +x "$d/test-cbin-broken"
 
 rc=0
-TESTS= TMPDIR=$d HP_TEST_LOGDIR=$d/logs "$T_TOP/tests/run.sh" "$d"/test-*.sh "$d/test-cbin-crash" "$d/test-cbin-broken" \
+TESTS='' TMPDIR=$d HP_TEST_LOGDIR=$d/logs "$T_TOP/tests/run.sh" "$d"/test-*.sh "$d/test-cbin-crash" "$d/test-cbin-broken" \
 	"$d/test-cbin-missing" >"$d/out" 2>&1 || rc=$?
 
 # expect PROGRAM "P passed, F failed, S skipped" [WHY-REGEX]: the runner's line for PROGRAM,

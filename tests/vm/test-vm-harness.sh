@@ -22,7 +22,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 vmtest=$T_TOP/build/vmtest.sh
-t_plan 43
+t_plan 50
 t_setup_kernel
 
 work=$(t_tmpdir)
