@@ -75,7 +75,9 @@ patch_apply() {
 	done < <(patch_files "$patch")
 	if ! out=$(cd "$dir" && patch -p1 --batch --forward --no-backup-if-mismatch -r - \
 		--dry-run <"$patch" 2>&1); then
-		printf '%s\n' "$out" | grep -E 'FAILED|can.t find file|No file to patch|malformed|Reversed|garbage|Only garbage' \
+		# patch names the file on a line of its own ("checking file F") or, for a file the
+		# tree lacks, in the quoted header ("|--- a/F"): keep those with the failures
+		printf '%s\n' "$out" | grep -E '^checking file|^\|(---|\+\+\+) |FAILED|can.t find file|No file to patch|malformed|Reversed|garbage|Only garbage' \
 			| sed 's/^/hotpatch: patch: /' >&2 || true
 		hp_die "$patch does not apply to the $HP_RELEASE source (the lines above name the file and hunk); is it a -p1 diff against this kernel?"
 	fi
