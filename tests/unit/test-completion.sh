@@ -7,7 +7,7 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 6
+t_plan 8
 tmp=$(t_tmpdir)
 bc=/usr/share/bash-completion/bash_completion
 if [[ ! -r $bc ]]; then

@@ -14,6 +14,7 @@ set -euo pipefail
 . "$T_TOP/build/common.sh"
 # shellcheck source=build/sign.sh
 . "$T_TOP/build/sign.sh"
+t_plan 6
 t_setup_kernel
 tmp=$(t_tmpdir)
 ci=$T_TOP/examples/ci
@@ -88,9 +89,9 @@ fi
 
 # no secret: a clear refusal, no build
 ci_run "$tmp/nokey.log" HOTPATCH_SIGN_KEY='' HOTPATCH_SIGN_CERT=''
-if ((rc != 0)) && grep -q 'HOTPATCH_SIGN_KEY and HOTPATCH_SIGN_CERT must come from' "$tmp/nokey.log"; then
+if ((rc == 1)) && grep -q 'HOTPATCH_SIGN_KEY and HOTPATCH_SIGN_CERT must come from' "$tmp/nokey.log"; then
 	t_pass "without the secrets the step refuses and says which variables"
 else
-	t_fail "without the secrets the step refuses" "expected a non-zero exit naming the variables, saw $rc: $(tail -n 2 "$tmp/nokey.log" | tr '\n' ' ')"
+	t_fail "without the secrets the step refuses" "expected exit 1 naming the variables, saw $rc: $(tail -n 2 "$tmp/nokey.log" | tr '\n' ' ')"
 fi
 t_done

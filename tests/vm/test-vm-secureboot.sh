@@ -20,15 +20,14 @@ set -euo pipefail
 . "$T_TOP/build/common.sh"
 # shellcheck source=build/sign.sh
 . "$T_TOP/build/sign.sh"
+t_plan 7
 t_setup_kernel
 tmp=$(t_tmpdir)
 code=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
 vars=/usr/share/OVMF/OVMF_VARS_4M.fd
 for f in "$code" "$vars" /usr/bin/sign-efi-sig-list /bin/busybox "$HP_MODDIR/kernel/fs/efivarfs/efivarfs.ko"; do
 	if [[ ! -e $f ]]; then
-		t_fail "prerequisites" "expected $f (make deps installs ovmf, efitools, busybox-static), saw none"
-		t_done
-		exit 1
+		t_bail "prerequisites: expected $f (make deps installs ovmf, efitools, busybox-static), saw none"
 	fi
 done
 
