@@ -107,7 +107,7 @@ other=$(grep -vE '^hotpatch: stage (resolve .* '"$HP_RELEASE"' \(.*\)|setup .* t
 if ((rc == 0)) && [[ ! -e $shims/calls && -z $other && $(cache_state) == "$state0" ]]; then
 	t_pass "a warm --setup runs no stage, no tool, rewrites nothing (${warm}s)"
 else
-	t_fail "a warm --setup needs no work" "expected exit 0, only the total on stderr, no tool run and the cache unchanged, saw exit $rc, tools: $(cat "$shims/calls" 2>/dev/null | tr '\n' '|'), stderr: $(tr '\n' '|' <<<"$other"), changed: $(diff <(echo "$state0") <(cache_state) | grep '^>' | head -n 3 | tr '\n' '|')"
+	t_fail "a warm --setup needs no work" "expected exit 0, only the total on stderr, no tool run and the cache unchanged, saw exit $rc, tools: $({ tr '\n' '|' <"$shims/calls"; } 2>/dev/null), stderr: $(tr '\n' '|' <<<"$other"), changed: $(diff <(echo "$state0") <(cache_state) | grep '^>' | head -n 3 | tr '\n' '|')"
 fi
 
 # --- interrupted runs are recovered ------------------------------------------------------------
