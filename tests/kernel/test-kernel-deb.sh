@@ -12,6 +12,7 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_plan 8
 t_setup_kernel
 tmp=$(t_tmpdir)
 version=$(cat "$T_TOP/VERSION")
