@@ -341,5 +341,5 @@ int emit_json(struct differ *d, const char *path, const char *verdict)
 {
 	struct json_out j = { d, path, verdict };
 
-	return write_file_atomic(path, fill_json, &j);
+	return write_file_atomic(path, 0, fill_json, &j);
 }

@@ -9,32 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "internal.h"
-
-static int grow(void **arr, size_t *alloc, size_t need, size_t elem)
-{
-	size_t n;
-	void *p;
-
-	if (need <= *alloc)
-		return 0;
-	n = *alloc ? *alloc * 2 : 16;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * elem);
-	if (!p)
-		return -ENOMEM;
-	memset((char *)p + *alloc * elem, 0, (n - *alloc) * elem);
-	*arr = p;
-	*alloc = n;
-	return 0;
-}
 
 int obj_idx_add_section(struct object *obj, struct section *sec)
 {
 	struct obj_internal *in = obj_int(obj);
 
-	if (grow((void **)&in->sec_by_idx, &in->alloc_sec_idx, obj->nr_sections + 1,
+	if (array_grow((void **)&in->sec_by_idx, &in->alloc_sec_idx, obj->nr_sections + 1,
 		 sizeof(struct section *)))
 		return -ENOMEM;
 	if (!obj->nr_sections)
@@ -48,7 +30,7 @@ int obj_idx_add_symbol(struct object *obj, struct symbol *sym)
 {
 	struct obj_internal *in = obj_int(obj);
 
-	if (grow((void **)&in->sym_by_idx, &in->alloc_sym_idx, obj->nr_symbols + 1,
+	if (array_grow((void **)&in->sym_by_idx, &in->alloc_sym_idx, obj->nr_symbols + 1,
 		 sizeof(struct symbol *)))
 		return -ENOMEM;
 	sym->idx = obj->nr_symbols++;

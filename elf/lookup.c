@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "internal.h"
 
 #define HT_TOMB ((void *)1)
@@ -261,21 +262,20 @@ static bool sym_index_ready(struct object *obj)
 	return true;
 }
 
+static int cmp_sym_offset(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = (*(struct symbol *const *)elem)->offset;
+
+	return a < b ? -1 : a > b;
+}
+
 /* First position whose offset is >= @offset (> when @after). */
 static size_t sym_bound(const struct section *sec, uint64_t offset, bool after)
 {
-	size_t lo = 0, hi = sec->nr_sym_by_off;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint64_t o = sec->sym_by_off[mid]->offset;
-
-		if (o < offset || (after && o == offset))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (after ? sorted_upper_bound : sorted_lower_bound)(&offset, sec->sym_by_off,
+								 sec->nr_sym_by_off,
+								 sizeof(*sec->sym_by_off),
+								 cmp_sym_offset);
 }
 
 int lookup_add_symbol(struct object *obj, struct symbol *sym)
@@ -285,16 +285,9 @@ int lookup_add_symbol(struct object *obj, struct symbol *sym)
 
 	if (!obj_int(obj)->sym_off_built || !indexed_sym(sym))
 		return 0;
-	if (sec->nr_sym_by_off == sec->alloc_sym_by_off) {
-		size_t n = sec->alloc_sym_by_off ? sec->alloc_sym_by_off * 2 : 8;
-		struct symbol **p = realloc(sec->sym_by_off, n * sizeof(*p));
-
-		if (!p) {
-			obj_int(obj)->sym_off_built = false;	/* rebuild later */
-			return -ENOMEM;
-		}
-		sec->sym_by_off = p;
-		sec->alloc_sym_by_off = n;
+	if (ARRAY_GROW(sec->sym_by_off, sec->alloc_sym_by_off, sec->nr_sym_by_off + 1)) {
+		obj_int(obj)->sym_off_built = false;	/* rebuild later */
+		return -ENOMEM;
 	}
 	pos = sym_bound(sec, sym->offset, true);
 	memmove(&sec->sym_by_off[pos + 1], &sec->sym_by_off[pos],
@@ -453,20 +446,17 @@ static int build_reloc_by_off(struct section *rsec)
 	return 0;
 }
 
+static int cmp_reloc_offset(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = (*(struct reloc *const *)elem)->offset;
+
+	return a < b ? -1 : a > b;
+}
+
 static size_t bound(struct reloc *const *arr, size_t nr, uint64_t offset, bool after)
 {
-	size_t lo = 0, hi = nr;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint64_t o = arr[mid]->offset;
-
-		if (o < offset || (after && o == offset))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (after ? sorted_upper_bound : sorted_lower_bound)(&offset, arr, nr, sizeof(*arr),
+								 cmp_reloc_offset);
 }
 
 static size_t reloc_bound(const struct section *rsec, uint64_t offset, bool after)
@@ -485,17 +475,10 @@ int lookup_add_reloc(struct section *rsec, struct reloc *reloc)
 
 	if (!rsec->reloc_by_off)
 		return 0;
-	if (rsec->nr_reloc_by_off == rsec->alloc_reloc_by_off) {
-		size_t n = rsec->alloc_reloc_by_off * 2 + 8;
-		struct reloc **p = realloc(rsec->reloc_by_off, n * sizeof(*p));
-
-		if (!p) {
-			free(rsec->reloc_by_off);
-			rsec->reloc_by_off = NULL;	/* rebuild later */
-			return -ENOMEM;
-		}
-		rsec->reloc_by_off = p;
-		rsec->alloc_reloc_by_off = n;
+	if (ARRAY_GROW(rsec->reloc_by_off, rsec->alloc_reloc_by_off, rsec->nr_reloc_by_off + 1)) {
+		free(rsec->reloc_by_off);
+		rsec->reloc_by_off = NULL;	/* rebuild later */
+		return -ENOMEM;
 	}
 	pos = reloc_bound(rsec, reloc->offset, true);
 	memmove(&rsec->reloc_by_off[pos + 1], &rsec->reloc_by_off[pos],

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
+#include "fileio.h"
 #include "internal.h"
 
 int obj_renumber(struct object *obj)
@@ -89,18 +91,8 @@ static int64_t strbuf_add(struct strbuf *sb, const char *s)
 
 	if (!s[0] && sb->len)
 		return 0;
-	if (sb->len + l > sb->cap) {
-		size_t n = sb->cap ? sb->cap * 2 : 4096;
-		char *p;
-
-		while (n < sb->len + l)
-			n *= 2;
-		p = realloc(sb->buf, n);
-		if (!p)
-			return -ENOMEM;
-		sb->buf = p;
-		sb->cap = n;
-	}
+	if (ARRAY_GROW(sb->buf, sb->cap, sb->len + l))
+		return -ENOMEM;
 	memcpy(sb->buf + sb->len, s, l);
 	sb->len += l;
 	return off;
@@ -504,11 +496,35 @@ static int emit(struct writer *w)
 	return 0;
 }
 
+/* write_file_atomic()'s filler: the object through libelf on @fd. */
+static int fill_object(int fd, void *arg)
+{
+	struct writer *w = arg;
+	struct object *obj = w->obj;
+	int err;
+
+	w->data = calloc(obj->nr_sections, sizeof(*w->data));
+	w->elf = elf_begin(fd, ELF_C_WRITE, NULL);
+	if (!w->data) {
+		err = -ENOMEM;
+		pr_err("%s: out of memory writing %s", obj->path, w->path);
+	} else if (!w->elf) {
+		err = lerr(obj, w->path, "elf_begin");
+	} else {
+		err = emit(w);
+		if (err == -ENOMEM)
+			pr_err("%s: out of memory writing %s", obj->path, w->path);
+	}
+	if (w->elf)
+		elf_end(w->elf);
+	free(w->data);
+	return err;
+}
+
 int obj_write(struct object *obj, const char *path)
 {
 	struct writer w = { .obj = obj, .path = path };
-	char *tmp = NULL;
-	int fd, err;
+	int err;
 
 	err = check_refs(obj);
 	if (err)
@@ -527,57 +543,5 @@ int obj_write(struct object *obj, const char *path)
 			pr_err("%s: out of memory writing %s", obj->path, path);
 		return err;
 	}
-
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		pr_err("%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-		free(tmp);
-		return err;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		err = -errno;
-		pr_err("%s: cannot write: %s", path, strerror(errno));
-		goto fail;
-	}
-	w.data = calloc(obj->nr_sections, sizeof(*w.data));
-	w.elf = elf_begin(fd, ELF_C_WRITE, NULL);
-	if (!w.data) {
-		err = -ENOMEM;
-		pr_err("%s: out of memory writing %s", obj->path, path);
-	} else if (!w.elf) {
-		err = lerr(obj, path, "elf_begin");
-	} else {
-		err = emit(&w);
-		if (err == -ENOMEM)
-			pr_err("%s: out of memory writing %s", obj->path, path);
-	}
-	if (w.elf)
-		elf_end(w.elf);
-	free(w.data);
-	if (err)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		err = -errno;
-		pr_err("%s: write failed: %s", path, strerror(errno));
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		err = -errno;
-		pr_err("%s: cannot write: %s", path, strerror(errno));
-		goto fail;
-	}
-	free(tmp);
-	return 0;
-
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	return err;
+	return write_file_atomic(path, 0, fill_object, &w);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "array.h"
 
@@ -22,6 +23,7 @@ int array_grow(void **arr, size_t *cap, size_t need, size_t elem_size)
 	p = realloc(*arr, n * elem_size);
 	if (!p)
 		return -ENOMEM;
+	memset((char *)p + *cap * elem_size, 0, (n - *cap) * elem_size);
 	*arr = p;
 	*cap = n;
 	return 0;

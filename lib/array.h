@@ -15,8 +15,9 @@
 
 /*
  * Make room for @need elements of @elem_size bytes in *@arr, whose capacity
- * is *@cap elements: the capacity doubles, starting at 16.  0, or -ENOMEM
- * with *@arr and *@cap unchanged (the caller still owns and frees *@arr).
+ * is *@cap elements: the capacity doubles, starting at 16, and the new
+ * elements are zeroed.  0, or -ENOMEM with *@arr and *@cap unchanged (the
+ * caller still owns and frees *@arr).
  */
 int array_grow(void **arr, size_t *cap, size_t need, size_t elem_size);
 

@@ -58,7 +58,8 @@ fail:
 	return ret;
 }
 
-int write_file_atomic(const char *path, int (*fill)(int fd, void *arg), void *arg)
+int write_file_atomic(const char *path, unsigned int flags,
+		      int (*fill)(int fd, void *arg), void *arg)
 {
 	bool fill_failed = false;
 	char *tmp = NULL;
@@ -81,7 +82,7 @@ int write_file_atomic(const char *path, int (*fill)(int fd, void *arg), void *ar
 		fill_failed = ret != 0;
 	}
 	/* EINVAL: a file system that cannot sync; the rename is still atomic */
-	if (!ret && fsync(fd) && errno != EINVAL)
+	if (!ret && (flags & WRITE_DURABLE) && fsync(fd) && errno != EINVAL)
 		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
@@ -127,7 +128,7 @@ int write_file(const char *path, const void *data, size_t len)
 {
 	struct bytes b = { path, data, len };
 
-	return write_file_atomic(path, fill_bytes, &b);
+	return write_file_atomic(path, 0, fill_bytes, &b);
 }
 
 int copy_file(const char *src, const char *dst)

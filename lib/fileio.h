@@ -19,14 +19,18 @@
  */
 int read_whole_file(const char *path, char **buf, size_t *len);
 
+/* Sync the file before the rename: for caches that must survive a crash (6 ms here). */
+#define WRITE_DURABLE	0x1
+
 /*
  * Create @path (mode 0644) through a temporary file in its directory:
  * @fill writes the contents to the open descriptor and returns 0 or
- * -errno; the file is synced, closed and renamed over @path only when it
+ * -errno; the file is closed and renamed over @path only when it
  * succeeded, else removed.  0 or -errno; a failure of @fill is reported by
  * @fill, every other one here.
  */
-int write_file_atomic(const char *path, int (*fill)(int fd, void *arg), void *arg);
+int write_file_atomic(const char *path, unsigned int flags,
+		      int (*fill)(int fd, void *arg), void *arg);
 
 /* write_file_atomic() of @len bytes at @data. */
 int write_file(const char *path, const void *data, size_t len);

@@ -445,5 +445,5 @@ int symidx_writer_write(struct symidx_writer *w, const char *path)
 	if (w->nr_exps)
 		qsort(w->exps, w->nr_exps, sizeof(*w->exps), cmp_export);
 	dedup_exports(w);
-	return write_file_atomic(path, fill_index, w);
+	return write_file_atomic(path, WRITE_DURABLE, fill_index, w);
 }

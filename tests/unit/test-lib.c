@@ -97,7 +97,7 @@ static void test_files(void **state)
 	assert_string_equal(buf, "hello\n");
 	free(buf);
 	/* a failed write leaves the old contents and no temporary file */
-	assert_int_equal(write_file_atomic(tu_path("a"), fill_fail, NULL), -EIO);
+	assert_int_equal(write_file_atomic(tu_path("a"), WRITE_DURABLE, fill_fail, NULL), -EIO);
 	assert_int_equal(read_whole_file(tu_path("a"), &buf, &len), 0);
 	assert_string_equal(buf, "hello\n");
 	free(buf);
