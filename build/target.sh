@@ -4,6 +4,7 @@
 #   target_resolve [RELEASE]   sets HP_RELEASE (e.g. 6.1.0-56-amd64), HP_PKGVER (e.g. 6.1.192-2)
 #                              and HP_KBUILD_VER (the linux-kbuild-6.1 version used)
 #   target_record              writes pkgversion and kbuildversion into the release's cache
+#   target_release_of VERSION  prints the -amd64 release built from package VERSION
 #   target_fetch               fills <cache>/<release>/{debs,root,dbg} (needs HP_CACHE set)
 #
 # Resolution: an explicit RELEASE wins; otherwise the running kernel when it is a Debian 6.1
@@ -175,6 +176,25 @@ target_resolve() {
 		note+=", kbuild $HP_KBUILD_VER"
 	fi
 	hp_stage_end "$HP_RELEASE ($note)"
+}
+
+# target_release_of VERSION [FLAVOUR] - the release (6.1.0-N-FLAVOUR, default amd64) whose image
+# has the Debian package version VERSION (e.g. 6.1.190-1 -> 6.1.0-54-amd64), or nothing. A
+# complete cache of that version answers without apt (HP_CACHE_ROOT must be set).
+target_release_of() {
+	local ver=$1 fl=${2:-amd64} d pkgs
+	for d in "$HP_CACHE_ROOT"/6.1.0-*-"$fl"; do
+		[[ ${d##*/} =~ ^6\.1\.0-[0-9]+-$fl$ && -f $d/.done/setup && -s $d/pkgversion ]] || continue
+		if [[ $(<"$d/pkgversion") == "$ver" ]]; then
+			printf '%s\n' "${d##*/}"
+			return 0
+		fi
+	done
+	target_apt_ready
+	mapfile -t pkgs < <(apt-cache search --names-only "^linux-image-6\\.1\\.0-[0-9]+-$fl\$" 2>/dev/null |
+		awk '{ print $1 }')
+	((${#pkgs[@]})) || return 0
+	target_madison "${pkgs[@]}" | awk -v v="$ver" '$2 == v { sub(/^linux-image-/, "", $1); print $1; exit }'
 }
 
 # target_record - remember the versions in the release's cache (call with its lock held), so a
