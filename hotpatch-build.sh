@@ -20,6 +20,10 @@ HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 . "$HP_LIBDIR/build/common.sh"
 # shellcheck source=build/target.sh
 . "$HP_LIBDIR/build/target.sh"
+# shellcheck source=build/suite.sh
+. "$HP_LIBDIR/build/suite.sh"
+# shellcheck source=build/buildroot.sh
+. "$HP_LIBDIR/build/buildroot.sh"
 # shellcheck source=build/tree.sh
 . "$HP_LIBDIR/build/tree.sh"
 # shellcheck source=build/symindex.sh
@@ -240,7 +244,8 @@ export HP_VERBOSE HP_JOBS
 # hp_setup - make the release's cache complete. Everything that writes happens under the
 # release's lock; a complete cache (the "setup" stamp) is used without taking it.
 hp_setup() {
-	if hp_is_done "$HP_CACHE" setup && hp_is_done "$HP_CACHE" compiledb && ! symindex_stale; then
+	if hp_is_done "$HP_CACHE" setup && hp_is_done "$HP_CACHE" compiledb && ! symindex_stale &&
+		{ [[ -z $HP_BUILDROOT ]] || buildroot_complete "$HP_BUILDROOT"; }; then
 		return 0
 	fi
 	hp_lock "$HP_CACHE"
@@ -258,12 +263,27 @@ hp_setup() {
 		sign_keys_ensure "$HP_CACHE" >/dev/null
 	) &
 	local dbg_pid=$!
+	# A target of another Debian release compiles in a build root of its own (mmdebstrap, about
+	# half a minute the first time): made meanwhile from the headers package's config.
+	local root_pid=''
+	if [[ -n $(suite_of "$HP_RELEASE") ]]; then
+		(
+			hp_stage_begin buildroot
+			buildroot_setup_from_debs
+			hp_stage_end "$HP_BUILDROOT"
+		) &
+		root_pid=$!
+	fi
 	tree_unpack
 	while ! hp_is_done "$HP_CACHE" root; do
 		kill -0 "$dbg_pid" 2>/dev/null || hp_is_done "$HP_CACHE" root ||
 			hp_die "unpacking linux-image-$HP_RELEASE failed (see above)"
 		sleep 0.2
 	done
+	if [[ -n $root_pid ]]; then
+		wait "$root_pid" || hp_die "the build root of $HP_RELEASE could not be made (see above)"
+		buildroot_toolchain
+	fi
 	tree_configure
 	hp_stage_begin compiledb
 	if hp_is_done "$HP_CACHE" compiledb; then
@@ -293,6 +313,8 @@ hp_print_env() {
 	printf 'HP_VMLINUX=%q\n' "$c/dbg/vmlinux"
 	printf 'HP_SYSMAP=%q\n' "$c/dbg/System.map"
 	printf 'HP_SYMVERS=%q\n' "$c/root/usr/src/linux-headers-$HP_RELEASE/Module.symvers"
+	printf 'HP_CC=%q\n' "$HP_CC"
+	printf 'HP_BUILDROOT=%q\n' "$HP_BUILDROOT"
 	if [[ -f $c/symindex ]]; then
 		printf 'HP_INDEX=%q\n' "$c/symindex"
 	else
@@ -400,6 +422,7 @@ hp_build() {
 
 HP_T_START=$(hp_now)
 target_resolve "$opt_kernel"
+buildroot_toolchain
 if ((opt_setup)) || [[ -n $opt_patch ]]; then
 	hp_setup
 	if ((opt_setup)); then
@@ -413,8 +436,9 @@ if ((opt_print_env)); then
 fi
 if [[ -n $opt_patch ]]; then
 	eval "$(hp_print_env)"
-	export HP_RELEASE HP_CACHE HP_SRC HP_KDIR HP_SYMVERS HP_INDEX
+	export HP_RELEASE HP_CACHE HP_SRC HP_KDIR HP_SYMVERS HP_INDEX HP_CC HP_BUILDROOT HP_CACHE_ROOT
 	[[ -n $HP_INDEX ]] || hp_die "the symbol index of $HP_RELEASE is missing: run make"
+	buildroot_check
 	hp_build
 fi
 exit 0

@@ -17,6 +17,8 @@
 #   hp_mark_done DIR STAGE   create DIR/.done/STAGE atomically
 #   hp_check_compiler CONFIG refuse a compiler other than the one CONFIG was built with
 #   hp_clean_stale DIR       remove DIR/.tmp.* left by interrupted runs (call under the lock)
+#   hp_target_exec CMD...    run CMD with the target's toolchain: in its build root when it has
+#                            one (HP_BUILDROOT, build/buildroot.sh), else on the host
 #
 # Conventions: every cache write goes to a temporary name in the destination's own directory
 # and is renamed into place; a stage is complete only when its .done stamp exists; stale
@@ -142,8 +144,10 @@ hp_check_compiler() {
 	local config=$1 cc=${HP_CC:-gcc-12} want have
 	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config" 2>/dev/null)
 	[[ -n $want ]] || hp_die "$config names no CONFIG_CC_VERSION_TEXT: cannot tell which compiler built the target"
-	command -v "$cc" >/dev/null || hp_die "compiler $cc not found; the release was built with '$want' (install gcc-12)"
-	have=$("$cc" --version | head -n1)
+	# shellcheck disable=SC2016 # the inner shell expands $1
+	hp_target_exec sh -c 'command -v "$1"' _ "$cc" >/dev/null ||
+		hp_die "compiler $cc not found${HP_BUILDROOT:+ in $HP_BUILDROOT}; the release was built with '$want' (install gcc-12)"
+	have=$(hp_target_exec "$cc" --version | head -n1)
 	if [[ $want != "$have" ]]; then
 		hp_die "compiler mismatch: the release was built with '$want' but $cc is '$have'; install that exact compiler (Debian 12's gcc-12) or choose a release built with yours"
 	fi
@@ -158,4 +162,12 @@ hp_clean_stale() {
 			rm -rf "$f"
 		fi
 	done
+}
+
+hp_target_exec() {
+	if [[ -n ${HP_BUILDROOT:-} ]]; then
+		buildroot_exec "$@"
+	else
+		"$@"
+	fi
 }

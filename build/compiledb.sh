@@ -83,7 +83,7 @@ compiledb_ensure() {
 	# vmlinux's final link needs the built-in archives, so make stops there: -k lets it print
 	# every compile recipe first; the count check below catches a real failure.
 	# -j with -Oline: each recipe line is printed whole; the database is the same as with -j1.
-	(cd "$HP_CACHE/src" && make -n -k -j"${HP_JOBS:-$(nproc)}" -Oline CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" vmlinux modules) \
+	(cd "$HP_CACHE/src" && hp_target_exec make -n -k -j"${HP_JOBS:-$(nproc)}" -Oline CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" vmlinux modules) \
 		>"$out" 2>/dev/null || true
 	compiledb_parse <"$out" >"$tmp" || hp_die "cannot parse the make -n output"
 	rm -f "$out"

@@ -124,7 +124,7 @@ module_build() {
 	kcflags="-ffile-prefix-map=$src/=hotpatch/$name/ -ffile-prefix-map=$kdir_real/=kdir/"
 	kcflags+=" -ffile-prefix-map=$(readlink -f "$kdir_real/scripts")/=kdir/scripts/"
 	kcflags+=" -ffile-prefix-map=$(readlink -f "$(dirname "$kdir_real")")/=kdir/../"
-	if ! make -C "$HP_KDIR" M="$src" CC=gcc-12 KBUILD_MODPOST_WARN=1 \
+	if ! hp_target_exec make -C "$HP_KDIR" M="$src" CC="${HP_CC:-gcc-12}" KBUILD_MODPOST_WARN=1 \
 		KCFLAGS="$kcflags" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" modules \
 		>"$bdir/kbuild.log" 2>&1; then
 		grep -E 'error|Error|undefined' "$bdir/kbuild.log" | grep -v '\.klp\.sym\.' | tail -n 20 >&2 || true

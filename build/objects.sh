@@ -124,7 +124,7 @@ objects_includes_header() {
 	cmd=${cmd/"-c -o $obj $c"/"-M -MG $c"}
 	# A TU whose preprocessing fails is kept: compiling it will say why, where dropping it
 	# could leave a changed function out of the module.
-	deps=$(cd "$HP_CACHE/src" && bash -c "$cmd" 2>/dev/null) || return 0
+	deps=$(cd "$HP_CACHE/src" && hp_target_exec bash -c "$cmd" 2>/dev/null) || return 0
 	deps=" $(tr -d '\\\n' <<<"$deps") "
 	for h in "$@"; do
 		[[ $deps == *" $h "* || $deps == *" ./$h "* || $deps == *"/$h "* ]] && return 0
@@ -155,8 +155,8 @@ objects_map() {
 			printf '%s\t%s\n' "$c" "$line" >>"$tmpd/cands"
 		done
 		if [[ -s $tmpd/cands ]]; then
-			export -f objects_includes_header
-			export HP_CACHE
+			export -f objects_includes_header hp_target_exec buildroot_exec
+			export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT
 			# exact check in parallel; each job prints the TU when it includes a header
 			# shellcheck disable=SC2016 # the job script expands its own arguments
 			awk -F'\t' '{ print NR }' "$tmpd/cands" |
@@ -224,7 +224,7 @@ objects_compile_tu() {
 	rm -f "$out/$obj"
 	printf '%s\n' "$cmd" >"$out/$obj.cmd"
 	hp_verbose "(cd $tree && $cmd)"
-	(cd "$tree" && bash -c "set -e; $cmd") >&2 || rc=$?
+	(cd "$tree" && hp_target_exec bash -c "set -e; $cmd") >&2 || rc=$?
 	if ((rc != 0)); then
 		printf 'hotpatch: %s: error: %s: compiling failed (exit %d); command in %s\n' \
 			"$HP_STAGE" "$obj" "$rc" "$out/$obj.cmd" >&2
@@ -253,8 +253,9 @@ objects_compile_one() {
 objects_compile() {
 	local work=$1 src=$HP_CACHE/src
 	objects_shadow "$src" "$work/patched-src" "$work/shadow"
-	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose
-	export HP_STAGE HP_VERBOSE
+	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
+		hp_target_exec buildroot_exec
+	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT
 	local c obj cmd
 	: >"$work/jobs"
 	while IFS=$'\t' read -r c obj _ cmd; do

@@ -88,7 +88,7 @@ sign_module() {
 		hp_die "$ko is already signed"
 	fi
 	tool=$(sign_tool "$kdir")
-	out=$("$tool" sha256 "$key" "$cert" "$ko" 2>&1) ||
+	out=$(hp_target_exec "$tool" sha256 "$key" "$cert" "$ko" 2>&1) ||
 		hp_die "sign-file failed on $ko: $out"
 	sign_has_signature "$ko" || hp_die "sign-file left $ko unsigned"
 }

@@ -37,7 +37,7 @@ target_apt_ready() {
 # target_madison PKG... - "package version" lines for every version the archive has, in one
 # apt-cache call (each call parses the whole package lists: about a second).
 target_madison() {
-	apt-cache madison "$@" 2>/dev/null | awk -F'|' '{ gsub(/ /, ""); print $1, $2 }'
+	apt-cache "${HP_APT_OPTS[@]}" madison "$@" 2>/dev/null | awk -F'|' '{ gsub(/ /, ""); print $1, $2 }'
 }
 
 # target_base RELEASE - "6.1.0-56" for "6.1.0-56-amd64".
@@ -49,6 +49,10 @@ target_base() {
 # target_packages RELEASE - the packages a release needs, one per line (dbg last).
 target_packages() {
 	local rel=$1 base common
+	if [[ -n $(suite_of "$rel") ]]; then
+		suite_packages "$rel"
+		return
+	fi
 	base=$(target_base "$rel")
 	common=linux-headers-$base-common
 	if [[ $rel == *-rt-* ]]; then
@@ -83,15 +87,19 @@ target_nearest_version() {
 # describing the kernel (image, dbg, headers, source) is in the archive at the image's version
 # and that some linux-kbuild-6.1 is; die naming what is missing.
 target_check() {
-	local rel=$1 ver pkg have missing=() pkgs kbuild kvers
-	if ! target_base "$rel" >/dev/null || [[ $rel != 6.1.* ]]; then
+	local rel=$1 ver pkg have missing=() pkgs kbuild kvers suite
+	suite=$(suite_of "$rel")
+	if [[ -n $suite ]]; then
+		suite_base "$rel" >/dev/null ||
+			hp_die "'$rel' is not a Debian $suite kernel release (expected 6.12.N+debNN-<flavour>, e.g. $(suite_newest "$suite"))"
+	elif ! target_base "$rel" >/dev/null || [[ $rel != 6.1.* ]]; then
 		hp_die "'$rel' is not a Debian 12 kernel release (expected 6.1.0-<abi>-<flavour>, e.g. $(target_newest))"
 	fi
 	mapfile -t pkgs < <(target_packages "$rel")
 	have=$(target_madison "${pkgs[@]}")
 	ver=$(awk -v p="linux-image-$rel" '$1 == p { print $2 }' <<<"$have" | sort -V | tail -n1)
 	if [[ -z $ver ]]; then
-		hp_die "linux-image-$rel is not in the Debian archive (Debian removes old ABIs; the newest release is $(target_newest); choose one with -k RELEASE)"
+		hp_die "linux-image-$rel is not in the Debian archive (Debian removes old ABIs; the newest release is $(if [[ -n $suite ]]; then suite_newest "$suite"; else target_newest; fi); choose one with -k RELEASE)"
 	fi
 	for pkg in "${pkgs[@]}"; do
 		[[ $pkg == linux-kbuild-* ]] && continue
@@ -103,6 +111,9 @@ target_check() {
 		hp_die "release $rel (linux-image-$rel $ver) cannot be built: the archive lacks $(printf '%s; ' "${missing[@]}")the image, its dbg package, the headers and the source must all have the image's version"
 	fi
 	kbuild=linux-kbuild-6.1
+	if [[ -n $suite ]]; then
+		kbuild=linux-kbuild-$(suite_base "$rel")
+	fi
 	if grep -qxF -- "$kbuild $ver" <<<"$have"; then
 		printf '%s %s\n' "$ver" "$ver"
 		return 0
@@ -162,7 +173,11 @@ target_resolve() {
 		fi
 	else
 		local vers
-		target_apt_ready
+		if [[ -n $(suite_of "$HP_RELEASE") ]]; then
+			suite_apt_use "$(suite_of "$HP_RELEASE")"
+		else
+			target_apt_ready
+		fi
 		vers=$(target_check "$HP_RELEASE") || exit 1
 		read -r HP_PKGVER HP_KBUILD_VER <<<"$vers"
 		# an interrupted setup keeps the kbuild it downloaded, whatever the archive says now
@@ -232,7 +247,7 @@ target_download() {
 	done
 	tmp=$(hp_tmpdir "$dest" dl)
 	chmod 755 "$tmp" # apt's _apt user downloads into it
-	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User="$(id -un)" "${specs[@]}" >&2); then
+	if ! (cd "$tmp" && apt-get "${HP_APT_OPTS[@]}" download -q -o APT::Sandbox::User="$(id -un)" "${specs[@]}" >&2); then
 		rm -rf "$tmp"
 		hp_die "apt-get download ${specs[*]} failed"
 	fi
@@ -304,6 +319,10 @@ target_fetch_root() {
 		esac
 		hp_run dpkg -x "$dir/debs/$(target_deb_name "$pkg")" "$tmp"
 	done < <(target_packages "$HP_RELEASE")
+	# merged-/usr packages (6.12) ship usr/lib/modules: one link keeps lib/modules the path
+	if [[ ! -e $tmp/lib && -d $tmp/usr/lib/modules ]]; then
+		ln -s usr/lib "$tmp/lib" || hp_die "cannot link $tmp/lib"
+	fi
 	target_fix_symlinks "$tmp"
 	target_fix_headers "$tmp"
 	[[ -d $tmp/lib/modules/$HP_RELEASE ]] || hp_die "linux-image-$HP_RELEASE has no lib/modules/$HP_RELEASE"

@@ -22,11 +22,11 @@ tree_make() {
 	jobs=${HP_JOBS:-$(nproc)}
 	hp_verbose "make -C $HP_CACHE/src CC=$HP_CC -j$jobs $*"
 	if [[ $HP_VERBOSE == 1 ]]; then
-		make -C "$HP_CACHE/src" CC="$HP_CC" -j"$jobs" "$@" >&2 ||
+		hp_target_exec make -C "$HP_CACHE/src" CC="$HP_CC" -j"$jobs" "$@" >&2 ||
 			hp_die "make $* failed in $HP_CACHE/src"
 	else
 		local log=$HP_CACHE/.tmp.make.$$.log
-		if ! make -C "$HP_CACHE/src" CC="$HP_CC" -j"$jobs" "$@" >"$log" 2>&1; then
+		if ! hp_target_exec make -C "$HP_CACHE/src" CC="$HP_CC" -j"$jobs" "$@" >"$log" 2>&1; then
 			tail -n 30 "$log" >&2
 			rm -f "$log"
 			hp_die "make $* failed in $HP_CACHE/src (last lines above)"
@@ -37,10 +37,11 @@ tree_make() {
 
 # tree_extract DEST - unpack the kernel tarball from linux-source-6.1 into DEST.
 tree_extract() {
-	local dest=$1 deb st
-	deb=$HP_CACHE/debs/$(target_deb_name linux-source-6.1)
+	local dest=$1 deb st srcpkg
+	srcpkg=$(suite_source_pkg "$HP_RELEASE")
+	deb=$HP_CACHE/debs/$(target_deb_name "$srcpkg")
 	[[ -f $deb ]] || hp_die "$deb is missing (the download stage did not run?)"
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/linux-source-6.1.tar.xz |
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/$srcpkg.tar.xz" |
 		tar -xJ -C "$dest" --strip-components=1
 	st=("${PIPESTATUS[@]}")
 	[[ ${st[*]} == "0 0 0" ]] || hp_die "cannot unpack the kernel source from $deb (exit statuses: ${st[*]})"
@@ -52,6 +53,11 @@ tree_extract() {
 # does not ship (they only matter for vmlinux, never for a module or a single object).
 tree_config() {
 	local src=$HP_CACHE/src config=$HP_CACHE/root/boot/config-$HP_RELEASE
+	if [[ -n $(suite_of "$HP_RELEASE") ]]; then
+		# 6.12 packages strip BUILD_SALT and the module signing options from the image's copy;
+		# the headers' .config is the one the kernel was built with
+		config=$HP_CACHE/root/usr/src/linux-headers-$HP_RELEASE/.config
+	fi
 	[[ -f $config ]] || hp_die "$config is missing (linux-image-$HP_RELEASE ships it)"
 	cp "$config" "$src/.config" || hp_die "cannot copy $config"
 	"$src/scripts/config" --file "$src/.config" \
@@ -66,11 +72,12 @@ tree_prepare() {
 }
 
 # tree_unpack - the source tree's files (needs only the downloaded packages, so setup runs it
-# while the image is unpacked). A src/ without the tree stamp is what an interrupted run left.
+# while the image is unpacked). A src/ without the unpack stamp is what an interrupted run left;
+# one with it but without the tree stamp is prepared again (make is idempotent there).
 tree_unpack() {
 	local dir=$HP_CACHE tmp
 	hp_stage_begin unpack
-	if hp_is_done "$dir" tree; then
+	if hp_is_done "$dir" tree || hp_is_done "$dir" unpack; then
 		hp_stage_end cached
 		return 0
 	fi
@@ -81,6 +88,7 @@ tree_unpack() {
 	tmp=$(hp_tmpdir "$dir" src)
 	tree_extract "$tmp"
 	hp_atomic_mv "$tmp" "$dir/src"
+	hp_mark_done "$dir" unpack
 	hp_stage_end
 }
 
@@ -96,6 +104,9 @@ tree_configure() {
 	tree_config
 	tree_make olddefconfig
 	hp_check_compiler "$dir/src/.config"
+	if [[ -n $(suite_of "$HP_RELEASE") ]]; then
+		suite_check_config "$dir/src/.config" "$dir/root/usr/src/linux-headers-$HP_RELEASE/.config"
+	fi
 	tree_make prepare
 	hp_mark_done "$dir" tree
 	hp_stage_end
