@@ -26,6 +26,9 @@
 # the klp relocations and refuses any symbol that would not resolve at load time, sign-file signs.
 # Needs build/common.sh and build/sign.sh.
 
+# shellcheck source=build/objtool.sh
+. "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
+
 # module_tool NAME - path of a hotpatch C tool (built tree, installed tree, or PATH).
 module_tool() {
 	local t d
@@ -131,6 +134,8 @@ module_build() {
 		hp_die "kbuild failed for module $name; log: $bdir/kbuild.log"
 	fi
 	grep -E 'undefined!' "$bdir/kbuild.log" | grep -v '"\.klp\.sym\.' >&2 || true
+	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_KDIR/.config")
+	objtool_check_link "$src" "$name"
 
 	# Shipped the way Debian ships its modules: DWARF stripped before signing (a one-function
 	# patch: 262 KB -> 9 KB), the full module kept as NAME.ko.debug (same build id; the

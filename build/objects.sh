@@ -23,6 +23,11 @@
 # and whose every other entry is a symlink into SRC. gcc keeps the paths it was given, so
 # "./include/...", quoted includes next to a patched file and __FILE__ resolve as in kbuild.
 
+# Where kbuild defers objtool to the link (6.12, IBT), no object is compiled with it: the patch
+# module's link runs it (build/objtool.sh); sourced here so every user of this file does so.
+# shellcheck source=build/objtool.sh
+. "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
+
 # objects_cmd_for CMD OUT OBJ - CMD with every output of OBJ moved under OUT, and the compiler
 # behind $HOTPATCH_CC_WRAPPER when set ("ccache", "distcc", "icecc"): a build farm or a
 # compiler cache takes the compile, objtool still runs here on its output.
@@ -219,6 +224,7 @@ objects_shadow() {
 # the command cannot be redirected, fails, or writes no object.
 objects_compile_tu() {
 	local tree=$1 out=$2 obj=$3 cmd=$4 rc=0
+	cmd=$(objtool_strip "$cmd") || return 1
 	cmd=$(objects_cmd_for "$cmd" "$out" "$obj") || return 1
 	mkdir -p "$out/$(dirname "$obj")" || return 1
 	rm -f "$out/$obj"
@@ -254,8 +260,9 @@ objects_compile() {
 	local work=$1 src=$HP_CACHE/src
 	objects_shadow "$src" "$work/patched-src" "$work/shadow"
 	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
-		hp_target_exec buildroot_exec
-	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT
+		hp_target_exec buildroot_exec objtool_strip
+	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$src/.config")
+	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED
 	local c obj cmd
 	: >"$work/jobs"
 	while IFS=$'\t' read -r c obj _ cmd; do
@@ -297,6 +304,7 @@ tree_compile_tu() {
 		hp_die "no compile database in $HP_CACHE (run hotpatch-build.sh --setup)"
 	fi
 	mkdir -p "$out" || hp_die "cannot create $out"
+	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$srcroot/.config")
 	srcroot=$(cd "$srcroot" && pwd -P)
 	out=$(cd "$out" && pwd -P)
 	case $out/ in

@@ -1,0 +1,86 @@
+# shellcheck shell=bash
+# build/objtool.sh - objtool where kbuild defers it to the link (6.12 with IBT).
+#
+#   objtool_deferred_args CONFIG   the arguments kbuild gives objtool at the link when CONFIG
+#                                  defers it from each object (X86_KERNEL_IBT or LTO_CLANG);
+#                                  nothing when objtool runs per object
+#   objtool_strip CMD              CMD (a compile database command) without its objtool part
+#                                  when HP_OBJTOOL_DEFERRED is set
+#   objtool_check_link KBUILDDIR NAME
+#                                  die unless kbuild ran objtool on the patch module's prelinked
+#                                  NAME.o with exactly HP_OBJTOOL_DEFERRED --module
+#
+# Why: under IBT, 6.12's scripts/Makefile.lib sets delay-objtool and scripts/Makefile.vmlinux_o
+# runs objtool once on vmlinux.o with --link; a multi-object module gets it on its prelinked
+# object. So the running kernel's copy of a function got __pfx_ symbols over its 16 bytes of
+# padding, ORC, .return_sites (return thunks rewritten at boot/load), .call_sites (call depth
+# accounting), .retpoline_sites, .static_call_sites and .ibt_endbr_seal from that one link-time
+# run, and a TU compiled alone has none of them.
+#
+# The patch module is a multi-object module, so kbuild runs the target's own objtool (the
+# kbuild package's, same source version) on it at link time with objtool-args-y --link
+# --module: every function the differ put in it gets exactly that processing, as a function of
+# any module of the target does. That run skips a section that already exists ("file already
+# has .return_sites, skipping"), which would leave the module's own code (its init, the klp
+# tables) with unpatched return thunks -- the kernel WARNs (__warn_thunk) and the mitigation is
+# off for it. So with delayed objtool, no object we compile runs objtool itself (single-object
+# module TUs have it in their database command: it is dropped), the differ compares and copies
+# compiler output only, and objtool_check_link proves the link-time run happened with the
+# link's arguments. The argument list mirrors 6.12's objtool-args-y / vmlinux-objtool-args-y.
+
+objtool_deferred_args() {
+	local config=$1 args=() pad
+	objtool_cfg() { grep -q "^CONFIG_$1=y$" "$config"; }
+	objtool_cfg OBJTOOL || return 0
+	objtool_cfg X86_KERNEL_IBT || objtool_cfg LTO_CLANG || return 0
+	objtool_cfg HAVE_JUMP_LABEL_HACK && args+=(--hacks=jump_label)
+	objtool_cfg HAVE_NOINSTR_HACK && args+=(--hacks=noinstr)
+	objtool_cfg MITIGATION_CALL_DEPTH_TRACKING && args+=(--hacks=skylake)
+	objtool_cfg X86_KERNEL_IBT && args+=(--ibt)
+	objtool_cfg FINEIBT && args+=(--cfi)
+	if objtool_cfg FTRACE_MCOUNT_USE_OBJTOOL; then
+		args+=(--mcount)
+		objtool_cfg HAVE_OBJTOOL_NOP_MCOUNT && args+=(--mnop)
+	fi
+	objtool_cfg UNWINDER_ORC && args+=(--orc)
+	objtool_cfg MITIGATION_RETPOLINE && args+=(--retpoline)
+	objtool_cfg MITIGATION_RETHUNK && args+=(--rethunk)
+	objtool_cfg MITIGATION_SLS && args+=(--sls)
+	objtool_cfg STACK_VALIDATION && args+=(--stackval)
+	objtool_cfg HAVE_STATIC_CALL_INLINE && args+=(--static-call)
+	objtool_cfg HAVE_UACCESS_VALIDATION && args+=(--uaccess)
+	if objtool_cfg GCOV_KERNEL || objtool_cfg KCOV; then
+		args+=(--no-unreachable)
+	fi
+	if objtool_cfg PREFIX_SYMBOLS; then
+		pad=$(sed -n 's/^CONFIG_FUNCTION_PADDING_BYTES=\([0-9]*\)$/\1/p' "$config")
+		args+=("--prefix=${pad:-16}")
+	fi
+	if objtool_cfg NOINSTR_VALIDATION; then
+		args+=(--noinstr)
+		if objtool_cfg MITIGATION_UNRET_ENTRY || objtool_cfg MITIGATION_SRSO; then
+			args+=(--unret)
+		fi
+	fi
+	args+=(--link)
+	printf '%s\n' "${args[*]}"
+}
+
+objtool_strip() {
+	local cmd=$1
+	if [[ -n ${HP_OBJTOOL_DEFERRED:-} && $cmd == *objtool* ]]; then
+		cmd=${cmd%%; ./tools/objtool/objtool *}
+		[[ $cmd != *objtool* ]] || hp_die "cannot drop objtool from: $1"
+	fi
+	printf '%s\n' "$cmd"
+}
+
+objtool_check_link() {
+	local dir=$1 name=$2 cmdfile want have
+	[[ -n ${HP_OBJTOOL_DEFERRED:-} ]] || return 0
+	cmdfile=$dir/.$name.o.cmd
+	want=$(tr -s ' ' <<<"objtool $HP_OBJTOOL_DEFERRED --module $dir/$name.o")
+	have=$(sed -n "s|^savedcmd_.*; \./tools/objtool/\(objtool .*\)$|\1|p" "$cmdfile" 2>/dev/null | tr -s ' ')
+	[[ $have == "$want" ]] ||
+		hp_die "kbuild did not run objtool on the patch module as the target's link does: expected '$want', saw '${have:-no objtool run}' in $cmdfile; without it the module's functions lack ORC, return thunk and call depth sites"
+}
