@@ -29,7 +29,9 @@ diff_objects() {
 			DIFF_PAIRS+=("$out" "$json")
 			[[ $target != vmlinux ]] && DIFF_TARGETS+=("$target")
 			n=$((n + 1))
-			hp_log "$obj ($target): $(jq -r '[.functions[].name] | join(" ")' "$json") changed${HP_VERBOSE:+}"
+			hp_log "$obj ($target): $(jq -r '[(.functions[].name), (.new_functions[]? | "new " + .name)] | join(" ")' "$json") changed"
+			# what the module leaves out on purpose (tracepoints kept off) is said here too
+			grep 'warning:' "$log" | sed 's/^/  /' >&2 || true
 			;;
 		3)
 			hp_verbose "$obj: no functional change"

@@ -113,12 +113,15 @@ struct special_rel {
 	bool to_repl;			/* instead: against the replacement section + addend */
 	bool key;			/* a static key / static call key field */
 	int64_t addend;			/* to_repl only */
+	size_t entry;			/* the kept entry it belongs to */
 };
 
 /* The kept entries of one special section (special_keep): what emit writes. */
 struct special_out {
 	struct special_out *next;
 	struct section *sec, *group, *repl;	/* of PATCHED: name and flags */
+	unsigned int entsize, group_entsize;	/* of one entry of sec, of group */
+	size_t nr_entries;
 	unsigned char *data, *gdata, *rdata;
 	size_t size, gsize, rsize;
 	struct special_rel *rels;
@@ -168,6 +171,7 @@ struct differ {
 
 	unsigned int nr_changed, nr_new, nr_new_data;
 	struct fact_list functions, new_functions, data, refusals, klp_symbols;
+	struct fact_list tracepoints_off;	/* module tracepoints left off (resolve) */
 };
 
 /* run.c: the pipeline, shared by main.c and fuzz/fuzz-diff.c */
@@ -223,6 +227,8 @@ int special_index(struct differ *d);
 /* d->special_out: the entries of included functions, their relocations and replacements. */
 int special_keep(struct differ *d);
 bool special_section_name(const char *name);
+/* Remove the kept entries marked in @drop (nr_entries flags) from @so. */
+void special_drop(struct special_out *so, const bool *drop);
 void special_free(struct differ *d);
 
 /* select.c */
@@ -240,6 +246,8 @@ void resolve_free(struct differ *d);
 /* Decide D(psym)->ext for a symbol the output does not carry; refuses what cannot be settled. */
 int klp_resolve(struct differ *d, struct symbol *psym);
 int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f);
+/* Whether @psym, not carried, lives in a module (this one or another), not in vmlinux. */
+bool klp_in_module(struct differ *d, struct symbol *psym);
 
 /* target-symbols.c: the target's symbols (index or kpatch symtab) */
 struct lookup_result {

@@ -229,6 +229,8 @@ int emit_object(struct differ *d)
 	ret = ret ?: copy_symbols(d);
 	ret = ret ?: copy_relocs(d);
 	for (so = d->special_out; so && !ret; so = so->next) {
+		if (!so->nr_entries)
+			continue;	/* every entry dropped (tracepoints left off) */
 		ret = write_special(d, so);
 		if (ret)
 			pr_err("%s: %s: cannot write the entries of the included functions",
@@ -327,6 +329,8 @@ static int fill_json(int fd, void *arg)
 	json_list(f, "data", d->data.head, false);
 	json_list(f, "refusals", d->refusals.head, false);
 	json_list(f, "klp_symbols", d->klp_symbols.head, true);
+	if (d->tracepoints_off.head)
+		json_list(f, "tracepoints_off", d->tracepoints_off.head, false);
 	fputs("\n}\n", f);
 	if (ferror(f))
 		ret = -EIO;

@@ -153,6 +153,22 @@ int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f)
 	return 0;
 }
 
+bool klp_in_module(struct differ *d, struct symbol *psym)
+{
+	struct symbol *o = psym->twin ? psym->twin : psym;
+	struct lookup_result res;
+	const char *exporter;
+
+	if (psym->sec || !d->lookup)
+		return strcmp(d->objname, "vmlinux") != 0;
+	exporter = lookup_exporter(d->lookup, o->name);
+	if (exporter)
+		return strcmp(exporter, "vmlinux") != 0;
+	if (lookup_global(d->lookup, o->name, &res))
+		return strcmp(d->objname, "vmlinux") != 0;
+	return strcmp(res.object, "vmlinux") != 0;
+}
+
 int klp_resolve(struct differ *d, struct symbol *psym)
 {
 	struct symbol *osym = psym->twin;

@@ -188,6 +188,75 @@ static void check_key(struct differ *d, struct special_out *so, struct out_ref *
 	pr_err("%s: %s: %s: %s; %s", d->display, f->section, f->symbol, f->reason, f->hint);
 }
 
+/* The symbol a key field points at (through a section symbol + addend), or NULL. */
+static struct symbol *key_symbol(struct reloc *r)
+{
+	struct target t;
+
+	if (r->sym->type != STT_SECTION)
+		return r->sym;
+	if (reloc_target(r, &t))
+		return NULL;
+	return t.sym;
+}
+
+/* "__tracepoint_foo" (jump label) or "__SCK__tp_func_foo" (its static call): "foo". */
+static const char *tracepoint_of(const struct symbol *key)
+{
+	if (!key)
+		return NULL;
+	if (!strncmp(key->name, "__tracepoint_", 13))
+		return key->name + 13;
+	if (!strncmp(key->name, "__SCK__tp_func_", 15))
+		return key->name + 15;
+	return NULL;
+}
+
+static void tracepoint_off(struct differ *d, struct special_out *so, const char *name)
+{
+	struct fact *f;
+
+	for (f = d->tracepoints_off.head; f; f = f->next)
+		if (!strcmp(f->name, name))
+			return;
+	f = fact_new(name);
+	f->section = xstrdup(so->sec->name);
+	f->object = xstrdup(d->objname);
+	f->reason = xasprintf("tracepoint keyed in module %s: it stays off in the patched "
+			      "functions (their jump sites are left as no-ops)", d->objname);
+	fact_add(&d->tracepoints_off, f);
+	pr_warn("%s: %s: tracepoint %s stays off in the patched functions: its key lives in the "
+		"module %s and is reachable only through a klp relocation, applied after the "
+		"patch's jump labels and static calls are set up", d->display, so->sec->name, name,
+		d->objname);
+}
+
+/*
+ * A tracepoint keyed in a module is left off: its jump entry (and the
+ * static call site behind it) are not carried, so the site stays the no-op
+ * the compiler emitted and the tracing path is never entered.  Any other
+ * key living in a module is refused (check_key).
+ */
+static bool *tracepoint_entries(struct differ *d, struct special_out *so)
+{
+	bool *drop = NULL;
+	size_t i;
+
+	for (i = 0; i < so->nr_rels; i++) {
+		struct special_rel *sr = &so->rels[i];
+		struct symbol *key = sr->key ? key_symbol(sr->src) : NULL;
+		const char *tp = tracepoint_of(key);
+
+		if (!tp || !klp_in_module(d, key))
+			continue;
+		if (!drop)
+			drop = xcalloc(so->nr_entries, sizeof(*drop));
+		drop[sr->entry] = true;
+		tracepoint_off(d, so, tp);
+	}
+	return drop;
+}
+
 static int resolve_special(struct differ *d)
 {
 	struct special_out *so;
@@ -195,6 +264,12 @@ static int resolve_special(struct differ *d)
 	int ret;
 
 	for (so = d->special_out; so; so = so->next) {
+		bool *drop = tracepoint_entries(d, so);
+
+		if (drop) {
+			special_drop(so, drop);
+			free(drop);
+		}
 		for (i = 0; i < so->nr_rels; i++) {
 			struct special_rel *sr = &so->rels[i];
 			struct out_ref *ref;

@@ -498,6 +498,7 @@ static int keep_replacement(struct differ *d, struct special_sec *ss, struct spe
 	sr->off = at;
 	sr->src = r;
 	sr->to_repl = true;
+	sr->entry = so->nr_entries - 1;
 	sr->addend = r->addend - tg.off + (int64_t)start;
 	rr = sec_relocs_sorted(tg.sec, &nrr);
 	for (j = reloc_lower_bound(rr, nrr, tg.off);
@@ -506,6 +507,7 @@ static int keep_replacement(struct differ *d, struct special_sec *ss, struct spe
 		sr->off = start + rr[j]->offset - tg.off;
 		sr->src = rr[j];
 		sr->in_repl = true;
+		sr->entry = so->nr_entries - 1;
 	}
 	return 0;
 }
@@ -530,6 +532,8 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 	so = xcalloc(1, sizeof(*so));
 	so->sec = ss->sec;
 	so->group = ss->group;
+	so->entsize = ss->esize;
+	so->group_entsize = ss->gsize;
 	*tail = so;
 	for (e = 0; e < ss->n; e++) {
 		if (!entry_kept(ss, e))
@@ -548,6 +552,7 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 		if (!entry_kept(ss, e))
 			continue;
 		nkept++;
+		so->nr_entries = nkept;
 		for (i = reloc_lower_bound(rs, nr, base);
 		     i < nr && rs[i]->offset < base + ss->esize && !ret; i++) {
 			uint64_t rel = rs[i]->offset - base;
@@ -561,9 +566,44 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 			sr->off = nbase + rel;
 			sr->src = rs[i];
 			sr->key = in_field(g->key, rel);
+			sr->entry = nkept - 1;
 		}
 	}
 	return ret;
+}
+
+void special_drop(struct special_out *so, const bool *drop)
+{
+	size_t e, i, k = 0, kept = 0, esz = so->entsize, gsz = so->group_entsize;
+	size_t *shift = xcalloc(so->nr_entries ? so->nr_entries : 1, sizeof(*shift));
+
+	for (e = 0; e < so->nr_entries; e++) {
+		shift[e] = e - kept;	/* dropped entries before this one */
+		if (drop[e])
+			continue;
+		if (kept != e) {
+			memmove(so->data + kept * esz, so->data + e * esz, esz);
+			if (so->gdata)
+				memmove(so->gdata + kept * gsz, so->gdata + e * gsz, gsz);
+		}
+		kept++;
+	}
+	for (i = 0; i < so->nr_rels; i++) {
+		struct special_rel sr = so->rels[i];
+
+		if (drop[sr.entry])
+			continue;
+		if (!sr.in_repl)
+			sr.off -= shift[sr.entry] * esz;
+		sr.entry -= shift[sr.entry];
+		so->rels[k++] = sr;
+	}
+	so->nr_rels = k;
+	so->nr_entries = kept;
+	so->size = kept * esz;
+	if (so->gdata)
+		so->gsize = kept * gsz;
+	free(shift);
 }
 
 int special_keep(struct differ *d)

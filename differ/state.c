@@ -159,6 +159,7 @@ void facts_free(struct differ *d)
 	fact_list_free(&d->data);
 	fact_list_free(&d->refusals);
 	fact_list_free(&d->klp_symbols);
+	fact_list_free(&d->tracepoints_off);
 }
 
 struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr)

@@ -14,6 +14,8 @@
 #                                  a .klp.sym.<obj>.SYM,<pos> form accepted, or in its reason)
 #                                  and its reason or section
 #                                  matches the extended regex RE (case-insensitive)
+#                tracepoint NAME   NAME is in .tracepoints_off (left off in the patched functions)
+#                                  and a warning names it
 #                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
 # The pair of objects is built by tests/kernel/compile-pair.sh and kept in
 # out/kernel-cases/<case>/ until anything that shapes it changes: the patch, the case, the
@@ -231,6 +233,15 @@ for c in "${cases[@]}"; do
 			t_fail "$c: new data $name" "expected $name among new data, saw {$(words "$saw")}"
 		fi
 	done < <(awk '$1 == "data" { print $1, $2 }' "$expect")
+
+	while read -r _ name; do
+		saw=$(jq -r '.tracepoints_off[]?.name' "$w/facts.json")
+		if grep -qxF -- "$name" <<<"$saw" && grep -q "warning: .*tracepoint $name stays off" "$w/diff.log"; then
+			t_pass "$c: tracepoint $name left off, with a warning"
+		else
+			t_fail "$c: tracepoint $name" "expected $name in tracepoints_off and a warning naming it, saw {$(words "$saw")}: $(grep -m1 warning "$w/diff.log")"
+		fi
+	done < <(awk '$1 == "tracepoint" { print $1, $2 }' "$expect")
 
 	while read -r _ fn pos; do
 		saw=$(jq -r --arg f "$fn" '.functions[]? | select(.name == $f) | .sympos' "$w/facts.json")
