@@ -296,9 +296,21 @@ static void test_create_delete(void **state)
 	struct symbol *sym, *glob, *vsym;
 	struct reloc *reloc;
 	char *out = tu_path("created.o");
+	unsigned long api_relocs;
+	unsigned char *count;
+	char num[32] = "";
+	size_t len;
 
 	(void)state;
 	assert_non_null(obj);
+	/* How many relocations api() has is the host compiler's business: ask binutils. */
+	assert_int_equal(tu_run("readelf -rW '%s' | sed -n \"s/^Relocation section '.rela.text.api' .* contains \\([0-9]*\\) entr.*/\\1/p\" >'%s'",
+				sample, tu_path("api-relocs")), 0);
+	count = tu_slurp(tu_path("api-relocs"), &len);
+	memcpy(num, count, len < sizeof(num) - 1 ? len : sizeof(num) - 1);
+	free(count);
+	api_relocs = strtoul(num, NULL, 10);
+	assert_true(api_relocs > 0);
 	glob = obj_find_symbol_by_name(obj, "glob");
 	assert_non_null(glob);
 
@@ -374,7 +386,7 @@ static void test_create_delete(void **state)
 	assert_true(!sec || !sec->nr_relocs);
 	sec = obj_find_section_by_name(obj, ".rela.text.api");
 	assert_non_null(sec);
-	assert_int_equal(sec->nr_relocs, 9);
+	assert_int_equal(sec->nr_relocs, api_relocs);
 	obj_close(obj);
 	check_tools_accept(out);
 }
