@@ -65,8 +65,10 @@ Debian 12 (6.1) kernel, and optionally prove in qemu that it works on that kerne
       --object OBJ       give OBJ (vmlinux or a module) a klp_object even when none of its
                          code changes, for its callbacks; repeatable
       --test SCRIPT      boot the target kernel in qemu: SCRIPT must fail before the module is
-                         loaded, pass while it is enabled, fail after it is unloaded; a Call
-                         Trace, BUG: or WARNING: in dmesg fails
+                         loaded, pass while it is enabled, fail after it is unloaded (its own
+                         exit 1-123; a timeout or a check that cannot run is an error); an
+                         oops, BUG, WARNING, RCU stall, failed livepatch operation or a taint
+                         other than K/O/E fails
   -j, --jobs N           parallel compile jobs (default: number of CPUs)
       --cache DIR        cache root (default: \$HOTPATCH_CACHE or ~/.cache/hotpatch)
       --keep-work        keep the scratch directory (objects, differ output, kbuild tree)

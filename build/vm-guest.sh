@@ -9,6 +9,13 @@
 #                        gone after a disable; polls every 50 ms; false after SECONDS
 #   livepatch_state PATCH
 #                        "enabled=E transition=T" of PATCH, or "no /sys/kernel/livepatch/PATCH"
+#   kernel_trouble DMESG TAINT0
+#                        the first lines of the DMESG file that show the kernel in trouble (an
+#                        oops, a BUG, a WARNING, a general protection fault, an RCU stall, a
+#                        failed livepatch operation), and a line for any taint flag set since
+#                        TAINT0 (/proc/sys/kernel/tainted at boot) other than those loading a
+#                        patch module sets (K livepatch, O out-of-tree, E unsigned); nothing
+#                        when all is well
 
 livepatch_wait() {
 	lp_dir=/sys/kernel/livepatch/$1
@@ -33,4 +40,13 @@ livepatch_state() {
 	else
 		echo "no $lp_dir"
 	fi
+}
+
+kernel_trouble() {
+	grep -E 'Call Trace|BUG:|WARNING:|Oops|general protection|detected stall|RCU stall|livepatch: failed' "$1" |
+		head -n 3
+	kt_now=$(cat /proc/sys/kernel/tainted)
+	# 4096 O (out-of-tree module), 8192 E (unsigned module), 32768 K (livepatch)
+	kt_new=$((kt_now & ~$2 & ~(4096 | 8192 | 32768)))
+	[ "$kt_new" = 0 ] || echo "taint $2 -> $kt_now: flags $kt_new set that loading patch modules does not explain"
 }

@@ -17,6 +17,8 @@
 #
 # Output: one line per protocol step on the console, parsed by the host:
 #   HPVM: step=<step> expect=<what> got=<what> verdict=<ok|bad|skip> [detail=<text>]
+# A check step gets pass (exit 0), fail (the check's own failure, exit 1-123) or error (exit
+# 124 and up: it timed out, could not be run, or was killed) -- error never matches.
 # plus "HPVM: info object=<patch>/<obj>/ patched=<0|1>" and "HPVM: info function=..."
 # lines while the patches are enabled, then "HPVM: done" and poweroff.  Steps, in order:
 #   boot, target-before:<name>, before, dep:<name>, load:<module>, enable:<patch>,
@@ -73,10 +75,14 @@ run_check() {
 		return 0
 	fi
 	echo "HPVM: running check for step $1"
-	if timeout "$HPVM_CHECK_TIMEOUT" "$HPVM_CHECK"; then
+	timeout "$HPVM_CHECK_TIMEOUT" "$HPVM_CHECK"
+	rc=$?
+	if [ "$rc" = 0 ]; then
 		report "$1" "$2" pass
+	elif [ "$rc" -lt 124 ]; then
+		report "$1" "$2" fail "exit status $rc"
 	else
-		report "$1" "$2" fail "exit status $?"
+		report "$1" "$2" error "exit status $rc: the check did not run to its end (time limit ${HPVM_CHECK_TIMEOUT}s, not executable, or killed)"
 	fi
 }
 
@@ -137,6 +143,7 @@ show_patches() {
 . /hpvm/guest.sh
 
 echo "HPVM: guest $(uname -r) up, mode $HPVM_MODE"
+taint0=$(cat /proc/sys/kernel/tainted)
 report boot ok ok
 
 for name in $HPVM_TARGET_BEFORE; do
@@ -221,12 +228,12 @@ if [ "$HPVM_MODE" = normal ]; then
 	run_check after fail
 fi
 
-# Any oops, BUG or WARNING during the run fails it.
+# Any oops, BUG, WARNING, stall, failed livepatch operation or unexplained taint fails the run.
 echo "HPVM: dmesg begin"
 dmesg >/tmp/dmesg
 cat /tmp/dmesg
 echo "HPVM: dmesg end"
-bad=$(grep -E 'Call Trace|BUG:|WARNING:' /tmp/dmesg | head -n 3)
+bad=$(kernel_trouble /tmp/dmesg "$taint0")
 if [ -n "$bad" ]; then
 	report dmesg clean dirty "$bad"
 else
