@@ -41,11 +41,11 @@ objects_of() {
 }
 
 # case_plan CASE - how many tests the case runs: its exit code (and output object), the changed
-# and new function sets (unless a refusal names none), one per data, sympos and refused line,
-# and the refusals' consistency
+# and new function sets (unless a refusal names none), one per data, sympos, refused and
+# tracepoint line, and the refusals' consistency. A new expect key that adds tests adds them here.
 case_plan() {
 	awk '$1 == "exit" { rc = $2 } $1 == "changed" { ch++ } $1 == "new" { nw++ }
-		$1 == "data" || $1 == "sympos" || $1 == "refused" { n++ }
+		$1 == "data" || $1 == "sympos" || $1 == "refused" || $1 == "tracepoint" { n++ }
 		END { print 2 + (rc != 2 || ch > 0) + (rc != 2 || nw > 0) + n }' "$casedir/$1/expect"
 }
 
