@@ -108,7 +108,7 @@ for prog in "${programs[@]}"; do
 	why=()
 	ran=$((n_pass + n_fail + n_skip))
 	if ((plans == 0)); then
-		[[ -n $bail ]] || why+=("declared no plan (t_plan N before the first test: HACKING.md, Tests)")
+		[[ -n $bail ]] || why+=("declared no plan (TAP 1..N before its first test; t_plan N in shell tests, HACKING.md)")
 		((f > 0)) || f=1
 	elif ((plan_late)); then
 		why+=("declared its plan after its first test (t_plan comes first)")
