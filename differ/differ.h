@@ -71,11 +71,15 @@ struct dsym {
 };
 
 struct dsec {
+	/* keep in step with differ_detach() */
 	struct section *out;		/* copy in the output object */
 	bool include;
 	bool late;			/* resolve: carried because an entry or copy reaches it */
 	bool anon_checked;
 	bool anon_same;
+	uint64_t *entries;		/* anonymous code: offsets other sections jump to */
+	size_t nr_entries;
+	bool piece_busy;
 	unsigned int nr_refs;		/* select: references into it (anonymous contents) */
 	bool ref_changed;		/* select: some are from changed or new code or data */
 	struct arch_insns insns;	/* text: instruction starts (arch) */
@@ -160,6 +164,7 @@ struct differ {
 	struct lookup *lookup;
 	bool kpatch;
 	bool strict_data;		/* reloc to changed constant data differs */
+	bool entries_built;		/* normalize: entries of anonymous code indexed */
 
 	struct special_state *sp_orig, *sp_patched;
 	struct special_geom *sp_geom;		/* the target's entry layouts */

@@ -12,7 +12,11 @@
  *     code resolved to the object or function covering the address);
  *   - a string literal, compared by content and never by label or offset;
  *   - an anonymous piece of a section (jump tables, unnamed constants),
- *     compared by the contents of the section.
+ *     compared by the contents of the section;
+ *   - an entry into anonymous code (.altinstr_aux: the stubs
+ *     static_cpu_has() jumps to), compared by what the stub there does --
+ *     its bytes and relocations up to the next entry -- not by its offset,
+ *     which moves whenever an earlier stub changes.
  * Two relocations are the same when their targets are: twins at the same
  * offset, equal strings, or equal anonymous sections.
  */
@@ -74,6 +78,14 @@ int reloc_target(struct reloc *r, struct target *t)
 }
 
 static bool anon_same(struct differ *d, struct section *a, struct section *b);
+static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struct section *b,
+		       uint64_t boff);
+
+/* Code without symbols of its own: reached only by jumps from other sections. */
+static bool anon_code(struct section *sec)
+{
+	return sec_is_text(sec) && !sec_has_symbols(sec);
+}
 
 bool targets_equal(struct differ *d, const struct target *a, const struct target *b)
 {
@@ -94,9 +106,116 @@ bool targets_equal(struct differ *d, const struct target *a, const struct target
 	}
 	if (a->sym || b->sym || !a->sec || !b->sec)
 		return false;
-	if (b->sec->twin != a->sec || a->off != b->off)
+	if (b->sec->twin != a->sec)
+		return false;
+	if (anon_code(a->sec) && anon_code(b->sec))
+		return piece_same(d, a->sec, (uint64_t)a->off, b->sec, (uint64_t)b->off);
+	if (a->off != b->off)
 		return false;
 	return anon_same(d, a->sec, b->sec);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The entry offsets of every anonymous code section of @obj: where the
+ * relocations of other sections point into it.  One pass over the
+ * object's relocations, the first time a piece is compared.
+ */
+static int build_entries(struct object *obj)
+{
+	struct section *rsec, *sec;
+
+	for_each_section(obj, rsec) {
+		struct reloc *r;
+
+		if (!sec_is_rela(rsec) || !rsec->base || !(rsec->base->sh.sh_flags & SHF_ALLOC))
+			continue;
+		for_each_reloc(rsec, r) {
+			struct dsec *ds;
+			struct target t;
+			int ret = reloc_target(r, &t);
+
+			if (ret)
+				return ret;
+			if (t.sym || !t.sec || t.sec == rsec->base || !anon_code(t.sec) ||
+			    t.off < 0 || (uint64_t)t.off >= t.sec->size)
+				continue;
+			ds = DS(t.sec);
+			if (!(ds->nr_entries & (ds->nr_entries + 1))) {	/* 0, 1, 3, 7 ... */
+				uint64_t *n = realloc(ds->entries,
+						      (2 * ds->nr_entries + 2) * sizeof(*n));
+
+				if (!n)
+					return -ENOMEM;
+				ds->entries = n;
+			}
+			ds->entries[ds->nr_entries++] = (uint64_t)t.off;
+		}
+	}
+	for_each_section(obj, sec) {
+		struct dsec *ds = DS(sec);
+		size_t i, n = 0;
+
+		if (!ds->nr_entries)
+			continue;
+		qsort(ds->entries, ds->nr_entries, sizeof(*ds->entries), cmp_u64);
+		for (i = 0; i < ds->nr_entries; i++)
+			if (!n || ds->entries[n - 1] != ds->entries[i])
+				ds->entries[n++] = ds->entries[i];
+		ds->nr_entries = n;
+	}
+	return 0;
+}
+
+/* Where the piece of @sec entered at @off ends: the next entry, or the end. */
+static uint64_t piece_end(struct section *sec, uint64_t off)
+{
+	struct dsec *ds = DS(sec);
+	size_t lo = 0, hi = ds->nr_entries;
+
+	while (lo < hi) {		/* first entry after @off */
+		size_t mid = (lo + hi) / 2;
+
+		if (ds->entries[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ds->nr_entries ? ds->entries[lo] : sec->size;
+}
+
+static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struct section *b,
+		       uint64_t boff)
+{
+	uint64_t alen, blen;
+	const char *why;
+	bool same;
+
+	if (!d->entries_built) {
+		d->entries_built = true;
+		if (build_entries(d->orig) || build_entries(d->patched)) {
+			pr_err("%s: cannot index the entries of anonymous code", d->display);
+			return false;
+		}
+	}
+	if (aoff >= a->size || boff >= b->size)
+		return false;
+	if (DS(b)->piece_busy)
+		return true;		/* cycles resolve as equal, as anon_same() */
+	alen = piece_end(a, aoff) - aoff;
+	blen = piece_end(b, boff) - boff;
+	if (alen != blen)
+		return false;
+	DS(b)->piece_busy = true;
+	same = compare_range(d, a, aoff, b, boff, alen, &why) == 0;
+	DS(b)->piece_busy = false;
+	return same;
 }
 
 /* Anonymous sections: compared whole, once. */
