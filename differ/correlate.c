@@ -11,8 +11,11 @@
  *   2. numbered functions (clones) pair by their bare name when it is
  *      unique on both sides, else by exact name;
  *   3. numbered data (static locals ...) pair through the functions using
- *      them: the twin of a user must use exactly one candidate of the same
- *      bare name, type and kind;
+ *      them: first by position -- when a function and its twin refer to
+ *      the same number of statics of one bare name (__key, __warned ...),
+ *      the k-th first referenced pairs with the k-th -- then by the users
+ *      they share: the twin of a user must use exactly one candidate of
+ *      the same bare name, type and kind;
  *   4. what is left pairs by bare name when one of each remains;
  *   5. sections pair through the symbol they hold, else by name; section
  *      symbols and relocation sections follow their sections.
@@ -92,6 +95,9 @@ static int collect_users(struct object *obj)
 			if (!t.sym || !t.sym->sec || t.sym->bind != STB_LOCAL || t.sym == user)
 				continue;
 			add_user(t.sym, func_parent(user));
+			/* a static gcc moved into foo.part.N is still foo's */
+			if (user->split_from)
+				add_user(t.sym, user->split_from);
 		}
 	}
 	return 0;
@@ -280,6 +286,113 @@ static int pair_by_users(struct bare_map *om, struct bare_map *pm)
 	return made;
 }
 
+/* Numbered local data referenced by @func (and its .cold part), in order of first reference. */
+static int referenced_statics(struct symbol *func, struct symbol ***out, size_t *nr)
+{
+	struct symbol *parts[2] = { func, func->cold };
+	size_t n = 0, max = 0, k, i;
+	struct symbol **v = NULL;
+
+	for (k = 0; k < 2; k++) {
+		struct symbol *f = parts[k];
+		struct reloc **rs;
+		size_t nrs;
+
+		if (!f || !f->sec)
+			continue;
+		rs = sec_relocs_sorted(f->sec, &nrs);
+		for (i = reloc_lower_bound(rs, nrs, f->offset);
+		     i < nrs && rs[i]->offset < f->offset + f->size; i++) {
+			struct target t;
+			size_t j;
+			int ret = reloc_target(rs[i], &t);
+
+			if (ret) {
+				free(v);
+				return ret;
+			}
+			if (!t.sym || !t.sym->sec || !t.sym->numbered || t.sym->bind != STB_LOCAL ||
+			    !sym_is_data(t.sym))
+				continue;
+			for (j = 0; j < n && v[j] != t.sym; j++)
+				;
+			if (j < n)
+				continue;
+			if (n == max) {
+				struct symbol **nv;
+
+				max = max ? 2 * max : 16;
+				nv = realloc(v, max * sizeof(*nv));
+				if (!nv) {
+					free(v);
+					return -ENOMEM;
+				}
+				v = nv;
+			}
+			v[n++] = t.sym;
+		}
+	}
+	*out = v;
+	*nr = n;
+	return 0;
+}
+
+/*
+ * 3, by position: in each pair of functions, the statics of one bare name
+ * pair in the order the code first refers to them, when both sides refer
+ * to as many.  The compiler numbers statics by where they are declared,
+ * so an added static renumbers the others; their places in the code do
+ * not move.
+ */
+static int pair_by_position(struct differ *d)
+{
+	struct symbol *p;
+
+	for_each_symbol(d->patched, p) {
+		struct symbol **pv, **ov;
+		size_t pn, on, i;
+		int ret;
+
+		if (!sym_is_func(p) || !p->sec || p->parent || !p->twin)
+			continue;
+		ret = referenced_statics(p, &pv, &pn);
+		if (ret)
+			return ret;
+		if (!pn) {
+			free(pv);
+			continue;
+		}
+		ret = referenced_statics(p->twin, &ov, &on);
+		if (ret) {
+			free(pv);
+			return ret;
+		}
+		for (i = 0; i < pn; i++) {
+			size_t pk = 0, ok = 0, j, nth = 0;
+			struct symbol *o = NULL;
+
+			for (j = 0; j < pn; j++) {
+				if (strcmp(pv[j]->bare, pv[i]->bare))
+					continue;
+				if (j < i)
+					nth++;
+				pk++;
+			}
+			for (j = 0; j < on; j++) {
+				if (strcmp(ov[j]->bare, pv[i]->bare))
+					continue;
+				if (ok++ == nth)
+					o = ov[j];
+			}
+			if (pk == ok && o && pairable(o) && pairable(pv[i]) && same_type(o, pv[i]))
+				pair(o, pv[i]);
+		}
+		free(pv);
+		free(ov);
+	}
+	return 0;
+}
+
 int correlate(struct differ *d)
 {
 	struct bare_map om, pm;
@@ -297,6 +410,12 @@ int correlate(struct differ *d)
 	bare_map_build(d->orig, &om);
 	bare_map_build(d->patched, &pm);
 	pair_by_bare(d, &om, &pm, true);
+	ret = pair_by_position(d);
+	if (ret) {
+		free(om.v);
+		free(pm.v);
+		return ret;
+	}
 	while (pair_by_users(&om, &pm) > 0)
 		;
 	pair_by_bare(d, &om, &pm, false);

@@ -3,7 +3,8 @@
  * What every pass asks of a symbol or a section, answered once when the
  * object is read (and when an element is created or renamed), so no pass
  * recomputes it: a symbol's bare name (compiler numbering removed), the
- * link between a ".cold" part and its parent function, and a section's
+ * links from a ".cold" part and a ".part.N" split to the function they
+ * came from, and a section's
  * class (code, init code, constant data, data, per-cpu ...).
  */
 #include <ctype.h>
@@ -105,9 +106,19 @@ int obj_link_subfunctions(struct object *obj)
 
 	for_each_symbol(obj, sym) {
 		size_t len = strlen(sym->name);
+		const char *part = strstr(sym->name, ".part.");
 		struct symbol *parent;
 		char *pname;
 
+		if (sym->type == STT_FUNC && part && part > sym->name) {
+			pname = strndup(sym->name, part - sym->name);
+			if (!pname)
+				return -ENOMEM;
+			parent = obj_find_symbol_by_name(obj, pname);
+			free(pname);
+			if (parent && parent->type == STT_FUNC)
+				sym->split_from = parent;
+		}
 		if (sym->type != STT_FUNC || len < 6 || strcmp(sym->name + len - 5, ".cold"))
 			continue;
 		pname = strndup(sym->name, len - 5);

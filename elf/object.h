@@ -144,6 +144,12 @@ struct symbol {
 	/* foo.cold <-> foo, for objects read from a file (not created symbols) */
 	struct symbol *parent;		/* foo.cold -> foo */
 	struct symbol *cold;		/* foo -> foo.cold */
+	/*
+	 * foo.part.N -> foo: code gcc split out of foo (and of the functions
+	 * foo is inlined into); a function of its own, with its own ftrace
+	 * entry, but what it holds came from foo.
+	 */
+	struct symbol *split_from;
 
 	struct symbol *twin;
 	int status;
