@@ -108,7 +108,7 @@ target_check() {
 		fi
 	done
 	if ((${#missing[@]})); then
-		hp_die "release $rel (linux-image-$rel $ver) cannot be built: the archive lacks $(printf '%s; ' "${missing[@]}")the image, its dbg package, the headers and the source must all have the image's version"
+		hp_die "release $rel (linux-image-$rel $ver) cannot be built: the archive lacks $(printf '%s; ' "${missing[@]}")the image, its dbg package, the headers and the source must all have the image's version; choose a release the archive still has whole (-k RELEASE; the newest is $(target_newest))"
 	fi
 	kbuild=linux-kbuild-6.1
 	if [[ -n $suite ]]; then

@@ -52,15 +52,16 @@ if [[ -n ${HP_TEST_OLD_RELEASE:-} ]] && ! old_release >/dev/null; then
 	t_bail "HP_TEST_OLD_RELEASE=$HP_TEST_OLD_RELEASE is not a release the archive can build"
 fi
 read -r rel pkgver kbuildver < <(old_release || true) || true
-# four nearest-version checks; then one skip when no older release needs a substituted kbuild,
-# else three checks of the build and its VM test plus two of the substitution (a skip instead
-# when the release's own kbuild is still in the archive)
+# four nearest-version checks and one refusal of a release without its dbg package; then one
+# skip when no older release needs a substituted kbuild, else three checks of the build and its
+# VM test plus two of the substitution (a skip instead when the release's own kbuild is still in
+# the archive)
 if [[ -z ${rel:-} ]]; then
-	t_plan 5
+	t_plan 6
 elif [[ $pkgver == "$kbuildver" ]]; then
-	t_plan 8
-else
 	t_plan 9
+else
+	t_plan 10
 fi
 
 # The nearest-version rule on its own (no archive needed).
@@ -78,6 +79,25 @@ near 6.1.190-1 6.1.192-3 6.1.176-1 6.1.192-3
 near 6.1.192-2 6.1.192-3 6.1.176-1 6.1.192-3 6.1.192-1
 near 6.1.184-1 6.1.192-3 6.1.176-1 6.1.192-3
 near 6.1.180-1 6.1.176-1 6.1.176-1 6.1.192-3
+
+# An older release whose image is still in the archive but whose dbg package and headers are
+# not (6.1.0-48/-49/-51/-52 on 2026-11-30) is refused before anything is written.
+partial=$(comm -23 \
+	<(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64$' 2>/dev/null | awk '{ print $1 }' | sort) \
+	<(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-amd64-dbg$' 2>/dev/null | awk '{ sub(/-dbg$/, "", $1); print $1 }' | sort) |
+	sed -n 's/^linux-image-//p' | sort -t- -k2,2nr | head -n1)
+if [[ -z $partial ]]; then
+	t_skip "a release without its dbg package is refused" "every -amd64 image in the archive has its dbg package"
+else
+	rc=0
+	msg=$("$hb" --cache "$tmp/partial" -k "$partial" --setup 2>&1) || rc=$?
+	if ((rc == 1)) && [[ $msg == *"release $partial "*"cannot be built"*"linux-image-$partial-dbg="* ]] &&
+		[[ ! -e $tmp/partial/$partial ]]; then
+		t_pass "$partial (image only) is refused, naming what is missing, with no cache written"
+	else
+		t_fail "$partial (no dbg package) refused" "expected exit 1 naming linux-image-$partial-dbg and no $tmp/partial/$partial, saw exit $rc: $msg"
+	fi
+fi
 
 if [[ -z ${rel:-} ]]; then
 	t_skip "older ABI built and tested in qemu" "the archive has the exact linux-kbuild-6.1 of every older 6.1 release (nothing to substitute)"
