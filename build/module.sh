@@ -28,6 +28,8 @@
 
 # shellcheck source=build/objtool.sh
 . "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
+# shellcheck source=build/ibtcheck.sh
+. "$(dirname "${BASH_SOURCE[0]}")/ibtcheck.sh"
 
 # module_tool NAME - path of a hotpatch C tool (built tree, installed tree, or PATH).
 module_tool() {
@@ -148,6 +150,13 @@ module_build() {
 	hp_run "$klpfix" --index "$HP_INDEX" --symvers "$HP_SYMVERS" --release "$HP_RELEASE" \
 		"$bdir/stripped.ko" -o "$bdir/$name.ko"
 	sign_module "$bdir/$name.ko" "$key" "$cert" "$HP_KDIR"
+	if grep -q '^CONFIG_X86_KERNEL_IBT=y$' "$HP_KDIR/.config"; then
+		local i facts=()
+		for ((i = 1; i < ${#pairs[@]}; i += 2)); do
+			facts+=("${pairs[i]}")
+		done
+		((${#facts[@]} == 0)) || ibt_check_module "$bdir/$name.ko" "${facts[@]}"
+	fi
 	chmod 644 "$bdir/$name.ko" "$bdir/$name.ko.debug"
 	mv -f "$bdir/$name.ko.debug" "$out/$name.ko.debug" || hp_die "cannot write $out/$name.ko.debug"
 	mv -f "$bdir/$name.ko" "$out/$name.ko" || hp_die "cannot write $out/$name.ko"
