@@ -21,6 +21,7 @@
 #include "differ.h"
 #include "log.h"
 #include "symindex.h"
+#include "symvers.h"
 
 struct tsym {
 	char *name;
@@ -41,8 +42,7 @@ struct lookup {
 	size_t nr_syms;
 	char **files;
 	size_t nr_files;
-	char **exports;			/* "name\0object" pairs, sorted by name */
-	size_t nr_exports;
+	struct ksymvers *exports;
 };
 
 static const char *base_name(const char *path)
@@ -93,11 +93,9 @@ void lookup_close(struct lookup *l)
 		free(l->syms[i].name);
 	for (i = 0; i < l->nr_files; i++)
 		free(l->files[i]);
-	for (i = 0; i < l->nr_exports; i++)
-		free(l->exports[i]);
 	free(l->syms);
 	free(l->files);
-	free(l->exports);
+	ksymvers_free(l->exports);
 	free(l->cu);
 	free(l->file_sym);
 	free(l);
@@ -193,11 +191,6 @@ static int cmp_tsym(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int cmp_export(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static const char *type_of(const char *s, unsigned char *type)
 {
 	static const struct { const char *n; unsigned char t; } types[] = {
@@ -281,43 +274,6 @@ static int parse_symtab(struct lookup *l, const char *path)
 	return 0;
 }
 
-static int parse_symvers(struct lookup *l, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	size_t max = 0;
-
-	if (!f) {
-		pr_err("%s: cannot read Module.symvers: %s", path, strerror(errno));
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char crc[64], name[1024], mod[1024];
-
-		if (sscanf(line, "%63s %1023s %1023s", crc, name, mod) != 3)
-			continue;
-		if (l->nr_exports == max) {
-			max = max ? 2 * max : 1024;
-			l->exports = realloc(l->exports, max * sizeof(*l->exports));
-			if (!l->exports)
-				abort();
-		}
-		{
-			const char *m = base_name(mod);
-			size_t nl = strlen(name), ml = strlen(m);
-			char *e = xcalloc(1, nl + ml + 2);
-
-			memcpy(e, name, nl);
-			memcpy(e + nl + 1, m, ml);
-			l->exports[l->nr_exports++] = e;
-		}
-	}
-	fclose(f);
-	if (l->nr_exports)
-		qsort(l->exports, l->nr_exports, sizeof(*l->exports), cmp_export);
-	return 0;
-}
-
 struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
 				  const char *objname, const char *file_sym)
 {
@@ -327,8 +283,11 @@ struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
 	l->objname = objname;
 	l->file_sym = file_sym ? xstrdup(file_sym) : NULL;
 	ret = parse_symtab(l, symtab);
-	if (!ret)
-		ret = parse_symvers(l, symvers);
+	if (!ret) {
+		l->exports = ksymvers_load(symvers);
+		if (!l->exports)
+			ret = -errno;
+	}
 	if (ret) {
 		lookup_close(l);
 		errno = -ret;
@@ -408,21 +367,7 @@ int lookup_global(struct lookup *l, const char *name, struct lookup_result *res)
 
 const char *lookup_exporter(struct lookup *l, const char *name)
 {
-	size_t lo = 0, hi;
-
 	if (l->idx)
 		return symidx_exporter(l->idx, name);
-	hi = l->nr_exports;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(l->exports[mid], name);
-
-		if (!c)
-			return l->exports[mid] + strlen(name) + 1;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return ksymvers_exporter(l->exports, name);
 }

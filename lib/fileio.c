@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "fileio.h"
 #include "log.h"
 
@@ -15,7 +16,7 @@ int read_whole_file(const char *path, char **bufp, size_t *lenp)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t done = 0;
+	size_t done = 0, cap = 0;
 	int fd, ret;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -23,25 +24,29 @@ int read_whole_file(const char *path, char **bufp, size_t *lenp)
 		ret = -errno;
 		goto fail;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	if (S_ISDIR(st.st_mode)) {
+		ret = -EISDIR;
 		goto fail;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	while (done < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + done, (size_t)st.st_size - done);
+	/* to the end, not to st_size: /dev/null, pipes and /proc files say 0 */
+	for (;;) {
+		size_t want = S_ISREG(st.st_mode) && done < (size_t)st.st_size ?
+			      (size_t)st.st_size + 1 : done + 4096;
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			/* a file that shrank under us is as broken as one we cannot read */
-			ret = n ? -errno : -EIO;
+		if (ARRAY_GROW(buf, cap, want)) {
+			ret = -ENOMEM;
 			goto fail;
 		}
+		n = read(fd, buf + done, cap - done - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto fail;
+		}
+		if (!n)
+			break;
 		done += (size_t)n;
 	}
 	close(fd);

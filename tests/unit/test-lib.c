@@ -108,6 +108,14 @@ static void test_files(void **state)
 	free(buf);
 	assert_int_equal(read_whole_file(tu_path("missing"), &buf, &len), -ENOENT);
 	assert_int_equal(read_whole_file(tu_path(""), &buf, &len), -EISDIR);
+	/* not a regular file: read to the end all the same */
+	assert_int_equal(read_whole_file("/dev/null", &buf, &len), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(buf, "");
+	free(buf);
+	assert_int_equal(read_whole_file("/proc/self/stat", &buf, &len), 0);
+	assert_true(len > 0 && strlen(buf) == len);
+	free(buf);
 	assert_int_equal(write_file(tu_path("no/such/dir"), "x", 1), -ENOENT);
 }
 
