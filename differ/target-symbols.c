@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 #include "symindex.h"
@@ -39,9 +40,9 @@ struct lookup {
 	struct symidx *idx;
 	/* symtab backend */
 	struct tsym *syms;
-	size_t nr_syms;
+	size_t nr_syms, alloc_syms;
 	char **files;
-	size_t nr_files;
+	size_t nr_files, alloc_files;
 	struct ksymvers *exports;
 };
 
@@ -213,7 +214,7 @@ static int parse_symtab(struct lookup *l, const char *path)
 	FILE *f = fopen(path, "r");
 	char line[4096];
 	const char *file = "";
-	size_t max = 0, i;
+	size_t i;
 
 	if (!f) {
 		pr_err("%s: cannot read the parent's symbol table: %s", path, strerror(errno));
@@ -231,21 +232,16 @@ static int parse_symtab(struct lookup *l, const char *path)
 		if (n < 7 || num[strlen(num) - 1] != ':' || !strcmp(num, "Num:"))
 			continue;
 		if (!strcmp(type, "FILE")) {
-			l->files = realloc(l->files, (l->nr_files + 1) * sizeof(*l->files));
-			if (!l->files)
-				abort();
+			if (ARRAY_GROW(l->files, l->alloc_files, l->nr_files + 1))
+				goto nomem;
 			l->files[l->nr_files] = xstrdup(n == 8 ? name : "");
 			file = l->files[l->nr_files++];
 			continue;
 		}
 		if (n < 8 || !strcmp(type, "SECTION"))
 			continue;
-		if (l->nr_syms == max) {
-			max = max ? 2 * max : 1024;
-			l->syms = realloc(l->syms, max * sizeof(*l->syms));
-			if (!l->syms)
-				abort();
-		}
+		if (ARRAY_GROW(l->syms, l->alloc_syms, l->nr_syms + 1))
+			goto nomem;
 		t = &l->syms[l->nr_syms++];
 		memset(t, 0, sizeof(*t));
 		t->name = xstrdup(name);
@@ -272,6 +268,10 @@ static int parse_symtab(struct lookup *l, const char *path)
 		i = j;
 	}
 	return 0;
+nomem:
+	pr_err("%s: out of memory reading the parent's symbol table", path);
+	fclose(f);
+	return -ENOMEM;
 }
 
 struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
@@ -296,22 +296,20 @@ struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
 	return l;
 }
 
+static int cmp_tsym_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct tsym *)elem)->name);
+}
+
+/* The run of symbols named @name: [*first, returned end). */
 static size_t tsym_find(struct lookup *l, const char *name, size_t *first)
 {
-	size_t lo = 0, hi = l->nr_syms, end;
+	size_t n;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(l->syms[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	for (end = lo; end < l->nr_syms && !strcmp(l->syms[end].name, name); end++)
-		;
-	return end;
+	*first = sorted_lower_bound(name, l->syms, l->nr_syms, sizeof(*l->syms), cmp_tsym_name);
+	sorted_find(name, l->syms + *first, l->nr_syms - *first, sizeof(*l->syms), cmp_tsym_name,
+		    &n);
+	return *first + n;
 }
 
 static int symtab_lookup(struct lookup *l, const char *name, bool local,
