@@ -56,7 +56,8 @@ Debian 12 (6.1) kernel, and optionally prove in qemu that it works on that kerne
   -k, --kernel RELEASE   target release, e.g. 6.1.0-N-amd64 (default: the running kernel when it
                          is a Debian 12 kernel the archive still has, else the newest one)
   -n, --name NAME        module name (default: from the patch file name)
-  -o, --output DIR       NAME.ko, NAME.json and NAME.log go here (default: .)
+  -o, --output DIR       NAME.ko (stripped, signed), NAME.ko.debug (with DWARF), NAME.json,
+                         NAME.log and with --test NAME.console.log go here (default: .)
       --sign-key KEY     sign with this private key (PEM) ...
       --sign-cert CERT   ... and this X.509 certificate (default: a key pair made once per cache)
       --replace          atomic replace: the module supersedes every patch loaded before it
