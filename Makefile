@@ -108,7 +108,8 @@ install: all man
 	install -d "$(SHARE)/out/bin" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANDIR)/man1" \
 		"$(DESTDIR)$(BASHCOMPDIR)"
 	cp -r build templates "$(SHARE)/"
-	install -D -m 644 kmod-skel/hotpatch.h "$(SHARE)/kmod-skel/hotpatch.h"  # the rest is tool source
+	# the headers hotpatch-mkmod copies into every module; the rest is tool source
+	install -D -m 644 -t "$(SHARE)/kmod-skel" kmod-skel/hotpatch.h kmod-skel/klp-records.h
 	chmod 755 "$(SHARE)/build/vm-init.sh"  # the guest's /init, a script of its own
 	install -m 755 hotpatch-build.sh "$(SHARE)/hotpatch-build.sh"
 	install -m 755 hotpatch-triage.sh "$(SHARE)/hotpatch-triage.sh"
