@@ -30,11 +30,13 @@ for c in "${cmds[@]}"; do
 	[[ -x $exe ]] || exe=./$c.sh
 	if [[ ! -f man/$c.h2m ]]; then
 		t_fail "$c has a man page source" "expected man/$c.h2m, saw none"
+		t_fail "$c.1: NAME, SYNOPSIS and every option of $c --help" "no page without man/$c.h2m"
 		continue
 	fi
 	if ! SOURCE_DATE_EPOCH=0 help2man -N --no-discard-stderr -i "man/$c.h2m" -o "$tmp/$c.1" "$exe" \
 		>"$tmp/$c.h2m.log" 2>&1; then
 		t_fail "help2man $c" "expected exit 0, saw: $(tail -n 3 "$tmp/$c.h2m.log" | tr '\n' ' ')"
+		t_fail "$c.1: NAME, SYNOPSIS and every option of $c --help" "help2man made no page"
 		continue
 	fi
 	warn=$(LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$tmp/$c.1" 2>&1 >/dev/null || true)
