@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -29,19 +30,9 @@ void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
 			sb->len += (size_t)n;
 			return;
 		}
-		{
-			size_t cap = sb->cap ? sb->cap : 256;
-			char *p;
-
-			while (cap - sb->len <= (size_t)n)
-				cap *= 2;
-			p = realloc(sb->buf, cap);
-			if (!p) {
-				sb->failed = true;
-				return;
-			}
-			sb->buf = p;
-			sb->cap = cap;
+		if (ARRAY_GROW(sb->buf, sb->cap, sb->len + (size_t)n + 1)) {
+			sb->failed = true;
+			return;
 		}
 	}
 }

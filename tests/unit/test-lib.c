@@ -19,6 +19,7 @@
 #include "fileio.h"
 #include "klp.h"
 #include "log.h"
+#include "strbuf.h"
 #include "symvers.h"
 #include "testutil.h"
 
@@ -163,6 +164,28 @@ static void test_symvers(void **state)
 	assert_int_equal(errno, ENOENT);
 }
 
+static void test_strbuf(void **state)
+{
+	struct sbuf sb = { 0 };
+	char **v = NULL;
+	size_t n = 0, i;
+
+	(void)state;
+	assert_string_equal(sbuf_str(&sb), "");
+	for (i = 0; i < 1000; i++)
+		sbuf_printf(&sb, "%03zu,", i);
+	assert_false(sbuf_failed(&sb));
+	assert_int_equal(sb.len, 4000);
+	assert_int_equal(strncmp(sbuf_str(&sb), "000,001,002,", 12), 0);
+	assert_string_equal(sbuf_str(&sb) + 3996, "999,");
+	sbuf_free(&sb);
+	assert_int_equal(strv_add(&v, &n, "a"), 0);
+	assert_int_equal(strv_add(&v, &n, "b"), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[1], "b");
+	strv_free(v, n);
+}
+
 static void test_export_rule(void **state)
 {
 	(void)state;
@@ -201,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_sorted_search),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_symvers),
+		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_export_rule),
 	};
 
