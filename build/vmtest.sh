@@ -210,18 +210,25 @@ vmtest_order() {
 	VMT_SHIP[${VMT_DEP_PATH[$name]}]=1
 	read -ra deps <<<"${VMT_DEP_LIST[$name]}"
 	for ((i = ${#deps[@]} - 1; i >= 0; i--)); do
-		dep=${deps[i]##*/} dep=${dep%%.ko*}
-		vmtest_order "${dep//-/_}" "$opt"
+		dep=${deps[i]##*/} dep=${dep%%.ko*} dep=${dep//-/_}
+		# modules.dep names only modules it lists itself; a hand-edited one may not
+		if [[ -n ${VMT_DEP_PATH[$dep]+x} ]]; then
+			vmtest_order "$dep" "$opt"
+		fi
 	done
 	for s in ${VMT_SOFT_PRE[$name]:-}; do
 		for m in $(vmtest_resolve "$s"); do
-			vmtest_order "$m" '?'
+			if [[ -n ${VMT_DEP_PATH[$m]+x} ]]; then
+				vmtest_order "$m" '?'
+			fi
 		done
 	done
 	VMT_SEQ+=("$opt$name")
 	for s in ${VMT_SOFT_POST[$name]:-}; do
 		for m in $(vmtest_resolve "$s"); do
-			vmtest_order "$m" '?'
+			if [[ -n ${VMT_DEP_PATH[$m]+x} ]]; then
+				vmtest_order "$m" '?'
+			fi
 		done
 	done
 }
