@@ -13,7 +13,8 @@
  * reloc->priv): the copy of an included section, or a symbol the output
  * does not carry, named by klp.c (exported name or .klp.sym.*).  A string
  * or anonymous constant reached only from such a relocation is carried
- * too (dsec->late).  Static keys and static call keys of kept entries are
+ * too (dsec->late), and so is a local read-only string such as __func__.N
+ * (carried_by_content).  Static keys and static call keys of kept entries are
  * checked here.  Every refusal after selection is raised by this pass;
  * the walk order makes the facts and symbols come out in emit's order.
  */
@@ -63,9 +64,29 @@ static int carry_late(struct differ *d, struct section *sec)
 	return resolve_section_relocs(d, sec);
 }
 
+/*
+ * A local read-only string the output does not carry yet -- __func__.N in
+ * its own .rodata.__func__.N, an object of a string section -- is carried
+ * by content rather than looked up in the target: it is immutable, and the
+ * target often has no symbol for it (a module's __func__ strings are not in
+ * its kallsyms), or it is new.
+ */
+static bool carried_by_content(const struct symbol *s)
+{
+	return s->sec && s->bind == STB_LOCAL && sym_is_data(s) && sec_is_readonly(s->sec) &&
+	       (D(s)->special_static || sec_is_string(s->sec)) && !s->sec->rela &&
+	       s->offset == 0 && s->size == s->sec->size;
+}
+
 static int resolve_symbol(struct differ *d, struct symbol *tsym, int64_t addend,
 			  struct out_ref *ref)
 {
+	if (tsym->sec && !in_output(tsym->sec) && carried_by_content(tsym)) {
+		int ret = carry_late(d, tsym->sec);
+
+		if (ret)
+			return ret;
+	}
 	if (tsym->sec && in_output(tsym->sec)) {
 		ref->sec = tsym->sec;
 		ref->addend = (int64_t)((uint64_t)addend + tsym->offset);	/* wraps, no UB */

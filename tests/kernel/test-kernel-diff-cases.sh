@@ -14,6 +14,7 @@
 #                                  a .klp.sym.<obj>.SYM,<pos> form accepted, or in its reason)
 #                                  and its reason or section
 #                                  matches the extended regex RE (case-insensitive)
+#                noklp SECTION     no relocation of SECTION in the output names a .klp.sym symbol
 #                tracepoint NAME   NAME is in .tracepoints_off (left off in the patched functions)
 #                                  and a warning names it
 #                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
@@ -41,11 +42,12 @@ objects_of() {
 }
 
 # case_plan CASE - how many tests the case runs: its exit code (and output object), the changed
-# and new function sets (unless a refusal names none), one per data, sympos, refused and
+# and new function sets (unless a refusal names none), one per data, sympos, refused, noklp and
 # tracepoint line, and the refusals' consistency. A new expect key that adds tests adds them here.
 case_plan() {
 	awk '$1 == "exit" { rc = $2 } $1 == "changed" { ch++ } $1 == "new" { nw++ }
-		$1 == "data" || $1 == "sympos" || $1 == "refused" || $1 == "tracepoint" { n++ }
+		$1 == "data" || $1 == "sympos" || $1 == "refused" || $1 == "noklp" ||
+		$1 == "tracepoint" { n++ }
 		END { print 2 + (rc != 2 || ch > 0) + (rc != 2 || nw > 0) + n }' "$casedir/$1/expect"
 }
 
@@ -233,6 +235,21 @@ for c in "${cases[@]}"; do
 			t_fail "$c: new data $name" "expected $name among new data, saw {$(words "$saw")}"
 		fi
 	done < <(awk '$1 == "data" { print $1, $2 }' "$expect")
+
+	while read -r _ sec; do
+		if [[ ! -s $w/out.o ]]; then
+			t_fail "$c: no klp relocation in $sec" "expected an output object, saw none"
+			continue
+		fi
+		klp=$(readelf -rW "$w/out.o" | awk -v s=".rela$sec" '
+			/^Relocation section/ { on = ($3 == "'"'"'" s "'"'"'") } on && / \.klp\.sym\./' | head -n 2)
+		secs=$(readelf -SW "$w/out.o")
+		if grep -qF " $sec " <<<"$secs" && [[ -z $klp ]]; then
+			t_pass "$c: $sec carried without klp relocations"
+		else
+			t_fail "$c: no klp relocation in $sec" "expected $sec in the output with no .klp.sym relocation, saw: ${klp:-no $sec section}"
+		fi
+	done < <(awk '$1 == "noklp" { print $1, $2 }' "$expect")
 
 	while read -r _ name; do
 		saw=$(jq -r '.tracepoints_off[]?.name' "$w/facts.json")
