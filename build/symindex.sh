@@ -2,11 +2,14 @@
 # build/symindex.sh - build the release's symbol index with hotpatch-index (symindex/).
 #
 #   symindex_tool     print the path of hotpatch-index, or nothing when it is not built
-#   symindex_stale    true when the index is missing or older than the tool that builds it
+#   symindex_stale    true when the index is missing, older than the tool that builds it, or
+#                     of another index format than the tool's
 #   symindex_build    <cache>/<release>/symindex, written to a temporary name and renamed
 #
 # The index is skipped (with a notice) while the tool does not exist yet; it is rebuilt when
-# the tool is newer than the index's stamp, so a fixed indexer takes effect on the next --setup.
+# the tool is newer than the index's stamp, so a fixed indexer takes effect on the next --setup,
+# and when its format (the u32 after the 8-byte magic) is not the one the tool writes: an older
+# or newer hotpatch-index sharing the cache must not leave an index this one cannot read.
 
 symindex_tool() {
 	local t
@@ -23,7 +26,13 @@ symindex_stale() {
 	local tool
 	tool=$(symindex_tool)
 	[[ -n $tool ]] || return 1
-	! hp_is_done "$HP_CACHE" symindex || [[ $tool -nt $HP_CACHE/.done/symindex ]]
+	! hp_is_done "$HP_CACHE" symindex || [[ $tool -nt $HP_CACHE/.done/symindex ]] ||
+		[[ $(symindex_format_of "$HP_CACHE/symindex") != "$("$tool" format)" ]]
+}
+
+# symindex_format_of INDEX - the format number in INDEX's header, or nothing when unreadable.
+symindex_format_of() {
+	od -An -tu4 -j8 -N4 "$1" 2>/dev/null | tr -d ' ' || true
 }
 
 symindex_build() {

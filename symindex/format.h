@@ -11,7 +11,13 @@
  *
  * entries[] is sorted by (object, name, sympos); each object owns one
  * contiguous run of it, in object-name order.  exports[] is sorted by
- * name.  The version changes whenever any of this does.
+ * name.  The version changes whenever any of this does, and whenever what
+ * a reader may expect to find in it does: an index that lacks what this
+ * hotpatch needs must be refused and rebuilt, never used.
+ *
+ *   1  symbols, sympos, CUs, exports
+ *   2  + entry layouts of the special sections (pseudo-object <layouts>)
+ *      and the symbols of xz-compressed modules
  */
 #ifndef HOTPATCH_SYMINDEX_FORMAT_H
 #define HOTPATCH_SYMINDEX_FORMAT_H
@@ -20,7 +26,7 @@
 
 #define SYMIDX_MAGIC		"HPSYMIDX"
 #define SYMIDX_MAGIC_LEN	8
-#define SYMIDX_VERSION		1
+#define SYMIDX_VERSION		2
 
 struct symidx_disk_header {
 	char magic[SYMIDX_MAGIC_LEN];

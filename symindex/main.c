@@ -6,6 +6,7 @@
  *                        --release R [--config C] -o OUT
  *   hotpatch-index query INDEX [--object O] [--cu CU] NAME
  *   hotpatch-index info INDEX
+ *   hotpatch-index format
  */
 #include <elf.h>
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "build.h"
+#include "format.h"
 #include "symindex.h"
 
 static void usage(FILE *f)
@@ -30,12 +32,15 @@ static void usage(FILE *f)
 		"  or:  hotpatch-index query INDEX [--object OBJECT] [--cu CU] NAME\n"
 		"  or:  hotpatch-index info INDEX\n"
 		"  or:  hotpatch-index dump INDEX [--object OBJECT]\n"
+		"  or:  hotpatch-index format\n"
 		"\n"
 		"build: index every symbol of vmlinux (dbg vmlinux with DWARF + the real\n"
 		"System.map) and of every .ko under DIR: object, kallsyms position among\n"
 		"same-named symbols (sympos), compilation unit, export.  --config defaults\n"
 		"to the .config next to Module.symvers (it says whether KALLSYMS_ALL is set).\n"
-		"query: one line per entry: object name sympos type bind addr size exported cu\n");
+		"query: one line per entry: object name sympos type bind addr size exported cu\n"
+		"format: the index format this tool writes and reads (an index of another\n"
+		"format is refused; hotpatch-build --setup rebuilds it).\n");
 }
 
 static bool config_bool(const char *buf, const char *opt, bool dflt)
@@ -316,6 +321,7 @@ static int cmd_info(int argc, char **argv)
 		return 1;
 	n = symidx_nr_objects(idx);
 	printf("release %s\n", symidx_release(idx));
+	printf("format %u\n", SYMIDX_VERSION);
 	printf("objects %zu\n", n);
 	printf("entries %zu\n", symidx_nr_entries(idx));
 	printf("exports %zu\n", symidx_nr_exports(idx));
@@ -348,6 +354,10 @@ int main(int argc, char **argv)
 		return cmd_query(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "format") && argc == 2) {
+		printf("%u\n", SYMIDX_VERSION);
+		return 0;
+	}
 	if (!strcmp(argv[1], "dump"))
 		return cmd_dump(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

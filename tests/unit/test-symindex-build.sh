@@ -7,7 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
-t_plan 30
+t_plan 33
 INDEX=${HOTPATCH_INDEX:-$T_TOP/out/bin/hotpatch-index}
 if [[ ! -x $INDEX ]]; then
 	t_bail "expected hotpatch-index at $INDEX, saw none (run make)"
@@ -201,5 +201,29 @@ if ((rc == 1)) && [[ $out == *other.ko.gz* && ! -e $d/idx-gz ]]; then
 else
 	t_fail "a .ko.gz is refused by name, not skipped" "expected exit 1 naming other.ko.gz, saw exit $rc: $out"
 fi
+
+# --- the index format: the tool says which it writes, info and the header agree, and the setup
+# stage rebuilds a cached index of another format (a cache shared by two hotpatch versions)
+fmt=$("$INDEX" format)
+expect "format: info names the tool's format" "format $fmt" "$("$INDEX" info "$d/idx" | grep '^format')"
+expect "format: the header carries it" "$fmt" "$(od -An -tu4 -j8 -N4 "$d/idx" | tr -d ' ')"
+# symindex_stale's verdicts, "same-format other-format", in a bash of its own (the stage files
+# are sourced there, not into this script)
+stale_verdicts() { # SCRATCH INDEX FORMAT
+	T_TOP=$T_TOP INDEX=$INDEX bash -euo pipefail -c '
+		source "$T_TOP/build/common.sh"
+		source "$T_TOP/build/symindex.sh"
+		HP_TOP=$1/top HP_CACHE=$1/rel
+		mkdir -p "$HP_TOP/out/bin" "$HP_CACHE/.done"
+		ln -sf "$INDEX" "$HP_TOP/out/bin/hotpatch-index"
+		cp "$2" "$HP_CACHE/symindex"
+		touch -d "+1 hour" "$HP_CACHE/.done/symindex"
+		if symindex_stale; then printf "stale "; else printf "fresh "; fi
+		printf "%b" "\\x$(printf "%02x" $(($3 + 1)))" |
+			dd of="$HP_CACHE/symindex" bs=1 seek=8 conv=notrunc status=none
+		if symindex_stale; then printf "stale"; else printf "fresh"; fi' _ "$@"
+}
+expect "setup: an index of the tool's format is kept, one of another format is rebuilt" \
+	"fresh stale" "$(stale_verdicts "$d/stale" "$d/idx" "$fmt")"
 
 t_done
