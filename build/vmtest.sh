@@ -524,10 +524,13 @@ vmtest_run() (
 	[[ -n $VMT_TIMEOUT ]] || { [[ $accel == kvm* ]] && VMT_TIMEOUT=60 || VMT_TIMEOUT=120; }
 	t1=$(date +%s.%N)
 
+	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer check can time out
+	# and panic at boot ("IO-APIC + timer doesn't work!", seen with 6.12.95+deb12 at load 20);
+	# the check proves nothing about the module under test.
 	# shellcheck disable=SC2206 # accel args are fixed words
 	qemu=(qemu-system-x86_64 ${accel#* } -m 512 -smp 2 -nographic -no-reboot -nic none
 		-kernel "$kernel" -initrd "$VMT_LOG/initrd.gz"
-		-append "console=ttyS0 quiet panic=-1${VMT_APPEND:+ $VMT_APPEND}")
+		-append "console=ttyS0 quiet panic=-1 no_timer_check${VMT_APPEND:+ $VMT_APPEND}")
 	printf '%q ' "${qemu[@]}" >"$VMT_LOG/qemu.cmd"
 	echo >>"$VMT_LOG/qemu.cmd"
 	if [[ -n $VMT_NOBOOT ]]; then
