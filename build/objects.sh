@@ -44,6 +44,8 @@ objects_cmd_for() {
 	[[ $cmd == *"-o $out/$obj "* && $cmd == *"-MMD,$out/"* ]] ||
 		hp_die "$obj: cannot redirect the outputs of: $cmd"
 	if [[ -n ${HOTPATCH_CC_WRAPPER:-} ]]; then
+		[[ -z ${HP_BUILDROOT:-} ]] ||
+			hp_die "HOTPATCH_CC_WRAPPER is not available for $HP_RELEASE: its compiles run in the build root $HP_BUILDROOT, which has no $HOTPATCH_CC_WRAPPER"
 		[[ $cmd == gcc-* ]] || hp_die "$obj: the compile command does not start with the compiler: ${cmd:0:40}"
 		cmd="$HOTPATCH_CC_WRAPPER $cmd"
 	fi
