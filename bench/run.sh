@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench/run.sh - how fast is hotpatch-build, against the floor of what any tool must do.
 #
-#   bench/run.sh [--no-cold] [--runs N]
+#   bench/run.sh [--no-cold] [--runs N] [-k RELEASE]
 #
 # Prints, in one run:
 #   warm     hotpatch-build on a one-file fix with a complete cache (median of N runs)
@@ -14,23 +14,35 @@
 #   header   a header change: TUs reached, and its warm time
 # and the differ's own time on large objects (bench/bench-differ.sh) when asked with --differ.
 #
+# -k picks the target (e.g. 6.12.118+deb13-amd64): for a 6.12 target the floor's compiles and
+# kbuild run in its build root too, as hotpatch-build's do; the cold run then includes the build
+# root only when none exists for its compiler yet.
+#
 # Timing is measured here, never asserted in tests.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-hb=$top/hotpatch-build.sh
 runs=3
 cold=1
+kargs=()
 while (($#)); do
 	case $1 in
 	--no-cold) cold=0 ;;
 	--runs) runs=$2; shift ;;
-	*) echo "usage: $0 [--no-cold] [--runs N]" >&2; exit 2 ;;
+	-k) kargs=(-k "$2"); shift ;;
+	*) echo "usage: $0 [--no-cold] [--runs N] [-k RELEASE]" >&2; exit 2 ;;
 	esac
 	shift
 done
+hb() { "$top/hotpatch-build.sh" "${kargs[@]}" "$@"; }
 
-eval "$("$hb" --setup --print-env 2>/dev/null)"
+eval "$(hb --setup --print-env 2>/dev/null)"
+# shellcheck source=build/common.sh
+. "$top/build/common.sh"
+# shellcheck source=build/buildroot.sh
+. "$top/build/buildroot.sh"
+HP_CACHE_ROOT=$(dirname "$HP_CACHE")
+HP_LIBDIR=$top
 tmp=$(mktemp -d /tmp/hotpatch-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -45,17 +57,17 @@ hdr=$top/tests/kernel/diff-cases/header-inline/fix.patch
 echo "hotpatch bench: $HP_RELEASE, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
 
 # warm: full job, cache complete
-"$hb" -o "$tmp/w" -n bench_warm "$one" >/dev/null 2>&1 # first run warms the page cache
+hb -o "$tmp/w" -n bench_warm "$one" >/dev/null 2>&1 # first run warms the page cache
 for _ in $(seq "$runs"); do
 	t0=$(now)
-	"$hb" -o "$tmp/w" -n bench_warm "$one" >/dev/null 2>&1
+	hb -o "$tmp/w" -n bench_warm "$one" >/dev/null 2>&1
 	secs "$t0" "$(now)"
 done | median >"$tmp/warm"
 warm=$(cat "$tmp/warm")
 
 # floor: the same TU compiled twice at once with the kernel's flags, then kbuild on the module
 # hotpatch generated (kept with --keep-work), with nothing of ours around them
-"$hb" -o "$tmp/f" -n bench_floor --keep-work "$one" >"$tmp/keep.log" 2>&1
+hb -o "$tmp/f" -n bench_floor --keep-work "$one" >"$tmp/keep.log" 2>&1
 work=$(sed -n 's/.*scratch directory kept: //p' "$tmp/keep.log" | tail -n 1)
 [[ -d $work ]] || { echo "bench: no scratch directory kept" >&2; exit 1; }
 obj=$(cut -f2 "$work/tus" | head -n 1)
@@ -65,10 +77,10 @@ for _ in $(seq "$runs"); do
 	rm -rf "$work/fresh"
 	cp -a "$work/kbuild/src" "$work/fresh"
 	t0=$(now)
-	(cd "$HP_SRC" && bash -c "set -e; $(cat "$work/orig/$obj.cmd")") &
-	(cd "$work/shadow" && bash -c "set -e; $(cat "$work/patched/$obj.cmd")") &
+	(cd "$HP_SRC" && hp_target_exec bash -c "set -e; $(cat "$work/orig/$obj.cmd")") &
+	(cd "$work/shadow" && hp_target_exec bash -c "set -e; $(cat "$work/patched/$obj.cmd")") &
 	wait
-	make -s -C "$HP_KDIR" M="$work/fresh" CC=gcc-12 KBUILD_MODPOST_WARN=1 -j"$(nproc)" modules >/dev/null 2>&1
+	hp_target_exec make -s -C "$HP_KDIR" M="$work/fresh" CC="$HP_CC" KBUILD_MODPOST_WARN=1 -j"$(nproc)" modules >/dev/null 2>&1
 	secs "$t0" "$(now)"
 done | median >"$tmp/floor"
 floor=$(cat "$tmp/floor")
@@ -77,7 +89,7 @@ ratio=$(awk -v a="$warm" -v b="$floor" 'BEGIN { printf "%.2f", a / b }')
 
 # header change
 t0=$(now)
-"$hb" -o "$tmp/h" -n bench_header "$hdr" >"$tmp/hdr.log" 2>&1
+hb -o "$tmp/h" -n bench_header "$hdr" >"$tmp/hdr.log" 2>&1
 hwarm=$(secs "$t0" "$(now)")
 htus=$(sed -n 's/.* \([0-9]*\) translation unit(s).*/\1/p' "$tmp/hdr.log" | head -n 1)
 hchanged=$(jq '[.objects[] | select(.functions | length > 0)] | length' "$tmp/h/bench_header.json")
@@ -91,7 +103,7 @@ grep 'stage ' "$tmp/hdr.log" | sed 's/^hotpatch: /         header /'
 if ((cold)); then
 	cache=$tmp/cold-cache
 	t0=$(now)
-	"$hb" --cache "$cache" -o "$tmp/c" -n bench_cold "$one" >"$tmp/cold.log" 2>&1
+	hb --cache "$cache" -o "$tmp/c" -n bench_cold "$one" >"$tmp/cold.log" 2>&1
 	coldt=$(secs "$t0" "$(now)")
 	printf '%-8s %8s s   one-file fix on an empty cache (target <= 120)\n' cold "$coldt"
 	grep 'stage ' "$tmp/cold.log" | sed 's/^hotpatch: /         cold /'
