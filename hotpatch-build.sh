@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# hotpatch-build - turn a kernel source diff into a livepatch module for a Debian 12 kernel.
+# hotpatch-build - turn a kernel source diff into a livepatch module for a Debian kernel.
 #
 # The stages live in build/*.sh (one job per file) and are sourced here; this file only parses
 # options and runs stages in order.
@@ -51,10 +51,13 @@ Usage: hotpatch-build [options] PATCH
   or:  hotpatch-build [options] --setup [--print-env]
 
 Turn a kernel source diff (unified or git format, -p1) into a signed livepatch module for a
-Debian 12 (6.1) kernel, and optionally prove in qemu that it works on that kernel.
+Debian kernel (Debian 12's 6.1, Debian 13's 6.12, bookworm-backports' 6.12), and optionally
+prove in qemu that it works on that kernel.
 
-  -k, --kernel RELEASE   target release, e.g. 6.1.0-N-amd64 (default: the running kernel when it
-                         is a Debian 12 kernel the archive still has, else the newest one)
+  -k, --kernel RELEASE   target release: 6.1.0-N-amd64 (Debian 12), 6.12.N+deb13-amd64 (Debian
+                         13), 6.12.N+deb12-amd64 (bookworm-backports); default: the running
+                         kernel when it is a Debian 12 kernel the archive still has, else the
+                         newest Debian 12 one
   -n, --name NAME        module name (default: from the patch file name)
   -o, --output DIR       NAME.ko (stripped, signed), NAME.ko.debug (with DWARF), NAME.json,
                          NAME.log and with --test NAME.console.log go here (default: .)
