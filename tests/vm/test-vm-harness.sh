@@ -10,7 +10,8 @@
 #      the harness must fail on the check steps and on dmesg; a module needing
 #      jbd2.ko, sctp (whose libcrc32c has a soft dependency on crc32c) and a target
 #      module loaded after the patch (--load-target-after) must still load
-#   3. a module with an unknown symbol: insmod fails, the harness must fail
+#   3. a module with an unknown symbol: insmod fails, the harness must fail; its check
+#      cannot run (exit 127): an error, never the expected failure
 #   4. module.sig_enforce=1 and the unsigned sample: --expect-load-fail passes
 #      (the Debian-signed target module loaded first must still load)
 #   5. a 3-second qemu limit: the unfinished guest must fail the run
@@ -22,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 vmtest=$T_TOP/build/vmtest.sh
-t_plan 50
+t_plan 57
 t_setup_kernel
 
 work=$(t_tmpdir)
@@ -81,6 +82,12 @@ cat >"$work/check-always" <<'EOF'
 # Passes with or without the patch: a check that cannot tell.
 test -r /proc/cmdline
 EOF
+cat >"$work/check-cannot-run" <<'EOF'
+#!/bin/sh
+# Fails the way a check that could not do its job does: a command the guest does not have
+# (exit 127), which must not pass for "the check fails".
+no-such-command-in-the-guest /proc/cmdline
+EOF
 
 # --- Without a boot. ---
 run_vmtest usage --module "$sample"
@@ -93,12 +100,39 @@ expect_line "unknown target module is named" "$work/unknown-target.out" \
 	"no_such_module_hp.*not in .*modules.dep"
 
 # Sourced (as hotpatch-build.sh does), vmtest_run returns its status.
-out=$(bash -c '. "$1"; rc=0; vmtest_run --no-such-option 2>/dev/null || rc=$?; echo "returned $rc"' _ "$vmtest")
-if [[ $out == "returned 2" ]]; then
-	t_pass "sourced vmtest_run returns 2 on a usage error"
+out=$(bash -c '. "$1"; rc=0; vmtest_run --no-such-option 2>"$2" || rc=$?; echo "returned $rc"' _ "$vmtest" "$work/sourced.err")
+if [[ $out == "returned 2" ]] && grep -qF "unknown argument '--no-such-option'" "$work/sourced.err"; then
+	t_pass "sourced vmtest_run returns 2 on a usage error, naming the argument"
 else
-	t_fail "sourced vmtest_run returns 2 on a usage error" "expected 'returned 2', saw '$out'"
+	t_fail "sourced vmtest_run returns 2 on a usage error" "expected 'returned 2' and \"unknown argument '--no-such-option'\", saw '$out': $(head -c 200 "$work/sourced.err")"
 fi
+
+# The host judges the guest's report against its own plan, whatever verdict the guest claims:
+# a console log written here stands for a guest that expects the wrong thing, reports a step
+# nobody planned, calls a check that could not run ok and never reports the rest.
+cat >"$work/fake-console.log" <<'EOF'
+HPVM: step=boot expect=ok got=ok verdict=ok
+HPVM: step=before expect=pass got=pass verdict=ok
+HPVM: step=dep:jbd2 expect=ok got=ok verdict=ok
+HPVM: step=load:livepatch_sample expect=ok got=ok verdict=ok
+HPVM: step=enable:livepatch_sample expect=ok got=ok verdict=ok
+HPVM: step=bogus expect=ok got=ok verdict=ok
+HPVM: step=patched expect=pass got=error verdict=ok detail=exit status 127
+HPVM: done failed=0
+EOF
+rc=0
+bash -c '. "$1"; VMT_BEFORE=() VMT_AFTER=() VMT_CHECK=/check VMT_MODE=normal
+	VMT_NAMES=(livepatch_sample:1); vmtest_report "$2"' _ "$vmtest" "$work/fake-console.log" \
+	>"$work/fake.out" 2>&1 || rc=$?
+expect_rc "host judging: a report with wrong steps fails" 1
+expect_line "host judging: the guest's expectation is checked against the plan" "$work/fake.out" \
+	"^vmtest:   FAIL +before +the guest expected pass, the host planned fail"
+expect_line "host judging: a step the host did not plan fails" "$work/fake.out" \
+	"^vmtest:   FAIL +bogus +got ok, but the host planned no such step"
+expect_line "host judging: a check that could not run is not a pass, whatever the verdict" "$work/fake.out" \
+	"^vmtest:   FAIL +patched +got error, expected pass"
+expect_line "host judging: planned steps never reported are missing" "$work/fake.out" \
+	"^vmtest:   MISS +unload:livepatch_sample "
 
 # A target module with dependencies (a filesystem: no hardware needed; ext4 in
 # 6.1.0-N): it and its dependencies ship with their modules.dep lines.
@@ -196,13 +230,17 @@ expect_line "passes-early: sctp loads with its soft dependencies (libcrc32c need
 	"$work/passes-early.out" "^vmtest:   ok +target-before:sctp "
 expect_line "passes-early: WARNING in dmesg reported" "$work/passes-early.out" \
 	"^vmtest:   FAIL +dmesg +got dirty, expected clean: .*WARNING: .*warn_on_load"
+expect_line "passes-early: the taint the WARNING set (W, 512) reported" "$work/passes-early.out" \
+	"^vmtest:   FAIL +dmesg .*taint [0-9]+ -> [0-9]+: flags 512 set"
 
 # --- Boot 3: a module that does not load must fail the run. ---
-run_vmtest no-load --module "$bad" --check "$work/check-cmdline" --boot pvh
+run_vmtest no-load --module "$bad" --check "$work/check-cannot-run" --boot pvh
 expect_rc "module that does not load fails the run" 1
 expect_line "no-load: insmod failure reported" "$work/no-load.out" \
 	"^vmtest:   FAIL +load:unknown_symbol +got fail, expected ok"
 expect_line "no-load: later steps not run" "$work/no-load.out" "^vmtest:   SKIP +patched "
+expect_line "no-load: a check that cannot run (exit 127) is an error, not the expected failure" \
+	"$work/no-load.out" "^vmtest:   FAIL +before +got error, expected fail: exit status 127"
 expect_line "no-load: kernel names the symbol" "$work/log-no-load/console.log" \
 	"Unknown symbol hotpatch_test_no_such_symbol"
 
