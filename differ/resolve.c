@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "differ.h"
+#include "klp.h"
 #include "log.h"
 
 static bool sym_is_label(const struct symbol *s)
@@ -193,9 +194,10 @@ static int resolve_symbols(struct differ *d)
 static void check_key(struct differ *d, struct special_out *so, struct out_ref *ref)
 {
 	const char *n = ref->sym ? D(ref->sym)->ext : NULL;
+	struct klp_symname klp;
 	struct fact *f;
 
-	if (!n || strncmp(n, ".klp.sym.", 9) || !strncmp(n + 9, "vmlinux.", 8))
+	if (!n || klp_parse_symname(n, &klp) || !strcmp(klp.obj, "vmlinux"))
 		return;
 	f = xcalloc(1, sizeof(*f));
 	f->symbol = xstrdup(n);
