@@ -9,27 +9,38 @@
 # changes nothing that can be live-patched: no module, exit 3 (hotpatch-build's documented
 # status for "no functional change", which hotpatch-triage counts as the outcome no-change).
 
+# diff_globals OBJ - the global symbols OBJ defines, sorted
+diff_globals() {
+	[[ -f $1 ]] || return 0
+	nm --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
+}
+
 diff_objects() {
 	local work=$1 c obj target out json log rc tool n=0 refused=0
 	tool=$(module_tool hotpatch-diff)
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
 	mkdir -p "$work/diff"
+	# New global functions and data of each object: another object of the same patch (a module
+	# object using a helper a vmlinux object adds) resolves them inside the patch module.
+	while IFS=$'\t' read -r _ obj _ _; do
+		LC_ALL=C comm -13 <(diff_globals "$work/orig/$obj") <(diff_globals "$work/patched/$obj")
+	done <"$work/tus" | LC_ALL=C sort -u >"$work/diff/new-globals"
 	while IFS=$'\t' read -r c obj target _; do
 		out=$work/diff/${obj//\//_}
 		json=${out%.o}.json
 		log=${out%.o}.log
 		rc=0
-		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --json $json $work/orig/$obj $work/patched/$obj -o $out"
+		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --json $json $work/orig/$obj $work/patched/$obj -o $out"
 		"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
-			--json "$json" \
+			--new-globals "$work/diff/new-globals" --json "$json" \
 			"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1 || rc=$?
 		case $rc in
 		0)
 			DIFF_PAIRS+=("$out" "$json")
 			[[ $target != vmlinux ]] && DIFF_TARGETS+=("$target")
 			n=$((n + 1))
-			hp_log "$obj ($target): $(jq -r '[(.functions[].name), (.new_functions[]? | "new " + .name)] | join(" ")' "$json") changed"
+			hp_log "$obj ($target): $(jq -r '[(if (.functions | length) > 0 then "changed " + ([.functions[].name] | join(" ")) else empty end), (if (.new_functions // [] | length) > 0 then "new " + ([.new_functions[].name] | join(" ")) else empty end), (if (.data // [] | length) > 0 then "data " + ([.data[].name] | join(" ")) else empty end)] | join("; ")' "$json")"
 			# what the module leaves out on purpose (tracepoints kept off) is said here too
 			grep 'warning:' "$log" | sed 's/^/  /' >&2 || true
 			;;

@@ -161,6 +161,8 @@ struct differ {
 	const char *display;		/* object name used in messages and JSON */
 	char *alias_prefix;
 	const char *cu;			/* source file of this object, tree-relative */
+	char **patch_globals;		/* new globals other objects of the patch define, sorted */
+	size_t nr_patch_globals;
 	struct lookup *lookup;
 	bool kpatch;
 	bool strict_data;		/* reloc to changed constant data differs */
@@ -251,6 +253,9 @@ void resolve_free(struct differ *d);
 /* Decide D(psym)->ext for a symbol the output does not carry; refuses what cannot be settled. */
 int klp_resolve(struct differ *d, struct symbol *psym);
 int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f);
+/* --new-globals FILE: the new global names the patch's other objects define. */
+int klp_read_patch_globals(struct differ *d, const char *path);
+void klp_free_patch_globals(struct differ *d);
 /* Whether @psym, not carried, lives in a module (this one or another), not in vmlinux. */
 bool klp_in_module(struct differ *d, struct symbol *psym);
 

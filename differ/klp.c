@@ -14,6 +14,7 @@
  * These are decisions (D(psym)->ext, klp facts); emit only writes them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,13 +66,67 @@ static int unresolved(struct differ *d, struct symbol *psym, const char *name,
 	return set_ext(psym, xstrdup(name));
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int klp_read_patch_globals(struct differ *d, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	size_t max = 0;
+
+	if (!f) {
+		pr_err("%s: cannot read the new globals of the patch: %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (!line[0])
+			continue;
+		if (d->nr_patch_globals == max) {
+			max = max ? 2 * max : 16;
+			d->patch_globals = realloc(d->patch_globals, max * sizeof(*d->patch_globals));
+			if (!d->patch_globals) {
+				fclose(f);
+				return -ENOMEM;
+			}
+		}
+		d->patch_globals[d->nr_patch_globals++] = xstrdup(line);
+	}
+	fclose(f);
+	if (d->nr_patch_globals)
+		qsort(d->patch_globals, d->nr_patch_globals, sizeof(*d->patch_globals), cmp_name);
+	return 0;
+}
+
+void klp_free_patch_globals(struct differ *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_patch_globals; i++)
+		free(d->patch_globals[i]);
+	free(d->patch_globals);
+	d->patch_globals = NULL;
+	d->nr_patch_globals = 0;
+}
+
+/* Defined new by another object of the same patch: the patch module resolves it itself. */
+static bool patch_defines(struct differ *d, const char *name)
+{
+	return d->nr_patch_globals &&
+	       bsearch(&name, d->patch_globals, d->nr_patch_globals, sizeof(*d->patch_globals),
+		       cmp_name);
+}
+
 static int external_global(struct differ *d, struct symbol *psym, const char *name)
 {
 	struct lookup_result res;
 	const char *exporter;
 	int ret;
 
-	if (!d->lookup)
+	if (!d->lookup || (!psym->sec && patch_defines(d, name)))
 		return set_ext(psym, xstrdup(name));
 	exporter = lookup_exporter(d->lookup, name);
 	if (klp_resolved_by_export(exporter, d->objname))

@@ -42,6 +42,9 @@ static void usage(FILE *f)
 "  --cu SRC            this object's source file relative to the tree, to tell\n"
 "                      same-named locals of the target apart (default: its STT_FILE)\n"
 "  --name NAME         the object's name in messages and facts (default PATCHED.o)\n"
+"  --new-globals FILE  names (one a line) of new global functions and data that other\n"
+"                      objects of the same patch define: references to them stay plain\n"
+"                      undefined symbols, resolved inside the patch module\n"
 "  --kpatch-compat     kpatch create-diff-object's arguments: SYMTAB is the\n"
 "                      `readelf -s --wide` text of PARENT, SYMVERS may be /dev/null;\n"
 "                      entry sizes from kpatch-build's BUG_STRUCT_SIZE, EX_STRUCT_SIZE,\n"
@@ -88,7 +91,7 @@ static char *objname_of(const char *parent)
 }
 
 struct options {
-	const char *index, *json, *symtab, *symvers, *release;
+	const char *index, *json, *symtab, *symvers, *release, *new_globals;
 	char *objname_buf;
 };
 
@@ -116,6 +119,8 @@ static int run(struct differ *d, struct options *opt)
 
 	if (differ_open(d))
 		return EXIT_ERROR;
+	if (opt->new_globals && klp_read_patch_globals(d, opt->new_globals))
+		return EXIT_ERROR;
 	file_sym = file_symbol(d->orig);
 	if (opt->index && opt->release && check_release(opt->index, opt->release))
 		return EXIT_ERROR;
@@ -139,6 +144,7 @@ int main(int argc, char **argv)
 		{ "json", required_argument, NULL, 'j' },
 		{ "alias-prefix", required_argument, NULL, 'a' },
 		{ "cu", required_argument, NULL, 'c' },
+		{ "new-globals", required_argument, NULL, 'g' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "kpatch-compat", no_argument, NULL, 'k' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -161,6 +167,7 @@ int main(int argc, char **argv)
 		case 'j': opt.json = optarg; break;
 		case 'a': d.alias_prefix = xstrdup(optarg); break;
 		case 'c': d.cu = optarg; break;
+		case 'g': opt.new_globals = optarg; break;
 		case 'n': d.display = optarg; break;
 		case 'k': d.kpatch = true; break;
 		case 'o': d.out_path = optarg; break;

@@ -62,6 +62,7 @@ void differ_free(struct differ *d)
 {
 	special_free(d);
 	resolve_free(d);
+	klp_free_patch_globals(d);
 	differ_detach(d->orig);
 	differ_detach(d->patched);
 	if (d->out)

@@ -15,6 +15,9 @@
 #                                  and its reason or section
 #                                  matches the extended regex RE (case-insensitive)
 #                noklp SECTION     no relocation of SECTION in the output names a .klp.sym symbol
+#                newglobal NAME    another object of the same patch defines NAME new (passed as
+#                                  --new-globals): no klp symbol names it, the output refers to
+#                                  it as a plain undefined NAME
 #                tracepoint NAME   NAME is in .tracepoints_off (left off in the patched functions)
 #                                  and a warning names it
 #                exit N            hotpatch-diff's exit code (0 written, 2 refused, 3 no change)
@@ -47,7 +50,7 @@ objects_of() {
 case_plan() {
 	awk '$1 == "exit" { rc = $2 } $1 == "changed" { ch++ } $1 == "new" { nw++ }
 		$1 == "data" || $1 == "sympos" || $1 == "refused" || $1 == "noklp" ||
-		$1 == "tracepoint" { n++ }
+		$1 == "tracepoint" || $1 == "newglobal" { n++ }
 		END { print 2 + (rc != 2 || ch > 0) + (rc != 2 || nw > 0) + n }' "$casedir/$1/expect"
 }
 
@@ -186,8 +189,11 @@ for c in "${cases[@]}"; do
 	fi
 
 	rm -f "$w/facts.json" "$w/out.o"
+	# names another object of the same patch defines new (hotpatch-build computes them)
+	awk '$1 == "newglobal" { print $2 }' "$expect" >"$w/new-globals"
 	rc=0
 	"$bin" --index "$HP_INDEX" --object "$target" --cu "${tu%.o}.c" --name "$tu" \
+		--new-globals "$w/new-globals" \
 		--json "$w/facts.json" "$w/pair/orig/$tu" "$w/pair/patched/$tu" -o "$w/out.o" \
 		>"$w/diff.log" 2>&1 || rc=$?
 
@@ -235,6 +241,16 @@ for c in "${cases[@]}"; do
 			t_fail "$c: new data $name" "expected $name among new data, saw {$(words "$saw")}"
 		fi
 	done < <(awk '$1 == "data" { print $1, $2 }' "$expect")
+
+	while read -r _ name; do
+		klp=$(jq -r --arg n "$name" '.klp_symbols[]? | select(.name == $n) | .symbol' "$w/facts.json")
+		und=$(readelf -sW "$w/out.o" 2>/dev/null | awk -v n="$name" '$7 == "UND" && $8 == n')
+		if [[ -z $klp && -n $und ]]; then
+			t_pass "$c: $name (new in another object of the patch) stays a plain undefined symbol"
+		else
+			t_fail "$c: new global $name" "expected no klp symbol and an undefined $name in the output, saw klp '${klp}', undefined '${und}'"
+		fi
+	done < <(awk '$1 == "newglobal" { print $1, $2 }' "$expect")
 
 	while read -r _ sec; do
 		if [[ ! -s $w/out.o ]]; then
