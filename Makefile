@@ -129,7 +129,8 @@ DEB_SRC := $(O)/deb/hotpatch-$(VERSION)
 deb:
 	rm -rf "$(O)/deb" && mkdir -p "$(DEB_SRC)"
 	tar --exclude=./out --exclude=./out-asan --exclude=./.git -cf - . | tar -C "$(DEB_SRC)" -xf -
-	cd "$(DEB_SRC)" && dpkg-buildpackage -us -uc -b $(DEB_FLAGS)
+	# without our MAKEFLAGS and O: a command-line O=... would move the package's build out of its tree
+	cd "$(DEB_SRC)" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u O dpkg-buildpackage -us -uc -b $(DEB_FLAGS)
 	lintian --fail-on error,warning --info "$(O)/deb/hotpatch_$(VERSION)_amd64.changes"
 	@echo "make deb: $(O)/deb/hotpatch_$(VERSION)_amd64.deb"
 
