@@ -5,9 +5,9 @@ HPELF_OBJS := $(patsubst %.c,$(O)/obj/%.o,elf/read.c elf/lookup.c elf/classify.c
 	elf/write.c)
 HPELF_LDLIBS := -lelf
 
-$(O)/lib/libhpelf.a: $(HPELF_OBJS)
+$(O)/lib/libhpelf.a: $(HPELF_OBJS) elf/Build.mk
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 LIBS += $(O)/lib/libhpelf.a
 
 $(O)/bin/hotpatch-elfdump: $(O)/obj/elf/elfdump.o $(O)/lib/libhpelf.a $(O)/lib/libhp.a

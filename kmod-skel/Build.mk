@@ -8,9 +8,9 @@ MKMOD_OBJS := $(patsubst %.c,$(O)/obj/%.o,kmod-skel/mkmod.c kmod-skel/facts.c \
 	kmod-skel/prelink.c kmod-skel/records.c)
 KMOD_DEPLIBS := $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/libhp.a
 
-$(O)/lib/libkmod-skel.a: $(KMOD_LIB_OBJS)
+$(O)/lib/libkmod-skel.a: $(KMOD_LIB_OBJS) kmod-skel/Build.mk
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 LIBS += $(O)/lib/libkmod-skel.a
 
 $(O)/bin/hotpatch-mkmod: $(MKMOD_OBJS) $(O)/lib/libkmod-skel.a $(KMOD_DEPLIBS)

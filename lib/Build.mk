@@ -6,9 +6,9 @@
 
 HPLIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,$(wildcard lib/*.c))
 
-$(O)/lib/libhp.a: $(HPLIB_OBJS)
+$(O)/lib/libhp.a: $(HPLIB_OBJS) lib/Build.mk lib
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 LIBS += $(O)/lib/libhp.a
 
 $(O)/tests/test-lib: $(O)/obj/tests/unit/test-lib.o $(O)/obj/tests/unit/testutil.o $(O)/lib/libhp.a

@@ -7,9 +7,9 @@ SYMIDX_TOOL_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/main.c symindex/dwarf.c
 
 $(O)/obj/symindex/dwarf.o: ALL_CFLAGS += -I/usr/include/libdwarf
 
-$(O)/lib/libsymindex.a: $(SYMIDX_LIB_OBJS)
+$(O)/lib/libsymindex.a: $(SYMIDX_LIB_OBJS) symindex/Build.mk
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 LIBS += $(O)/lib/libsymindex.a
 
 $(O)/bin/hotpatch-index: $(SYMIDX_TOOL_OBJS) $(O)/lib/libsymindex.a $(O)/lib/libhpelf.a $(O)/lib/libhp.a
