@@ -14,6 +14,9 @@
  * (compare's line-only verdict), debug info (not allocated).
  * Anything else is an error naming the section and symbol: the run must
  * never say "no change", or write a patch, while a difference is unexplained.
+ * Tables the kernel reads only at boot or module load (module_param's
+ * __param, initcalls, constructors) are compared too: a live patch cannot
+ * add, drop or change an entry, so a difference there is a refusal.
  * Runs only when nothing was refused (a refusal already stops the run).
  */
 #include <errno.h>
@@ -77,6 +80,102 @@ static int account_anonymous(struct differ *d, struct section *s)
 	return ret ? unaccounted(d, s, NULL, why ? why : "contents") : 0;
 }
 
+static const struct {
+	const char *prefix;
+	const char *what;
+} load_tables[] = {
+	{ "__param", "module parameter" },
+	{ ".initcall", "initcall" },
+	{ ".init_array", "constructor" },
+};
+
+/*
+ * What names the first entry where @o and @s (either may be NULL) differ:
+ * the function it points to (an initcall's), else the entry's own symbol.
+ */
+static const struct symbol *first_difference(struct differ *d, struct section *o,
+					      struct section *s)
+{
+	struct section *in = s ? s : o;
+	struct reloc **ra = NULL, **rb = NULL;
+	size_t na = 0, nb = 0, i;
+	const struct symbol *sym = NULL;
+	uint64_t off = 0;
+
+	if (o)
+		ra = sec_relocs_sorted(o, &na);
+	if (s)
+		rb = sec_relocs_sorted(s, &nb);
+	for (i = 0; i < na && i < nb; i++) {
+		struct target ta, tb;
+
+		if (ra[i]->offset != rb[i]->offset || reloc_target(ra[i], &ta) ||
+		    reloc_target(rb[i], &tb) || !targets_equal(d, &ta, &tb))
+			break;
+	}
+	if (i < (s ? nb : na)) {
+		struct reloc *r = (s ? rb : ra)[i];
+		struct target t;
+
+		off = r->offset;
+		if (!reloc_target(r, &t) && t.sym && sym_is_func(t.sym))
+			return t.sym;
+	}
+	sym = sec_find_symbol_containing(in, off);
+	if (sym)
+		return sym;
+	if (i < (s ? nb : na))
+		return (s ? rb : ra)[i]->sym;
+	return NULL;
+}
+
+static int account_load_tables(struct differ *d)
+{
+	struct section *s;
+	size_t k;
+
+	for (k = 0; k < sizeof(load_tables) / sizeof(load_tables[0]); k++) {
+		const char *pre = load_tables[k].prefix;
+
+		for_each_section(d->patched, s) {
+			struct section *o;
+			const char *why = NULL;
+			const struct symbol *sym;
+			char *msg;
+			int ret = 1;
+
+			if (sec_is_rela(s) || strncmp(s->name, pre, strlen(pre)))
+				continue;
+			o = obj_find_section_by_name(d->orig, s->name);
+			if (o && o->size == s->size) {
+				ret = compare_range(d, o, 0, s, 0, s->size, &why);
+				if (ret < 0)
+					return ret;
+			}
+			if (!ret)
+				continue;
+			sym = first_difference(d, o, s);
+			msg = xasprintf("%s %s (%s)", o ? "changed" : "new", load_tables[k].what,
+					s->name);
+			refuse(d, s, sym, msg, "the kernel reads this table only at boot or module "
+			       "load: leave it unchanged, and do the work from a livepatch callback");
+			free(msg);
+		}
+		for_each_section(d->orig, s) {
+			char *msg;
+
+			if (sec_is_rela(s) || strncmp(s->name, pre, strlen(pre)) ||
+			    obj_find_section_by_name(d->patched, s->name))
+				continue;
+			msg = xasprintf("removed %s (%s)", load_tables[k].what, s->name);
+			refuse(d, s, first_difference(d, s, NULL), msg, "the kernel reads this table "
+			       "only at boot or module load: leave it unchanged");
+			free(msg);
+		}
+	}
+	return 0;
+}
+
 int account(struct differ *d)
 {
 	struct section *s;
@@ -85,6 +184,9 @@ int account(struct differ *d)
 
 	if (d->refusals.head)
 		return 0;
+	ret = account_load_tables(d);
+	if (ret || d->refusals.head)
+		return ret;
 	for_each_symbol(d->patched, p) {
 		if (!p->sec || !compared_here(p->sec) || p->parent ||
 		    (!sym_is_func(p) && !sym_is_data(p)))
