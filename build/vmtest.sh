@@ -54,7 +54,7 @@ matches.
   --boot bzimage|pvh         default bzimage (HPVM_BOOT): boot FILE as is, KASLR on;
                              pvh boots the same kernel uncompressed via its PVH entry
                              (no KASLR; ~2x faster under TCG: no in-guest xz)
-  --timeout SECONDS          qemu wall-clock limit (default 120 TCG, 60 KVM)
+  --timeout SECONDS          qemu wall-clock limit (default HPVM_TIMEOUT, else 120 TCG, 60 KVM)
   --transition-timeout SECS  guest wait for a livepatch transition (default 30)
 Exit: 0 all steps matched, 1 a step failed or the guest died, 2 usage/setup error.
 EOF
@@ -439,7 +439,7 @@ vmtest_report() {
 vmtest_run() (
 	set -euo pipefail
 	VMT_VMLINUZ='' VMT_MODDIR='' VMT_RELEASE='' VMT_CHECK='' VMT_APPEND='' VMT_LOG=''
-	VMT_MODE=normal VMT_TIMEOUT='' VMT_TRANSITION_TIMEOUT=30 VMT_ACCEL=${HPVM_ACCEL:-auto}
+	VMT_MODE=normal VMT_TIMEOUT=${HPVM_TIMEOUT:-} VMT_TRANSITION_TIMEOUT=30 VMT_ACCEL=${HPVM_ACCEL:-auto}
 	VMT_BOOT=${HPVM_BOOT:-bzimage} VMT_NOBOOT=
 	VMT_MODULES=() VMT_EXTRA=() VMT_BEFORE=() VMT_AFTER=() VMT_NAMES=()
 	declare -A VMT_DEP_PATH=() VMT_DEP_LIST=() VMT_BUILTIN=() VMT_SHIP=() VMT_SOFT_PRE=()

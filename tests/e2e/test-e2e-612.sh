@@ -35,6 +35,10 @@ logs=${HP_TEST_LOGDIR:-$T_TOP/out/test-logs}/e2e-612
 mkdir -p "$logs"
 HP_CACHE_ROOT=$(realpath -m "${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}")
 HP_TOP=$T_TOP
+# 6.12 under TCG on a loaded 2-core machine: kallsyms-sympos's guest needed 71-120 s to boot, run
+# its checks over /proc/kallsyms (167k lines through the patched s_show) and power off; the
+# default 120 s limit killed one healthy run. A hang still fails, only later.
+export HPVM_TIMEOUT=${HPVM_TIMEOUT:-300}
 
 # static_negative REL KO FACTS - the IBT check must refuse KO once the ENDBR of a patched function
 # that has one is gone, and once its .return_sites are gone.
