@@ -158,7 +158,17 @@ target_resolve() {
 		{ [[ -f $HP_CACHE_ROOT/$running/.done/setup ]] ||
 			[[ -n $(target_madison "linux-image-$running-dbg") ]]; }; then
 		HP_RELEASE=$running
+	elif [[ -n $(suite_of "$running") && $running == *-amd64 ]] &&
+		{ [[ -f $HP_CACHE_ROOT/$running/.done/setup ]] ||
+			{ suite_apt_use "$(suite_of "$running")" &&
+				[[ -n $(target_madison "linux-image-$running-dbg") ]]; }; }; then
+		HP_RELEASE=$running
+	elif [[ $( (. /etc/os-release && printf '%s\n' "${VERSION_CODENAME:-}") 2>/dev/null) == trixie ]]; then
+		HP_APT_OPTS=()
+		HP_RELEASE=$(suite_newest trixie)
+		hp_log "running kernel $running is not an available Debian kernel; targeting the newest Debian 13 kernel, $HP_RELEASE (use -k RELEASE to choose)"
 	else
+		HP_APT_OPTS=()
 		HP_RELEASE=$(target_newest)
 		[[ -n $HP_RELEASE ]] || exit 1
 		hp_log "running kernel $running is not an available Debian 12 kernel; targeting the newest, $HP_RELEASE (use -k RELEASE to choose)"
