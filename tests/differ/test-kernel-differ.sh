@@ -208,10 +208,26 @@ else
 	else
 		t_fail "meminfo: only the included function's special entries" "expected __mcount_loc of 8 bytes, saw '$size'"
 	fi
-	# 3. kpatch front end, with the target's own symbol table
+	# 3. kpatch front end, with the target's own symbol table and, as kpatch-build sets them
+	# from the vmlinux's debug info, the entry sizes of the special sections (read here from
+	# the layouts the symbol index took from the same DWARF)
 	readelf -s --wide "$HP_VMLINUX" >"$tmp/string/vmlinux.symtab" 2>/dev/null
+	kpatch_sizes=()
+	while read -r var st; do
+		sz=$(out/bin/hotpatch-index dump "$HP_INDEX" --object '<layouts>' |
+			awk -v n="$st" '$2 == "struct" && $3 == n { print $8 }')
+		[[ -n $sz ]] && kpatch_sizes+=("$var=$sz")
+	done <<-'SIZES'
+		BUG_STRUCT_SIZE bug_entry
+		EX_STRUCT_SIZE exception_table_entry
+		ALT_STRUCT_SIZE alt_instr
+		JUMP_STRUCT_SIZE jump_entry
+		ORC_STRUCT_SIZE orc_entry
+		STATIC_CALL_STRUCT_SIZE static_call_site
+		PARA_STRUCT_SIZE paravirt_patch_site
+	SIZES
 	rc=0
-	"$bin" --kpatch-compat "$tmp/string/pair/orig/fs/proc/meminfo.o" \
+	env "${kpatch_sizes[@]}" "$bin" --kpatch-compat "$tmp/string/pair/orig/fs/proc/meminfo.o" \
 		"$tmp/string/pair/patched/fs/proc/meminfo.o" "$HP_VMLINUX" "$tmp/string/vmlinux.symtab" \
 		"$HP_SYMVERS" test "$tmp/string/kp.o" >"$tmp/string/kp.log" 2>&1 || rc=$?
 	saw=$(readelf -sW "$tmp/string/kp.o" 2>/dev/null | awk '$4 == "FUNC" && $7 != "UND" { print $8 }' | tr '\n' ' ')
