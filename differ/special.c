@@ -106,6 +106,7 @@ struct field {
 struct special_geom {
 	bool known;
 	unsigned int esize, gsize;
+	unsigned int used;		/* bytes before the tail padding (esize: none known) */
 	struct field insn, line, repl, repl_len, key;
 };
 
@@ -179,7 +180,7 @@ static int geometry(struct differ *d, size_t t)
 	if (g->known)
 		return 0;
 	if (!desc->type) {
-		g->esize = desc->fixed;
+		g->esize = g->used = desc->fixed;
 		g->insn = (struct field){ 0, desc->fixed };
 		g->line = g->repl = g->repl_len = g->key = (struct field){ NONE, 0 };
 		if (desc->group)
@@ -188,6 +189,13 @@ static int geometry(struct differ *d, size_t t)
 		return ret;
 	}
 	ret = struct_size(d, desc->type, desc->env, &g->esize);
+	if (!ret) {
+		uint64_t used = 0;
+
+		g->used = g->esize;
+		if (!lookup_layout(d->lookup, desc->type, "", NULL, &used) && used && used <= g->esize)
+			g->used = (unsigned int)used;
+	}
 	ret = ret ?: member(d, desc->type, desc->insn, 0, 4, g->esize, &g->insn);
 	ret = ret ?: member(d, desc->type, desc->line, desc->env_line, 2, g->esize, &g->line);
 	ret = ret ?: member(d, desc->type, desc->repl, desc->env_repl, 4, g->esize, &g->repl);
@@ -227,6 +235,103 @@ static int cmp_by_owner(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The entry size the relocations show: the smallest period P at which every
+ * P-byte slice of the section has the same relocations (offset in the slice,
+ * type, whether they point at code) as the first, over at least two slices;
+ * 0 when they do not tell.  Whether a field points at code keeps an 8-byte
+ * static_call_site (code, key: two PC32s) from looking like 4-byte entries.
+ */
+static bool points_at_code(const struct reloc *r)
+{
+	return r->sym->sec && sec_is_text(r->sym->sec);
+}
+
+static unsigned int reloc_stride(struct section *sec)
+{
+	struct reloc **rs;
+	size_t nr, first, i = 0;
+	unsigned int p;
+
+	rs = sec_relocs_sorted(sec, &nr);
+	if (nr < 2)
+		return 0;
+	for (p = 2; p <= 4096 && p < sec->size; p++) {
+		uint64_t slices = (sec->size + p - 1) / p, k;
+		bool ok = slices >= 2;
+
+		for (first = 0; first < nr && rs[first]->offset < p; first++)
+			;
+		if (!first)
+			continue;
+		for (k = 1, i = first; ok && k < slices; k++) {
+			size_t j;
+
+			for (j = 0; j < first; j++, i++) {
+				if (i >= nr || rs[i]->offset != k * p + rs[j]->offset ||
+				    rs[i]->type != rs[j]->type ||
+				    points_at_code(rs[i]) != points_at_code(rs[j])) {
+					ok = false;
+					break;
+				}
+			}
+			if (ok && i < nr && rs[i]->offset < (k + 1) * p)
+				ok = false;
+		}
+		if (ok && i == nr)
+			return p;
+	}
+	return 0;
+}
+
+/* The first symbol an entry of @sec points at: what a refusal about the section names. */
+static struct symbol *first_target(struct section *sec)
+{
+	struct reloc **rs;
+	struct target t;
+	size_t nr;
+
+	rs = sec_relocs_sorted(sec, &nr);
+	if (nr && !reloc_target(rs[0], &t) && t.sym)
+		return t.sym;
+	return NULL;
+}
+
+/*
+ * Check the section's geometry against the target's struct: the stride its
+ * relocations show must be the DWARF size, and its size a whole number of
+ * entries -- the last one may lack its tail padding.  A disagreement means
+ * the object was not built for the target: refused, naming the section.
+ */
+static bool entries_fit(struct differ *d, struct object *obj, struct special_sec *ss)
+{
+	const struct special_desc *desc = ss->desc;
+	unsigned int stride = reloc_stride(ss->sec), rem = ss->sec->size % ss->esize;
+	char *why = NULL;
+
+	if (stride && stride != ss->esize)
+		why = xasprintf("its relocations repeat every %u bytes, but the target's %s%s is %u "
+				"bytes (DWARF)", stride, desc->type ? "struct " : "",
+				desc->type ? desc->type : "entry", ss->esize);
+	else if (rem && rem < ss->geom->used)
+		why = xasprintf("its size %zu is not a whole number of the target's %u-byte %s%s "
+				"entries", ss->sec->size, ss->esize, desc->type ? "struct " : "",
+				desc->type ? desc->type : "");
+	if (why) {
+		char *msg = xasprintf("%s: %s", obj == d->orig ? "original" : "patched", why);
+
+		refuse(d, ss->sec, first_target(ss->sec), msg,
+		       "build both objects for the target kernel, and the symbol index from that "
+		       "kernel's debug information (hotpatch-build.sh --setup)");
+		free(msg);
+		free(why);
+		ss->n = 0;
+		return false;
+	}
+	ss->n = (ss->sec->size + ss->esize - 1) / ss->esize;	/* an unpadded last entry counts */
+	return true;
+}
+
 static int index_object(struct differ *d, struct object *obj, struct special_state *st)
 {
 	size_t t;
@@ -247,13 +352,8 @@ static int index_object(struct differ *d, struct object *obj, struct special_sta
 		if (ret)
 			return ret;
 		ss->esize = ss->geom->esize;
-		if (ss->sec->size % ss->esize) {
-			pr_err("%s: %s: size %zu is not a multiple of the entry size %u of the "
-			       "target's struct %s", obj->path, desc->name, ss->sec->size, ss->esize,
-			       desc->type ? desc->type : "(array)");
-			return -EINVAL;
-		}
-		ss->n = ss->sec->size / ss->esize;
+		if (!entries_fit(d, obj, ss))
+			continue;
 		if (desc->group) {
 			ss->group = obj_find_section_by_name(obj, desc->group);
 			ss->gsize = ss->geom->gsize;
@@ -366,9 +466,12 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 	if (!da || !db)
 		return -EIO;
 	for (i = 0; i < sp->esize; i++) {
+		unsigned int a = bo + i < so->sec->size ? da[bo + i] : 0;
+		unsigned int b = bp + i < sp->sec->size ? db[bp + i] : 0;
+
 		if (in_field(g->line, i))
 			continue;
-		if (da[bo + i] != db[bp + i])
+		if (a != b)
 			return 1;
 	}
 	ra = sec_relocs_sorted(so->sec, &na);
@@ -538,7 +641,18 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 	for (e = 0; e < ss->n; e++) {
 		if (!entry_kept(ss, e))
 			continue;
-		buf_add(&so->data, &so->size, data + e * ss->esize, ss->esize);
+		size_t have = ss->sec->size - e * ss->esize;
+
+		if (have >= ss->esize) {
+			buf_add(&so->data, &so->size, data + e * ss->esize, ss->esize);
+		} else {
+			/* an unpadded last entry: written padded, as the loader counts entries */
+			unsigned char *pad = xcalloc(1, ss->esize);
+
+			memcpy(pad, data + e * ss->esize, have);
+			buf_add(&so->data, &so->size, pad, ss->esize);
+			free(pad);
+		}
 		if (ss->group)
 			buf_add(&so->gdata, &so->gsize, gdata + e * ss->gsize, ss->gsize);
 	}

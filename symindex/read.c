@@ -350,12 +350,44 @@ const char *const symidx_layout_structs[] = {
 	"static_call_site", "paravirt_patch_site", NULL,
 };
 
+/* The end of the last member of struct @name: what an entry holds before its padding. */
+static int layout_used(const struct symidx *cidx, const char *name, uint64_t *used)
+{
+	struct symidx *idx = (struct symidx *)cidx;	/* caches only */
+	long oi = find_object(idx, SYMIDX_LAYOUTS);
+	struct symidx_entry *arr;
+	char prefix[256];
+	size_t i, plen;
+	bool any = false;
+
+	if (oi < 0 || !(arr = object_entries(idx, oi)))
+		return -ENOENT;
+	plen = (size_t)snprintf(prefix, sizeof(prefix), "struct %s.", name);
+	if (plen >= sizeof(prefix))
+		return -ENOENT;
+	*used = 0;
+	for (i = 0; i < idx->objs[oi].count; i++) {
+		if (strncmp(arr[i].name, prefix, plen))
+			continue;
+		any = true;
+		if (arr[i].addr + arr[i].size > *used)
+			*used = arr[i].addr + arr[i].size;
+	}
+	return any ? 0 : -ENOENT;
+}
+
 int symidx_layout(const struct symidx *idx, const char *name, const char *member,
 		  uint64_t *off, uint64_t *size)
 {
 	const struct symidx_entry *e;
 	char key[256];
 	int n;
+
+	if (member && !*member) {
+		if (off)
+			*off = 0;
+		return layout_used(idx, name, size);
+	}
 
 	n = member ? snprintf(key, sizeof(key), "struct %s.%s", name, member) :
 		     snprintf(key, sizeof(key), "struct %s", name);

@@ -76,7 +76,8 @@ bool symidx_has_object(const struct symidx *idx, const char *object);
 extern const char *const symidx_layout_structs[];
 /*
  * The size of struct @name (@member NULL), or the offset and size of its
- * @member.  0, or -ENOENT when the index does not have it.
+ * @member; @member "" gives as size the end of its last member (the bytes
+ * before any tail padding).  0, or -ENOENT when the index does not have it.
  */
 int symidx_layout(const struct symidx *idx, const char *name, const char *member,
 		  uint64_t *off, uint64_t *size);

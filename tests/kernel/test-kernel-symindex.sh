@@ -7,7 +7,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
-t_plan 10
+t_plan 11
 t_setup_kernel
 INDEX=$T_TOP/out/bin/hotpatch-index
 if [[ -z ${HP_INDEX:-} || ! -f $HP_INDEX ]]; then
@@ -70,4 +70,16 @@ else
 		"jbd2 0 GLOBAL exported|# exported by jbd2" \
 		"$(q --object jbd2 jbd2_journal_start | awk '{print $1, $3, $5, $8}')|$("$INDEX" query "$HP_INDEX" jbd2_journal_start | grep '^#')"
 fi
+
+# The special-section entry layouts the differ reads come from the dbg vmlinux's DWARF: every
+# struct size equals what pahole reads from the same file.
+saw='' want=''
+for st in bug_entry exception_table_entry alt_instr jump_entry orc_entry static_call_site \
+	paravirt_patch_site; do
+	saw+="$st=$("$INDEX" dump "$HP_INDEX" --object '<layouts>' 2>/dev/null |
+		awk -v n="struct $st" '$2 " " $3 == n { print $8 }') "
+	want+="$st=$(pahole -C "$st" "$HP_VMLINUX" 2>/dev/null |
+		awk '/\/\* size: / { sub(/.*size: /, ""); sub(/,.*/, ""); print; exit }') "
+done
+expect "entry layouts in the index: the sizes pahole reads from the dbg vmlinux" "$want" "$saw"
 t_done
