@@ -79,10 +79,22 @@ static bool carried_by_content(const struct symbol *s)
 	       s->offset == 0 && s->size == s->sec->size;
 }
 
+/*
+ * New data (no twin in ORIG) that only kept entries reach -- a static key or
+ * a dynamic debug descriptor the patch adds, referenced from __jump_table --
+ * has no copy in the running kernel: carried when it fills its own section.
+ */
+static bool new_data_alone(const struct symbol *s)
+{
+	return s->sec && !s->twin && sym_is_data(s) && !special_section_name(s->sec->name) &&
+	       s->offset == 0 && s->size == s->sec->size;
+}
+
 static int resolve_symbol(struct differ *d, struct symbol *tsym, int64_t addend,
 			  struct out_ref *ref)
 {
-	if (tsym->sec && !in_output(tsym->sec) && carried_by_content(tsym)) {
+	if (tsym->sec && !in_output(tsym->sec) &&
+	    (carried_by_content(tsym) || new_data_alone(tsym))) {
 		int ret = carry_late(d, tsym->sec);
 
 		if (ret)
