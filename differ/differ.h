@@ -57,9 +57,6 @@ struct dsym {
 	enum incl include;
 	bool special_static;		/* always-safe static (__key, __warned, CSWTCH ...) */
 	bool refused;			/* a refusal names it */
-	unsigned int nr_refs;		/* select: references from code and data of the object */
-	struct symbol *func_ptr;	/* select: a function it points to (data) */
-	const char *addr_user;		/* select: who takes or stores its address */
 	struct symbol *out;		/* the symbol standing for it in the output */
 	char *ext;			/* resolve: the undefined name the output uses for it */
 	struct fact *fact;		/* resolve: its "functions" fact (alias) */
@@ -68,6 +65,7 @@ struct dsym {
 	unsigned int mark;		/* scratch for correlate */
 	struct line_pair *maybe_lines;	/* immediates that may be __LINE__ values */
 	unsigned int nr_maybe_lines;
+	unsigned int nr_refs;		/* select: references from code and data of the object */
 };
 
 struct dsec {
@@ -77,11 +75,9 @@ struct dsec {
 	bool late;			/* resolve: carried because an entry or copy reaches it */
 	bool anon_checked;
 	bool anon_same;
-	uint64_t *entries;		/* anonymous code: offsets other sections jump to */
-	size_t nr_entries;
-	bool piece_busy;
+	bool piece_busy;		/* normalize: a piece of it is being compared */
+	bool ref_changed;		/* select: referenced from changed or new code or data */
 	unsigned int nr_refs;		/* select: references into it (anonymous contents) */
-	bool ref_changed;		/* select: some are from changed or new code or data */
 	struct arch_insns insns;	/* text: instruction starts (arch) */
 };
 
@@ -167,6 +163,20 @@ struct differ {
 	bool kpatch;
 	bool strict_data;		/* reloc to changed constant data differs */
 	bool entries_built;		/* normalize: entries of anonymous code indexed */
+	/* normalize: where other sections jump into each anonymous code section */
+	struct anon_entries {
+		struct section *sec;
+		uint64_t *off;		/* sorted, unique */
+		size_t nr;
+	} *anon_entries;
+	size_t nr_anon_entries;
+	/* select: what points into / out of each changed constant (few) */
+	struct const_use {
+		struct symbol *sym;
+		struct symbol *func_ptr;	/* a function it points to */
+		const char *addr_user;		/* who takes or stores its address */
+	} *const_uses;
+	size_t nr_const_uses;
 
 	struct special_state *sp_orig, *sp_patched;
 	struct special_geom *sp_geom;		/* the target's entry layouts */

@@ -122,14 +122,27 @@ static int cmp_u64(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* The entry table of anonymous code section @sec (NULL: none yet). */
+static struct anon_entries *entries_of(struct differ *d, struct section *sec)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_anon_entries; i++)
+		if (d->anon_entries[i].sec == sec)
+			return &d->anon_entries[i];
+	return NULL;
+}
+
 /*
  * The entry offsets of every anonymous code section of @obj: where the
  * relocations of other sections point into it.  One pass over the
- * object's relocations, the first time a piece is compared.
+ * object's relocations, the first time a piece is compared; such sections
+ * are few (.altinstr_aux), so they live in a small table of their own.
  */
-static int build_entries(struct object *obj)
+static int build_entries(struct differ *d, struct object *obj)
 {
-	struct section *rsec, *sec;
+	struct section *rsec;
+	size_t k;
 
 	for_each_section(obj, rsec) {
 		struct reloc *r;
@@ -137,7 +150,7 @@ static int build_entries(struct object *obj)
 		if (!sec_is_rela(rsec) || !rsec->base || !(rsec->base->sh.sh_flags & SHF_ALLOC))
 			continue;
 		for_each_reloc(rsec, r) {
-			struct dsec *ds;
+			struct anon_entries *e;
 			struct target t;
 			int ret = reloc_target(r, &t);
 
@@ -146,48 +159,57 @@ static int build_entries(struct object *obj)
 			if (t.sym || !t.sec || t.sec == rsec->base || !anon_code(t.sec) ||
 			    t.off < 0 || (uint64_t)t.off >= t.sec->size)
 				continue;
-			ds = DS(t.sec);
-			if (!(ds->nr_entries & (ds->nr_entries + 1))) {	/* 0, 1, 3, 7 ... */
-				uint64_t *n = realloc(ds->entries,
-						      (2 * ds->nr_entries + 2) * sizeof(*n));
+			e = entries_of(d, t.sec);
+			if (!e) {
+				e = realloc(d->anon_entries,
+					    (d->nr_anon_entries + 1) * sizeof(*e));
+				if (!e)
+					return -ENOMEM;
+				d->anon_entries = e;
+				e = &e[d->nr_anon_entries++];
+				memset(e, 0, sizeof(*e));
+				e->sec = t.sec;
+			}
+			if (!(e->nr & (e->nr + 1))) {	/* 0, 1, 3, 7 ... */
+				uint64_t *n = realloc(e->off, (2 * e->nr + 2) * sizeof(*n));
 
 				if (!n)
 					return -ENOMEM;
-				ds->entries = n;
+				e->off = n;
 			}
-			ds->entries[ds->nr_entries++] = (uint64_t)t.off;
+			e->off[e->nr++] = (uint64_t)t.off;
 		}
 	}
-	for_each_section(obj, sec) {
-		struct dsec *ds = DS(sec);
+	for (k = 0; k < d->nr_anon_entries; k++) {
+		struct anon_entries *e = &d->anon_entries[k];
 		size_t i, n = 0;
 
-		if (!ds->nr_entries)
+		if (e->sec->obj != obj)
 			continue;
-		qsort(ds->entries, ds->nr_entries, sizeof(*ds->entries), cmp_u64);
-		for (i = 0; i < ds->nr_entries; i++)
-			if (!n || ds->entries[n - 1] != ds->entries[i])
-				ds->entries[n++] = ds->entries[i];
-		ds->nr_entries = n;
+		qsort(e->off, e->nr, sizeof(*e->off), cmp_u64);
+		for (i = 0; i < e->nr; i++)
+			if (!n || e->off[n - 1] != e->off[i])
+				e->off[n++] = e->off[i];
+		e->nr = n;
 	}
 	return 0;
 }
 
 /* Where the piece of @sec entered at @off ends: the next entry, or the end. */
-static uint64_t piece_end(struct section *sec, uint64_t off)
+static uint64_t piece_end(struct differ *d, struct section *sec, uint64_t off)
 {
-	struct dsec *ds = DS(sec);
-	size_t lo = 0, hi = ds->nr_entries;
+	struct anon_entries *e = entries_of(d, sec);
+	size_t lo = 0, hi = e ? e->nr : 0;
 
 	while (lo < hi) {		/* first entry after @off */
 		size_t mid = (lo + hi) / 2;
 
-		if (ds->entries[mid] <= off)
+		if (e->off[mid] <= off)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < ds->nr_entries ? ds->entries[lo] : sec->size;
+	return e && lo < e->nr ? e->off[lo] : sec->size;
 }
 
 static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struct section *b,
@@ -199,7 +221,7 @@ static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struc
 
 	if (!d->entries_built) {
 		d->entries_built = true;
-		if (build_entries(d->orig) || build_entries(d->patched)) {
+		if (build_entries(d, d->orig) || build_entries(d, d->patched)) {
 			pr_err("%s: cannot index the entries of anonymous code", d->display);
 			return false;
 		}
@@ -208,8 +230,8 @@ static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struc
 		return false;
 	if (DS(b)->piece_busy)
 		return true;		/* cycles resolve as equal, as anon_same() */
-	alen = piece_end(a, aoff) - aoff;
-	blen = piece_end(b, boff) - boff;
+	alen = piece_end(d, a, aoff) - aoff;
+	blen = piece_end(d, b, boff) - boff;
 	if (alen != blen)
 		return false;
 	DS(b)->piece_busy = true;

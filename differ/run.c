@@ -73,5 +73,9 @@ void differ_free(struct differ *d)
 		obj_close(d->orig);
 	facts_free(d);
 	free(d->lines);
+	while (d->nr_anon_entries)
+		free(d->anon_entries[--d->nr_anon_entries].off);
+	free(d->anon_entries);
+	free(d->const_uses);
 	free(d->alias_prefix);
 }

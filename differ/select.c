@@ -149,9 +149,41 @@ static bool points_to_code(struct differ *d, const struct target *t)
  * (data holding it, or an instruction that does not access memory through
  * it: lea, mov $sym ...).
  */
+/* The use record of changed constant @sym, or NULL when it is not one. */
+static struct const_use *const_use_of(struct differ *d, struct symbol *sym)
+{
+	size_t i;
+
+	for (i = 0; i < d->nr_const_uses; i++)
+		if (d->const_uses[i].sym == sym)
+			return &d->const_uses[i];
+	return NULL;
+}
+
+/* Changed constants the patch might copy: the ones refuse_shared_constants() judges. */
+static bool judged_constant(struct symbol *p)
+{
+	return sym_is_data(p) && p->sec && p->status == V_CHANGED && !D(p)->special_static &&
+	       sec_is_readonly(p->sec) && (p->sec->sh.sh_flags & SHF_ALLOC) &&
+	       !sec_is_init(p->sec) && !special_section_name(p->sec->name);
+}
+
 static int scan_references(struct differ *d)
 {
 	struct section *base;
+	struct symbol *p;
+
+	for_each_symbol(d->patched, p) {
+		struct const_use *u;
+
+		if (!judged_constant(p))
+			continue;
+		u = realloc(d->const_uses, (d->nr_const_uses + 1) * sizeof(*u));
+		if (!u)
+			return -ENOMEM;
+		d->const_uses = u;
+		u[d->nr_const_uses++] = (struct const_use){ .sym = p };
+	}
 
 	for_each_section(d->patched, base) {
 		struct reloc **rs;
@@ -163,11 +195,17 @@ static int scan_references(struct differ *d)
 		rs = sec_relocs_sorted(base, &nr);
 		for (i = 0; i < nr; i++) {
 			struct symbol *user = func_parent(sec_find_symbol_containing(base, rs[i]->offset));
+			struct const_use *use = NULL, *holder = NULL;
 			struct target t;
 			bool access = true;
 			int ret = reloc_target(rs[i], &t);
 
-			if (!ret && sec_is_text(base) && t.sym && sym_is_data(t.sym))
+			if (!ret && d->nr_const_uses) {
+				use = t.sym ? const_use_of(d, t.sym) : NULL;
+				holder = user ? const_use_of(d, user) : NULL;
+			}
+			/* only a changed constant's address users matter: decode for those */
+			if (!ret && sec_is_text(base) && use)
 				ret = arch_reloc_accesses_memory(sec_data(base), base->size,
 								 &DS(base)->insns, rs[i]->offset,
 								 &access);
@@ -180,16 +218,15 @@ static int scan_references(struct differ *d)
 				if (t.sym == user)
 					continue;
 				D(t.sym)->nr_refs++;
-				if (!access || !sec_is_text(base))
-					D(t.sym)->addr_user = user ? user->name : base->name;
+				if (use && (!access || !sec_is_text(base)))
+					use->addr_user = user ? user->name : base->name;
 			} else if (!t.sym && t.sec && !t.str) {
 				DS(t.sec)->nr_refs++;
 				if (!user || user->status != V_SAME)
 					DS(t.sec)->ref_changed = true;
 			}
-			if (user && sym_is_data(user) && user->status == V_CHANGED && t.sym &&
-			    !D(user)->func_ptr && points_to_code(d, &t))
-				D(user)->func_ptr = t.sym;
+			if (holder && t.sym && !holder->func_ptr && points_to_code(d, &t))
+				holder->func_ptr = t.sym;
 		}
 	}
 	return 0;
@@ -203,24 +240,21 @@ static void refuse_shared_constants(struct differ *d)
 		"patch cannot replace it: leave it unchanged and patch the functions it points "
 		"to, keep the new state in a shadow variable (klp_shadow_get_or_alloc), or "
 		"switch existing objects over from a livepatch callback";
-	struct symbol *p;
+	size_t i;
 
-	for_each_symbol(d->patched, p) {
+	for (i = 0; i < d->nr_const_uses; i++) {
+		struct const_use *u = &d->const_uses[i];
+		struct symbol *p = u->sym;
 		char *why;
 
-		if (!sym_is_data(p) || !p->sec || p->status != V_CHANGED || D(p)->special_static ||
-		    !sec_is_readonly(p->sec) || !(p->sec->sh.sh_flags & SHF_ALLOC) ||
-		    sec_is_init(p->sec) || special_section_name(p->sec->name))
-			continue;
-		if (D(p)->func_ptr)
+		if (u->func_ptr)
 			why = xasprintf("changed constant (%s) holding function pointers (%s)",
 					D(p)->reason ? D(p)->reason : "content",
-					D(p)->func_ptr->name[0] ? D(p)->func_ptr->name :
-					D(p)->func_ptr->sec->name);
-		else if (D(p)->addr_user)
+					u->func_ptr->name[0] ? u->func_ptr->name :
+					u->func_ptr->sec->name);
+		else if (u->addr_user)
 			why = xasprintf("changed constant (%s) whose address %s keeps",
-					D(p)->reason ? D(p)->reason : "content",
-					D(p)->addr_user);
+					D(p)->reason ? D(p)->reason : "content", u->addr_user);
 		else if (p->bind != STB_LOCAL)
 			why = xasprintf("changed global constant (%s): other objects read the "
 					"running kernel's copy", D(p)->reason ? D(p)->reason : "content");

@@ -87,7 +87,6 @@ void differ_detach(struct object *obj)
 		if (!dsec)
 			continue;
 		arch_insns_free(&dsec->insns);
-		free(dsec->entries);
 		free(dsec);
 		sec->priv = NULL;
 	}
