@@ -111,11 +111,18 @@ suite_apt_use() {
 	) || exit 1
 }
 
+# (The suite's newest ABI package by name: bookworm-backports' lists include bookworm, whose
+# linux-image-amd64 candidate is the 6.1 one.)
 suite_newest() {
-	local rel
+	local rel tag
+	case $1 in
+	trixie) tag=deb13 ;;
+	bookworm-backports) tag=deb12 ;;
+	*) hp_die "no kernels known for suite '$1'" ;;
+	esac
 	suite_apt_use "$1"
-	rel=$(apt-cache "${HP_APT_OPTS[@]}" depends linux-image-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: linux-image-\(6\.[0-9]*\.[0-9]*+deb[0-9]*-amd64\)$/\1/p' | sort -V | tail -n1)
+	rel=$(apt-cache "${HP_APT_OPTS[@]}" pkgnames linux-image-6. 2>/dev/null |
+		sed -n "s/^linux-image-\(6\.[0-9]*\.[0-9]*+$tag-amd64\)$/\1/p" | sort -V | tail -n1)
 	[[ -n $rel ]] || hp_die "cannot find the newest $1 kernel: its linux-image-amd64 names none"
 	printf '%s\n' "$rel"
 }
