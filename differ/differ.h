@@ -59,6 +59,7 @@ struct dsym {
 	bool refused;			/* a refusal names it */
 	struct symbol *out;		/* the symbol standing for it in the output */
 	char *ext;			/* resolve: the undefined name the output uses for it */
+	uint64_t out_off;		/* resolve: its offset in a picked section's copy */
 	struct fact *fact;		/* resolve: its "functions" fact (alias) */
 	bool has_fentry;
 	bool line_only;			/* differs only in __LINE__ values */
@@ -73,6 +74,8 @@ struct dsec {
 	struct section *out;		/* copy in the output object */
 	bool include;
 	bool late;			/* resolve: carried because an entry or copy reaches it */
+	bool picked;			/* resolve: only its included symbols are carried */
+	uint64_t out_size;		/* resolve: the size of a picked section's copy */
 	bool anon_checked;
 	bool anon_same;
 	bool piece_busy;		/* normalize: a piece of it is being compared */
@@ -103,6 +106,8 @@ struct out_ref {
 	struct section *sec;
 	struct symbol *sym;
 	int64_t addend;
+	struct symbol *anchor;		/* picked section: addend is from this symbol's start */
+	uint64_t at;			/* picked section: where the relocation itself goes */
 };
 
 /* One relocation of a kept special-section entry. */
@@ -244,6 +249,8 @@ int special_index(struct differ *d);
 /* d->special_out: the entries of included functions, their relocations and replacements. */
 int special_keep(struct differ *d);
 bool special_section_name(const char *name);
+/* A section of self-contained records, carried record by record (__dyndbg descriptors). */
+bool special_section_picked(const char *name);
 /* Remove the kept entries marked in @drop (nr_entries flags) from @so. */
 void special_drop(struct special_out *so, const bool *drop);
 void special_free(struct differ *d);

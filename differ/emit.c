@@ -44,6 +44,7 @@ static int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff,
 {
 	struct out_ref *ref = r->priv;
 	struct symbol *os;
+	int64_t addend;
 	int ret;
 
 	if (!ref || (!ref->sec && (!ref->sym || (!D(ref->sym)->ext && !D(ref->sym)->out)))) {
@@ -51,6 +52,7 @@ static int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff,
 		       r->sec->base->name, (unsigned long)r->offset);
 		return -EINVAL;
 	}
+	addend = ref->addend;
 	if (ref->sec) {
 		if (!DS(ref->sec)->out) {
 			ret = take_section(d, ref->sec);
@@ -58,6 +60,8 @@ static int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff,
 				return ret;
 		}
 		os = obj_get_section_symbol(d->out, DS(ref->sec)->out);
+		if (ref->anchor)
+			addend = (int64_t)(D(ref->anchor)->out_off + (uint64_t)ref->addend);
 	} else if (D(ref->sym)->out) {
 		os = D(ref->sym)->out;
 	} else {
@@ -66,17 +70,47 @@ static int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff,
 	}
 	if (!os)
 		return -ENOMEM;
-	if (!obj_add_reloc(d->out, outsec, outoff, os, r->type, ref->addend)) {
+	if (!obj_add_reloc(d->out, outsec, outoff, os, r->type, addend)) {
 		pr_err("%s: %s: cannot add a relocation to the output", d->display, outsec->name);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
+/* The records resolve picked, at the offsets it gave them. */
+static struct section *copy_picked(struct differ *d, struct section *sec)
+{
+	unsigned char *data = sec_data(sec), *buf;
+	struct section *out;
+	size_t i;
+
+	buf = calloc(1, DS(sec)->out_size ? DS(sec)->out_size : 1);
+	if (!buf || !data) {
+		free(buf);
+		return NULL;
+	}
+	for (i = 0; i < sec->nr_sym_by_off; i++) {
+		struct symbol *s = sec->sym_by_off[i];
+
+		if (D(s)->include && sym_is_data(s))
+			memcpy(buf + D(s)->out_off, data + s->offset, s->size);
+	}
+	out = obj_create_section(d->out, sec->name, sec->sh.sh_type,
+				 sec->sh.sh_flags & ~(uint64_t)SHF_GROUP, sec->sh.sh_entsize,
+				 sec->sh.sh_addralign, buf, DS(sec)->out_size);
+	free(buf);
+	if (!out)
+		pr_err("%s: %s: cannot create the output section", d->display, sec->name);
+	DS(sec)->out = out;
+	return out;
+}
+
 static struct section *copy_section(struct differ *d, struct section *sec)
 {
 	struct section *out;
 
+	if (DS(sec)->picked)
+		return copy_picked(d, sec);
 	out = obj_create_section(d->out, sec->name, sec->sh.sh_type,
 				 sec->sh.sh_flags & ~(uint64_t)SHF_GROUP,
 				 sec->sh.sh_entsize, sec->sh.sh_addralign,
@@ -127,8 +161,8 @@ static int copy_symbols(struct differ *d)
 
 		if (!D(p)->include || !p->sec)
 			continue;
-		out = obj_create_symbol(d->out, p->name, p->type, p->bind,
-					DS(p->sec)->out, p->offset, p->size);
+		out = obj_create_symbol(d->out, p->name, p->type, p->bind, DS(p->sec)->out,
+					DS(p->sec)->picked ? D(p)->out_off : p->offset, p->size);
 		if (!out)
 			return -ENOMEM;
 		D(p)->out = out;
@@ -154,7 +188,10 @@ static int copy_relocs(struct differ *d)
 		if (!DS(sec)->include || sec_is_rela(sec) || !sec->rela)
 			continue;
 		for_each_reloc(sec->rela, r) {
-			ret = emit_reloc(d, DS(sec)->out, r->offset, r);
+			if (DS(sec)->picked && !r->priv)
+				continue;	/* in a record left out */
+			ret = emit_reloc(d, DS(sec)->out,
+					 DS(sec)->picked ? ((struct out_ref *)r->priv)->at : r->offset, r);
 			if (ret)
 				return ret;
 		}

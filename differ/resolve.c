@@ -40,16 +40,48 @@ static bool in_output(const struct section *sec)
 
 static int resolve_reloc(struct differ *d, struct reloc *r, struct out_ref **refp);
 
+/* The relocations of [off, off + size) of @sec. */
+static int resolve_range(struct differ *d, struct section *sec, uint64_t off, uint64_t size)
+{
+	struct reloc **rs;
+	struct out_ref *ref;
+	size_t nr, i;
+	int ret;
+
+	rs = sec_relocs_sorted(sec, &nr);
+	for (i = reloc_lower_bound(rs, nr, off); i < nr && rs[i]->offset < off + size; i++) {
+		ret = resolve_reloc(d, rs[i], &ref);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * A picked section (__dyndbg) is carried record by record: the records of
+ * included functions, plus any other one a carried relocation reaches.
+ */
+static int pick(struct differ *d, struct symbol *s)
+{
+	if (D(s)->include)
+		return 0;
+	D(s)->include = INC_NEEDED;
+	return resolve_range(d, s->sec, s->offset, s->size);
+}
+
 static int resolve_section_relocs(struct differ *d, struct section *sec)
 {
-	struct out_ref *ref;
-	struct reloc *r;
+	struct symbol *s;
 	int ret;
 
 	if (!sec->rela)
 		return 0;
-	for_each_reloc(sec->rela, r) {
-		ret = resolve_reloc(d, r, &ref);
+	if (!DS(sec)->picked)
+		return resolve_range(d, sec, 0, sec->size);
+	for_each_symbol(d->patched, s) {
+		if (s->sec != sec || !D(s)->include || !sym_is_data(s))
+			continue;
+		ret = resolve_range(d, sec, s->offset, s->size);
 		if (ret)
 			return ret;
 	}
@@ -100,6 +132,17 @@ static int resolve_symbol(struct differ *d, struct symbol *tsym, int64_t addend,
 		if (ret)
 			return ret;
 	}
+	if (tsym->sec && in_output(tsym->sec) && DS(tsym->sec)->picked) {
+		if (!sym_is_data(tsym) || !tsym->size) {
+			pr_err("%s: %s: reference to %s, which is no record of the section", d->display,
+			       tsym->sec->name, tsym->name);
+			return -EINVAL;
+		}
+		ref->sec = tsym->sec;
+		ref->anchor = tsym;
+		ref->addend = addend;
+		return pick(d, tsym);
+	}
 	if (tsym->sec && in_output(tsym->sec)) {
 		ref->sec = tsym->sec;
 		ref->addend = (int64_t)((uint64_t)addend + tsym->offset);	/* wraps, no UB */
@@ -124,7 +167,7 @@ static int resolve_reloc(struct differ *d, struct reloc *r, struct out_ref **ref
 	ref = xcalloc(1, sizeof(*ref));
 	r->priv = ref;
 	*refp = ref;
-	if (s->sec && sym_is_label(s) && in_output(s->sec)) {
+	if (s->sec && sym_is_label(s) && in_output(s->sec) && !DS(s->sec)->picked) {
 		/* into an included section: same place, its section symbol */
 		ref->sec = s->sec;
 		ref->addend = (int64_t)(s->offset + (uint64_t)r->addend);
@@ -324,11 +367,51 @@ static int resolve_special(struct differ *d)
 	return 0;
 }
 
+/* Lay out each picked section's records in their order, keeping their alignment. */
+static void lay_out_picked(struct differ *d)
+{
+	struct section *sec;
+
+	for_each_section(d->patched, sec) {
+		uint64_t at = 0, align;
+		size_t i;
+
+		if (!DS(sec)->picked)
+			continue;
+		align = sec->sh.sh_addralign ? sec->sh.sh_addralign : 1;
+		for (i = 0; i < sec->nr_sym_by_off; i++) {
+			struct symbol *s = sec->sym_by_off[i];
+
+			if (!D(s)->include || !sym_is_data(s))
+				continue;
+			at = (at + align - 1) / align * align;
+			D(s)->out_off = at;
+			at += s->size;
+		}
+		DS(sec)->out_size = at;
+		if (sec->rela) {
+			struct reloc *r;
+
+			for_each_reloc(sec->rela, r) {
+				struct out_ref *ref = r->priv;
+				struct symbol *s;
+
+				if (!ref)
+					continue;
+				s = sec_find_symbol_containing(sec, r->offset);
+				ref->at = D(s)->out_off + (r->offset - s->offset);
+			}
+		}
+	}
+}
+
 int resolve(struct differ *d)
 {
 	struct section *sec;
 	int ret;
 
+	for_each_section(d->patched, sec)
+		DS(sec)->picked = DS(sec)->include && special_section_picked(sec->name);
 	ret = resolve_symbols(d);
 	for_each_section(d->patched, sec) {
 		if (ret)
@@ -338,6 +421,8 @@ int resolve(struct differ *d)
 	}
 	ret = ret ?: special_keep(d);
 	ret = ret ?: resolve_special(d);
+	if (!ret)
+		lay_out_picked(d);
 	return ret;
 }
 

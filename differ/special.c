@@ -96,6 +96,11 @@ bool special_section_name(const char *name)
 	return false;
 }
 
+bool special_section_picked(const char *name)
+{
+	return !strcmp(name, "__dyndbg");
+}
+
 /* ---- geometry: the target's layout of each row's entries ---- */
 
 struct field {
