@@ -107,10 +107,10 @@ SHARE := $(DESTDIR)$(LIBDIR)
 install: all man
 	install -d "$(SHARE)/out/bin" "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(MANDIR)/man1" \
 		"$(DESTDIR)$(BASHCOMPDIR)"
-	cp -r build templates "$(SHARE)/"
+	cp -r build templates vm "$(SHARE)/"
 	# the headers hotpatch-mkmod copies into every module; the rest is tool source
 	install -D -m 644 -t "$(SHARE)/kmod-skel" kmod-skel/hotpatch.h kmod-skel/klp-records.h
-	chmod 755 "$(SHARE)/build/vm-init.sh"  # the guest's /init, a script of its own
+	chmod 755 "$(SHARE)/vm/init.sh"  # the guest's /init, a script of its own
 	install -m 755 hotpatch-build.sh "$(SHARE)/hotpatch-build.sh"
 	install -m 755 hotpatch-triage.sh "$(SHARE)/hotpatch-triage.sh"
 	install -m 644 VERSION "$(SHARE)/VERSION"

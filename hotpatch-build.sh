@@ -40,8 +40,8 @@ HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 . "$HP_LIBDIR/build/sign.sh"
 # shellcheck source=build/module.sh
 . "$HP_LIBDIR/build/module.sh"
-# shellcheck source=build/vmtest.sh
-. "$HP_LIBDIR/build/vmtest.sh"
+# shellcheck source=vm/vmtest.sh
+. "$HP_LIBDIR/vm/vmtest.sh"
 # shellcheck source=build/report.sh
 . "$HP_LIBDIR/build/report.sh"
 

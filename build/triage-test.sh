@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
-# build/triage-test.sh - hotpatch-triage --test: every built module through build/vmtest.sh,
+# build/triage-test.sh - hotpatch-triage --test: every built module through vm/vmtest.sh,
 # several per boot.
 #
 #   triage_test OUT BATCH     rows "built" -> "tested", or tool-error at stage test
@@ -16,8 +16,8 @@
 # module is "tested" only by a boot that passed with it, and a tool-error (stage test) only
 # from a boot of its own.
 
-# shellcheck source=build/vmtest.sh
-. "$HP_LIBDIR/build/vmtest.sh"
+# shellcheck source=vm/vmtest.sh
+. "$HP_LIBDIR/vm/vmtest.sh"
 
 # triage_test_targets ID - the modules (not vmlinux) the candidate's module patches.
 triage_test_targets() {

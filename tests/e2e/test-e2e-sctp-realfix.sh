@@ -61,7 +61,7 @@ old_vmlinuz=$(sed -n 's/^HP_VMLINUZ=//p' <<<"$env")
 old_moddir=$(sed -n 's/^HP_MODDIR=//p' <<<"$env")
 
 rc=0
-"$T_TOP/build/vmtest.sh" --vmlinuz "$old_vmlinuz" --moddir "$old_moddir" --release "$rel" \
+"$T_TOP/vm/vmtest.sh" --vmlinuz "$old_vmlinuz" --moddir "$old_moddir" --release "$rel" \
 	--check "$fx/check.sh" --extra-module sctp --no-unload --log "$logs/vm-unpatched" \
 	>"$logs/vm-unpatched.out" 2>&1 || rc=$?
 console=$logs/vm-unpatched/console.log

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build/vmtest.sh, the qemu check harness, on the real target kernel.
+# vm/vmtest.sh, the qemu check harness, on the real target kernel.
 #
 # Needs the kernel cache (hotpatch-build.sh --setup) and qemu.  Five boots:
 #   1. the kernel's samples/livepatch/livepatch-sample.c, check "/proc/cmdline is
@@ -22,7 +22,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-vmtest=$T_TOP/build/vmtest.sh
+vmtest=$T_TOP/vm/vmtest.sh
 t_plan 57
 t_setup_kernel
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A patch module built by build/module.sh from REAL differ output, loaded on the target kernel
-# under qemu (build/vmtest.sh).  One module, three objects, two targets
+# under qemu (vm/vmtest.sh).  One module, three objects, two targets
 # (tests/kernel/test-kernel-module.sh has the patches):
 #   vmlinux      cmdline_proc_show   /proc/cmdline ends with " hotpatched"
 #   vmlinux      s_show, sympos N    /proc/kallsyms marks cmdline_proc_show (kernel/kallsyms.c,
@@ -18,7 +18,7 @@
 #      patches it when it loads)
 #   3. module.sig_enforce=1: the same module unsigned is refused, the check keeps failing
 # Each boot: the check fails, load + transition, passes, disable + unload, fails again, clean
-# dmesg (the kpatch convention, build/vm-init.sh).
+# dmesg (the kpatch convention, vm/init.sh).
 set -euo pipefail
 
 # shellcheck source=tests/kernel/test-kernel-module.sh
@@ -123,7 +123,7 @@ run_vm() {
 	local name=$1
 	shift
 	rc=0
-	"$T_TOP/build/vmtest.sh" --vmlinuz "$HP_VMLINUZ" --moddir "$HP_MODDIR" --release "$HP_RELEASE" \
+	"$T_TOP/vm/vmtest.sh" --vmlinuz "$HP_VMLINUZ" --moddir "$HP_MODDIR" --release "$HP_RELEASE" \
 		--log "$work/log-$name" --check "$work/check.sh" "$@" >"$work/$name.out" 2>&1 || rc=$?
 	sed 's/^/# /' "$work/$name.out"
 }

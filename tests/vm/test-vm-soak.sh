@@ -7,7 +7,7 @@
 # while SOAK_WORKERS background processes keep calling the patched function
 # (cmdline_proc_show, through `cat /proc/cmdline`) and check every answer is either the
 # original or a patched one.  Passes only if every step of every cycle completes, no worker
-# saw a wrong answer or an error, and the kernel shows no trouble (build/vm-guest.sh's
+# saw a wrong answer or an error, and the kernel shows no trouble (vm/guest.sh's
 # kernel_trouble: no oops, BUG, WARNING, general protection fault, RCU stall, failed livepatch
 # operation or unexplained taint).
 #
@@ -18,14 +18,14 @@
 #
 # Needs the kernel cache and qemu.  SOAK_CYCLES (default 10; `make soak` runs 50),
 # SOAK_WORKERS (default 4), SOAK_TRANSITION_TIMEOUT (seconds, default 60), SOAK_LOG=DIR keeps
-# the console log and initramfs.  The guest is driven directly (build/vmtest.sh runs a fixed
+# the console log and initramfs.  The guest is driven directly (vm/vmtest.sh runs a fixed
 # one-shot protocol); the kernel image and accelerator come from vmtest.sh's helpers.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-# shellcheck source=build/vmtest.sh
-. "$T_TOP/build/vmtest.sh"
+# shellcheck source=vm/vmtest.sh
+. "$T_TOP/vm/vmtest.sh"
 
 CYCLES=${SOAK_CYCLES:-10}
 WORKERS=${SOAK_WORKERS:-4}
@@ -90,7 +90,7 @@ fi
 # --- The guest: busybox initramfs whose /init runs the soak and powers off. ---
 root=$sw/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,soak,hpvm}
-cp "$VMTEST_DIR/vm-guest.sh" "$root/hpvm/guest.sh"
+cp "$VMTEST_DIR/guest.sh" "$root/hpvm/guest.sh"
 busybox=${HPVM_BUSYBOX:-/bin/busybox}
 if [[ ! -x $busybox ]] || ldd "$busybox" >/dev/null 2>&1; then
 	t_bail "soak: expected a static busybox at $busybox (install busybox-static), saw none"
@@ -120,8 +120,8 @@ exec </dev/console >/dev/console 2>&1
 
 now_ms() { read -r up _ </proc/uptime; echo $(( ${up%.*} * 1000 + 1${up#*.}0 - 1000 )); }
 
-# livepatch_wait, livepatch_state, kernel_trouble: build/vm-guest.sh, shared with
-# build/vm-init.sh
+# livepatch_wait, livepatch_state, kernel_trouble: vm/guest.sh, shared with
+# vm/init.sh
 . /hpvm/guest.sh
 taint0=$(cat /proc/sys/kernel/tainted)
 

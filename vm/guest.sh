@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # SPDX-License-Identifier: GPL-2.0
-# build/vm-guest.sh - livepatch helpers for a guest's /init (busybox sh, never run on the host),
-# shipped in the initramfs as /hpvm/guest.sh and sourced by build/vm-init.sh (through
-# build/vmtest.sh) and by the soak's /init (tests/vm/test-vm-soak.sh).
+# vm/guest.sh - livepatch helpers for a guest's /init (busybox sh, never run on the host),
+# shipped in the initramfs as /hpvm/guest.sh and sourced by vm/init.sh (through
+# vm/vmtest.sh) and by the soak's /init (tests/vm/test-vm-soak.sh).
 #
 #   livepatch_wait PATCH enabled|gone SECONDS
 #                        wait until PATCH is enabled with its transition done, or until it is

@@ -1,14 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# build/vmtest.sh — boot the target kernel under qemu and run the livepatch check
+# vm/vmtest.sh — boot the target kernel under qemu and run the livepatch check
 # protocol on a set of patch modules.
 #
 # Runnable alone (see vmtest_usage) or sourced by hotpatch-build.sh, which then calls
 # `vmtest_run ARGS...` (same arguments; returns instead of exiting; runs in a subshell,
 # so it leaves no variables, traps or shell options behind).
 #
-# The guest side is build/vm-init.sh (the initramfs /init); the line protocol between
+# The guest side is vm/init.sh (the initramfs /init); the line protocol between
 # the two is described there.  Exit status / return value:
 #   0  every protocol step matched its expectation
 #   1  a step did not match, or the guest crashed / timed out / never reported
@@ -264,9 +264,9 @@ vmtest_initramfs() {
 	mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,hpvm/modules,"lib/modules/$rel"}
 	cp "$busybox" "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
-	cp "$VMTEST_DIR/vm-init.sh" "$root/init"
+	cp "$VMTEST_DIR/init.sh" "$root/init"
 	chmod 0755 "$root/init"
-	cp "$VMTEST_DIR/vm-guest.sh" "$root/hpvm/guest.sh"
+	cp "$VMTEST_DIR/guest.sh" "$root/hpvm/guest.sh"
 
 	# Patch modules, with the target modules named in their "depends:".  A
 	# dependency on an earlier --module is met by loading that one first.

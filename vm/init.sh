@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the hotpatch check VM (busybox sh, runs as PID 1 in the guest).
-# Installed by build/vmtest.sh into a throw-away initramfs; never run on the host.
+# Installed by vm/vmtest.sh into a throw-away initramfs; never run on the host.
 #
 # Inputs (written by vmtest.sh):
 #   /hpvm/conf          shell assignments: HPVM_MODE, HPVM_CHECK, HPVM_TARGET_BEFORE,
@@ -13,7 +13,7 @@
 #   /lib/modules/<rel>/ the target modules they need, with modules.dep and modules.alias subsets
 #   /hpvm/load.list     one line per target module: "<name> <modules to modprobe, in order>"
 #                       (its dependency closure: modules.dep, soft dependencies; "?" = optional)
-#   /hpvm/guest.sh      build/vm-guest.sh: livepatch_wait, livepatch_state
+#   /hpvm/guest.sh      vm/guest.sh: livepatch_wait, livepatch_state
 #
 # Output: one line per protocol step on the console, parsed by the host:
 #   HPVM: step=<step> expect=<what> got=<what> verdict=<ok|bad|skip> [detail=<text>]
@@ -139,7 +139,7 @@ show_patches() {
 }
 
 # livepatch_wait, livepatch_state (shared with the soak's /init)
-# shellcheck source=build/vm-guest.sh
+# shellcheck source=vm/guest.sh
 . /hpvm/guest.sh
 
 echo "HPVM: guest $(uname -r) up, mode $HPVM_MODE"
