@@ -5,8 +5,10 @@
 # Installed by vm/vmtest.sh into a throw-away initramfs; never run on the host.
 #
 # Inputs (written by vmtest.sh):
-#   /hpvm/conf          shell assignments: HPVM_MODE, HPVM_CHECK, HPVM_TARGET_BEFORE,
-#                       HPVM_TARGET_AFTER, HPVM_TRANSITION_TIMEOUT, HPVM_CHECK_TIMEOUT
+#   /hpvm/conf          shell assignments: HPVM_MODE, HPVM_CHECK, HPVM_TRANSITION_TIMEOUT,
+#                       HPVM_CHECK_TIMEOUT
+#   /hpvm/plan          the steps to run, in order, one "<step> <expected outcome>" per line
+#                       (vmtest.sh's vmtest_plan_expect, by which the host also judges them)
 #   /hpvm/modules.list  one line per patch module, in load order:
 #                       "<file> <module name> <livepatch 0|1> <dependency names...>"
 #   /hpvm/modules/      the patch modules
@@ -20,11 +22,12 @@
 # A check step gets pass (exit 0), fail (the check's own failure, exit 1-123) or error (exit
 # 124 and up: it timed out, could not be run, or was killed) -- error never matches.
 # plus "HPVM: info object=<patch>/<obj>/ patched=<0|1>" and "HPVM: info function=..."
-# lines while the patches are enabled, then "HPVM: done" and poweroff.  Steps, in order:
-#   boot, target-before:<name>, before, dep:<name>, load:<module>, enable:<patch>,
-#   target-after:<name>, patched, disable:<patch>, unload:<module>, after, dmesg
-# HPVM_MODE: normal, no-unload (stop after "patched"), expect-load-fail (every
-# insmod must be refused; the check must still fail afterwards).
+# lines while the patches are enabled, then "HPVM: done" and poweroff.  Steps (the plan
+# says which, in what order, and what each must give): boot, target-before:<name>, before,
+# load:<module> (after a dep:<name> step for each target module it depends on),
+# enable:<patch>, target-after:<name>, patched, disable:<patch>, unload:<module>, after, dmesg.
+# HPVM_MODE (normal, no-unload, expect-load-fail) shaped the plan; here it only decides
+# whether the patches' state is shown.
 # A target module loaded while a patch for it is enabled must come up patched
 # (/sys/kernel/livepatch/<patch>/<module>/patched = 1).
 
@@ -40,8 +43,6 @@ exec </dev/console >/dev/console 2>&1
 
 HPVM_MODE=normal
 HPVM_CHECK=
-HPVM_TARGET_BEFORE=
-HPVM_TARGET_AFTER=
 HPVM_TRANSITION_TIMEOUT=30
 HPVM_CHECK_TIMEOUT=30
 # shellcheck source=/dev/null
@@ -138,107 +139,129 @@ show_patches() {
 	done
 }
 
+# load_step NAME EXPECT: the target modules patch module NAME depends on (dep:<name> steps,
+# outside the plan: the host requires them to succeed), then insmod NAME, EXPECT ok or fail
+load_step() {
+	ls_name=$1 ls_expect=$2
+	# one line of /hpvm/modules.list: <file> <name> <livepatch> <dependencies...>
+	# shellcheck disable=SC2046
+	set -- $(awk -v n="$ls_name" '$2 == n { print; exit }' /hpvm/modules.list)
+	if [ $# -lt 3 ]; then
+		report "load:$ls_name" "$ls_expect" none "not in /hpvm/modules.list"
+		return 0
+	fi
+	ls_file=$1
+	shift 3
+	for dep in "$@"; do
+		modprobe_step "dep:$dep" "$dep"
+	done
+	if [ -n "$aborted" ]; then
+		skip "load:$ls_name" "$ls_expect"
+	elif out=$(insmod "/hpvm/modules/$ls_file" 2>&1 </dev/null); then
+		report "load:$ls_name" "$ls_expect" ok
+		[ "$ls_expect" = ok ] || aborted="load:$ls_name succeeded"
+	else
+		report "load:$ls_name" "$ls_expect" fail "$out"
+		[ "$ls_expect" = fail ] || aborted="load:$ls_name failed"
+	fi
+}
+
+# enable_step PATCH: its transition completes
+enable_step() {
+	if [ -n "$aborted" ]; then
+		skip "enable:$1" ok
+	elif livepatch_wait "$1" enabled "$HPVM_TRANSITION_TIMEOUT"; then
+		report "enable:$1" ok ok
+	else
+		report "enable:$1" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(livepatch_state "$1")"
+		aborted="enable:$1 failed"
+	fi
+}
+
+# disable_step PATCH: disabled, its transition completes and it goes away
+disable_step() {
+	if [ -n "$aborted" ]; then
+		skip "disable:$1" ok
+	elif ! echo 0 >"/sys/kernel/livepatch/$1/enabled"; then
+		report "disable:$1" ok fail "cannot write enabled: $(livepatch_state "$1")"
+	elif livepatch_wait "$1" gone "$HPVM_TRANSITION_TIMEOUT"; then
+		report "disable:$1" ok ok
+	else
+		report "disable:$1" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(livepatch_state "$1")"
+	fi
+}
+
+# unload_step MODULE: rmmod succeeds within 5 s
+unload_step() {
+	if [ -n "$aborted" ]; then
+		skip "unload:$1" ok
+		return 0
+	fi
+	tries=50
+	until out=$(rmmod "$1" 2>&1); do
+		tries=$((tries - 1))
+		[ "$tries" -gt 0 ] || break
+		usleep 100000
+	done
+	if [ "$tries" -gt 0 ]; then
+		report "unload:$1" ok ok
+	else
+		report "unload:$1" ok fail "$out"
+	fi
+}
+
+# dmesg_step: any oops, BUG, WARNING, stall, failed livepatch operation or unexplained taint
+# fails the run
+dmesg_step() {
+	echo "HPVM: dmesg begin"
+	dmesg >/tmp/dmesg
+	cat /tmp/dmesg
+	echo "HPVM: dmesg end"
+	bad=$(kernel_trouble /tmp/dmesg "$taint0")
+	if [ -n "$bad" ]; then
+		report dmesg clean dirty "$bad"
+	else
+		report dmesg clean clean
+	fi
+}
+
+# show_patches once, when the patches are in place: before the patched check, or before
+# the first step that takes them out
+shown=
+show_patches_once() {
+	[ -z "$shown" ] || return 0
+	shown=1
+	show_patches
+}
+
 # livepatch_wait, livepatch_state (shared with the soak's /init)
 # shellcheck source=vm/guest.sh
 . /hpvm/guest.sh
 
 echo "HPVM: guest $(uname -r) up, mode $HPVM_MODE"
 taint0=$(cat /proc/sys/kernel/tainted)
-report boot ok ok
 
-for name in $HPVM_TARGET_BEFORE; do
-	modprobe_step "target-before:$name" "$name"
-done
-
-run_check before fail
-
-# Load the patch modules.
-load_expect=ok
-[ "$HPVM_MODE" = expect-load-fail ] && load_expect=fail
-while read -r file name klp deps; do
-	for dep in $deps; do
-		modprobe_step "dep:$dep" "$dep"
-	done
-	if [ -n "$aborted" ]; then
-		skip "load:$name" "$load_expect"
-		continue
-	fi
-	if out=$(insmod "/hpvm/modules/$file" 2>&1 </dev/null); then
-		report "load:$name" "$load_expect" ok
-		[ "$load_expect" = ok ] || aborted="load:$name succeeded"
-	else
-		report "load:$name" "$load_expect" fail "$out"
-		[ "$load_expect" = fail ] || aborted="load:$name failed"
-	fi
-	[ "$klp" = 1 ] || continue
-	if [ "$load_expect" = fail ]; then
-		continue
-	elif [ -n "$aborted" ]; then
-		skip "enable:$name" ok
-	elif livepatch_wait "$name" enabled "$HPVM_TRANSITION_TIMEOUT"; then
-		report "enable:$name" ok ok
-	else
-		report "enable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(livepatch_state "$name")"
-		aborted="enable:$name failed"
-	fi
-done </hpvm/modules.list
-
-if [ "$HPVM_MODE" = expect-load-fail ]; then
-	# Nothing was (supposed to be) loaded: the check must still fail.
-	run_check after fail
-else
-	for name in $HPVM_TARGET_AFTER; do
-		modprobe_step "target-after:$name" "$name"
-	done
-	show_patches
-	run_check patched pass
-fi
-
-if [ "$HPVM_MODE" = normal ]; then
-	# Disable and unload in reverse load order.
-	sed '1!G;h;$!d' /hpvm/modules.list >/tmp/unload.list
-	while read -r _ name klp _; do
-		if [ "$klp" = 1 ]; then
-			if [ -n "$aborted" ]; then
-				skip "disable:$name" ok
-			elif ! echo 0 >"/sys/kernel/livepatch/$name/enabled"; then
-				report "disable:$name" ok fail "cannot write enabled: $(livepatch_state "$name")"
-			elif livepatch_wait "$name" gone "$HPVM_TRANSITION_TIMEOUT"; then
-				report "disable:$name" ok ok
-			else
-				report "disable:$name" ok fail "after ${HPVM_TRANSITION_TIMEOUT}s: $(livepatch_state "$name")"
-			fi
-		fi
-		if [ -n "$aborted" ]; then
-			skip "unload:$name" ok
-			continue
-		fi
-		tries=50
-		until out=$(rmmod "$name" 2>&1); do
-			tries=$((tries - 1))
-			[ "$tries" -gt 0 ] || break
-			usleep 100000
-		done
-		if [ "$tries" -gt 0 ]; then
-			report "unload:$name" ok ok
-		else
-			report "unload:$name" ok fail "$out"
-		fi
-	done </tmp/unload.list
-	run_check after fail
-fi
-
-# Any oops, BUG, WARNING, stall, failed livepatch operation or unexplained taint fails the run.
-echo "HPVM: dmesg begin"
-dmesg >/tmp/dmesg
-cat /tmp/dmesg
-echo "HPVM: dmesg end"
-bad=$(kernel_trouble /tmp/dmesg "$taint0")
-if [ -n "$bad" ]; then
-	report dmesg clean dirty "$bad"
-else
-	report dmesg clean clean
-fi
+# The steps and what each must give, in order, as the host planned them: one "STEP EXPECT"
+# per line of /hpvm/plan (vmtest_plan_expect, the one definition of the protocol).  The plan
+# is read on fd 3: a check script or module tool reading stdin cannot eat it.
+while read -r step expect <&3; do
+	case $step in
+	boot) report boot "$expect" ok ;;
+	target-before:* | target-after:*) modprobe_step "$step" "${step#*:}" ;;
+	before | after) run_check "$step" "$expect" ;;
+	load:*) load_step "${step#load:}" "$expect" ;;
+	enable:*) enable_step "${step#enable:}" ;;
+	patched) show_patches_once; run_check patched "$expect" ;;
+	disable:* | unload:* | dmesg)
+		[ "$HPVM_MODE" = expect-load-fail ] || show_patches_once
+		case $step in
+		disable:*) disable_step "${step#disable:}" ;;
+		unload:*) unload_step "${step#unload:}" ;;
+		dmesg) dmesg_step ;;
+		esac ;;
+	*) report "$step" "$expect" none "this /init has no such step" ;;
+	esac
+done 3</hpvm/plan
 
 echo "HPVM: done failed=$failed"
 sync

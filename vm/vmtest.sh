@@ -321,10 +321,10 @@ vmtest_initramfs() {
 	{
 		echo "HPVM_MODE=$VMT_MODE"
 		[[ -n $VMT_CHECK ]] && echo "HPVM_CHECK=/hpvm/check"
-		echo "HPVM_TARGET_BEFORE='$(vmtest_names "${VMT_BEFORE[@]}")'"
-		echo "HPVM_TARGET_AFTER='$(vmtest_names "${VMT_AFTER[@]}")'"
 		echo "HPVM_TRANSITION_TIMEOUT=$VMT_TRANSITION_TIMEOUT"
 	} >"$root/hpvm/conf"
+	# The guest runs the steps the host will judge it by: one definition of the protocol.
+	vmtest_plan_expect >"$root/hpvm/plan"
 
 	if ! (cd "$root" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet | gzip -1 >"$out"); then
@@ -333,16 +333,11 @@ vmtest_initramfs() {
 	fi
 }
 
-vmtest_names() {
-	local n out=
-	for n in "$@"; do
-		out+="${out:+ }$(vmtest_modname "$n")"
-	done
-	echo "$out"
-}
-
 # vmtest_plan_expect: the steps the guest must report, in order, one per line, each with
-# the outcome the host expects of it ("STEP EXPECT").
+# the outcome the host expects of it ("STEP EXPECT").  The one definition of the protocol's
+# steps: the guest's /init runs them from this list (/hpvm/plan) and the host judges what it
+# reports against it.  The loads of a patch module's dependencies (dep:NAME) are the guest's
+# own, before the module's load step.
 vmtest_plan_expect() {
 	local n name klp load=ok
 	echo "boot ok"
