@@ -242,6 +242,10 @@ objects_compile_tu() {
 		printf 'hotpatch: %s: error: %s: no object written to %s\n' "$HP_STAGE" "$obj" "$out" >&2
 		return 1
 	fi
+	if ! objtool_code_hacks "$out/$obj" "$cmd" >&2; then
+		printf 'hotpatch: %s: error: %s: objtool --hacks failed on %s\n' "$HP_STAGE" "$obj" "$out/$obj" >&2
+		return 1
+	fi
 }
 
 # objects_compile_one SIDE TREE WORK SRC.c OBJ CMD - one job of objects_compile: the
@@ -262,7 +266,7 @@ objects_compile() {
 	local work=$1 src=$HP_CACHE/src
 	objects_shadow "$src" "$work/patched-src" "$work/shadow"
 	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
-		hp_target_exec buildroot_exec objtool_strip
+		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks
 	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$src/.config")
 	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED
 	local c obj cmd

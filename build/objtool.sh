@@ -23,9 +23,10 @@
 # any module of the target does. That run skips a section that already exists ("file already
 # has .return_sites, skipping"), which would leave the module's own code (its init, the klp
 # tables) with unpatched return thunks -- the kernel WARNs (__warn_thunk) and the mitigation is
-# off for it. So with delayed objtool, no object we compile runs objtool itself (single-object
-# module TUs have it in their database command: it is dropped), the differ compares and copies
-# compiler output only, and objtool_check_link proves the link-time run happened with the
+# off for it. So with delayed objtool, no object we compile runs objtool's full pass (single-object
+# module TUs have it in their database command: it is dropped; only its code rewrites run,
+# objtool_code_hacks), the differ compares and copies that output
+# and objtool_check_link proves the link-time run happened with the
 # link's arguments. The argument list mirrors 6.12's objtool-args-y / vmlinux-objtool-args-y.
 
 objtool_deferred_args() {
@@ -73,6 +74,30 @@ objtool_strip() {
 		[[ $cmd != *objtool* ]] || hp_die "cannot drop objtool from: $1"
 	fi
 	printf '%s\n' "$cmd"
+}
+
+# objtool_code_hacks OBJ CMD - the code rewrites of the deferred objtool run, on one compiled
+# object: --hacks=jump_label turns the `jmp` that 6.12's arch_static_branch() emits ("objtool
+# NOPs this") into the NOP the kernel starts from, --hacks=noinstr NOPs instrumentation calls in
+# noinstr code. Without them a static branch whose __jump_table entry the differ leaves out (a
+# tracepoint keyed in a module: kept off) would stay a jump, always taken: seen in qemu on
+# 6.12.118 as examples/module-tracepoint's event firing in the patched null_zone_write. Only
+# the rewrites run here; the sections (ORC, .return_sites, ...) come from the module's link.
+objtool_code_hacks() {
+	local obj=$1 cmd=$2 a args=()
+	[[ -n ${HP_OBJTOOL_DEFERRED:-} ]] || return 0
+	for a in $HP_OBJTOOL_DEFERRED; do
+		case $a in
+		--hacks=jump_label | --hacks=noinstr) args+=("$a") ;;
+		esac
+	done
+	((${#args[@]})) || return 0
+	args+=(--link)
+	if [[ $cmd == *" -DMODULE "* ]]; then
+		args+=(--module)
+	fi
+	hp_verbose "objtool ${args[*]} $obj"
+	hp_target_exec env SRCARCH=x86 "$HP_CACHE/src/tools/objtool/objtool" "${args[@]}" "$obj"
 }
 
 objtool_check_link() {
