@@ -11,6 +11,9 @@
  *   - a real symbol plus an offset into it (section symbols of data and
  *     code resolved to the object or function covering the address);
  *   - a string literal, compared by content and never by label or offset;
+ *     a "file.c:LINE" in it (__FILE__ ":" __stringify(__LINE__), as the
+ *     fortify and WARN messages spell it) is a line number like the
+ *     __LINE__ immediates compare ignores;
  *   - an anonymous piece of a section (jump tables, unnamed constants),
  *     compared by the contents of the section;
  *   - an entry into anonymous code (.altinstr_aux: the stubs
@@ -20,6 +23,7 @@
  * Two relocations are the same when their targets are: twins at the same
  * offset, equal strings, or equal anonymous sections.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,6 +82,40 @@ int reloc_target(struct reloc *r, struct target *t)
 }
 
 static bool anon_same(struct differ *d, struct section *a, struct section *b);
+
+/* @s + @i is just after "<name>.c:" or "<name>.h:". */
+static bool after_file_colon(const char *s, size_t i)
+{
+	return i >= 3 && s[i - 1] == ':' && (s[i - 2] == 'c' || s[i - 2] == 'h') &&
+	       s[i - 3] == '.';
+}
+
+/* Equal, or different only in the line numbers of "file.c:LINE" spellings. */
+static bool strings_same(const char *a, const char *b)
+{
+	size_t i = 0, j = 0;
+
+	while (a[i] || b[j]) {
+		if (a[i] == b[j]) {
+			i++;
+			j++;
+			continue;
+		}
+		/* back up to the start of the differing number, if it is one */
+		while (i > 0 && j > 0 && isdigit((unsigned char)a[i - 1]) && a[i - 1] == b[j - 1]) {
+			i--;
+			j--;
+		}
+		if (!after_file_colon(a, i) || !after_file_colon(b, j) ||
+		    !isdigit((unsigned char)a[i]) || !isdigit((unsigned char)b[j]))
+			return false;
+		while (isdigit((unsigned char)a[i]))
+			i++;
+		while (isdigit((unsigned char)b[j]))
+			j++;
+	}
+	return true;
+}
 static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struct section *b,
 		       uint64_t boff);
 
@@ -90,7 +128,7 @@ static bool anon_code(struct section *sec)
 bool targets_equal(struct differ *d, const struct target *a, const struct target *b)
 {
 	if (a->str || b->str)
-		return a->str && b->str && !strcmp(a->str, b->str);
+		return a->str && b->str && strings_same(a->str, b->str);
 	if (a->sym && b->sym) {
 		if (a->off != b->off)
 			return false;
