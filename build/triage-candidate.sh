@@ -114,8 +114,9 @@ tc_classify() {
 			TC_STAGE=${line#hotpatch: }
 			TC_STAGE=${TC_STAGE%%:*}
 			TC_REASON=${line#hotpatch: *: error: }
-			# the object when the message starts with one ("fs/x.o: ..." or "hotpatch-diff failed on fs/x.o")
-			if [[ $TC_REASON =~ (^|[[:space:]])([A-Za-z0-9_./-]+\.(o|ko))([:[:space:]]|$) ]]; then
+			# the object: the candidate's when the message names it, else the first tree path of
+			# an object it names ("fs/x.o: ..."; scratch paths under / do not count)
+			if [[ $TC_REASON != *"$TC_OBJ"* && $TC_REASON =~ (^|[[:space:]])([A-Za-z0-9_][A-Za-z0-9_./-]*\.(o|ko))([:[:space:]]|$) ]]; then
 				TC_OBJECT=${BASH_REMATCH[2]}
 			fi
 		elif ((rc >= 128)); then

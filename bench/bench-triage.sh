@@ -1,0 +1,36 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# bench/bench-triage.sh [SHARD] [FROM TO] - hotpatch-triage on one shard of a real update, twice,
+# through ccache with an empty cache of its own: the first run fills it, the second (a fresh
+# output directory, so nothing is skipped) hits it. Prints per run: wall time, candidates, the
+# mean candidate time, the mean of its compile stage (both compiles of every TU) and the mean
+# overhead beyond the compiles (candidate time - compile stage: patch, map, diff, module,
+# report, hotpatch-build's start and the triage worker), and the module stage alone.
+# Defaults: shard 1/256 of 6.1.190-1 -> 6.1.192-1 (5 candidates), -j 2.
+# Figures go on the issue and in the README's triage section, never into tests.
+set -euo pipefail
+
+shard=${1:-1/256}
+from=${2:-6.1.190-1}
+to=${3:-6.1.192-1}
+top=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-triage.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export CCACHE_DIR=$tmp/ccache
+
+command -v ccache >/dev/null || { echo "bench-triage: ccache is not installed (make deps)" >&2; exit 1; }
+printf '%-6s %7s %5s %9s %9s %9s %9s\n' run wall_s cands mean_s compile_s overhead_s module_s
+for run in cold warm; do
+	t0=$(date +%s.%N)
+	"$top/hotpatch-triage.sh" -j 2 --cc-wrapper ccache --shard "$shard" -o "$tmp/$run" \
+		--from "$from" --to "$to" >"$tmp/$run.log" 2>&1 || true
+	t1=$(date +%s.%N)
+	[[ -s $tmp/$run/triage.json ]] || { tail -n 5 "$tmp/$run.log" >&2; exit 1; }
+	jq -r --arg run "$run" --argjson wall "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" '
+		[.candidates[] | select(.kind == "c")] as $c | ($c | length) as $n |
+		def mean(f): if $n > 0 then ([$c[] | f] | add / $n * 100 | round / 100) else 0 end;
+		"\($run) \($wall | floor) \($n) \(mean(.time)) \(mean(.stages.compile // 0)) \(mean(.time - (.stages.compile // 0))) \(mean(.stages.module // 0))"' \
+		"$tmp/$run/triage.json" | xargs printf '%-6s %7s %5s %9s %9s %9s %9s\n'
+done
+CCACHE_DIR=$tmp/ccache ccache -s | sed -n '/Hits/,/Misses/p' | sed 's/^/ccache: /'
