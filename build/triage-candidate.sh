@@ -16,9 +16,12 @@
 # Outcome from hotpatch-build's status: 0 built, 2 refused (reason: the differ's messages),
 # 3 no-change, 1 with "(patched) does not compile" does-not-compile, any other failure
 # tool-error (stage, object, message from its last "hotpatch: STAGE: error:" line).
-# A .c that does not compile alone is tried once more with the changed headers its TU
-# includes (gcc -M in OUT/work/shadow, the tree after the update); when it needs a header
-# whose change alters a struct layout it is refused, naming that header.
+# A .c that does not compile alone: the changed headers its TU includes (gcc -M in
+# OUT/work/shadow, the tree after the update) are looked at. One whose change alters a struct
+# layout and names an identifier the compiler's errors quote refuses the candidate, naming it;
+# a global one (include/, arch/*/include/) naming such an identifier is named in the reason
+# but not carried (it would recompile every TU that includes it); the headers next to the .c
+# are carried, and the candidate is built once more with them.
 set -euo pipefail
 
 tc_self=$(readlink -f "${BASH_SOURCE[0]}")
@@ -72,6 +75,23 @@ tc_needed_headers() {
 			cmd=$(awk -F'\t' -v p="$line" '$2 == "layout" && $3 == p { print $6; exit }' "$TC_OUT/work/all-candidates.tsv")
 			printf '%s\t%s\n' "$line" "${cmd:--}"
 		done
+}
+
+# tc_error_idents LOG - the identifiers the compiler quoted in the patched side's errors
+# (‘struct bpf_prog_aux’ has no member named ‘ext_mutex’ -> bpf_prog_aux ext_mutex).
+tc_error_idents() {
+	awk '/\(patched\) does not compile:/ { on = 1; next } on && /^  / && /error/ { print }' "$1" |
+		grep -oE "[‘'][^’']+[’']" | tr -d "‘’'" | tr -c 'A-Za-z0-9_\n' '\n' |
+		grep -E '^[A-Za-z_][A-Za-z0-9_]{2,}$' |
+		grep -vxE 'struct|union|enum|const|unsigned|signed|long|short|char|int|void|bool|static|inline' |
+		sort -u || true
+}
+
+# tc_diff_mentions HEADER IDENTS - does the update's diff of HEADER add or remove a line naming
+# one of the identifiers in the file IDENTS?
+tc_diff_mentions() {
+	[[ -s $2 ]] || return 1
+	grep -E '^[-+][^-+]' "$TRIAGE_UPDATE/diffs/$1.diff" | grep -qwF -f "$2"
 }
 
 # tc_build PATCH LOG - hotpatch-build on PATCH, module named TC_ID, into TC_WORK/out; status.
@@ -169,7 +189,7 @@ tc_row() {
 }
 
 tc_main() {
-	local line rc t0 patch log hdrs=() layout=() h why
+	local line rc t0 patch log hdrs=() layout=() globals=() h why global
 	line=$(awk -F'\t' -v id="$TC_ID" '$1 == id { print; exit }' "$TC_OUT/candidates.tsv")
 	[[ -n $line ]] || hp_die "no candidate $TC_ID in $TC_OUT/candidates.tsv"
 	IFS=$'\t' read -r _ TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON <<<"$line"
@@ -197,15 +217,30 @@ tc_main() {
 		tc_classify "$rc" "$TC_WORK/last.log"
 		if [[ $TC_OUTCOME == does-not-compile ]]; then
 			tc_shadow
+			tc_error_idents "$TC_WORK/last.log" >"$TC_WORK/idents"
 			while IFS=$'\t' read -r h why; do
 				[[ -n $h && $h != "$TC_PATH" ]] || continue
-				if [[ $why == - ]]; then
-					hdrs+=("$h")
-				else
+				global=0
+				case $h in include/* | arch/*/include/*) global=1 ;; esac
+				# a global or layout header counts only when its diff names what the compiler
+				# missed; a header next to the .c always travels with it
+				if ((global)) || [[ $why != - ]]; then
+					tc_diff_mentions "$h" "$TC_WORK/idents" || continue
+				fi
+				if [[ $why != - ]]; then
 					layout+=("$h ($why)")
+				elif ((global)); then
+					globals+=("$h")
+				else
+					hdrs+=("$h")
 				fi
 			done < <(tc_needed_headers "$TC_PATH" "$TC_OBJ")
-			if ((${#hdrs[@]})); then
+			if ((${#layout[@]})); then
+				TC_OUTCOME=refused
+				TC_REASON="does not compile without ${layout[*]}"
+			elif ((${#globals[@]})); then
+				TC_REASON+="; needs the update's change of ${globals[*]}: a global header is not carried with a .c (it would recompile every TU that includes it)"
+			elif ((${#hdrs[@]})); then
 				TC_FILES+=("${hdrs[@]}")
 				cat "$patch" >"$TC_WORK/with-headers.diff"
 				for h in "${hdrs[@]}"; do
@@ -218,10 +253,6 @@ tc_main() {
 				((rc < 128 || rc == 255)) || exit 130
 				cat "$TC_WORK/last.log" >>"$log.tmp"
 				tc_classify "$rc" "$TC_WORK/last.log"
-			fi
-			if [[ $TC_OUTCOME == does-not-compile ]] && ((${#layout[@]})); then
-				TC_OUTCOME=refused
-				TC_REASON="does not compile without ${layout[*]}"
 			fi
 		fi
 	fi

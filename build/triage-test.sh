@@ -93,7 +93,7 @@ triage_test_group() {
 }
 
 triage_test() {
-	local out=$1 batch=$2 ids=() i n=0
+	local out=$1 batch=$2 ids=() boot=() i n=0
 	TRIAGE_TEST_OUT=$out
 	hp_stage_begin test
 	mapfile -t ids < <(while IFS=$'\t' read -r i _; do
@@ -103,8 +103,9 @@ triage_test() {
 	rm -rf "$out/work/vm"
 	for ((i = 0; i < ${#ids[@]}; i += batch)); do
 		n=$((n + 1))
-		hp_log "test: boot $n, modules $((i + 1))-$((i + ${#ids[@]:i:batch})) of ${#ids[@]}"
-		triage_test_group "$out/work/vm/boot$n" "${ids[@]:i:batch}"
+		boot=("${ids[@]:i:batch}")
+		hp_log "test: boot $n, modules $((i + 1))-$((i + ${#boot[@]})) of ${#ids[@]}"
+		triage_test_group "$out/work/vm/boot$n" "${boot[@]}"
 	done
 	hp_stage_end "${#ids[@]} module(s), $n batch(es) of up to $batch; $(grep -c ' tested$' "$out/work/progress" || true) tested"
 }
