@@ -385,7 +385,7 @@ triage_meta() {
 		--argjson input "$TRIAGE_INPUT" --arg shard "$opt_shard" --argjson jobs "$TRIAGE_JOBS" \
 		--argjson test "$opt_test" --arg wrapper "$opt_wrapper" \
 		--argjson wall "$(awk -v a="$TRIAGE_T0" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }')" \
-		--slurpfile bundle <([[ -n $opt_bundle && -f $opt_output/$opt_bundle.json ]] && jq '{ name, result, module, carried: [.carried[] | .id], left_out }' "$opt_output/$opt_bundle.json") \
+		--slurpfile bundle <([[ -n $opt_bundle && -f $opt_output/$opt_bundle.json ]] && jq '{ name: .name, result: .result, module: .module, carried: [.carried[] | .id], left_out: .left_out }' "$opt_output/$opt_bundle.json") \
 		'{ tool: "hotpatch-triage", version: $version, release: $release, package_version: $pkgver,
 		   input: $input, shard: (if $shard == "" then null else $shard end),
 		   options: { jobs: $jobs, test: ($test == 1), cc_wrapper: (if $wrapper == "" then null else $wrapper end) },

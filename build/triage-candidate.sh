@@ -134,6 +134,11 @@ tc_classify() {
 			TC_STAGE=${line#hotpatch: }
 			TC_STAGE=${TC_STAGE%%:*}
 			TC_REASON=${line#hotpatch: *: error: }
+			# "command failed: <tool> ...": the tool's own first message says more
+			if [[ $TC_REASON == "command failed"* || $TC_REASON == *" failed on "* ]]; then
+				line=$(grep -m1 -E '^ *hotpatch-[a-z]+: error: ' "$log" || true)
+				[[ -z $line ]] || TC_REASON=${line#"${line%%[! ]*}"}
+			fi
 			# the object: the candidate's when the message names it, else the first tree path of
 			# an object it names ("fs/x.o: ..."; scratch paths under / do not count)
 			if [[ $TC_REASON != *"$TC_OBJ"* && $TC_REASON =~ (^|[[:space:]])([A-Za-z0-9_][A-Za-z0-9_./-]*\.(o|ko))([:[:space:]]|$) ]]; then
