@@ -48,7 +48,7 @@ triage_test_modules() {
 	mkdir -p "$log" || return 2
 	triage_test_check "$log/check.sh" "$@"
 	args=(--vmlinuz "$HP_CACHE/root/boot/vmlinuz-$HP_RELEASE" --moddir "$HP_CACHE/root/lib/modules/$HP_RELEASE"
-		--release "$HP_RELEASE" --check "$log/check.sh" --log "$log" --timeout $((120 + 20 * $#)))
+		--release "$HP_RELEASE" --check "$log/check.sh" --log "$log" --timeout $((${HPVM_TIMEOUT:-120} + 20 * $#)))
 	declare -A targets=()
 	for id in "$@"; do
 		args+=(--module "$TRIAGE_TEST_OUT/modules/$id.ko")

@@ -22,6 +22,7 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_plan 15
 tmp=$(t_tmpdir)
 fixes=$T_TOP/tests/e2e/triage-fixes
 triage=$T_TOP/hotpatch-triage.sh
