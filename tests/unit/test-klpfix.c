@@ -617,6 +617,14 @@ static void test_mkmod_tables(void **state)
 	assert_int_equal(run_mkmod("--name hp_unit --replace vm.o vm.json mod.o mod.json", "src2"), 0);
 	assert_non_null(strstr(dump_records(tu_path("src2/hp-klp.o_shipped")),
 			       "patch objs=@24 nr=2 replace=1\n"));
+
+	/* callbacks only: an object record without functions (the init code gives it an empty list) */
+	assert_int_equal(run_mkmod("--name hp_unit --object mymod", "src5"), 0);
+	assert_string_equal(dump_records(tu_path("src5/hp-klp.o_shipped")),
+		"patch objs=@24 nr=1 replace=0\n"
+		"object \"mymod\" funcs=NULL nr=0 __hotpatch_cb_pre_patch__mymod(weak) "
+		"__hotpatch_cb_post_patch__mymod(weak) __hotpatch_cb_pre_unpatch__mymod(weak) "
+		"__hotpatch_cb_post_unpatch__mymod(weak)\n");
 }
 
 static void expect_mkmod_refusal(const char *args, const char *what)
