@@ -333,6 +333,9 @@ triage_interrupt() {
 	wait "$1" 2>/dev/null || true
 	[[ -t 2 ]] && printf '\n' >&2
 	hp_log "interrupted: $(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' | wc -l) finished result(s) kept in $opt_output/results; run again to continue"
+	# a report of what is finished, marked as such (a rerun replaces it)
+	TRIAGE_INTERRUPTED=true
+	(triage_write_report) || hp_log "no partial report written"
 	exit 130
 }
 
@@ -384,19 +387,22 @@ triage_meta() {
 	jq -n --arg version "$HP_VERSION" --arg release "$HP_RELEASE" --arg pkgver "$HP_PKGVER" \
 		--argjson input "$TRIAGE_INPUT" --arg shard "$opt_shard" --argjson jobs "$TRIAGE_JOBS" \
 		--argjson test "$opt_test" --arg wrapper "$opt_wrapper" \
+		--argjson interrupted "${TRIAGE_INTERRUPTED:-false}" \
+		--argjson planned "$(wc -l <"$opt_output/candidates.tsv")" \
 		--argjson wall "$(awk -v a="$TRIAGE_T0" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }')" \
 		--slurpfile bundle <([[ -n $opt_bundle && -f $opt_output/$opt_bundle.json ]] && jq '{ name: .name, result: .result, module: .module, carried: [.carried[] | .id], left_out: .left_out }' "$opt_output/$opt_bundle.json") \
 		'{ tool: "hotpatch-triage", version: $version, release: $release, package_version: $pkgver,
 		   input: $input, shard: (if $shard == "" then null else $shard end),
 		   options: { jobs: $jobs, test: ($test == 1), cc_wrapper: (if $wrapper == "" then null else $wrapper end) },
-		   wall_time: $wall, bundle: ($bundle[0] // null) }'
+		   wall_time: $wall, bundle: ($bundle[0] // null),
+		   candidates_planned: $planned, interrupted: $interrupted }'
 }
 
 # triage_rows_current - the rows of this run's candidates (a shard's directory may hold others).
 triage_rows_current() {
 	local id
 	while IFS=$'\t' read -r id _; do
-		[[ -f $opt_output/results/$id.json ]] && cat "$opt_output/results/$id.json"
+		if [[ -f $opt_output/results/$id.json ]]; then cat "$opt_output/results/$id.json"; fi
 	done <"$opt_output/candidates.tsv" | jq -s 'sort_by(.path)'
 }
 

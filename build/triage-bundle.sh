@@ -28,7 +28,7 @@ triage_bundle() {
 	mkdir -p "$work" || hp_die "cannot create $work"
 	rows=$work/rows.json
 	while IFS=$'\t' read -r id _; do
-		[[ -f $out/results/$id.json ]] && cat "$out/results/$id.json"
+		if [[ -f $out/results/$id.json ]]; then cat "$out/results/$id.json"; fi
 	done <"$out/candidates.tsv" |
 		jq -s --argjson test "$test" 'map(select(.outcome == "tested" or ($test == 0 and .outcome == "built"))) | sort_by(.path)' \
 			>"$rows" || hp_die "cannot read the rows"

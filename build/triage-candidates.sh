@@ -151,7 +151,7 @@ triage_candidates() {
 		case $path in
 		*.c)
 			if [[ $status != modified ]]; then
-				why="a $status file: the build configuration changes with it"
+				why="file $status by the update: the build configuration changes with it"
 			elif [[ -z ${built[$path]:-} ]]; then
 				why="not built by the $HP_RELEASE configuration"
 			else

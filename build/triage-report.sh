@@ -74,6 +74,7 @@ triage_markdown() {
 	def cell: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
 	def short(n): if length > n then .[0:n] + "…" else . end;
 	"# hotpatch-triage: \(.input.description)\n",
+	(if .interrupted then "**Interrupted: \(.summary.candidates) of \(.candidates_planned) candidates finished; a rerun with the same -o continues.**\n" else empty end),
 	"Target `\(.release)`, hotpatch \(.version)\(if .shard then ", shard \(.shard)" else "" end)\(if .merged_from then ", merged from \(.merged_from | length) result directories" else "" end).\n",
 	"| outcome | candidates |", "|---|---:|",
 	(.summary.outcomes | to_entries[] | "| \(.key) | \(.value) |"),
@@ -116,8 +117,9 @@ triage_merge() {
 			then error("candidate \(.[0].id) has different outcomes in two shards") else .[0] end)
 		| sort_by(.path)' "${files[@]}" >"$tmp/rows.json" ||
 		hp_die "cannot merge the candidates of $* (see above)"
-	jq -s --argjson dirs "$(printf '%s\n' "$@" | jq -R . | jq -s .)" '.[0] | del(.summary, .candidates, .skipped, .shard, .bundle)
-		+ { shard: null, merged_from: $dirs, wall_time: null }' "${files[@]}" >"$tmp/meta.json" ||
+	jq -s --argjson dirs "$(printf '%s\n' "$@" | jq -R . | jq -s .)" '(map(.interrupted // false) | any) as $int
+		| .[0] | del(.summary, .candidates, .skipped, .shard, .bundle)
+		+ { shard: null, merged_from: $dirs, wall_time: null, interrupted: $int, candidates_planned: null }' "${files[@]}" >"$tmp/meta.json" ||
 		hp_die "cannot merge the reports' headers"
 	jq '.skipped' "${files[0]}" >"$tmp/skipped.json" || hp_die "cannot read ${files[0]}"
 	triage_report "$out" "$tmp/meta.json" "$tmp/rows.json" "$tmp/skipped.json"

@@ -97,7 +97,7 @@ triage_test() {
 	TRIAGE_TEST_OUT=$out
 	hp_stage_begin test
 	mapfile -t ids < <(while IFS=$'\t' read -r i _; do
-		[[ -f $out/results/$i.json ]] && jq -r 'select(.outcome == "built") | .id' "$out/results/$i.json"
+		if [[ -f $out/results/$i.json ]]; then jq -r 'select(.outcome == "built") | .id' "$out/results/$i.json"; fi
 	done <"$out/candidates.tsv")
 	: >"$out/work/progress"
 	rm -rf "$out/work/vm"
