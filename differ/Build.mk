@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # differ/: hotpatch-diff, one pass per file (see differ/differ.h).
 
-DIFFER_SRCS := main.c run.c state.c correlate.c normalize.c compare.c select.c account.c special.c \
+DIFFER_SRCS := main.c run.c state.c correlate.c normalize.c compare.c select.c account.c layouts.c special.c \
 	resolve.c klp.c target-symbols.c emit.c kpatch.c lines.c line-helpers.c arch-x86.c
 DIFFER_OBJS := $(addprefix $(O)/obj/differ/,$(DIFFER_SRCS:.c=.o))
 

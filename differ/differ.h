@@ -162,6 +162,8 @@ struct differ {
 	const char *display;		/* object name used in messages and JSON */
 	char *alias_prefix;
 	const char *cu;			/* source file of this object, tree-relative */
+	const char *orig_layouts;	/* pahole -a of each object: layouts.c */
+	const char *patched_layouts;
 	char **patch_globals;		/* new globals other objects of the patch define, sorted */
 	size_t nr_patch_globals;
 	struct lookup *lookup;
@@ -225,6 +227,9 @@ void facts_free(struct differ *d);
  * reloc_lower_bound() from elf/; do not free.
  */
 struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr);
+/* a refusal that names no section or symbol of the objects (a type, an export) */
+void refuse_named(struct differ *d, const char *section, const char *symbol,
+		  const char *reason, const char *hint);
 void refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
 	    const char *reason, const char *hint);
 
@@ -260,6 +265,9 @@ int select_symbols(struct differ *d);
 
 /* account.c: every difference between the objects has a verdict, or an error */
 int account(struct differ *d);
+
+/* layouts.c: a structure whose layout the patch changes is refused */
+int check_layouts(struct differ *d);
 
 /* resolve.c */
 /* After select: every decision emit needs (out_ref, ext names, facts), every refusal. */

@@ -45,6 +45,9 @@ static void usage(FILE *f)
 "  --new-globals FILE  names (one a line) of new global functions and data that other\n"
 "                      objects of the same patch define: references to them stay plain\n"
 "                      undefined symbols, resolved inside the patch module\n"
+"  --orig-layouts FILE, --patched-layouts FILE\n"
+"                      `pahole -a` of each object: a structure whose layout differs is\n"
+"                      refused (objects that exist keep the old one)\n"
 "  --kpatch-compat     kpatch create-diff-object's arguments: SYMTAB is the\n"
 "                      `readelf -s --wide` text of PARENT, SYMVERS may be /dev/null;\n"
 "                      entry sizes from kpatch-build's BUG_STRUCT_SIZE, EX_STRUCT_SIZE,\n"
@@ -147,6 +150,8 @@ int main(int argc, char **argv)
 		{ "new-globals", required_argument, NULL, 'g' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "kpatch-compat", no_argument, NULL, 'k' },
+		{ "orig-layouts", required_argument, NULL, 'L' },
+		{ "patched-layouts", required_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -168,6 +173,8 @@ int main(int argc, char **argv)
 		case 'a': d.alias_prefix = xstrdup(optarg); break;
 		case 'c': d.cu = optarg; break;
 		case 'g': opt.new_globals = optarg; break;
+		case 'L': d.orig_layouts = optarg; break;
+		case 'P': d.patched_layouts = optarg; break;
 		case 'n': d.display = optarg; break;
 		case 'k': d.kpatch = true; break;
 		case 'o': d.out_path = optarg; break;

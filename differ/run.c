@@ -37,6 +37,7 @@ int differ_run(struct differ *d)
 	err = err ?: compare(d);	/* sym->status, with a reason */
 	err = err ?: select_symbols(d);	/* include: changed, new, needed; refusals */
 	err = err ?: account(d);	/* every difference has a verdict, or an error */
+	err = err ?: check_layouts(d);	/* no structure changes its layout */
 	if (err)
 		return EXIT_ERROR;
 	if (d->refusals.head)

@@ -175,18 +175,24 @@ struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr)
 void refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
 	    const char *reason, const char *hint)
 {
+	refuse_named(d, sec ? sec->name : "", sym ? sym->name : "", reason, hint);
+	if (sym && sym->priv)
+		((struct dsym *)sym->priv)->refused = true;
+}
+
+void refuse_named(struct differ *d, const char *section, const char *symbol,
+		  const char *reason, const char *hint)
+{
 	struct fact *f = xcalloc(1, sizeof(*f));
 
 	/* FACTS.json: { "section", "symbol", "reason", "hint" } */
-	f->symbol = xstrdup(sym ? sym->name : "");
-	f->section = xstrdup(sec ? sec->name : "");
+	f->symbol = xstrdup(symbol);
+	f->section = xstrdup(section);
 	f->reason = xstrdup(reason);
 	f->hint = xstrdup(hint);
 	fact_add(&d->refusals, f);
-	if (sym && sym->priv)
-		((struct dsym *)sym->priv)->refused = true;
-	pr_err("%s: %s: %s: %s; %s", d->display, sec ? sec->name : "-",
-	       sym ? sym->name : "-", reason, hint);
+	pr_err("%s: %s: %s: %s; %s", d->display, *section ? section : "-",
+	       *symbol ? symbol : "-", reason, hint);
 }
 
 void line_pair_add(struct differ *d, uint32_t a, uint32_t b)

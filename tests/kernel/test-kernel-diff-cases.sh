@@ -191,9 +191,13 @@ for c in "${cases[@]}"; do
 	rm -f "$w/facts.json" "$w/out.o"
 	# names another object of the same patch defines new (hotpatch-build computes them)
 	awk '$1 == "newglobal" { print $2 }' "$expect" >"$w/new-globals"
+	# the structure layouts of both objects, as hotpatch-build's diff stage gives them
+	pahole -a "$w/pair/orig/$tu" >"$w/layouts.orig" 2>"$w/pahole.log" || true
+	pahole -a "$w/pair/patched/$tu" >"$w/layouts.patched" 2>>"$w/pahole.log" || true
 	rc=0
 	"$bin" --index "$HP_INDEX" --object "$target" --cu "${tu%.o}.c" --name "$tu" \
 		--new-globals "$w/new-globals" \
+		--orig-layouts "$w/layouts.orig" --patched-layouts "$w/layouts.patched" \
 		--json "$w/facts.json" "$w/pair/orig/$tu" "$w/pair/patched/$tu" -o "$w/out.o" \
 		>"$w/diff.log" 2>&1 || rc=$?
 
