@@ -32,9 +32,10 @@ diff_objects() {
 		log=${out%.o}.log
 		# The structure layouts of both objects, from their DWARF: the differ refuses a patch
 		# that changes one (objects that exist keep the old layout).
-		pahole -a "$work/orig/$obj" >"${out%.o}.layouts.orig" 2>"$log" &&
-			pahole -a "$work/patched/$obj" >"${out%.o}.layouts.patched" 2>"$log" ||
+		if ! pahole -a "$work/orig/$obj" >"${out%.o}.layouts.orig" 2>"$log" ||
+			! pahole -a "$work/patched/$obj" >"${out%.o}.layouts.patched" 2>"$log"; then
 			hp_die "pahole cannot read the types of $obj (debug info): $(head -c 300 "$log")"
+		fi
 		rc=0
 		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --json $json $work/orig/$obj $work/patched/$obj -o $out"
 		"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
