@@ -2,14 +2,14 @@
 # build/symindex.sh - build the release's symbol index with hotpatch-index (symindex/).
 #
 #   symindex_tool     print the path of hotpatch-index, or nothing when it is not built
-#   symindex_stale    true when the index is missing, older than the tool that builds it, or
-#                     of another index format than the tool's
+#   symindex_stale    true when the index is missing or of another index format than the tool's
 #   symindex_build    <cache>/<release>/symindex, written to a temporary name and renamed
 #
-# The index is skipped (with a notice) while the tool does not exist yet; it is rebuilt when
-# the tool is newer than the index's stamp, so a fixed indexer takes effect on the next --setup,
-# and when its format (the u32 after the 8-byte magic) is not the one the tool writes: an older
-# or newer hotpatch-index sharing the cache must not leave an index this one cannot read.
+# The index is skipped (with a notice) while the tool does not exist yet. It is rebuilt when its
+# format (the u32 after the 8-byte magic) is not the one the tool writes: the format number changes
+# whenever what the index holds does (symindex/format.h), so an older or newer hotpatch-index
+# sharing the cache never leaves an index this one cannot use. A rebuilt tool of the same format
+# keeps the index: re-indexing every cached release after each `make` cost 80-100 s per release.
 
 symindex_tool() {
 	local t
@@ -26,7 +26,7 @@ symindex_stale() {
 	local tool
 	tool=$(symindex_tool)
 	[[ -n $tool ]] || return 1
-	! hp_is_done "$HP_CACHE" symindex || [[ $tool -nt $HP_CACHE/.done/symindex ]] ||
+	! hp_is_done "$HP_CACHE" symindex ||
 		[[ $(symindex_format_of "$HP_CACHE/symindex") != "$("$tool" format)" ]]
 }
 

@@ -217,7 +217,8 @@ stale_verdicts() { # SCRATCH INDEX FORMAT
 		mkdir -p "$HP_TOP/out/bin" "$HP_CACHE/.done"
 		ln -sf "$INDEX" "$HP_TOP/out/bin/hotpatch-index"
 		cp "$2" "$HP_CACHE/symindex"
-		touch -d "+1 hour" "$HP_CACHE/.done/symindex"
+		# a tool built after the index (as after every make) keeps an index of its format
+		touch -d "-1 hour" "$HP_CACHE/.done/symindex"
 		if symindex_stale; then printf "stale "; else printf "fresh "; fi
 		printf "%b" "\\x$(printf "%02x" $(($3 + 1)))" |
 			dd of="$HP_CACHE/symindex" bs=1 seek=8 conv=notrunc status=none
