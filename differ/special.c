@@ -19,6 +19,13 @@
  *              (struct special_out): resolve decides where each relocation
  *              points and checks the keys, emit writes them.
  * Sections of the .discard.* family and .printk_index are dropped.
+ *
+ * Why one file of ~750 lines: the table is the only place that knows what
+ * a row's fields mean, and the three loops are its only readers; split
+ * across files, each loop would have to learn the rows again -- the
+ * spreading of section knowledge that makes kpatch's create-diff-object
+ * hard to change.  Geometry (the target's layouts, the stride check) is
+ * the part that could move out when a second architecture's table comes.
  */
 #include <errno.h>
 #include <stdlib.h>
