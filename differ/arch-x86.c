@@ -45,6 +45,20 @@ void arch_exit(void)
 	cs_ready = false;
 }
 
+/*
+ * Two relocation types that give the same value: the kernel has no PLT, so
+ * R_X86_64_PLT32 is resolved as R_X86_64_PC32 (S + A - P) by the linker and
+ * by the module loader alike; gcc picks PLT32 for a call to a global
+ * function and PC32 for one to a section symbol (a static function).
+ */
+bool arch_relocs_equivalent(uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return true;
+	return (a == R_X86_64_PC32 || a == R_X86_64_PLT32) &&
+	       (b == R_X86_64_PC32 || b == R_X86_64_PLT32);
+}
+
 bool arch_reloc_pcrel(uint32_t type)
 {
 	return type == R_X86_64_PC32 || type == R_X86_64_PLT32 || type == R_X86_64_GOTPCREL ||

@@ -27,6 +27,8 @@ struct arch_insns {
 void arch_insns_free(struct arch_insns *insns);
 
 bool arch_reloc_pcrel(uint32_t type);
+/* @a and @b compute the same value (PC32 and PLT32 on x86-64) */
+bool arch_relocs_equivalent(uint32_t a, uint32_t b);
 /* A relocation of a call instruction (@to_func: its target is a function symbol). */
 bool arch_reloc_call(uint32_t type, bool to_func);
 /*

@@ -125,6 +125,24 @@ static bool anon_code(struct section *sec)
 	return sec_is_text(sec) && !sec_has_symbols(sec);
 }
 
+/*
+ * Two references into constant pools are the same when they read the same
+ * value: an entry of the pool's size at each offset.  gcc reorders a pool
+ * when anything else in the unit changes (a function made global was
+ * enough), so offsets say nothing.
+ */
+static bool const_pool_same(const struct target *a, const struct target *b)
+{
+	uint64_t n = a->sec->sh.sh_entsize;
+	const unsigned char *da = sec_data(a->sec), *db = sec_data(b->sec);
+
+	if (n != b->sec->sh.sh_entsize || !da || !db || a->off < 0 || b->off < 0 ||
+	    (uint64_t)a->off > a->sec->size || a->sec->size - (uint64_t)a->off < n ||
+	    (uint64_t)b->off > b->sec->size || b->sec->size - (uint64_t)b->off < n)
+		return false;
+	return !memcmp(da + a->off, db + b->off, n);
+}
+
 bool targets_equal(struct differ *d, const struct target *a, const struct target *b)
 {
 	if (a->str || b->str)
@@ -144,6 +162,8 @@ bool targets_equal(struct differ *d, const struct target *a, const struct target
 	}
 	if (a->sym || b->sym || !a->sec || !b->sec)
 		return false;
+	if (sec_is_const_pool(a->sec) && sec_is_const_pool(b->sec))
+		return const_pool_same(a, b);
 	if (b->sec->twin != a->sec)
 		return false;
 	if (anon_code(a->sec) && anon_code(b->sec))
@@ -298,7 +318,7 @@ static bool anon_same(struct differ *d, struct section *a, struct section *b)
 /*
  * Compare [aoff, aoff+size) of @a with [boff, boff+size) of @b: equal
  * bytes outside relocated fields, and relocations at the same relative
- * offsets with the same type and equal targets.  0 same, 1 differ (with
+ * offsets with equivalent types and equal targets.  0 same, 1 differ (with
  * *why), -errno on error.  Byte differences are reported as "code bytes";
  * the caller decides whether they are __LINE__-only.
  */
@@ -323,7 +343,7 @@ int compare_range(struct differ *d, struct section *a, uint64_t aoff,
 		if (!ina && !inb)
 			break;
 		if (ina != inb || ra[ia]->offset - aoff != rb[ib]->offset - boff ||
-		    ra[ia]->type != rb[ib]->type) {
+		    !arch_relocs_equivalent(ra[ia]->type, rb[ib]->type)) {
 			*why = "relocations";
 			ret = 1;
 			goto out;

@@ -360,6 +360,17 @@ static inline bool sec_is_string(const struct section *sec)
 	return (sec->sh.sh_flags & SHF_STRINGS) != 0;
 }
 
+/*
+ * A pool of merged constants (.rodata.cst16 ...): entries of sh_entsize
+ * bytes that the compiler orders as it likes and the linker may merge,
+ * so an entry is known by its value, not its offset.
+ */
+static inline bool sec_is_const_pool(const struct section *sec)
+{
+	return (sec->sh.sh_flags & (SHF_MERGE | SHF_STRINGS | SHF_WRITE)) == SHF_MERGE &&
+	       sec->sh.sh_entsize > 0 && sec->sh.sh_type == SHT_PROGBITS;
+}
+
 static inline bool sec_is_init(const struct section *sec)
 {
 	return sec->class == SEC_INIT_CODE || sec->class == SEC_INIT_DATA;
