@@ -33,6 +33,7 @@
 struct layout {
 	char *name;		/* "struct foo", "union bar", "typedef Node" */
 	char *text;		/* the block, whitespace runs collapsed */
+	size_t seq;		/* print order, kept among same-named blocks */
 };
 
 struct layouts {
@@ -76,27 +77,52 @@ static char *typedef_name(const char *end)
 
 static int layouts_add(struct layouts *ls, char *name, char *text)
 {
-	size_t i;
-
-	/* a name printed twice (two scopes) compares as one block */
-	for (i = 0; i < ls->nr; i++) {
-		if (!strcmp(ls->v[i].name, name)) {
-			char *both;
-
-			if (asprintf(&both, "%s\n%s", ls->v[i].text, text) < 0)
-				return -ENOMEM;
-			free(ls->v[i].text);
-			free(name);
-			free(text);
-			ls->v[i].text = both;
-			return 0;
-		}
-	}
-	if (ARRAY_GROW(ls->v, ls->max, ls->nr + 1))
+	if (ARRAY_GROW(ls->v, ls->max, ls->nr + 1)) {
+		free(name);
+		free(text);
 		return -ENOMEM;
+	}
 	ls->v[ls->nr].name = name;
 	ls->v[ls->nr].text = text;
+	ls->v[ls->nr].seq = ls->nr;
 	ls->nr++;
+	return 0;
+}
+
+static int layout_order(const void *x, const void *y)
+{
+	const struct layout *a = x, *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static int layout_name_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct layout *)elem)->name);
+}
+
+/* Sort by name; a name printed twice (two scopes) becomes one block, in print order. */
+static int layouts_index(struct layouts *ls)
+{
+	size_t i, w = 0;
+
+	qsort(ls->v, ls->nr, sizeof(*ls->v), layout_order);
+	for (i = 0; i < ls->nr; i++) {
+		char *both;
+
+		if (!w || strcmp(ls->v[w - 1].name, ls->v[i].name)) {
+			ls->v[w++] = ls->v[i];
+			continue;
+		}
+		if (asprintf(&both, "%s\n%s", ls->v[w - 1].text, ls->v[i].text) < 0)
+			return -ENOMEM;
+		free(ls->v[w - 1].text);
+		free(ls->v[i].name);
+		free(ls->v[i].text);
+		ls->v[w - 1].text = both;
+	}
+	ls->nr = w;
 	return 0;
 }
 
@@ -182,6 +208,9 @@ static int layouts_read(const char *path, struct layouts *ls)
 		start = NULL;
 	}
 	free(name);
+	ret = layouts_index(ls);
+	if (ret)
+		return ret;
 	if (!ls->nr) {
 		pr_err("%s: no structure layout in it: the object's types could not be read "
 		       "(pahole -a OBJ printed none); was it compiled without debug info?", path);
@@ -192,12 +221,7 @@ static int layouts_read(const char *path, struct layouts *ls)
 
 static const struct layout *layouts_find(const struct layouts *ls, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < ls->nr; i++)
-		if (!strcmp(ls->v[i].name, name))
-			return &ls->v[i];
-	return NULL;
+	return sorted_find(name, ls->v, ls->nr, sizeof(*ls->v), layout_name_cmp, NULL);
 }
 
 /* "size: 200" of a collapsed block, or -1. */
