@@ -426,6 +426,7 @@ hp_build() {
 	hp_publish "$work/build.log" "$opt_name.log"
 }
 
+hp_trap_errors
 HP_T_START=$(hp_now)
 target_resolve "$opt_kernel"
 buildroot_toolchain

@@ -342,7 +342,7 @@ triage_interrupt() {
 # triage_run - every candidate without a result, TRIAGE_JOBS at a time (xargs -P: a candidate
 # is one process tree), with a progress line every few seconds.
 triage_run() {
-	local total todo n skipped pid t0 line last='' tick=0 rc=0
+	local total todo n skipped pid t0 line last='' tick=0 rc=0 missing id
 	hp_stage_begin run
 	mkdir -p "$opt_output/results" "$opt_output/logs" "$opt_output/modules" || hp_die "cannot create $opt_output"
 	triage_todo >"$opt_output/work/todo"
@@ -377,8 +377,12 @@ triage_run() {
 	trap - INT TERM
 	[[ -t 2 ]] && printf '\n' >&2
 	n=$(wc -l <"$opt_output/work/progress")
-	((rc == 0 || n == todo)) ||
-		hp_die "$((todo - n)) candidate(s) ended without a result (xargs exit $rc; see $opt_output/logs)"
+	if ((rc != 0 && n != todo)); then
+		missing=$(while IFS= read -r id; do
+			[[ -f $opt_output/results/$id.json ]] || printf '%s ' "$id"
+		done <"$opt_output/work/todo")
+		hp_die "$((todo - n)) candidate(s) ended without a result: ${missing% }(xargs exit $rc; their messages are above, see also $opt_output/logs)"
+	fi
 	hp_stage_end "$(triage_progress "$total" "$skipped" "$todo" "$t0" | sed 's/^triage: //')"
 }
 
@@ -440,6 +444,7 @@ if ((opt_merge)); then
 	triage_status || exit 1
 	exit 0
 fi
+hp_trap_errors
 mkdir -p "$opt_output/work" || hp_die "cannot create $opt_output/work"
 triage_target
 triage_input

@@ -6,6 +6,8 @@
 #   hp_log MSG...            one line on stderr, prefixed "hotpatch: "
 #   hp_verbose MSG...        same, only when HP_VERBOSE=1
 #   hp_die MSG...            "hotpatch: <stage>: error: MSG" and exit 1
+#   hp_trap_errors           make an unexpected failure (one set -e would exit on silently,
+#                            e.g. a pipeline killed by SIGPIPE) an error naming the command
 #   hp_run CMD...            run CMD; on failure die naming the stage and the command
 #   hp_stage_begin NAME      start timing a stage (sets HP_STAGE, used by hp_die)
 #   hp_stage_end [NOTE]      print "hotpatch: stage NAME  S.s s  NOTE"
@@ -43,6 +45,27 @@ hp_verbose() {
 hp_die() {
 	printf 'hotpatch: %s: error: %s\n' "$HP_STAGE" "$*" >&2
 	exit 1
+}
+
+# hp_trap_errors - report what set -e would otherwise end the script on without a word: a
+# command that fails where nothing tests its status. Its message names the command and the
+# line, through the same error path as hp_die (exit 1), so a caller that classifies our exit
+# status (hotpatch-triage) sees a tool error, never a silent death by status 141. Only the
+# main shell reports: a subshell's failure reaches it as the failure of the command that ran
+# the subshell. Ctrl-C / TERM keep their own status.
+hp_trap_errors() {
+	HP_MAIN_PID=$BASHPID
+	set -E
+	trap 'hp_err_trap "$?" "$BASH_COMMAND" "${BASH_SOURCE[0]:-?}" "$LINENO"' ERR
+}
+
+# shellcheck disable=SC2317 # called from the ERR trap
+hp_err_trap() {
+	local rc=$1
+	[[ $BASHPID == "${HP_MAIN_PID:-}" ]] || return 0
+	trap - ERR
+	case $rc in 130 | 143) exit "$rc" ;; esac
+	hp_die "internal: \"$2\" failed (exit $rc) at ${3##*/}:$4; this is a bug in hotpatch, please report it with the log"
 }
 
 # hp_run CMD... - run a command, turning its failure into a message naming the stage.

@@ -256,7 +256,7 @@ objects_compile_one() {
 	log=$work/$side/$obj.log
 	if ! objects_compile_tu "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
 		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
-		grep -E 'error|Error' "$log" | head -n 20 | sed 's/^/  /' >&2
+		awk '/error|Error/ && n++ < 20 { print "  " $0 }' "$log" >&2
 		printf '  full log: %s\n' "$log" >&2
 		return 1
 	fi

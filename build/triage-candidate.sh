@@ -91,7 +91,9 @@ tc_error_idents() {
 # one of the identifiers in the file IDENTS?
 tc_diff_mentions() {
 	[[ -s $2 ]] || return 1
-	grep -E '^[-+][^-+]' "$TRIAGE_UPDATE/diffs/$1.diff" | grep -qwF -f "$2"
+	local lines
+	lines=$(grep -E '^[-+][^-+]' "$TRIAGE_UPDATE/diffs/$1.diff") || return 1
+	grep -qwF -f "$2" <<<"$lines"
 }
 
 # tc_build PATCH LOG - hotpatch-build on PATCH, module named TC_ID, into TC_WORK/out; status.
@@ -111,9 +113,13 @@ tc_classify() {
 	0) TC_OUTCOME=built ;;
 	2)
 		TC_OUTCOME=refused
-		TC_REASON=$(sed -n 's/^  hotpatch-diff: error: //p; s/^hotpatch: [a-z-]*: refused: //p' "$log" |
-			grep -v 'the patch cannot be applied live safely' | head -n 5 |
-			awk 'NR > 1 { printf "; " } { printf "%s", $0 }')
+		# the differ's distinct messages, at most five (one awk: a reader that stops early in
+		# a pipeline would kill its writer with SIGPIPE)
+		TC_REASON=$(awk '{ m = "" }
+			/^  hotpatch-diff: error: / { m = substr($0, 25) }
+			/^hotpatch: [a-z-]*: refused: / { m = $0; sub(/^hotpatch: [a-z-]*: refused: /, "", m) }
+			m == "" || m ~ /the patch cannot be applied live safely/ || (m in seen) { next }
+			{ seen[m] = 1; if (n < 5) printf "%s%s", (n++ ? "; " : ""), m }' "$log")
 		[[ -n $TC_REASON ]] || TC_REASON=$(grep -m1 'refused' "$log" || echo refused)
 		;;
 	3)
@@ -217,7 +223,7 @@ tc_main() {
 		TC_ATTEMPTS=1
 		rc=0
 		tc_build "$patch" "$TC_WORK/last.log" || rc=$?
-		((rc < 128 || rc == 255)) || exit 130
+		((rc != 130 && rc != 143)) || exit 130
 		cat "$TC_WORK/last.log" >>"$log.tmp"
 		tc_classify "$rc" "$TC_WORK/last.log"
 		if [[ $TC_OUTCOME == does-not-compile ]]; then
@@ -255,7 +261,7 @@ tc_main() {
 				TC_ATTEMPTS=2
 				rc=0
 				tc_build "$TC_WORK/with-headers.diff" "$TC_WORK/last.log" || rc=$?
-				((rc < 128 || rc == 255)) || exit 130
+				((rc != 130 && rc != 143)) || exit 130
 				cat "$TC_WORK/last.log" >>"$log.tmp"
 				tc_classify "$rc" "$TC_WORK/last.log"
 			fi
@@ -275,4 +281,5 @@ tc_main() {
 	rm -rf "$TC_WORK"
 }
 
+hp_trap_errors
 tc_main

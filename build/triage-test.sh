@@ -82,8 +82,8 @@ triage_test_group() {
 		return 0
 	fi
 	if (($# == 1)); then
-		msg=$(grep -E 'vmtest: +(FAIL|MISS|SKIP) |vmtest: error:|guest did not finish' "$log/vmtest.log" | head -n 3 |
-			sed 's/^vmtest: *//' | awk 'NR > 1 { printf "; " } { printf "%s", $0 }')
+		msg=$(awk '/vmtest: +(FAIL|MISS|SKIP) |vmtest: error:|guest did not finish/ && n < 3 {
+			sub(/^vmtest: */, ""); printf "%s%s", (n++ ? "; " : ""), $0 }' "$log/vmtest.log" 2>/dev/null || true)
 		triage_test_mark "$1" tool-error "the module failed its liveness check in qemu: ${msg:-see $log/vmtest.log} (log: $log)"
 		return 0
 	fi

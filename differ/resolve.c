@@ -254,6 +254,11 @@ static void check_key(struct differ *d, struct special_out *so, struct out_ref *
 
 	if (!n || klp_parse_symname(n, &klp) || !strcmp(klp.obj, "vmlinux"))
 		return;
+	/* one refusal per key and section, however many sites use it */
+	for (f = d->refusals.head; f; f = f->next)
+		if (f->symbol && f->section && !strcmp(f->symbol, n) &&
+		    !strcmp(f->section, so->sec->name))
+			return;
 	f = xcalloc(1, sizeof(*f));
 	f->symbol = xstrdup(n);
 	f->section = xstrdup(so->sec->name);
