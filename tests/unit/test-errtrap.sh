@@ -7,6 +7,7 @@
 # after the reader stopped, which only happens under some timings. Failures that the script
 # tests (if, ||, a command substitution's inner commands) stay silent, and Ctrl-C/TERM keep
 # their status.
+# shellcheck disable=SC2016 # the bodies in single quotes are scripts of their own, expanded there
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
