@@ -21,9 +21,10 @@
 #   stdout; DIR/NAME.ko.debug, the same module with its DWARF, unsigned.  Nothing is written to DIR
 #   on failure.  The same inputs and key give a byte-identical module.
 #
-# Steps: hotpatch-mkmod writes the kbuild directory (klp records, prelinked differ objects),
-# kbuild links it against HP_KDIR with gcc-12, strip --strip-debug, hotpatch-klpfix rewrites
-# the klp relocations and refuses any symbol that would not resolve at load time, sign-file signs.
+# Steps: module_prepare (hotpatch-mkmod writes the kbuild directory: klp records, prelinked
+# differ objects), module_kbuild (kbuild links it against HP_KDIR with gcc-12), module_finish
+# (strip --strip-debug, hotpatch-klpfix rewrites the klp relocations and refuses any symbol that
+# would not resolve at load time, sign-file signs). module_build runs the three.
 # Needs build/common.sh and build/sign.sh.
 
 # shellcheck source=build/objtool.sh
@@ -45,9 +46,20 @@ module_tool() {
 	printf '%s\n' "$t"
 }
 
+# module_build [options] OUT.o FACTS.json ... - the whole stage, see the top of this file:
+# module_prepare, module_kbuild, module_finish.
 module_build() {
+	module_prepare "$@"
+	module_kbuild "$MODULE_BDIR"
+	module_finish "$MODULE_BDIR"
+}
+
+# module_prepare [options] OUT.o FACTS.json ... - check every input, write the kbuild directory
+# (hotpatch-mkmod) as MODULE_BDIR/src and what module_finish needs as MODULE_BDIR/module.env;
+# sets MODULE_BDIR (a new directory in --out). Nothing is compiled yet.
+module_prepare() {
 	local name='' out='' replace=0 key='' cert='' keep='' v
-	local -a hooks=() objects=() pairs=() mkargs=()
+	local -a hooks=() objects=() pairs=() mkargs=() facts=()
 	# shellcheck disable=SC2034 # read by hp_die
 	local HP_STAGE=module
 	while (($#)); do
@@ -89,10 +101,7 @@ module_build() {
 	if [[ -n $key || -n $cert ]]; then
 		[[ -n $key && -n $cert ]] || hp_die "--sign-key and --sign-cert go together"
 	fi
-	local var
-	for var in HP_KDIR HP_SYMVERS HP_INDEX HP_RELEASE HP_CACHE; do
-		[[ -n ${!var:-} ]] || hp_die "$var is not set: eval \"\$(hotpatch-build --setup --print-env)\""
-	done
+	module_check_env
 	local f
 	for f in "${pairs[@]}" "${hooks[@]}"; do
 		[[ -r $f ]] || hp_die "cannot read $f"
@@ -100,9 +109,8 @@ module_build() {
 	[[ -f $HP_KDIR/Makefile ]] || hp_die "$HP_KDIR is not a kernel headers directory"
 	hp_check_compiler "$HP_KDIR/.config"
 
-	local mkmod klpfix
+	local mkmod
 	mkmod=$(module_tool hotpatch-mkmod)
-	klpfix=$(module_tool hotpatch-klpfix)
 	if [[ -z $key ]]; then
 		read -r key cert < <(sign_keys_ensure "$HP_CACHE") || hp_die "no signing key"
 		[[ -n $key ]] || hp_die "no signing key in $HP_CACHE/keys"
@@ -122,20 +130,66 @@ module_build() {
 	((replace)) && mkargs+=(--replace)
 	hp_run "$mkmod" --name "$name" -o "$src" --index "$HP_INDEX" --symvers "$HP_SYMVERS" \
 		"${mkargs[@]}" "${pairs[@]}"
+	for ((v = 1; v < ${#pairs[@]}; v += 2)); do
+		facts+=("$(readlink -f "${pairs[v]}")")
+	done
+	out=$(readlink -f "$out")
+	[[ -z $keep ]] || keep=$(readlink -m "$keep")
+	declare -p name out key cert keep facts >"$bdir/module.env" || hp_die "cannot write $bdir/module.env"
+	MODULE_BDIR=$bdir
+}
 
-	# Reproducible: no build path in the output (DWARF, __FILE__), whatever $bdir is.
-	local kdir_real kcflags
+module_check_env() {
+	local var
+	for var in HP_KDIR HP_SYMVERS HP_INDEX HP_RELEASE HP_CACHE; do
+		[[ -n ${!var:-} ]] || hp_die "$var is not set: eval \"\$(hotpatch-build --setup --print-env)\""
+	done
+}
+
+# module_kdir_maps - the -ffile-prefix-map options that keep the headers' paths out of a
+# module: the same module whatever the cache's path is.
+module_kdir_maps() {
+	local kdir_real
 	kdir_real=$(readlink -f "$HP_KDIR")
-	kcflags="-ffile-prefix-map=$src/=hotpatch/$name/ -ffile-prefix-map=$kdir_real/=kdir/"
-	kcflags+=" -ffile-prefix-map=$(readlink -f "$kdir_real/scripts")/=kdir/scripts/"
-	kcflags+=" -ffile-prefix-map=$(readlink -f "$(dirname "$kdir_real")")/=kdir/../"
-	if ! hp_target_exec make -C "$HP_KDIR" M="$src" CC="${HP_CC:-gcc-12}" KBUILD_MODPOST_WARN=1 \
-		KCFLAGS="$kcflags" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" modules \
-		>"$bdir/kbuild.log" 2>&1; then
+	printf '%s' "-ffile-prefix-map=$kdir_real/=kdir/"
+	printf ' %s' "-ffile-prefix-map=$(readlink -f "$kdir_real/scripts")/=kdir/scripts/"
+	printf ' %s' "-ffile-prefix-map=$(readlink -f "$(dirname "$kdir_real")")/=kdir/../"
+}
+
+# module_make DIR KCFLAGS LOG - kbuild's "modules" for the external module directory DIR.
+module_make() {
+	hp_target_exec make -C "$HP_KDIR" M="$1" CC="${HP_CC:-gcc-12}" KBUILD_MODPOST_WARN=1 \
+		KCFLAGS="$2" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" modules >"$3" 2>&1
+}
+
+# module_kbuild BDIR - link the module of module_prepare's BDIR alone (BDIR/src/NAME.ko).
+module_kbuild() {
+	local bdir=$1 name out key cert keep facts src
+	# shellcheck disable=SC2034 # read by hp_die
+	local HP_STAGE=module
+	# shellcheck source=/dev/null # written by module_prepare: name out key cert keep facts
+	. "$bdir/module.env" || hp_die "cannot read $bdir/module.env"
+	src=$bdir/src
+	# Reproducible: no build path in the output (DWARF, __FILE__), whatever $bdir is.
+	if ! module_make "$src" "-ffile-prefix-map=$src/=hotpatch/$name/ $(module_kdir_maps)" "$bdir/kbuild.log"; then
 		grep -E 'error|Error|undefined' "$bdir/kbuild.log" | grep -v '\.klp\.sym\.' | tail -n 20 >&2 || true
 		hp_die "kbuild failed for module $name; log: $bdir/kbuild.log"
 	fi
 	grep -E 'undefined!' "$bdir/kbuild.log" | grep -v '"\.klp\.sym\.' >&2 || true
+	printf '%s\n' "$src" >"$bdir/built"
+}
+
+# module_finish BDIR - the linked module (in the directory BDIR/built names) -> OUT/NAME.ko,
+# post-linked, stripped and signed, and OUT/NAME.ko.debug; prints OUT/NAME.ko.
+module_finish() {
+	local bdir=$1 name out key cert keep facts src klpfix
+	# shellcheck disable=SC2034 # read by hp_die
+	local HP_STAGE=module
+	# shellcheck source=/dev/null # written by module_prepare: name out key cert keep facts
+	. "$bdir/module.env" || hp_die "cannot read $bdir/module.env"
+	src=$(<"$bdir/built") || hp_die "module $name was not linked ($bdir/built is missing)"
+	[[ -f $src/$name.ko ]] || hp_die "kbuild wrote no $src/$name.ko"
+	klpfix=$(module_tool hotpatch-klpfix)
 	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_KDIR/.config")
 	objtool_check_link "$src" "$name"
 
@@ -151,13 +205,10 @@ module_build() {
 		"$bdir/stripped.ko" -o "$bdir/$name.ko"
 	sign_module "$bdir/$name.ko" "$key" "$cert" "$HP_KDIR"
 	if grep -q '^CONFIG_X86_KERNEL_IBT=y$' "$HP_KDIR/.config"; then
-		local i facts=()
-		for ((i = 1; i < ${#pairs[@]}; i += 2)); do
-			facts+=("${pairs[i]}")
-		done
 		((${#facts[@]} == 0)) || ibt_check_module "$bdir/$name.ko" "${facts[@]}"
 	fi
 	chmod 644 "$bdir/$name.ko" "$bdir/$name.ko.debug"
+	mkdir -p "$out" || hp_die "cannot create $out"
 	mv -f "$bdir/$name.ko.debug" "$out/$name.ko.debug" || hp_die "cannot write $out/$name.ko.debug"
 	mv -f "$bdir/$name.ko" "$out/$name.ko" || hp_die "cannot write $out/$name.ko"
 	if [[ -n $keep ]]; then
