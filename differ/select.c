@@ -11,7 +11,7 @@
  *     are changed too);
  *   - everything else -- unchanged functions, existing data, undefined
  *     symbols -- stays external and is resolved by export or klp later.
- * Refusals: changed __init code, a changed function without an ftrace
+ * Refusals: changed __init or __exit code, a changed function without an ftrace
  * entry, a changed initializer of existing writable data, a changed
  * function that no longer uses a static local its original used, and a
  * changed constant that a copy cannot stand in for: one holding function
@@ -374,6 +374,14 @@ int select_symbols(struct differ *d)
 		if (!p->sec || p->parent)
 			continue;
 		if (sym_is_func(p) && p->status == V_CHANGED) {
+			if (sec_is_init(p->sec) && !strncmp(p->sec->name, ".exit.", 6)) {
+				refuse(d, p->sec, p, "changed __exit code",
+				       "__exit functions are notrace, so livepatch cannot redirect "
+				       "them, and run only when the module is unloaded (a built-in "
+				       "object's are discarded): leave it unchanged, or move the work "
+				       "into a function the exit code calls and patch that");
+				continue;
+			}
 			if (sec_is_init(p->sec)) {
 				refuse(d, p->sec, p, "changed __init code",
 				       "init code has run already and is freed: leave it unchanged, or "
