@@ -44,13 +44,12 @@ static bool is_special_static(const struct symbol *sym)
 	return !strncmp(bare, "__UNIQUE_ID_ddebug", 18) || !strncmp(bare, "__key", 5);
 }
 
-static void set_verdict(struct symbol *p, enum verdict v, const char *reason)
+static int set_verdict(struct symbol *p, enum verdict v, const char *reason)
 {
 	p->status = v;
 	if (p->twin)
 		p->twin->status = v;
-	if (reason)
-		set_reason(p, "%s", reason);
+	return reason ? set_reason(p, "%s", reason) : 0;
 }
 
 static int compare_data(struct differ *d, struct symbol *p)
@@ -59,14 +58,10 @@ static int compare_data(struct differ *d, struct symbol *p)
 	const char *why;
 	int ret;
 
-	if (!o) {
-		set_verdict(p, V_NEW, "new");
-		return 0;
-	}
-	if (o->size != p->size) {
-		set_verdict(p, V_CHANGED, "size");
-		return 0;
-	}
+	if (!o)
+		return set_verdict(p, V_NEW, "new");
+	if (o->size != p->size)
+		return set_verdict(p, V_CHANGED, "size");
 	ret = compare_range(d, o->sec, o->offset, p->sec, p->offset, p->size, &why);
 	if (ret < 0) {
 		pr_err("%s: %s: %s: cannot compare: %s", d->display, p->sec->name, p->name,
@@ -74,10 +69,9 @@ static int compare_data(struct differ *d, struct symbol *p)
 		return ret;
 	}
 	if (ret)
-		set_verdict(p, V_CHANGED, why && !strcmp(why, "code bytes") ? "initializer" : why);
-	else
-		set_verdict(p, V_SAME, NULL);
-	return 0;
+		return set_verdict(p, V_CHANGED,
+				   why && !strcmp(why, "code bytes") ? "initializer" : why);
+	return set_verdict(p, V_SAME, NULL);
 }
 
 static int compare_code(struct differ *d, struct symbol *o, struct symbol *p, const char **why)
@@ -116,10 +110,8 @@ static int compare_func(struct differ *d, struct symbol *p)
 	const char *why = NULL;
 	int ret;
 
-	if (!o) {
-		set_verdict(p, V_NEW, "new");
-		return 0;
-	}
+	if (!o)
+		return set_verdict(p, V_NEW, "new");
 	ret = compare_code(d, o, p, &why);
 	if (ret < 0)
 		goto err;
@@ -143,12 +135,9 @@ static int compare_func(struct differ *d, struct symbol *p)
 		if (ret < 0)
 			goto err;
 	}
-	if (ret) {
-		set_verdict(p, V_CHANGED, why ? why : "code bytes");
-	} else {
-		set_verdict(p, V_SAME, NULL);
-	}
-	return 0;
+	if (ret)
+		return set_verdict(p, V_CHANGED, why ? why : "code bytes");
+	return set_verdict(p, V_SAME, NULL);
 err:
 	pr_err("%s: %s: %s: cannot compare with the original: %s", d->display, p->sec->name,
 	       p->name, strerror(-ret));
@@ -192,7 +181,7 @@ static bool line_move_known(struct differ *d, const struct line_pair *m)
 	return lo < d->nr_lines && (int64_t)d->lines[lo].b - d->lines[lo].a == delta;
 }
 
-static void resolve_maybe_lines(struct differ *d)
+static int resolve_maybe_lines(struct differ *d)
 {
 	struct symbol *p;
 
@@ -207,12 +196,14 @@ static void resolve_maybe_lines(struct differ *d)
 		for (i = 0; i < ds->nr_maybe_lines; i++) {
 			if (!line_move_known(d, &ds->maybe_lines[i])) {
 				set_verdict(p, V_CHANGED, NULL);
-				set_reason(p, "code bytes (immediate %u -> %u)", ds->maybe_lines[i].a,
-					   ds->maybe_lines[i].b);
+				if (set_reason(p, "code bytes (immediate %u -> %u)",
+					       ds->maybe_lines[i].a, ds->maybe_lines[i].b))
+					return -ENOMEM;
 				break;
 			}
 		}
 	}
+	return 0;
 }
 
 int compare(struct differ *d)
@@ -241,7 +232,9 @@ int compare(struct differ *d)
 		if (ret)
 			return ret;
 	}
-	resolve_maybe_lines(d);
+	ret = resolve_maybe_lines(d);
+	if (ret)
+		return ret;
 	/* cold parts follow their parents */
 	for_each_symbol(d->patched, p) {
 		if (sym_is_func(p) && p->parent)

@@ -194,6 +194,7 @@ struct differ {
 	size_t nr_lines, max_lines;
 
 	unsigned int nr_changed, nr_new, nr_new_data;
+	int err;			/* differ_open/differ_run: the failing step's -errno */
 	struct fact_list functions, new_functions, data, refusals, klp_symbols;
 	struct fact_list tracepoints_off;	/* module tracepoints left off (resolve) */
 };
@@ -201,14 +202,30 @@ struct differ {
 /* run.c: the pipeline, shared by main.c and fuzz/fuzz-diff.c */
 /* hotpatch-diff's exit codes (kpatch's create-diff-object uses the same). */
 enum { EXIT_WRITTEN = 0, EXIT_ERROR = 1, EXIT_REFUSED = 2, EXIT_NOCHANGE = 3 };
-/* Open d->orig_path and d->patched_path and attach the differ's data: 0 or -1. */
+/*
+ * Open d->orig_path and d->patched_path and attach the differ's data: 0 or
+ * -1 (d->err: -ENOMEM, or 0 when elf/ reported why it could not open one).
+ */
 int differ_open(struct differ *d);
-/* The passes, then d->out written to d->out_path: one of the EXIT_* codes. */
+/*
+ * The passes, then d->out written to d->out_path: one of the EXIT_* codes;
+ * on EXIT_ERROR, d->err is the failing pass's -errno (-ENOMEM: reported by
+ * the caller, the other errors by the pass).
+ */
 int differ_run(struct differ *d);
 /* Free what differ_open and the passes allocated (not d->lookup). */
 void differ_free(struct differ *d);
 
-/* state.c: pass data, facts, refusals */
+/*
+ * state.c: pass data, facts, refusals.
+ *
+ * Every allocation of the differ goes through mem_*() or ARRAY_GROW: on
+ * failure NULL (or -ENOMEM), and the caller returns -ENOMEM up through its
+ * pass; differ_run() keeps it in d->err and main reports it once.
+ */
+void *mem_calloc(size_t n, size_t size);
+char *mem_strdup(const char *s);
+char *mem_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -217,21 +234,26 @@ static inline struct dsec *DS(const struct section *sec) { return sec->priv; }
 int differ_attach(struct object *obj);
 void differ_detach(struct object *obj);
 struct symbol *func_parent(struct symbol *sym);
-void set_reason(struct symbol *sym, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int set_reason(struct symbol *sym, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fact_add(struct fact_list *list, struct fact *f);
+/* A fact named @name, or NULL (out of memory). */
 struct fact *fact_new(const char *name);
+void fact_free(struct fact *f);
 void facts_free(struct differ *d);
 /*
- * Relocations of base section @sec by offset (elf/'s array, kept current;
- * the differ never adds or deletes relocations of ORIG or PATCHED), with
- * reloc_lower_bound() from elf/; do not free.
+ * Refusals: 0, or -ENOMEM (nothing recorded).  Relocations of a section by
+ * offset come from elf/'s sec_relocs_by_offset() (kept current: the differ
+ * never adds or deletes relocations of ORIG or PATCHED); never freed here.
  */
-struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr);
 /* a refusal that names no section or symbol of the objects (a type, an export) */
-void refuse_named(struct differ *d, const char *section, const char *symbol,
-		  const char *reason, const char *hint);
-void refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
-	    const char *reason, const char *hint);
+int refuse_named(struct differ *d, const char *section, const char *symbol,
+		 const char *reason, const char *hint);
+int refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
+	   const char *reason, const char *hint);
+struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr);
+/* refuse() with the reason formatted */
+int refusef(struct differ *d, const struct section *sec, const struct symbol *sym,
+	    const char *hint, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* correlate.c */
 int correlate(struct differ *d);
@@ -341,7 +363,7 @@ int kpatch_emit(struct differ *d);
  */
 enum line_result { LINES_NO, LINES_CERTAIN, LINES_MAYBE };
 enum line_result line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
-void line_pair_add(struct differ *d, uint32_t a, uint32_t b);
+int line_pair_add(struct differ *d, uint32_t a, uint32_t b);
 
 /* line-helpers.c */
 bool is_line_helper(const char *name);

@@ -18,15 +18,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "klp.h"
 #include "log.h"
 
-/* The output refers to @psym as the undefined @name. */
-static int set_ext(struct symbol *psym, char *name)
+/* The output refers to @psym as the undefined @name (taken over). */
+static void set_ext(struct symbol *psym, char *name)
 {
 	free(D(psym)->ext);
 	D(psym)->ext = name;
+}
+
+/* The output refers to @psym as the undefined @name (copied). */
+static int set_ext_copy(struct symbol *psym, const char *name)
+{
+	char *copy = mem_strdup(name);
+
+	if (!copy)
+		return -ENOMEM;
+	set_ext(psym, copy);
 	return 0;
 }
 
@@ -38,32 +49,39 @@ static int make_klp(struct differ *d, struct symbol *psym, const char *name,
 	char *kname = klp_make_symname(object, name, sympos);
 	struct fact *f;
 
-	if (!kname) {
-		pr_err("%s: out of memory naming the klp symbol of %s", d->display, name);
+	if (!kname)
+		return -ENOMEM;
+	for (f = d->klp_symbols.head; f; f = f->next) {
+		if (!strcmp(f->symbol, kname)) {
+			set_ext(psym, kname);
+			return 0;
+		}
+	}
+	f = fact_new(name);
+	if (f) {
+		f->object = mem_strdup(object);
+		f->symbol = mem_strdup(kname);
+	}
+	if (!f || !f->object || !f->symbol) {
+		fact_free(f);
+		free(kname);
 		return -ENOMEM;
 	}
-	for (f = d->klp_symbols.head; f; f = f->next)
-		if (!strcmp(f->symbol, kname))
-			return set_ext(psym, kname);
-	f = fact_new(name);
-	f->object = xstrdup(object);
 	f->sympos = (int)sympos;
-	f->symbol = xstrdup(kname);
 	f->addr = res->addr;
 	f->bind = psym->bind;
 	f->type = psym->type == STT_SECTION ? STT_NOTYPE : psym->type;
 	fact_add(&d->klp_symbols, f);
-	return set_ext(psym, kname);
+	set_ext(psym, kname);
+	return 0;
 }
 
 static int unresolved(struct differ *d, struct symbol *psym, const char *name,
 		      const char *why, const char *hint)
 {
-	char *msg = xasprintf("reference to %s: %s", name, why);
+	int err = refusef(d, psym->sec, psym, hint, "reference to %s: %s", name, why);
 
-	refuse(d, psym->sec, psym, msg, hint);
-	free(msg);
-	return set_ext(psym, xstrdup(name));
+	return err ?: set_ext_copy(psym, name);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -76,6 +94,7 @@ int klp_read_patch_globals(struct differ *d, const char *path)
 	FILE *f = fopen(path, "r");
 	char line[512];
 	size_t max = 0;
+	char *copy;
 
 	if (!f) {
 		pr_err("%s: cannot read the new globals of the patch: %s", path, strerror(errno));
@@ -85,15 +104,13 @@ int klp_read_patch_globals(struct differ *d, const char *path)
 		line[strcspn(line, " \t\r\n")] = 0;
 		if (!line[0])
 			continue;
-		if (d->nr_patch_globals == max) {
-			max = max ? 2 * max : 16;
-			d->patch_globals = realloc(d->patch_globals, max * sizeof(*d->patch_globals));
-			if (!d->patch_globals) {
-				fclose(f);
-				return -ENOMEM;
-			}
+		copy = mem_strdup(line);
+		if (!copy || ARRAY_GROW(d->patch_globals, max, d->nr_patch_globals + 1)) {
+			free(copy);
+			fclose(f);
+			return -ENOMEM;
 		}
-		d->patch_globals[d->nr_patch_globals++] = xstrdup(line);
+		d->patch_globals[d->nr_patch_globals++] = copy;
 	}
 	fclose(f);
 	if (d->nr_patch_globals)
@@ -127,16 +144,16 @@ static int external_global(struct differ *d, struct symbol *psym, const char *na
 	int ret;
 
 	if (!d->lookup || (!psym->sec && patch_defines(d, name)))
-		return set_ext(psym, xstrdup(name));
+		return set_ext_copy(psym, name);
 	exporter = lookup_exporter(d->lookup, name);
 	if (klp_resolved_by_export(exporter, d->objname))
-		return set_ext(psym, xstrdup(name));
+		return set_ext_copy(psym, name);
 	ret = lookup_global(d->lookup, name, &res);
 	if (ret == -ENOTUNIQ)
 		return unresolved(d, psym, name, "defined in several objects of the target",
 				  "export it, or refer to it from code in a single object");
 	if (ret && d->kpatch && !psym->sec)
-		return set_ext(psym, xstrdup(name));	/* kpatch: another object's, by export */
+		return set_ext_copy(psym, name);	/* kpatch: another object's, by export */
 	if (ret)
 		return unresolved(d, psym, name, "not found in the target's symbol table",
 				  "check that the index matches the target release, or export it");
@@ -185,25 +202,26 @@ int klp_func_sympos(struct differ *d, struct symbol *p, struct fact *f)
 		ret = lookup_local(d->lookup, o->name, &res);
 	else
 		ret = lookup_global(d->lookup, o->name, &res);
-	if (ret == -ENOTUNIQ) {
-		refuse(d, p->sec, p, "several functions of this name exist in the target and "
-		       "none is known to come from this source file",
-		       "pass --cu with the object's source file (tree-relative) or rebuild the index");
-		return 0;
-	}
-	if (ret) {
-		refuse(d, p->sec, p, "the function to patch is not in the target's symbol table "
-		       "(inlined or renamed in the distribution build?)",
-		       "patch the functions it was inlined into, or check that the tree matches "
-		       "the target release");
-		return 0;
-	}
+	if (ret == -ENOTUNIQ)
+		return refuse(d, p->sec, p, "several functions of this name exist in the target "
+			      "and none is known to come from this source file",
+			      "pass --cu with the object's source file (tree-relative) or rebuild "
+			      "the index");
+	if (ret)
+		return refuse(d, p->sec, p, "the function to patch is not in the target's symbol "
+			      "table (inlined or renamed in the distribution build?)",
+			      "patch the functions it was inlined into, or check that the tree "
+			      "matches the target release");
 	f->sympos = (int)res.sympos;
 	f->addr = res.addr;
 	f->size = res.size;
 	if (res.cu && res.cu[0]) {
+		char *cu = mem_strdup(res.cu);
+
+		if (!cu)
+			return -ENOMEM;
 		free(f->cu);
-		f->cu = xstrdup(res.cu);
+		f->cu = cu;
 	}
 	return 0;
 }

@@ -78,13 +78,16 @@ static const char *file_symbol(struct object *obj)
 	return NULL;
 }
 
-/* "path/to/foo-bar.ko" -> "foo_bar"; "vmlinux" stays. */
+/* "path/to/foo-bar.ko" -> "foo_bar"; "vmlinux" stays.  NULL: out of memory. */
 static char *objname_of(const char *parent)
 {
 	const char *b = strrchr(parent, '/');
-	char *n = xstrdup(b ? b + 1 : parent), *p;
-	size_t len = strlen(n);
+	char *n = mem_strdup(b ? b + 1 : parent), *p;
+	size_t len;
 
+	if (!n)
+		return NULL;
+	len = strlen(n);
 	if (len > 3 && !strcmp(n + len - 3, ".ko"))
 		n[len - 3] = 0;
 	for (p = n; *p; p++)
@@ -94,9 +97,17 @@ static char *objname_of(const char *parent)
 }
 
 struct options {
-	const char *index, *json, *symtab, *symvers, *release, *new_globals;
+	const char *index, *json, *symtab, *symvers, *release, *new_globals, *alias_prefix;
 	char *objname_buf;
 };
+
+/* The one report of an allocation failure, wherever it happened. */
+static int out_of_memory(const char *what)
+{
+	pr_err("%s: out of memory; free memory or raise the process's limit (ulimit -v) and "
+	       "run again", what);
+	return EXIT_ERROR;
+}
 
 /* The index must describe @release: another release's sympos and exports are wrong. */
 static int check_release(const char *index, const char *release)
@@ -122,8 +133,11 @@ static int run(struct differ *d, struct options *opt)
 
 	if (differ_open(d))
 		return EXIT_ERROR;
-	if (opt->new_globals && klp_read_patch_globals(d, opt->new_globals))
-		return EXIT_ERROR;
+	if (opt->new_globals) {
+		d->err = klp_read_patch_globals(d, opt->new_globals);
+		if (d->err)
+			return EXIT_ERROR;
+	}
 	file_sym = file_symbol(d->orig);
 	if (opt->index && opt->release && check_release(opt->index, opt->release))
 		return EXIT_ERROR;
@@ -131,8 +145,10 @@ static int run(struct differ *d, struct options *opt)
 		d->lookup = lookup_symtab_open(opt->symtab, opt->symvers, d->objname, file_sym);
 	else if (opt->index)
 		d->lookup = lookup_index_open(opt->index, d->objname, d->cu, file_sym);
-	if ((opt->symtab || opt->index) && !d->lookup)
+	if ((opt->symtab || opt->index) && !d->lookup) {
+		d->err = -errno;
 		return EXIT_ERROR;
+	}
 	if (arch_init())
 		return EXIT_ERROR;
 	return differ_run(d);
@@ -170,7 +186,7 @@ int main(int argc, char **argv)
 		case 'R': opt.release = optarg; break;
 		case 'O': d.objname = optarg; break;
 		case 'j': opt.json = optarg; break;
-		case 'a': d.alias_prefix = xstrdup(optarg); break;
+		case 'a': opt.alias_prefix = optarg; break;
 		case 'c': d.cu = optarg; break;
 		case 'g': opt.new_globals = optarg; break;
 		case 'L': d.orig_layouts = optarg; break;
@@ -193,6 +209,8 @@ int main(int argc, char **argv)
 		d.orig_path = argv[optind];
 		d.patched_path = argv[optind + 1];
 		opt.objname_buf = objname_of(argv[optind + 2]);
+		if (!opt.objname_buf)
+			return out_of_memory(argv[optind + 2]);
 		d.objname = opt.objname_buf;
 		opt.symtab = argv[optind + 3];
 		opt.symvers = argv[optind + 4];
@@ -207,14 +225,22 @@ int main(int argc, char **argv)
 	}
 	if (!d.display)
 		d.display = d.patched_path;
-	if (!d.alias_prefix)
-		d.alias_prefix = xasprintf("hp_%08x_", fnv1a(d.display));
+	if (opt.alias_prefix)
+		d.alias_prefix = mem_strdup(opt.alias_prefix);
+	else
+		d.alias_prefix = mem_asprintf("hp_%08x_", fnv1a(d.display));
+	if (!d.alias_prefix) {
+		free(opt.objname_buf);
+		return out_of_memory(d.display);
+	}
 	if (!opt.index && !opt.symtab)
 		pr_warn("no --index: locals are assumed unique in %s and globals exported",
 			d.objname);
 
 	unlink(d.out_path);
 	rc = run(&d, &opt);
+	if (rc == EXIT_ERROR && d.err == -ENOMEM)
+		out_of_memory(d.display);
 	verdict = rc == EXIT_WRITTEN ? "changed" : rc == EXIT_REFUSED ? "refused" :
 		  rc == EXIT_NOCHANGE ? "unchanged" : "error";
 	if (opt.json && emit_json(&d, opt.json, verdict) && rc != EXIT_ERROR)

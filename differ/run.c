@@ -18,9 +18,8 @@ int differ_open(struct differ *d)
 	d->patched = obj_open(d->patched_path, 0);
 	if (!d->patched)
 		return -1;
-	if (differ_attach(d->orig) || differ_attach(d->patched))
-		return -1;
-	return 0;
+	d->err = differ_attach(d->orig) ?: differ_attach(d->patched);
+	return d->err ? -1 : 0;
 }
 
 /*
@@ -38,6 +37,7 @@ int differ_run(struct differ *d)
 	err = err ?: select_symbols(d);	/* include: changed, new, needed; refusals */
 	err = err ?: account(d);	/* every difference has a verdict, or an error */
 	err = err ?: check_layouts(d);	/* no structure changes its layout */
+	d->err = err;
 	if (err)
 		return EXIT_ERROR;
 	if (d->refusals.head)
@@ -46,11 +46,13 @@ int differ_run(struct differ *d)
 		pr_info("%s: no functional change", d->display);
 		return EXIT_NOCHANGE;
 	}
-	if (resolve(d))			/* kept entries, relocation targets, klp, facts */
+	d->err = resolve(d);		/* kept entries, relocation targets, klp, facts */
+	if (d->err)
 		return EXIT_ERROR;
 	if (d->refusals.head)
 		return EXIT_REFUSED;
-	if (emit_object(d))		/* d->out, as decided */
+	d->err = emit_object(d);	/* d->out, as decided */
+	if (d->err)
 		return EXIT_ERROR;
 	if (obj_write(d->out, d->out_path)) {
 		pr_err("%s: cannot write the output object", d->out_path);

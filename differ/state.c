@@ -9,12 +9,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 
+void *mem_calloc(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
+char *mem_strdup(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+char *mem_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	return n < 0 ? NULL : p;
+}
+
+/* Until every caller checks for NULL: the old abort()ing helpers. */
 void *xcalloc(size_t n, size_t size)
 {
-	void *p = calloc(n ? n : 1, size ? size : 1);
+	void *p = mem_calloc(n, size);
 
 	if (!p) {
 		pr_err("out of memory");
@@ -25,7 +49,7 @@ void *xcalloc(size_t n, size_t size)
 
 char *xstrdup(const char *s)
 {
-	char *p = strdup(s ? s : "");
+	char *p = mem_strdup(s);
 
 	if (!p) {
 		pr_err("out of memory");
@@ -56,10 +80,17 @@ int differ_attach(struct object *obj)
 	struct section *sec;
 	struct symbol *sym;
 
-	for_each_section(obj, sec)
-		sec->priv = xcalloc(1, sizeof(struct dsec));
-	for_each_symbol(obj, sym)
-		sym->priv = xcalloc(1, sizeof(struct dsym));
+	/* what is attached before a failure is freed by differ_detach() */
+	for_each_section(obj, sec) {
+		sec->priv = mem_calloc(1, sizeof(struct dsec));
+		if (!sec->priv)
+			return -ENOMEM;
+	}
+	for_each_symbol(obj, sym) {
+		sym->priv = mem_calloc(1, sizeof(struct dsym));
+		if (!sym->priv)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -100,26 +131,35 @@ struct symbol *func_parent(struct symbol *sym)
 	return sym;
 }
 
-void set_reason(struct symbol *sym, const char *fmt, ...)
+int set_reason(struct symbol *sym, const char *fmt, ...)
 {
 	struct dsym *ds = D(sym);
 	va_list ap;
 	char *p;
+	int n;
 
 	va_start(ap, fmt);
-	if (vasprintf(&p, fmt, ap) < 0)
-		p = NULL;
+	n = vasprintf(&p, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
 	free(ds->reason_buf);
 	ds->reason_buf = p;
-	ds->reason = p ? p : "changed";
+	ds->reason = p;
+	return 0;
 }
 
 struct fact *fact_new(const char *name)
 {
-	struct fact *f = xcalloc(1, sizeof(*f));
+	struct fact *f = mem_calloc(1, sizeof(*f));
 
-	f->name = xstrdup(name);
+	if (!f)
+		return NULL;
+	f->name = mem_strdup(name);
+	if (!f->name) {
+		free(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -131,13 +171,11 @@ void fact_add(struct fact_list *list, struct fact *f)
 	list->tail = &f->next;
 }
 
-static void fact_list_free(struct fact_list *list)
+void fact_free(struct fact *f)
 {
-	struct fact *f, *n;
-
-	for (f = list->head; f; f = n) {
-		n = f->next;
-		free(f->name);
+	if (!f)
+		return;
+	free(f->name);
 		free(f->verdict);
 		free(f->reason);
 		free(f->section);
@@ -145,8 +183,17 @@ static void fact_list_free(struct fact_list *list)
 		free(f->object);
 		free(f->cu);
 		free(f->alias);
-		free(f->symbol);
-		free(f);
+	free(f->symbol);
+	free(f);
+}
+
+static void fact_list_free(struct fact_list *list)
+{
+	struct fact *f, *n;
+
+	for (f = list->head; f; f = n) {
+		n = f->next;
+		fact_free(f);
 	}
 	list->head = NULL;
 	list->tail = NULL;
@@ -162,6 +209,7 @@ void facts_free(struct differ *d)
 	fact_list_free(&d->tracepoints_off);
 }
 
+/* Until every caller takes sec_relocs_by_offset()'s error. */
 struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr)
 {
 	struct reloc **arr;
@@ -171,38 +219,61 @@ struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr)
 	return arr;
 }
 
-/* Record a refusal: the run ends with exit 2 and no output object. */
-void refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
-	    const char *reason, const char *hint)
+/* Record a refusal: the run ends with exit 2 and no output object.  0 or -ENOMEM. */
+int refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
+	   const char *reason, const char *hint)
 {
-	refuse_named(d, sec ? sec->name : "", sym ? sym->name : "", reason, hint);
-	if (sym && sym->priv)
+	int err = refuse_named(d, sec ? sec->name : "", sym ? sym->name : "", reason, hint);
+
+	if (!err && sym && sym->priv)
 		((struct dsym *)sym->priv)->refused = true;
+	return err;
 }
 
-void refuse_named(struct differ *d, const char *section, const char *symbol,
-		  const char *reason, const char *hint)
+int refusef(struct differ *d, const struct section *sec, const struct symbol *sym,
+	    const char *hint, const char *fmt, ...)
 {
-	struct fact *f = xcalloc(1, sizeof(*f));
+	va_list ap;
+	char *reason;
+	int n, err;
 
+	va_start(ap, fmt);
+	n = vasprintf(&reason, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	err = refuse(d, sec, sym, reason, hint);
+	free(reason);
+	return err;
+}
+
+int refuse_named(struct differ *d, const char *section, const char *symbol,
+		 const char *reason, const char *hint)
+{
+	struct fact *f = mem_calloc(1, sizeof(*f));
+
+	if (!f)
+		return -ENOMEM;
 	/* FACTS.json: { "section", "symbol", "reason", "hint" } */
-	f->symbol = xstrdup(symbol);
-	f->section = xstrdup(section);
-	f->reason = xstrdup(reason);
-	f->hint = xstrdup(hint);
+	f->symbol = mem_strdup(symbol);
+	f->section = mem_strdup(section);
+	f->reason = mem_strdup(reason);
+	f->hint = mem_strdup(hint);
+	if (!f->symbol || !f->section || !f->reason || !f->hint) {
+		fact_free(f);
+		return -ENOMEM;
+	}
 	fact_add(&d->refusals, f);
 	pr_err("%s: %s: %s: %s; %s", d->display, *section ? section : "-",
 	       *symbol ? symbol : "-", reason, hint);
+	return 0;
 }
 
-void line_pair_add(struct differ *d, uint32_t a, uint32_t b)
+int line_pair_add(struct differ *d, uint32_t a, uint32_t b)
 {
-	if (d->nr_lines == d->max_lines) {
-		d->max_lines = d->max_lines ? 2 * d->max_lines : 256;
-		d->lines = realloc(d->lines, d->max_lines * sizeof(*d->lines));
-		if (!d->lines)
-			abort();
-	}
+	if (ARRAY_GROW(d->lines, d->max_lines, d->nr_lines + 1))
+		return -ENOMEM;
 	d->lines[d->nr_lines].a = a;
 	d->lines[d->nr_lines++].b = b;
+	return 0;
 }

@@ -56,8 +56,10 @@ static const char *base_name(const char *path)
 struct lookup *lookup_index_open(const char *path, const char *objname, const char *cu,
 				 const char *file_sym)
 {
-	struct lookup *l = xcalloc(1, sizeof(*l));
+	struct lookup *l = mem_calloc(1, sizeof(*l));
 
+	if (!l)
+		return NULL;
 	l->idx = symidx_open(path);
 	if (!l->idx) {
 		int err = errno;
@@ -69,8 +71,13 @@ struct lookup *lookup_index_open(const char *path, const char *objname, const ch
 	if (!symidx_has_object(l->idx, objname))
 		pr_warn("%s: the index has no object %s", path, objname);
 	l->objname = objname;
-	l->cu = cu ? xstrdup(cu) : NULL;
-	l->file_sym = file_sym ? xstrdup(file_sym) : NULL;
+	l->cu = cu ? mem_strdup(cu) : NULL;
+	l->file_sym = file_sym ? mem_strdup(file_sym) : NULL;
+	if ((cu && !l->cu) || (file_sym && !l->file_sym)) {
+		lookup_close(l);
+		errno = ENOMEM;
+		return NULL;
+	}
 	return l;
 }
 
@@ -234,7 +241,9 @@ static int parse_symtab(struct lookup *l, const char *path)
 		if (!strcmp(type, "FILE")) {
 			if (ARRAY_GROW(l->files, l->alloc_files, l->nr_files + 1))
 				goto nomem;
-			l->files[l->nr_files] = xstrdup(n == 8 ? name : "");
+			l->files[l->nr_files] = mem_strdup(n == 8 ? name : "");
+			if (!l->files[l->nr_files])
+				goto nomem;
 			file = l->files[l->nr_files++];
 			continue;
 		}
@@ -244,7 +253,9 @@ static int parse_symtab(struct lookup *l, const char *path)
 			goto nomem;
 		t = &l->syms[l->nr_syms++];
 		memset(t, 0, sizeof(*t));
-		t->name = xstrdup(name);
+		t->name = mem_strdup(name);
+		if (!t->name)
+			goto nomem;
 		t->seq = l->nr_syms;
 		type_of(type, &t->type);
 		t->bind = !strcmp(bind, "LOCAL") ? STB_LOCAL :
@@ -269,7 +280,6 @@ static int parse_symtab(struct lookup *l, const char *path)
 	}
 	return 0;
 nomem:
-	pr_err("%s: out of memory reading the parent's symbol table", path);
 	fclose(f);
 	return -ENOMEM;
 }
@@ -277,12 +287,15 @@ nomem:
 struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
 				  const char *objname, const char *file_sym)
 {
-	struct lookup *l = xcalloc(1, sizeof(*l));
-	int ret;
+	struct lookup *l = mem_calloc(1, sizeof(*l));
+	int ret = -ENOMEM;
 
+	if (!l)
+		return NULL;
 	l->objname = objname;
-	l->file_sym = file_sym ? xstrdup(file_sym) : NULL;
-	ret = parse_symtab(l, symtab);
+	l->file_sym = file_sym ? mem_strdup(file_sym) : NULL;
+	if (!file_sym || l->file_sym)
+		ret = parse_symtab(l, symtab);
 	if (!ret) {
 		l->exports = ksymvers_load(symvers);
 		if (!l->exports)
