@@ -91,10 +91,11 @@ static const struct {
 
 /*
  * What names the first entry where @o and @s (either may be NULL) differ:
- * the function it points to (an initcall's), else the entry's own symbol.
+ * the function it points to (an initcall's), else the entry's own symbol;
+ * refused with @hint and the reason @fmt.  0 or -ENOMEM.
  */
-static const struct symbol *first_difference(struct differ *d, struct section *o,
-					      struct section *s)
+static int refuse_first_difference(struct differ *d, struct section *o, struct section *s,
+				   const char *hint, const char *fmt, const char *what)
 {
 	struct section *in = s ? s : o;
 	struct reloc **ra = NULL, **rb = NULL;
@@ -102,10 +103,8 @@ static const struct symbol *first_difference(struct differ *d, struct section *o
 	const struct symbol *sym = NULL;
 	uint64_t off = 0;
 
-	if (o)
-		ra = sec_relocs_sorted(o, &na);
-	if (s)
-		rb = sec_relocs_sorted(s, &nb);
+	if ((o && sec_relocs_by_offset(o, &ra, &na)) || (s && sec_relocs_by_offset(s, &rb, &nb)))
+		return -ENOMEM;
 	for (i = 0; i < na && i < nb; i++) {
 		struct target ta, tb;
 
@@ -119,14 +118,13 @@ static const struct symbol *first_difference(struct differ *d, struct section *o
 
 		off = r->offset;
 		if (!reloc_target(r, &t) && t.sym && sym_is_func(t.sym))
-			return t.sym;
+			sym = t.sym;
 	}
-	sym = sec_find_symbol_containing(in, off);
-	if (sym)
-		return sym;
-	if (i < (s ? nb : na))
-		return (s ? rb : ra)[i]->sym;
-	return NULL;
+	if (!sym)
+		sym = sec_find_symbol_containing(in, off);
+	if (!sym && i < (s ? nb : na))
+		sym = (s ? rb : ra)[i]->sym;
+	return refusef(d, in, sym, hint, fmt, what, in->name);
 }
 
 static int account_load_tables(struct differ *d)
@@ -140,8 +138,6 @@ static int account_load_tables(struct differ *d)
 		for_each_section(d->patched, s) {
 			struct section *o;
 			const char *why = NULL;
-			const struct symbol *sym;
-			char *msg;
 			int ret = 1;
 
 			if (sec_is_rela(s) || strncmp(s->name, pre, strlen(pre)))
@@ -154,23 +150,25 @@ static int account_load_tables(struct differ *d)
 			}
 			if (!ret)
 				continue;
-			sym = first_difference(d, o, s);
-			msg = xasprintf("%s %s (%s)", o ? "changed" : "new", load_tables[k].what,
-					s->name);
-			refuse(d, s, sym, msg, "the kernel reads this table only at boot or module "
-			       "load: leave it unchanged, and do the work from a livepatch callback");
-			free(msg);
+			ret = refuse_first_difference(d, o, s, "the kernel reads this table only "
+						      "at boot or module load: leave it unchanged, "
+						      "and do the work from a livepatch callback",
+						      o ? "changed %s (%s)" : "new %s (%s)",
+						      load_tables[k].what);
+			if (ret)
+				return ret;
 		}
 		for_each_section(d->orig, s) {
-			char *msg;
+			int ret;
 
 			if (sec_is_rela(s) || strncmp(s->name, pre, strlen(pre)) ||
 			    obj_find_section_by_name(d->patched, s->name))
 				continue;
-			msg = xasprintf("removed %s (%s)", load_tables[k].what, s->name);
-			refuse(d, s, first_difference(d, s, NULL), msg, "the kernel reads this table "
-			       "only at boot or module load: leave it unchanged");
-			free(msg);
+			ret = refuse_first_difference(d, s, NULL, "the kernel reads this table only "
+						      "at boot or module load: leave it unchanged",
+						      "removed %s (%s)", load_tables[k].what);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;

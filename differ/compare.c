@@ -85,7 +85,11 @@ static int compare_code(struct differ *d, struct symbol *o, struct symbol *p, co
 	}
 	ret = compare_range(d, o->sec, o->offset, p->sec, p->offset, p->size, why);
 	if (ret == 1 && *why && !strcmp(*why, "code bytes")) {
-		switch (line_only_diff(d, o, p)) {
+		int lines = line_only_diff(d, o, p);
+
+		if (lines < 0)
+			return lines;
+		switch (lines) {
 		case LINES_CERTAIN:
 			D(p)->line_only = true;
 			*why = NULL;

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 
@@ -49,26 +50,18 @@ static void pair(struct symbol *o, struct symbol *p)
 	p->twin = o;
 }
 
-static void add_user(struct symbol *target, struct symbol *user)
+static int add_user(struct symbol *target, struct symbol *user)
 {
 	struct dsym *ds = D(target);
 	unsigned int i;
 
 	for (i = 0; i < ds->nr_users; i++)
 		if (ds->users[i] == user)
-			return;
-	if (ds->nr_users == ds->max_users) {
-		struct symbol **n;
-
-		ds->max_users = ds->max_users ? 2 * ds->max_users : 4;
-		n = realloc(ds->users, ds->max_users * sizeof(*n));
-		if (!n) {
-			pr_err("out of memory");
-			abort();
-		}
-		ds->users = n;
-	}
+			return 0;
+	if (ARRAY_GROW(ds->users, ds->max_users, ds->nr_users + 1))
+		return -ENOMEM;
 	ds->users[ds->nr_users++] = user;
+	return 0;
 }
 
 /* Who refers to each local symbol: functions (cold parts as their parent) and data. */
@@ -94,10 +87,12 @@ static int collect_users(struct object *obj)
 				return ret;
 			if (!t.sym || !t.sym->sec || t.sym->bind != STB_LOCAL || t.sym == user)
 				continue;
-			add_user(t.sym, func_parent(user));
+			ret = add_user(t.sym, func_parent(user));
 			/* a static gcc moved into foo.part.N is still foo's */
-			if (user->split_from)
-				add_user(t.sym, user->split_from);
+			if (!ret && user->split_from)
+				ret = add_user(t.sym, user->split_from);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
@@ -139,16 +134,19 @@ static int cmp_bare(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static void bare_map_build(struct object *obj, struct bare_map *m)
+static int bare_map_build(struct object *obj, struct bare_map *m)
 {
 	struct symbol *s;
 
 	m->n = 0;
-	m->v = xcalloc(obj->nr_symbols + 1, sizeof(*m->v));
+	m->v = mem_calloc(obj->nr_symbols + 1, sizeof(*m->v));
+	if (!m->v)
+		return -ENOMEM;
 	for_each_symbol(obj, s)
 		if (s->type != STT_SECTION && s->type != STT_FILE && s->numbered)
 			m->v[m->n++] = s;
 	qsort(m->v, m->n, sizeof(*m->v), cmp_bare);
+	return 0;
 }
 
 /* Range [*first, return) of @m with bare name @bare. */
@@ -300,7 +298,10 @@ static int referenced_statics(struct symbol *func, struct symbol ***out, size_t 
 
 		if (!f || !f->sec)
 			continue;
-		rs = sec_relocs_sorted(f->sec, &nrs);
+		if (sec_relocs_by_offset(f->sec, &rs, &nrs)) {
+			free(v);
+			return -ENOMEM;
+		}
 		for (i = reloc_lower_bound(rs, nrs, f->offset);
 		     i < nrs && rs[i]->offset < f->offset + f->size; i++) {
 			struct target t;
@@ -318,16 +319,9 @@ static int referenced_statics(struct symbol *func, struct symbol ***out, size_t 
 				;
 			if (j < n)
 				continue;
-			if (n == max) {
-				struct symbol **nv;
-
-				max = max ? 2 * max : 16;
-				nv = realloc(v, max * sizeof(*nv));
-				if (!nv) {
-					free(v);
-					return -ENOMEM;
-				}
-				v = nv;
+			if (ARRAY_GROW(v, max, n + 1)) {
+				free(v);
+				return -ENOMEM;
 			}
 			v[n++] = t.sym;
 		}
@@ -395,7 +389,7 @@ static int pair_by_position(struct differ *d)
 
 int correlate(struct differ *d)
 {
-	struct bare_map om, pm;
+	struct bare_map om = { 0 }, pm = { 0 };
 	struct section *ps;
 	struct symbol *p;
 	int ret;
@@ -407,10 +401,12 @@ int correlate(struct differ *d)
 		return ret;
 
 	pair_exact(d);
-	bare_map_build(d->orig, &om);
-	bare_map_build(d->patched, &pm);
-	pair_by_bare(d, &om, &pm, true);
-	ret = pair_by_position(d);
+	ret = bare_map_build(d->orig, &om);
+	ret = ret ?: bare_map_build(d->patched, &pm);
+	if (!ret) {
+		pair_by_bare(d, &om, &pm, true);
+		ret = pair_by_position(d);
+	}
 	if (ret) {
 		free(om.v);
 		free(pm.v);
@@ -460,14 +456,15 @@ int correlate(struct differ *d)
 		if (!o || !o->sec || !p->sec || (p->type != STT_FUNC && !sym_is_data(p)))
 			continue;
 		if (o->sec->class != p->sec->class) {
-			char *why = xasprintf("moved from %s (%s) to %s (%s)", o->sec->name,
-					      sec_class_name(o->sec->class), p->sec->name,
-					      sec_class_name(p->sec->class));
-
-			refuse(d, p->sec, p, why,
-			       "a live patch cannot move a symbol between code, init code, constant "
-			       "and writable data: keep its section, or add a new symbol instead");
-			free(why);
+			ret = refusef(d, p->sec, p,
+				      "a live patch cannot move a symbol between code, init code, "
+				      "constant and writable data: keep its section, or add a new "
+				      "symbol instead",
+				      "moved from %s (%s) to %s (%s)", o->sec->name,
+				      sec_class_name(o->sec->class), p->sec->name,
+				      sec_class_name(p->sec->class));
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;

@@ -53,7 +53,8 @@ struct dsym {
 	const char *reason;		/* of the verdict (static string or strdup'd) */
 	char *reason_buf;
 	struct symbol **users;		/* patched/orig functions referencing a local object */
-	unsigned int nr_users, max_users;
+	unsigned int nr_users;
+	size_t max_users;
 	enum incl include;
 	bool special_static;		/* always-safe static (__key, __warned, CSWTCH ...) */
 	bool refused;			/* a refusal names it */
@@ -66,6 +67,7 @@ struct dsym {
 	unsigned int mark;		/* scratch for correlate */
 	struct line_pair *maybe_lines;	/* immediates that may be __LINE__ values */
 	unsigned int nr_maybe_lines;
+	size_t max_maybe_lines;
 	unsigned int nr_refs;		/* select: references from code and data of the object */
 };
 
@@ -183,7 +185,7 @@ struct differ {
 		struct symbol *func_ptr;	/* a function it points to */
 		const char *addr_user;		/* who takes or stores its address */
 	} *const_uses;
-	size_t nr_const_uses;
+	size_t nr_const_uses, max_const_uses;
 
 	struct special_state *sp_orig, *sp_patched;
 	struct special_geom *sp_geom;		/* the target's entry layouts */
@@ -359,10 +361,10 @@ int kpatch_emit(struct differ *d);
  * every difference is an immediate passed with a line-taking helper (each
  * recorded as a certain line move); LINES_MAYBE: the rest are mov
  * immediates that look like lines, kept in D(b)->maybe_lines for
- * compare to check against the certain moves around them.
+ * compare to check against the certain moves around them.  Or -ENOMEM.
  */
 enum line_result { LINES_NO, LINES_CERTAIN, LINES_MAYBE };
-enum line_result line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
+int line_only_diff(struct differ *d, struct symbol *a, struct symbol *b);
 int line_pair_add(struct differ *d, uint32_t a, uint32_t b);
 
 /* line-helpers.c */

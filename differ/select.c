@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 
@@ -35,45 +36,29 @@ struct work {
 	size_t sn, smax;
 };
 
-static void push_sym(struct work *w, struct symbol *s)
-{
-	if (w->n == w->max) {
-		w->max = w->max ? 2 * w->max : 64;
-		w->v = realloc(w->v, w->max * sizeof(*w->v));
-		if (!w->v)
-			abort();
-	}
-	w->v[w->n++] = s;
-}
-
-static void push_sec(struct work *w, struct section *s)
-{
-	if (w->sn == w->smax) {
-		w->smax = w->smax ? 2 * w->smax : 16;
-		w->sv = realloc(w->sv, w->smax * sizeof(*w->sv));
-		if (!w->sv)
-			abort();
-	}
-	w->sv[w->sn++] = s;
-}
-
-static void include_sym(struct work *w, struct symbol *s, enum incl why)
+static int include_sym(struct work *w, struct symbol *s, enum incl why)
 {
 	if (D(s)->include)
-		return;
+		return 0;
+	if (ARRAY_GROW(w->v, w->max, w->n + 1))
+		return -ENOMEM;
 	D(s)->include = why;
 	DS(s->sec)->include = true;
-	push_sym(w, s);
+	w->v[w->n++] = s;
 	if (s->cold && s->cold->sec)	/* an undefined foo.cold has nothing to carry */
-		include_sym(w, s->cold, INC_NEEDED);
+		return include_sym(w, s->cold, INC_NEEDED);
+	return 0;
 }
 
-static void include_sec(struct work *w, struct section *sec)
+static int include_sec(struct work *w, struct section *sec)
 {
 	if (DS(sec)->include)
-		return;
+		return 0;
+	if (ARRAY_GROW(w->sv, w->smax, w->sn + 1))
+		return -ENOMEM;
 	DS(sec)->include = true;
-	push_sec(w, sec);
+	w->sv[w->sn++] = sec;
+	return 0;
 }
 
 /* Data the output copies rather than shares with the running kernel. */
@@ -102,7 +87,8 @@ static int follow(struct differ *d, struct work *w, struct section *sec, uint64_
 	struct reloc **rs;
 	size_t nr, i;
 
-	rs = sec_relocs_sorted(sec, &nr);
+	if (sec_relocs_by_offset(sec, &rs, &nr))
+		return -ENOMEM;
 	for (i = reloc_lower_bound(rs, nr, off); i < nr && rs[i]->offset < off + size; i++) {
 		struct target t;
 		int ret = reloc_target(rs[i], &t);
@@ -113,19 +99,21 @@ static int follow(struct differ *d, struct work *w, struct section *sec, uint64_
 			return ret;
 		}
 		if (t.sym && t.sym->sec && sym_is_data(t.sym) && copied_data(t.sym)) {
-			include_sym(w, t.sym, t.sym->status == V_NEW ? INC_NEW : INC_NEEDED);
+			ret = include_sym(w, t.sym, t.sym->status == V_NEW ? INC_NEW : INC_NEEDED);
 		} else if (t.sym && t.sym->sec && sym_is_func(t.sym) && t.sym->status == V_NEW) {
-			include_sym(w, t.sym, INC_NEW);
+			ret = include_sym(w, t.sym, INC_NEW);
 		} else if (t.sym && t.sym->sec && sym_is_func(t.sym) && !D(t.sym)->include &&
 			   missing_in_target(d, t.sym)) {
 			/* inlined everywhere in the distribution build: carry our copy */
-			include_sym(w, func_parent(t.sym), INC_NEEDED);
+			ret = include_sym(w, func_parent(t.sym), INC_NEEDED);
 		} else if (!t.sym && t.sec) {
 			if (sec_is_text(t.sec) && sec_has_symbols(t.sec))
 				continue;	/* inside an excluded function: external */
 			if (!special_section_name(t.sec->name))
-				include_sec(w, t.sec);
+				ret = include_sec(w, t.sec);
 		}
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -174,15 +162,11 @@ static int scan_references(struct differ *d)
 	struct symbol *p;
 
 	for_each_symbol(d->patched, p) {
-		struct const_use *u;
-
 		if (!judged_constant(p))
 			continue;
-		u = realloc(d->const_uses, (d->nr_const_uses + 1) * sizeof(*u));
-		if (!u)
+		if (ARRAY_GROW(d->const_uses, d->max_const_uses, d->nr_const_uses + 1))
 			return -ENOMEM;
-		d->const_uses = u;
-		u[d->nr_const_uses++] = (struct const_use){ .sym = p };
+		d->const_uses[d->nr_const_uses++].sym = p;
 	}
 
 	for_each_section(d->patched, base) {
@@ -192,7 +176,8 @@ static int scan_references(struct differ *d)
 		if (sec_is_rela(base) || !(base->sh.sh_flags & SHF_ALLOC) ||
 		    special_section_name(base->name))
 			continue;
-		rs = sec_relocs_sorted(base, &nr);
+		if (sec_relocs_by_offset(base, &rs, &nr))
+			return -ENOMEM;
 		for (i = 0; i < nr; i++) {
 			struct symbol *user = func_parent(sec_find_symbol_containing(base, rs[i]->offset));
 			struct const_use *use = NULL, *holder = NULL;
@@ -233,7 +218,7 @@ static int scan_references(struct differ *d)
 }
 
 /* A changed constant a copy in the patch cannot stand in for (see the top). */
-static void refuse_shared_constants(struct differ *d)
+static int refuse_shared_constants(struct differ *d)
 {
 	static const char hint[] =
 		"objects made before the patch keep using the running kernel's copy, so the "
@@ -245,24 +230,25 @@ static void refuse_shared_constants(struct differ *d)
 	for (i = 0; i < d->nr_const_uses; i++) {
 		struct const_use *u = &d->const_uses[i];
 		struct symbol *p = u->sym;
-		char *why;
+		int ret = 0;
 
 		if (u->func_ptr)
-			why = xasprintf("changed constant (%s) holding function pointers (%s)",
-					D(p)->reason ? D(p)->reason : "content",
-					u->func_ptr->name[0] ? u->func_ptr->name :
-					u->func_ptr->sec->name);
+			ret = refusef(d, p->sec, p, hint,
+				      "changed constant (%s) holding function pointers (%s)",
+				      D(p)->reason ? D(p)->reason : "content",
+				      u->func_ptr->name[0] ? u->func_ptr->name :
+				      u->func_ptr->sec->name);
 		else if (u->addr_user)
-			why = xasprintf("changed constant (%s) whose address %s keeps",
-					D(p)->reason ? D(p)->reason : "content", u->addr_user);
+			ret = refusef(d, p->sec, p, hint, "changed constant (%s) whose address %s keeps",
+				      D(p)->reason ? D(p)->reason : "content", u->addr_user);
 		else if (p->bind != STB_LOCAL)
-			why = xasprintf("changed global constant (%s): other objects read the "
-					"running kernel's copy", D(p)->reason ? D(p)->reason : "content");
-		else
-			continue;
-		refuse(d, p->sec, p, why, hint);
-		free(why);
+			ret = refusef(d, p->sec, p, hint, "changed global constant (%s): other objects "
+				      "read the running kernel's copy",
+				      D(p)->reason ? D(p)->reason : "content");
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 /* "___ksymtab+foo" -> "foo" (EXPORT_SYMBOL), "___ksymtab_gpl+foo" -> "foo" (_GPL); else NULL. */
@@ -274,21 +260,20 @@ static const char *export_of(const struct section *sec, bool *gpl)
 	return strncmp(sec->name, "___ksymtab+", 11) ? NULL : sec->name + 11;
 }
 
-static void refuse_export(struct differ *d, struct object *obj, const struct section *sec,
-			  const char *name, const char *what)
+static int refuse_export(struct differ *d, struct object *obj, const struct section *sec,
+			 const char *name, const char *what)
 {
-	char *why = xasprintf("%s export %s", what, name);
-
-	refuse(d, sec, obj_find_symbol_by_name(obj, name), why,
-	       "a live patch cannot change the running kernel's export table: keep the "
-	       "EXPORT_SYMBOL as it is, and reach new code through existing exports");
-	free(why);
+	return refusef(d, sec, obj_find_symbol_by_name(obj, name),
+		       "a live patch cannot change the running kernel's export table: keep the "
+		       "EXPORT_SYMBOL as it is, and reach new code through existing exports",
+		       "%s export %s", what, name);
 }
 
 /* Exports are the sections ___ksymtab[_gpl]+NAME of each side. */
-static void check_exports(struct differ *d)
+static int check_exports(struct differ *d)
 {
 	struct section *s;
+	int ret = 0;
 
 	for_each_section(d->patched, s) {
 		struct section *o;
@@ -299,15 +284,19 @@ static void check_exports(struct differ *d)
 		name = export_of(s, &gpl);
 		if (!name)
 			continue;
-		other = xasprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
+		other = mem_asprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
+		if (!other)
+			return -ENOMEM;
 		o = obj_find_section_by_name(d->orig, other);
 		free(other);
 		if (o)
-			refuse_export(d, d->patched, s, name, gpl ? "EXPORT_SYMBOL_GPL instead of "
-				      "EXPORT_SYMBOL for the" : "EXPORT_SYMBOL instead of "
-				      "EXPORT_SYMBOL_GPL for the");
+			ret = refuse_export(d, d->patched, s, name, gpl ? "EXPORT_SYMBOL_GPL instead "
+					    "of EXPORT_SYMBOL for the" : "EXPORT_SYMBOL instead of "
+					    "EXPORT_SYMBOL_GPL for the");
 		else if (!obj_find_section_by_name(d->orig, s->name))
-			refuse_export(d, d->patched, s, name, "new");
+			ret = refuse_export(d, d->patched, s, name, "new");
+		if (ret)
+			return ret;
 	}
 	for_each_section(d->orig, s) {
 		const char *name;
@@ -317,15 +306,20 @@ static void check_exports(struct differ *d)
 		name = export_of(s, &gpl);
 		if (!name || obj_find_section_by_name(d->patched, s->name))
 			continue;
-		other = xasprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
+		other = mem_asprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
+		if (!other)
+			return -ENOMEM;
 		if (!obj_find_section_by_name(d->patched, other))
-			refuse_export(d, d->orig, s, name, "removed");
+			ret = refuse_export(d, d->orig, s, name, "removed");
 		free(other);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 /* Each function using an orig static local must still use its twin. */
-static void check_static_locals(struct differ *d)
+static int check_static_locals(struct differ *d)
 {
 	struct symbol *o;
 
@@ -346,17 +340,19 @@ static void check_static_locals(struct differ *d)
 					if (D(o->twin)->users[k] == pu)
 						kept = true;
 			if (!kept) {
-				char *why = xasprintf("no longer uses the static local %s of the "
-						      "original", o->name);
+				int ret = refusef(d, pu->sec, pu,
+						  "a removed or renamed static local cannot be "
+						  "correlated with the running kernel's: keep the "
+						  "reference, or use new data with a different name",
+						  "no longer uses the static local %s of the original",
+						  o->name);
 
-				refuse(d, pu->sec, pu, why,
-				       "a removed or renamed static local cannot be correlated with the "
-				       "running kernel's: keep the reference, or use new data with a "
-				       "different name");
-				free(why);
+				if (ret)
+					return ret;
 			}
 		}
 	}
+	return 0;
 }
 
 int select_symbols(struct differ *d)
@@ -368,65 +364,66 @@ int select_symbols(struct differ *d)
 	ret = scan_references(d);
 	if (ret)
 		return ret;
-	refuse_shared_constants(d);
-	check_exports(d);
+	ret = refuse_shared_constants(d);
+	ret = ret ?: check_exports(d);
+	if (ret)
+		return ret;
 	for_each_symbol(d->patched, p) {
 		if (!p->sec || p->parent)
 			continue;
 		if (sym_is_func(p) && p->status == V_CHANGED) {
 			if (sec_is_init(p->sec) && !strncmp(p->sec->name, ".exit.", 6)) {
-				refuse(d, p->sec, p, "changed __exit code",
-				       "__exit functions are notrace, so livepatch cannot redirect "
-				       "them, and run only when the module is unloaded (a built-in "
-				       "object's are discarded): leave it unchanged, or move the work "
-				       "into a function the exit code calls and patch that");
-				continue;
+				ret = refuse(d, p->sec, p, "changed __exit code",
+					     "__exit functions are notrace, so livepatch cannot "
+					     "redirect them, and run only when the module is unloaded "
+					     "(a built-in object's are discarded): leave it unchanged, "
+					     "or move the work into a function the exit code calls and "
+					     "patch that");
+			} else if (sec_is_init(p->sec)) {
+				ret = refuse(d, p->sec, p, "changed __init code",
+					     "init code has run already and is freed: leave it "
+					     "unchanged, or apply the change through a livepatch "
+					     "callback");
+			} else if (!(D(p)->has_fentry = arch_has_fentry(p))) {
+				ret = refusef(d, p->sec, p,
+					      "notrace functions cannot be live patched: patch their "
+					      "callers instead, or drop notrace",
+					      "changed function (%s) without an ftrace entry (no call "
+					      "__fentry__ / __mcount_loc entry)",
+					      D(p)->reason ? D(p)->reason : "code");
+			} else {
+				ret = include_sym(&w, p, INC_PATCH);
+				d->nr_changed++;
 			}
-			if (sec_is_init(p->sec)) {
-				refuse(d, p->sec, p, "changed __init code",
-				       "init code has run already and is freed: leave it unchanged, or "
-				       "apply the change through a livepatch callback");
-				continue;
-			}
-			if (!(D(p)->has_fentry = arch_has_fentry(p))) {
-				char *why = xasprintf("changed function (%s) without an ftrace entry "
-						      "(no call __fentry__ / __mcount_loc entry)",
-						      D(p)->reason ? D(p)->reason : "code");
-
-				refuse(d, p->sec, p, why,
-				       "notrace functions cannot be live patched: patch their callers "
-				       "instead, or drop notrace");
-				free(why);
-				continue;
-			}
-			include_sym(&w, p, INC_PATCH);
-			d->nr_changed++;
 		} else if (sym_is_func(p) && p->status == V_NEW) {
 			if (sec_is_init(p->sec) || special_section_name(p->sec->name))
 				continue;
-			include_sym(&w, p, INC_NEW);
+			ret = include_sym(&w, p, INC_NEW);
 		} else if (sym_is_data(p) && p->status == V_NEW) {
 			if (special_section_name(p->sec->name) || sec_is_init(p->sec) ||
 			    !(p->sec->sh.sh_flags & SHF_ALLOC) || D(p)->special_static)
 				continue;
-			include_sym(&w, p, INC_NEW);
+			ret = include_sym(&w, p, INC_NEW);
 		} else if (sym_is_data(p) && p->status == V_CHANGED && !D(p)->special_static &&
 			   !sec_is_readonly(p->sec) && !special_section_name(p->sec->name)) {
-			char *why = xasprintf("changed initializer of existing data (%s)",
-					      D(p)->reason ? D(p)->reason : "content");
-
-			refuse(d, p->sec, p, why,
-			       "the running kernel keeps its own copy: leave the initializer alone "
-			       "and set the new value from a livepatch callback, or add new data");
-			free(why);
+			ret = refusef(d, p->sec, p,
+				      "the running kernel keeps its own copy: leave the initializer "
+				      "alone and set the new value from a livepatch callback, or add "
+				      "new data",
+				      "changed initializer of existing data (%s)",
+				      D(p)->reason ? D(p)->reason : "content");
 		} else if (sym_is_data(p) && p->status == V_CHANGED && !D(p)->special_static &&
 			   sec_is_init(p->sec) && !special_section_name(p->sec->name)) {
-			refuse(d, p->sec, p, "changed __init constant",
-			       "init code has run already and its data is freed: leave it unchanged, "
-			       "or apply the change through a livepatch callback");
+			ret = refuse(d, p->sec, p, "changed __init constant",
+				     "init code has run already and its data is freed: leave it "
+				     "unchanged, or apply the change through a livepatch callback");
 		}
+		if (ret)
+			goto out;
 	}
-	check_static_locals(d);
+	ret = check_static_locals(d);
+	if (ret)
+		goto out;
 
 	while (w.n || w.sn) {
 		if (w.n) {
@@ -442,6 +439,7 @@ int select_symbols(struct differ *d)
 		if (ret)
 			break;
 	}
+out:
 	free(w.v);
 	free(w.sv);
 	for_each_symbol(d->patched, p) {
