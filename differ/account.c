@@ -174,6 +174,121 @@ static int account_load_tables(struct differ *d)
 	return 0;
 }
 
+/*
+ * .modinfo holds "tag=value" strings ("modname.tag=value" in built-in
+ * objects): MODULE_ALIAS, MODULE_SOFTDEP, MODULE_FIRMWARE, MODULE_LICENSE,
+ * MODULE_IMPORT_NS ...  modprobe, depmod, initramfs tools and the module
+ * loader read them from the module file, never from the running kernel,
+ * so a live patch cannot add, drop or change one: a fix that needs one is
+ * refused, even when it also changes code (the patch would lack that part).
+ * The tags that only describe the module to people change nothing the
+ * kernel or its tools act on.
+ */
+static const char *const modinfo_doc_tags[] = { "author", "description", "parm", "version" };
+
+struct modinfo_str {
+	const char *s;
+	uint64_t off;
+};
+
+static int cmp_modinfo(const void *a, const void *b)
+{
+	return strcmp(((const struct modinfo_str *)a)->s, ((const struct modinfo_str *)b)->s);
+}
+
+/* The strings of @sec (NULL: none), sorted, in *@out (the caller frees it). */
+static int modinfo_strings(struct differ *d, struct object *obj, struct section *sec,
+			   struct modinfo_str **out, size_t *n)
+{
+	const unsigned char *data;
+	uint64_t off;
+	size_t k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!sec || !sec->size)
+		return 0;
+	data = sec_data(sec);
+	if (!data || data[sec->size - 1]) {
+		pr_err("%s: %s: .modinfo is %s: check the object was compiled by kbuild",
+		       d->display, obj->path, data ? "not NUL-terminated" : "unreadable");
+		return -EINVAL;
+	}
+	for (off = 0; off < sec->size; off += strlen((const char *)data + off) + 1)
+		if (data[off])
+			k++;
+	if (!k)
+		return 0;
+	*out = calloc(k, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (off = 0; off < sec->size; off += strlen((const char *)data + off) + 1)
+		if (data[off])
+			(*out)[(*n)++] = (struct modinfo_str){ (const char *)data + off, off };
+	qsort(*out, *n, sizeof(**out), cmp_modinfo);
+	return 0;
+}
+
+/* The tag of "tag=value" or "modname.tag=value" is a documentation one. */
+static bool modinfo_doc(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	const char *tag = s;
+	size_t len, i;
+
+	if (!eq)
+		return false;
+	for (i = 0; s + i < eq; i++)
+		if (s[i] == '.')
+			tag = s + i + 1;
+	len = (size_t)(eq - tag);
+	for (i = 0; i < sizeof(modinfo_doc_tags) / sizeof(modinfo_doc_tags[0]); i++)
+		if (strlen(modinfo_doc_tags[i]) == len && !strncmp(tag, modinfo_doc_tags[i], len))
+			return true;
+	return false;
+}
+
+static int refuse_modinfo(struct differ *d, struct section *sec, const struct modinfo_str *m,
+			  const char *what)
+{
+	if (modinfo_doc(m->s))
+		return 0;
+	return refusef(d, sec, sec_find_symbol_containing(sec, m->off),
+		       "modprobe, depmod and the module loader read .modinfo from the module file, "
+		       "never from the running kernel: a live patch cannot add, drop or change "
+		       "MODULE_ALIAS, MODULE_SOFTDEP, MODULE_FIRMWARE, MODULE_LICENSE or "
+		       "MODULE_IMPORT_NS; ship that part in the updated package (it takes effect "
+		       "when the module is next loaded) and leave it out of the live patch",
+		       "%s .modinfo entry \"%s\"", what, m->s);
+}
+
+static int account_modinfo(struct differ *d)
+{
+	struct section *os = obj_find_section_by_name(d->orig, ".modinfo");
+	struct section *ps = obj_find_section_by_name(d->patched, ".modinfo");
+	struct modinfo_str *a = NULL, *b = NULL;
+	size_t na, nb, i = 0, k = 0;
+	int ret;
+
+	ret = modinfo_strings(d, d->orig, os, &a, &na);
+	ret = ret ?: modinfo_strings(d, d->patched, ps, &b, &nb);
+	while (!ret && (i < na || k < nb)) {
+		int c = i == na ? 1 : k == nb ? -1 : strcmp(a[i].s, b[k].s);
+
+		if (c < 0)
+			ret = refuse_modinfo(d, os, &a[i++], "removed");
+		else if (c > 0)
+			ret = refuse_modinfo(d, ps, &b[k++], "new");
+		else {
+			i++;
+			k++;
+		}
+	}
+	free(a);
+	free(b);
+	return ret;
+}
+
 int account(struct differ *d)
 {
 	struct section *s;
@@ -182,7 +297,8 @@ int account(struct differ *d)
 
 	if (d->refusals.head)
 		return 0;
-	ret = account_load_tables(d);
+	ret = account_modinfo(d);
+	ret = ret ?: account_load_tables(d);
 	if (ret || d->refusals.head)
 		return ret;
 	for_each_symbol(d->patched, p) {
