@@ -131,6 +131,7 @@ struct special_out {
 	size_t nr_entries;
 	unsigned char *data, *gdata, *rdata;
 	size_t size, gsize, rsize;
+	size_t cap, gcap, rcap;			/* allocated bytes of data, gdata, rdata */
 	struct special_rel *rels;
 	size_t nr_rels, max_rels;
 };
@@ -281,7 +282,7 @@ bool special_section_name(const char *name);
 /* A section of self-contained records, carried record by record (__dyndbg descriptors). */
 bool special_section_picked(const char *name);
 /* Remove the kept entries marked in @drop (nr_entries flags) from @so. */
-void special_drop(struct special_out *so, const bool *drop);
+int special_drop(struct special_out *so, const bool *drop);
 void special_free(struct differ *d);
 
 /* select.c */

@@ -48,7 +48,8 @@ static int resolve_range(struct differ *d, struct section *sec, uint64_t off, ui
 	size_t nr, i;
 	int ret;
 
-	rs = sec_relocs_sorted(sec, &nr);
+	if (sec_relocs_by_offset(sec, &rs, &nr))
+		return -ENOMEM;
 	for (i = reloc_lower_bound(rs, nr, off); i < nr && rs[i]->offset < off + size; i++) {
 		ret = resolve_reloc(d, rs[i], &ref);
 		if (ret)
@@ -164,7 +165,9 @@ static int resolve_reloc(struct differ *d, struct reloc *r, struct out_ref **ref
 		*refp = r->priv;
 		return 0;
 	}
-	ref = xcalloc(1, sizeof(*ref));
+	ref = mem_calloc(1, sizeof(*ref));
+	if (!ref)
+		return -ENOMEM;
 	r->priv = ref;
 	*refp = ref;
 	if (s->sec && sym_is_label(s) && in_output(s->sec) && !DS(s->sec)->picked) {
@@ -210,32 +213,42 @@ static int resolve_symbols(struct differ *d)
 		if (sym_is_func(p) && p->parent)
 			continue;
 		if (D(p)->include == INC_PATCH) {
-			char *alias = xasprintf("%s%s", d->alias_prefix, p->name);
 			char *c;
 
+			f = fact_new(p->twin ? p->twin->name : p->name);
+			if (!f)
+				return -ENOMEM;
+			fact_add(&d->functions, f);
+			f->alias = mem_asprintf("%s%s", d->alias_prefix, p->name);
+			f->verdict = mem_strdup("changed");
+			f->reason = mem_strdup(D(p)->reason ? D(p)->reason : "code bytes");
+			f->cu = d->cu ? mem_strdup(d->cu) : NULL;
+			if (!f->alias || !f->verdict || !f->reason || (d->cu && !f->cu))
+				return -ENOMEM;
 			/* The module source names the alias in C: "do_sysinfo.isra.0" cannot be. */
-			for (c = alias; *c; c++)
+			for (c = f->alias; *c; c++)
 				if (!isalnum((unsigned char)*c) && *c != '_')
 					*c = '_';
-
-			f = fact_new(p->twin ? p->twin->name : p->name);
-			f->verdict = xstrdup("changed");
-			f->reason = xstrdup(D(p)->reason ? D(p)->reason : "code bytes");
-			f->alias = alias;
-			f->cu = d->cu ? xstrdup(d->cu) : NULL;
 			D(p)->fact = f;
 			ret = klp_func_sympos(d, p, f);
-			fact_add(&d->functions, f);
 			if (ret)
 				return ret;
 		} else if (D(p)->include == INC_NEW && sym_is_func(p)) {
 			f = fact_new(p->name);
-			f->reason = xstrdup("new");
+			if (!f)
+				return -ENOMEM;
 			fact_add(&d->new_functions, f);
+			f->reason = mem_strdup("new");
+			if (!f->reason)
+				return -ENOMEM;
 		} else if (sym_is_data(p) && (D(p)->include == INC_NEW || p->status == V_CHANGED)) {
 			f = fact_new(p->name);
-			f->verdict = xstrdup(p->status == V_NEW ? "new" : "changed constant");
+			if (!f)
+				return -ENOMEM;
 			fact_add(&d->data, f);
+			f->verdict = mem_strdup(p->status == V_NEW ? "new" : "changed constant");
+			if (!f->verdict)
+				return -ENOMEM;
 		}
 	}
 	return 0;
@@ -246,29 +259,25 @@ static int resolve_symbols(struct differ *d)
  * one living in a module is reached through a klp relocation, applied only
  * after the module's jump labels / static calls are initialized.
  */
-static void check_key(struct differ *d, struct special_out *so, struct out_ref *ref)
+static int check_key(struct differ *d, struct special_out *so, struct out_ref *ref)
 {
 	const char *n = ref->sym ? D(ref->sym)->ext : NULL;
 	struct klp_symname klp;
 	struct fact *f;
 
 	if (!n || klp_parse_symname(n, &klp) || !strcmp(klp.obj, "vmlinux"))
-		return;
+		return 0;
 	/* one refusal per key and section, however many sites use it */
 	for (f = d->refusals.head; f; f = f->next)
 		if (f->symbol && f->section && !strcmp(f->symbol, n) &&
 		    !strcmp(f->section, so->sec->name))
-			return;
-	f = xcalloc(1, sizeof(*f));
-	f->symbol = xstrdup(n);
-	f->section = xstrdup(so->sec->name);
-	f->reason = xstrdup("jump label or static call keyed in a module: the key is resolved "
+			return 0;
+	return refuse_named(d, so->sec->name, n,
+			    "jump label or static call keyed in a module: the key is resolved "
 			    "through a klp relocation only after the module's jump labels / "
-			    "static calls are initialized");
-	f->hint = xstrdup("use a key exported by vmlinux, or replace static_branch_*()/"
-			  "static_call() with a plain test/call in the patched code");
-	fact_add(&d->refusals, f);
-	pr_err("%s: %s: %s: %s; %s", d->display, f->section, f->symbol, f->reason, f->hint);
+			    "static calls are initialized",
+			    "use a key exported by vmlinux, or replace static_branch_*()/"
+			    "static_call() with a plain test/call in the patched code");
 }
 
 /* The symbol a key field points at (through a section symbol + addend), or NULL. */
@@ -295,23 +304,28 @@ static const char *tracepoint_of(const struct symbol *key)
 	return NULL;
 }
 
-static void tracepoint_off(struct differ *d, struct special_out *so, const char *name)
+static int tracepoint_off(struct differ *d, struct special_out *so, const char *name)
 {
 	struct fact *f;
 
 	for (f = d->tracepoints_off.head; f; f = f->next)
 		if (!strcmp(f->name, name))
-			return;
+			return 0;
 	f = fact_new(name);
-	f->section = xstrdup(so->sec->name);
-	f->object = xstrdup(d->objname);
-	f->reason = xasprintf("tracepoint keyed in module %s: it stays off in the patched "
-			      "functions (their jump sites are left as no-ops)", d->objname);
+	if (!f)
+		return -ENOMEM;
 	fact_add(&d->tracepoints_off, f);
+	f->section = mem_strdup(so->sec->name);
+	f->object = mem_strdup(d->objname);
+	f->reason = mem_asprintf("tracepoint keyed in module %s: it stays off in the patched "
+				 "functions (their jump sites are left as no-ops)", d->objname);
+	if (!f->section || !f->object || !f->reason)
+		return -ENOMEM;
 	pr_warn("%s: %s: tracepoint %s stays off in the patched functions: its key lives in the "
 		"module %s and is reachable only through a klp relocation, applied after the "
 		"patch's jump labels and static calls are set up", d->display, so->sec->name, name,
 		d->objname);
+	return 0;
 }
 
 /*
@@ -320,10 +334,15 @@ static void tracepoint_off(struct differ *d, struct special_out *so, const char 
  * the compiler emitted and the tracing path is never entered.  Any other
  * key living in a module is refused (check_key).
  */
-static bool *tracepoint_entries(struct differ *d, struct special_out *so)
+/*
+ * *@dropp: which kept entries of @so to drop (NULL: none; the caller frees
+ * it).  0 or -ENOMEM.
+ */
+static int tracepoint_entries(struct differ *d, struct special_out *so, bool **dropp)
 {
 	bool *drop = NULL;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < so->nr_rels; i++) {
 		struct special_rel *sr = &so->rels[i];
@@ -333,11 +352,16 @@ static bool *tracepoint_entries(struct differ *d, struct special_out *so)
 		if (!tp || !klp_in_module(d, key))
 			continue;
 		if (!drop)
-			drop = xcalloc(so->nr_entries, sizeof(*drop));
+			drop = mem_calloc(so->nr_entries, sizeof(*drop));
+		if (!drop)
+			return -ENOMEM;
+		*dropp = drop;
 		drop[sr->entry] = true;
-		tracepoint_off(d, so, tp);
+		ret = tracepoint_off(d, so, tp);
+		if (ret)
+			return ret;
 	}
-	return drop;
+	return 0;
 }
 
 static int resolve_special(struct differ *d)
@@ -347,12 +371,14 @@ static int resolve_special(struct differ *d)
 	int ret;
 
 	for (so = d->special_out; so; so = so->next) {
-		bool *drop = tracepoint_entries(d, so);
+		bool *drop = NULL;
 
-		if (drop) {
-			special_drop(so, drop);
-			free(drop);
-		}
+		ret = tracepoint_entries(d, so, &drop);
+		if (!ret && drop)
+			ret = special_drop(so, drop);
+		free(drop);
+		if (ret)
+			return ret;
 		for (i = 0; i < so->nr_rels; i++) {
 			struct special_rel *sr = &so->rels[i];
 			struct out_ref *ref;
@@ -365,8 +391,11 @@ static int resolve_special(struct differ *d)
 				       d->display, so->sec->name);
 				return ret;
 			}
-			if (sr->key)
-				check_key(d, so, ref);
+			if (sr->key) {
+				ret = check_key(d, so, ref);
+				if (ret)
+					return ret;
+			}
 		}
 	}
 	return 0;

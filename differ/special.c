@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 
@@ -259,13 +260,16 @@ static bool points_at_code(const struct reloc *r)
 	return r->sym->sec && sec_is_text(r->sym->sec);
 }
 
-static unsigned int reloc_stride(struct section *sec)
+/* *@stride: the period of @sec's relocations, 0 when none shows.  0 or -ENOMEM. */
+static int reloc_stride(struct section *sec, unsigned int *stride)
 {
 	struct reloc **rs;
 	size_t nr, first, i = 0;
 	unsigned int p;
 
-	rs = sec_relocs_sorted(sec, &nr);
+	*stride = 0;
+	if (sec_relocs_by_offset(sec, &rs, &nr))
+		return -ENOMEM;
 	if (nr < 2)
 		return 0;
 	for (p = 2; p <= 4096 && p < sec->size; p++) {
@@ -290,23 +294,34 @@ static unsigned int reloc_stride(struct section *sec)
 			if (ok && i < nr && rs[i]->offset < (k + 1) * p)
 				ok = false;
 		}
-		if (ok && i == nr)
-			return p;
+		if (ok && i == nr) {
+			*stride = p;
+			return 0;
+		}
 	}
 	return 0;
 }
 
-/* The first symbol an entry of @sec points at: what a refusal about the section names. */
-static struct symbol *first_target(struct section *sec)
+/*
+ * Refuse @sec for the reason @why, naming the first symbol an entry of it
+ * points at.  0 or -ENOMEM.
+ */
+static int refuse_entries(struct differ *d, struct object *obj, struct section *sec,
+			  const char *why)
 {
+	struct symbol *first = NULL;
 	struct reloc **rs;
 	struct target t;
 	size_t nr;
 
-	rs = sec_relocs_sorted(sec, &nr);
+	if (sec_relocs_by_offset(sec, &rs, &nr))
+		return -ENOMEM;
 	if (nr && !reloc_target(rs[0], &t) && t.sym)
-		return t.sym;
-	return NULL;
+		first = t.sym;
+	return refusef(d, sec, first,
+		       "build both objects for the target kernel, and the symbol index from that "
+		       "kernel's debug information (hotpatch-build.sh --setup)",
+		       "%s: %s", obj == d->orig ? "original" : "patched", why);
 }
 
 /*
@@ -315,33 +330,35 @@ static struct symbol *first_target(struct section *sec)
  * entries -- the last one may lack its tail padding.  A disagreement means
  * the object was not built for the target: refused, naming the section.
  */
-static bool entries_fit(struct differ *d, struct object *obj, struct special_sec *ss)
+/* 1 fits, 0 refused, -ENOMEM. */
+static int entries_fit(struct differ *d, struct object *obj, struct special_sec *ss)
 {
 	const struct special_desc *desc = ss->desc;
-	unsigned int stride = reloc_stride(ss->sec), rem = ss->sec->size % ss->esize;
+	unsigned int stride, rem = ss->sec->size % ss->esize;
 	char *why = NULL;
+	int ret;
 
+	ss->n = 0;
+	if (reloc_stride(ss->sec, &stride))
+		return -ENOMEM;
 	if (stride && stride != ss->esize)
-		why = xasprintf("its relocations repeat every %u bytes, but the target's %s%s is %u "
-				"bytes (DWARF)", stride, desc->type ? "struct " : "",
-				desc->type ? desc->type : "entry", ss->esize);
+		why = mem_asprintf("its relocations repeat every %u bytes, but the target's %s%s is "
+				   "%u bytes (DWARF)", stride, desc->type ? "struct " : "",
+				   desc->type ? desc->type : "entry", ss->esize);
 	else if (rem && rem < ss->geom->used)
-		why = xasprintf("its size %zu is not a whole number of the target's %u-byte %s%s "
-				"entries", ss->sec->size, ss->esize, desc->type ? "struct " : "",
-				desc->type ? desc->type : "");
-	if (why) {
-		char *msg = xasprintf("%s: %s", obj == d->orig ? "original" : "patched", why);
-
-		refuse(d, ss->sec, first_target(ss->sec), msg,
-		       "build both objects for the target kernel, and the symbol index from that "
-		       "kernel's debug information (hotpatch-build.sh --setup)");
-		free(msg);
-		free(why);
-		ss->n = 0;
-		return false;
+		why = mem_asprintf("its size %zu is not a whole number of the target's %u-byte "
+				   "%s%s entries", ss->sec->size, ss->esize,
+				   desc->type ? "struct " : "", desc->type ? desc->type : "");
+	else {
+		/* an unpadded last entry counts */
+		ss->n = (ss->sec->size + ss->esize - 1) / ss->esize;
+		return 1;
 	}
-	ss->n = (ss->sec->size + ss->esize - 1) / ss->esize;	/* an unpadded last entry counts */
-	return true;
+	if (!why)
+		return -ENOMEM;
+	ret = refuse_entries(d, obj, ss->sec, why);
+	free(why);
+	return ret;
 }
 
 static int index_object(struct differ *d, struct object *obj, struct special_state *st)
@@ -364,7 +381,10 @@ static int index_object(struct differ *d, struct object *obj, struct special_sta
 		if (ret)
 			return ret;
 		ss->esize = ss->geom->esize;
-		if (!entries_fit(d, obj, ss))
+		ret = entries_fit(d, obj, ss);
+		if (ret < 0)
+			return ret;
+		if (!ret)
 			continue;
 		if (desc->group) {
 			ss->group = obj_find_section_by_name(obj, desc->group);
@@ -375,9 +395,10 @@ static int index_object(struct differ *d, struct object *obj, struct special_sta
 				return -EINVAL;
 			}
 		}
-		ss->owner = xcalloc(ss->n, sizeof(*ss->owner));
-		ss->by_owner = xcalloc(ss->n, sizeof(*ss->by_owner));
-		rs = sec_relocs_sorted(ss->sec, &nr);
+		ss->owner = mem_calloc(ss->n, sizeof(*ss->owner));
+		ss->by_owner = mem_calloc(ss->n, sizeof(*ss->by_owner));
+		if (!ss->owner || !ss->by_owner || sec_relocs_by_offset(ss->sec, &rs, &nr))
+			return -ENOMEM;
 		for (i = 0; i < nr; i++) {
 			struct target tg;
 
@@ -401,9 +422,11 @@ int special_index(struct differ *d)
 {
 	int ret;
 
-	d->sp_geom = xcalloc(NR_TABLE, sizeof(*d->sp_geom));
-	d->sp_orig = xcalloc(1, sizeof(*d->sp_orig));
-	d->sp_patched = xcalloc(1, sizeof(*d->sp_patched));
+	d->sp_geom = mem_calloc(NR_TABLE, sizeof(*d->sp_geom));
+	d->sp_orig = mem_calloc(1, sizeof(*d->sp_orig));
+	d->sp_patched = mem_calloc(1, sizeof(*d->sp_patched));
+	if (!d->sp_geom || !d->sp_orig || !d->sp_patched)
+		return -ENOMEM;
 	ret = index_object(d, d->orig, d->sp_orig);
 	if (!ret)
 		ret = index_object(d, d->patched, d->sp_patched);
@@ -486,8 +509,8 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 		if (a != b)
 			return 1;
 	}
-	ra = sec_relocs_sorted(so->sec, &na);
-	rb = sec_relocs_sorted(sp->sec, &nb);
+	if (sec_relocs_by_offset(so->sec, &ra, &na) || sec_relocs_by_offset(sp->sec, &rb, &nb))
+		return -ENOMEM;
 	ia = reloc_lower_bound(ra, na, bo);
 	ib = reloc_lower_bound(rb, nb, bp);
 	for (;;) {
@@ -521,7 +544,7 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 		uint32_t lb = db[bp + g->line.off] | (uint32_t)db[bp + g->line.off + 1] << 8;
 
 		if (la != lb)
-			line_pair_add(d, la, lb);	/* a certain line move */
+			return line_pair_add(d, la, lb);	/* a certain line move */
 	}
 	return 0;
 }
@@ -561,23 +584,25 @@ int special_compare_func(struct differ *d, struct symbol *a, struct symbol *b,
 
 /* ---- keep: the entries of included functions, as data ---- */
 
-static void buf_add(unsigned char **data, size_t *size, const void *p, size_t n)
+/*
+ * Append @n bytes of @p (NULL: zeroes) to *@data of *@size bytes (*@cap
+ * allocated); *@data is allocated even when nothing is appended yet.
+ */
+static int buf_add(unsigned char **data, size_t *cap, size_t *size, const void *p, size_t n)
 {
-	*data = realloc(*data, *size + n ? *size + n : 1);
-	if (!*data)
-		abort();
-	memcpy(*data + *size, p, n);
+	if (array_grow((void **)data, cap, *size + n ? *size + n : 1, 1))
+		return -ENOMEM;
+	if (p)
+		memcpy(*data + *size, p, n);
 	*size += n;
+	return 0;
 }
 
+/* A new zeroed relocation record of @so, or NULL (out of memory). */
 static struct special_rel *add_rel(struct special_out *so)
 {
-	if (so->nr_rels == so->max_rels) {
-		so->max_rels = so->max_rels ? 2 * so->max_rels : 16;
-		so->rels = realloc(so->rels, so->max_rels * sizeof(*so->rels));
-		if (!so->rels)
-			abort();
-	}
+	if (ARRAY_GROW(so->rels, so->max_rels, so->nr_rels + 1))
+		return NULL;
 	memset(&so->rels[so->nr_rels], 0, sizeof(*so->rels));
 	return &so->rels[so->nr_rels++];
 }
@@ -608,17 +633,20 @@ static int keep_replacement(struct differ *d, struct special_sec *ss, struct spe
 	}
 	if (!so->repl)
 		so->repl = tg.sec;
-	buf_add(&so->rdata, &so->rsize, repl_data + tg.off, len);
-	sr = add_rel(so);
+	sr = buf_add(&so->rdata, &so->rcap, &so->rsize, repl_data + tg.off, len) ? NULL :
+	     add_rel(so);
+	if (!sr || sec_relocs_by_offset(tg.sec, &rr, &nrr))
+		return -ENOMEM;
 	sr->off = at;
 	sr->src = r;
 	sr->to_repl = true;
 	sr->entry = so->nr_entries - 1;
 	sr->addend = r->addend - tg.off + (int64_t)start;
-	rr = sec_relocs_sorted(tg.sec, &nrr);
 	for (j = reloc_lower_bound(rr, nrr, tg.off);
 	     j < nrr && rr[j]->offset < (uint64_t)tg.off + len; j++) {
 		sr = add_rel(so);
+		if (!sr)
+			return -ENOMEM;
 		sr->off = start + rr[j]->offset - tg.off;
 		sr->src = rr[j];
 		sr->in_repl = true;
@@ -644,7 +672,9 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 		return -EIO;
 	if (ss->group && !(gdata = sec_data(ss->group)))
 		return -EIO;
-	so = xcalloc(1, sizeof(*so));
+	so = mem_calloc(1, sizeof(*so));
+	if (!so)
+		return -ENOMEM;
 	so->sec = ss->sec;
 	so->group = ss->group;
 	so->entsize = ss->esize;
@@ -656,20 +686,23 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 		size_t have = ss->sec->size - e * ss->esize;
 
 		if (have >= ss->esize) {
-			buf_add(&so->data, &so->size, data + e * ss->esize, ss->esize);
+			ret = buf_add(&so->data, &so->cap, &so->size, data + e * ss->esize,
+				      ss->esize);
 		} else {
 			/* an unpadded last entry: written padded, as the loader counts entries */
-			unsigned char *pad = xcalloc(1, ss->esize);
-
-			memcpy(pad, data + e * ss->esize, have);
-			buf_add(&so->data, &so->size, pad, ss->esize);
-			free(pad);
+			ret = buf_add(&so->data, &so->cap, &so->size, NULL, ss->esize);
+			if (!ret)
+				memcpy(so->data + so->size - ss->esize, data + e * ss->esize, have);
 		}
-		if (ss->group)
-			buf_add(&so->gdata, &so->gsize, gdata + e * ss->gsize, ss->gsize);
+		if (!ret && ss->group)
+			ret = buf_add(&so->gdata, &so->gcap, &so->gsize, gdata + e * ss->gsize,
+				      ss->gsize);
+		if (ret)
+			return ret;
 	}
 
-	rs = sec_relocs_sorted(ss->sec, &nr);
+	if (sec_relocs_by_offset(ss->sec, &rs, &nr))
+		return -ENOMEM;
 	nkept = 0;
 	for (e = 0; e < ss->n && !ret; e++) {
 		uint64_t base = e * ss->esize, nbase = nkept * ss->esize;
@@ -689,6 +722,8 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 				continue;
 			}
 			sr = add_rel(so);
+			if (!sr)
+				return -ENOMEM;
 			sr->off = nbase + rel;
 			sr->src = rs[i];
 			sr->key = in_field(g->key, rel);
@@ -698,11 +733,13 @@ static int keep_one(struct differ *d, struct special_sec *ss, struct special_out
 	return ret;
 }
 
-void special_drop(struct special_out *so, const bool *drop)
+int special_drop(struct special_out *so, const bool *drop)
 {
 	size_t e, i, k = 0, kept = 0, esz = so->entsize, gsz = so->group_entsize;
-	size_t *shift = xcalloc(so->nr_entries ? so->nr_entries : 1, sizeof(*shift));
+	size_t *shift = mem_calloc(so->nr_entries, sizeof(*shift));
 
+	if (!shift)
+		return -ENOMEM;
 	for (e = 0; e < so->nr_entries; e++) {
 		shift[e] = e - kept;	/* dropped entries before this one */
 		if (drop[e])
@@ -730,6 +767,7 @@ void special_drop(struct special_out *so, const bool *drop)
 	if (so->gdata)
 		so->gsize = kept * gsz;
 	free(shift);
+	return 0;
 }
 
 int special_keep(struct differ *d)
