@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "array.h"
 #include "log.h"
 
 static csh cs_dec_plain, cs_dec_detail;
@@ -93,16 +94,9 @@ static int decode(const uint8_t *code, size_t size, struct arch_insns *insns)
 	while (size) {
 		const uint8_t *c = code;
 
-		if (insns->nr == max) {
-			uint32_t *n;
-
-			max = max ? 2 * max : 256;
-			n = realloc(insns->off, max * sizeof(*insns->off));
-			if (!n) {
-				cs_free(insn, 1);
-				return -ENOMEM;
-			}
-			insns->off = n;
+		if (ARRAY_GROW(insns->off, max, insns->nr + 1)) {
+			cs_free(insn, 1);
+			return -ENOMEM;
 		}
 		insns->off[insns->nr++] = (uint32_t)addr;
 		if (!cs_disasm_iter(cs_dec_plain, &c, &size, &addr, insn)) {

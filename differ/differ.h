@@ -177,9 +177,9 @@ struct differ {
 	struct anon_entries {
 		struct section *sec;
 		uint64_t *off;		/* sorted, unique */
-		size_t nr;
+		size_t nr, max;
 	} *anon_entries;
-	size_t nr_anon_entries;
+	size_t nr_anon_entries, max_anon_entries;
 	/* select: what points into / out of each changed constant (few) */
 	struct const_use {
 		struct symbol *sym;
@@ -197,7 +197,8 @@ struct differ {
 	size_t nr_lines, max_lines;
 
 	unsigned int nr_changed, nr_new, nr_new_data;
-	int err;			/* differ_open/differ_run: the failing step's -errno */
+	int err;			/* the failing step's -errno; also set by yes/no
+					 * helpers (targets_equal) that run out of memory */
 	struct fact_list functions, new_functions, data, refusals, klp_symbols;
 	struct fact_list tracepoints_off;	/* module tracepoints left off (resolve) */
 };

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "klp.h"
 #include "log.h"
@@ -73,21 +74,15 @@ struct kbuf {
 	size_t len, cap;
 };
 
-static size_t kbuf_grow(struct kbuf *b, size_t n)
+/* Append @n zero bytes to @b; *@at: where they start.  0 or -ENOMEM. */
+static int kbuf_grow(struct kbuf *b, size_t n, size_t *at)
 {
-	size_t at = b->len;
-
-	if (b->len + n > b->cap) {
-		b->cap = b->cap ? 2 * b->cap : 1024;
-		while (b->cap < b->len + n)
-			b->cap *= 2;
-		b->data = realloc(b->data, b->cap);
-		if (!b->data)
-			abort();
-	}
-	memset(b->data + at, 0, n);
+	if (ARRAY_GROW(b->data, b->cap, b->len + n))
+		return -ENOMEM;
+	*at = b->len;
+	memset(b->data + *at, 0, n);
 	b->len += n;
-	return at;
+	return 0;
 }
 
 static void put64(struct kbuf *b, size_t off, uint64_t v)
@@ -117,16 +112,13 @@ struct ktable {
 	struct section *sec;
 };
 
-static void field(struct ktable *t, uint64_t off, struct symbol *sym, int64_t addend,
-		  bool to_ksyms)
+static int field(struct ktable *t, uint64_t off, struct symbol *sym, int64_t addend,
+		 bool to_ksyms)
 {
-	if (t->nr_fields == t->max_fields) {
-		t->max_fields = t->max_fields ? 2 * t->max_fields : 64;
-		t->fields = realloc(t->fields, t->max_fields * sizeof(*t->fields));
-		if (!t->fields)
-			abort();
-	}
+	if (ARRAY_GROW(t->fields, t->max_fields, t->nr_fields + 1))
+		return -ENOMEM;
 	t->fields[t->nr_fields++] = (struct kfield){ off, sym, addend, to_ksyms };
+	return 0;
 }
 
 struct kstate {
@@ -135,8 +127,8 @@ struct kstate {
 	struct ktable funcs, relocs, ksyms, arch;
 };
 
-/* Offset of @s in .kpatch.strings, added once. */
-static int64_t string_off(struct kstate *k, const char *s)
+/* A field of @t at @off pointing at @s in .kpatch.strings (added once).  0 or -ENOMEM. */
+static int string_field(struct kstate *k, struct ktable *t, uint64_t off, const char *s)
 {
 	size_t at = 0, n = strlen(s) + 1;
 
@@ -145,35 +137,37 @@ static int64_t string_off(struct kstate *k, const char *s)
 		size_t hl = strlen(have) + 1;
 
 		if (hl == n && !memcmp(have, s, n))
-			return (int64_t)at;
+			return field(t, off, NULL, (int64_t)at, false);
 		at += hl;
 	}
-	at = kbuf_grow(&k->strings, n);
+	if (kbuf_grow(&k->strings, n, &at))
+		return -ENOMEM;
 	memcpy(k->strings.data + at, s, n);
-	return (int64_t)at;
+	return field(t, off, NULL, (int64_t)at, false);
 }
 
-static void string_field(struct kstate *k, struct ktable *t, uint64_t off, const char *s)
-{
-	field(t, off, NULL, string_off(k, s), false);
-}
-
-static void add_funcs(struct kstate *k)
+static int add_funcs(struct kstate *k)
 {
 	struct differ *d = k->d;
 	struct fact *f;
+	int ret;
 
 	for (f = d->functions.head; f; f = f->next) {
-		size_t e = kbuf_grow(&k->funcs.buf, KF_SIZE);
+		size_t e;
 
+		if (kbuf_grow(&k->funcs.buf, KF_SIZE, &e))
+			return -ENOMEM;
 		put64(&k->funcs.buf, e + KF_NEW_SIZE, f->out->size);
 		put64(&k->funcs.buf, e + KF_OLD_ADDR, f->addr);
 		put64(&k->funcs.buf, e + KF_OLD_SIZE, f->size);
 		put64(&k->funcs.buf, e + KF_SYMPOS, (uint64_t)f->sympos);
-		field(&k->funcs, e + KF_NEW_ADDR, f->out, 0, false);
-		string_field(k, &k->funcs, e + KF_NAME, f->name);
-		string_field(k, &k->funcs, e + KF_OBJNAME, d->objname);
+		ret = field(&k->funcs, e + KF_NEW_ADDR, f->out, 0, false);
+		ret = ret ?: string_field(k, &k->funcs, e + KF_NAME, f->name);
+		ret = ret ?: string_field(k, &k->funcs, e + KF_OBJNAME, d->objname);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 /* One .kpatch.relocations + .kpatch.symbols entry for @r (against a klp symbol @f). */
@@ -183,29 +177,31 @@ static int add_dynrela(struct kstate *k, struct reloc *r, struct fact *f)
 	struct section *base = r->sec->base;
 	struct symbol *secsym = obj_get_section_symbol(d->out, base);
 	size_t e, s;
+	int ret;
 
 	if (!secsym) {
 		pr_err("%s: %s: cannot create its section symbol for a kpatch dynrela",
 		       d->display, base->name);
 		return -ENOMEM;
 	}
-	s = kbuf_grow(&k->ksyms.buf, KS_SIZE);
+	if (kbuf_grow(&k->ksyms.buf, KS_SIZE, &s) || kbuf_grow(&k->relocs.buf, KR_SIZE, &e))
+		return -ENOMEM;
 	/* the address is known only for vmlinux; a module's is found at run time */
 	put64(&k->ksyms.buf, s + KS_SRC, strcmp(f->object, "vmlinux") ? 0 : f->addr);
 	put64(&k->ksyms.buf, s + KS_SYMPOS, (uint64_t)f->sympos);
 	k->ksyms.buf.data[s + KS_BIND] = f->bind;
 	k->ksyms.buf.data[s + KS_TYPE] = f->type;
-	string_field(k, &k->ksyms, s + KS_NAME, f->name);
-	string_field(k, &k->ksyms, s + KS_OBJNAME, f->object);
+	ret = string_field(k, &k->ksyms, s + KS_NAME, f->name);
+	ret = ret ?: string_field(k, &k->ksyms, s + KS_OBJNAME, f->object);
+	if (ret)
+		return ret;
 
-	e = kbuf_grow(&k->relocs.buf, KR_SIZE);
 	put32(&k->relocs.buf, e + KR_TYPE, r->type);
 	put32(&k->relocs.buf, e + KR_EXTERNAL, strcmp(f->object, d->objname) != 0);
 	put64(&k->relocs.buf, e + KR_ADDEND, (uint64_t)r->addend);
-	field(&k->relocs, e + KR_DEST, secsym, (int64_t)r->offset, false);
-	string_field(k, &k->relocs, e + KR_OBJNAME, d->objname);
-	field(&k->relocs, e + KR_KSYM, NULL, (int64_t)s, true);
-	return 0;
+	ret = field(&k->relocs, e + KR_DEST, secsym, (int64_t)r->offset, false);
+	ret = ret ?: string_field(k, &k->relocs, e + KR_OBJNAME, d->objname);
+	return ret ?: field(&k->relocs, e + KR_KSYM, NULL, (int64_t)s, true);
 }
 
 static bool is_klp_sym(const struct symbol *s)
@@ -258,11 +254,12 @@ static int convert_klp_relocs(struct kstate *k)
 	return 0;
 }
 
-static void add_arch(struct kstate *k)
+static int add_arch(struct kstate *k)
 {
 	static const char *const names[] = { ".altinstructions", ".parainstructions" };
 	struct differ *d = k->d;
 	size_t i;
+	int ret;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct section *sec = obj_find_section_by_name(d->out, names[i]);
@@ -270,10 +267,14 @@ static void add_arch(struct kstate *k)
 
 		if (!sec)
 			continue;
-		e = kbuf_grow(&k->arch.buf, KA_SIZE);
-		field(&k->arch, e + KA_SEC, obj_get_section_symbol(d->out, sec), 0, false);
-		string_field(k, &k->arch, e + KA_OBJNAME, d->objname);
+		if (kbuf_grow(&k->arch.buf, KA_SIZE, &e))
+			return -ENOMEM;
+		ret = field(&k->arch, e + KA_SEC, obj_get_section_symbol(d->out, sec), 0, false);
+		ret = ret ?: string_field(k, &k->arch, e + KA_OBJNAME, d->objname);
+		if (ret)
+			return ret;
 	}
+	return 0;
 }
 
 static struct section *new_section(struct differ *d, const char *name, size_t esize,
@@ -321,10 +322,9 @@ int kpatch_emit(struct differ *d)
 	size_t i;
 	int ret;
 
-	add_funcs(&k);
-	ret = convert_klp_relocs(&k);
-	if (!ret)
-		add_arch(&k);
+	ret = add_funcs(&k);
+	ret = ret ?: convert_klp_relocs(&k);
+	ret = ret ?: add_arch(&k);
 	if (ret)
 		goto out;
 	ret = -ENOMEM;

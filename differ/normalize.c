@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 
@@ -219,22 +220,14 @@ static int build_entries(struct differ *d, struct object *obj)
 				continue;
 			e = entries_of(d, t.sec);
 			if (!e) {
-				e = realloc(d->anon_entries,
-					    (d->nr_anon_entries + 1) * sizeof(*e));
-				if (!e)
+				if (ARRAY_GROW(d->anon_entries, d->max_anon_entries,
+					       d->nr_anon_entries + 1))
 					return -ENOMEM;
-				d->anon_entries = e;
-				e = &e[d->nr_anon_entries++];
-				memset(e, 0, sizeof(*e));
+				e = &d->anon_entries[d->nr_anon_entries++];
 				e->sec = t.sec;
 			}
-			if (!(e->nr & (e->nr + 1))) {	/* 0, 1, 3, 7 ... */
-				uint64_t *n = realloc(e->off, (2 * e->nr + 2) * sizeof(*n));
-
-				if (!n)
-					return -ENOMEM;
-				e->off = n;
-			}
+			if (ARRAY_GROW(e->off, e->max, e->nr + 1))
+				return -ENOMEM;
 			e->off[e->nr++] = (uint64_t)t.off;
 		}
 	}
@@ -251,6 +244,22 @@ static int build_entries(struct differ *d, struct object *obj)
 		e->nr = n;
 	}
 	return 0;
+}
+
+/*
+ * compare_range() for the yes/no answers of targets_equal(): an error
+ * answers "differs", and running out of memory is also kept in d->err,
+ * which ends the run after the passes (differ_run).
+ */
+static bool range_same(struct differ *d, struct section *a, uint64_t aoff, struct section *b,
+		       uint64_t boff, uint64_t size)
+{
+	const char *why;
+	int ret = compare_range(d, a, aoff, b, boff, size, &why);
+
+	if (ret == -ENOMEM && !d->err)
+		d->err = ret;
+	return ret == 0;
 }
 
 /* Where the piece of @sec entered at @off ends: the next entry, or the end. */
@@ -274,15 +283,18 @@ static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struc
 		       uint64_t boff)
 {
 	uint64_t alen, blen;
-	const char *why;
 	bool same;
+	int ret;
 
 	if (!d->entries_built) {
 		d->entries_built = true;
-		if (build_entries(d, d->orig) || build_entries(d, d->patched)) {
+		ret = build_entries(d, d->orig) ?: build_entries(d, d->patched);
+		if (ret == -ENOMEM && !d->err)
+			d->err = ret;
+		else if (ret)
 			pr_err("%s: cannot index the entries of anonymous code", d->display);
+		if (ret)
 			return false;
-		}
 	}
 	if (aoff >= a->size || boff >= b->size)
 		return false;
@@ -293,7 +305,7 @@ static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struc
 	if (alen != blen)
 		return false;
 	DS(b)->piece_busy = true;
-	same = compare_range(d, a, aoff, b, boff, alen, &why) == 0;
+	same = range_same(d, a, aoff, b, boff, alen);
 	DS(b)->piece_busy = false;
 	return same;
 }
@@ -302,7 +314,6 @@ static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struc
 static bool anon_same(struct differ *d, struct section *a, struct section *b)
 {
 	struct dsec *db = DS(b);
-	const char *why;
 
 	if (db->anon_checked)
 		return db->anon_same;
@@ -311,7 +322,7 @@ static bool anon_same(struct differ *d, struct section *a, struct section *b)
 	if (a->size != b->size)
 		db->anon_same = false;
 	else
-		db->anon_same = compare_range(d, a, 0, b, 0, a->size, &why) == 0;
+		db->anon_same = range_same(d, a, 0, b, 0, a->size);
 	return db->anon_same;
 }
 
@@ -331,8 +342,8 @@ int compare_range(struct differ *d, struct section *a, uint64_t aoff,
 	int ret = 0;
 
 	*why = NULL;
-	ra = sec_relocs_sorted(a, &na);
-	rb = sec_relocs_sorted(b, &nb);
+	if (sec_relocs_by_offset(a, &ra, &na) || sec_relocs_by_offset(b, &rb, &nb))
+		return -ENOMEM;
 	ia = reloc_lower_bound(ra, na, aoff);
 	ib = reloc_lower_bound(rb, nb, boff);
 	for (;;) {

@@ -37,8 +37,8 @@ int differ_run(struct differ *d)
 	err = err ?: select_symbols(d);	/* include: changed, new, needed; refusals */
 	err = err ?: account(d);	/* every difference has a verdict, or an error */
 	err = err ?: check_layouts(d);	/* no structure changes its layout */
-	d->err = err;
-	if (err)
+	d->err = err ?: d->err;		/* or what a yes/no comparison ran out of */
+	if (d->err)
 		return EXIT_ERROR;
 	if (d->refusals.head)
 		return EXIT_REFUSED;

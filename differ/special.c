@@ -529,10 +529,13 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 			/* the replacement code, wherever it sits */
 			const char *why;
 			unsigned int len = db[bp + g->repl_len.off];
+			int ret;
 
-			if (!ta.sec || !tb.sec || ta.sym || tb.sym ||
-			    compare_range(d, ta.sec, ta.off, tb.sec, tb.off, len, &why))
+			if (!ta.sec || !tb.sec || ta.sym || tb.sym)
 				return 1;
+			ret = compare_range(d, ta.sec, ta.off, tb.sec, tb.off, len, &why);
+			if (ret)
+				return ret == -ENOMEM ? ret : 1;
 		} else if (!targets_equal(d, &ta, &tb)) {
 			return 1;
 		}
