@@ -230,9 +230,6 @@ void differ_free(struct differ *d);
 void *mem_calloc(size_t n, size_t size);
 char *mem_strdup(const char *s);
 char *mem_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void *xcalloc(size_t n, size_t size);
-char *xstrdup(const char *s);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline struct dsym *D(const struct symbol *sym) { return sym->priv; }
 static inline struct dsec *DS(const struct section *sec) { return sec->priv; }
 int differ_attach(struct object *obj);
@@ -254,7 +251,6 @@ int refuse_named(struct differ *d, const char *section, const char *symbol,
 		 const char *reason, const char *hint);
 int refuse(struct differ *d, const struct section *sec, const struct symbol *sym,
 	   const char *reason, const char *hint);
-struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr);
 /* refuse() with the reason formatted */
 int refusef(struct differ *d, const struct section *sec, const struct symbol *sym,
 	    const char *hint, const char *fmt, ...) __attribute__((format(printf, 5, 6)));

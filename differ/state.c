@@ -35,45 +35,6 @@ char *mem_asprintf(const char *fmt, ...)
 	return n < 0 ? NULL : p;
 }
 
-/* Until every caller checks for NULL: the old abort()ing helpers. */
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = mem_calloc(n, size);
-
-	if (!p) {
-		pr_err("out of memory");
-		abort();
-	}
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = mem_strdup(s);
-
-	if (!p) {
-		pr_err("out of memory");
-		abort();
-	}
-	return p;
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		pr_err("out of memory");
-		abort();
-	}
-	return p;
-}
-
 /* Give every section and symbol its pass data. */
 int differ_attach(struct object *obj)
 {
@@ -207,16 +168,6 @@ void facts_free(struct differ *d)
 	fact_list_free(&d->refusals);
 	fact_list_free(&d->klp_symbols);
 	fact_list_free(&d->tracepoints_off);
-}
-
-/* Until every caller takes sec_relocs_by_offset()'s error. */
-struct reloc **sec_relocs_sorted(struct section *sec, size_t *nr)
-{
-	struct reloc **arr;
-
-	if (sec_relocs_by_offset(sec, &arr, nr))
-		abort();	/* out of memory, as xcalloc() */
-	return arr;
 }
 
 /* Record a refusal: the run ends with exit 2 and no output object.  0 or -ENOMEM. */

@@ -78,7 +78,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.out_path = out;
 	d.objname = objname;
 	d.display = "fuzz.o";
-	d.alias_prefix = xstrdup("hp_fuzz_");
+	d.alias_prefix = mem_strdup("hp_fuzz_");
+	if (!d.alias_prefix)
+		abort();
 
 	d.lookup = index_lookup;
 	if (!differ_open(&d))
