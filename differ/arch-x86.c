@@ -112,11 +112,25 @@ static int decode(const uint8_t *code, size_t size, struct arch_insns *insns)
 	return 0;
 }
 
+/* uint64_t place against uint32_t instruction start */
+static int cmp_place(const void *key, const void *elem)
+{
+	uint64_t place = *(const uint64_t *)key, start = *(const uint32_t *)elem;
+
+	return place < start ? -1 : place > start;
+}
+
+/* The index of the first instruction that starts after @place (insns->nr: none). */
+static size_t insn_after(const struct arch_insns *insns, uint64_t place)
+{
+	return sorted_upper_bound(&place, insns->off, insns->nr, sizeof(*insns->off), cmp_place);
+}
+
 int arch_pcrel_adjust(const uint8_t *code, size_t size, struct arch_insns *insns,
 		      uint64_t place, int64_t *adjust)
 {
-	unsigned int lo = 0, hi;
 	uint64_t end;
+	size_t lo;
 	int ret;
 
 	*adjust = 4;		/* displacement at the end of the instruction */
@@ -125,15 +139,7 @@ int arch_pcrel_adjust(const uint8_t *code, size_t size, struct arch_insns *insns
 	ret = decode(code, size, insns);
 	if (ret)
 		return ret;
-	hi = insns->nr;
-	while (lo < hi) {	/* first instruction starting after the place */
-		unsigned int mid = (lo + hi) / 2;
-
-		if (insns->off[mid] <= place)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	lo = insn_after(insns, place);
 	if (!lo)
 		return 0;
 	end = lo < insns->nr ? insns->off[lo] : size;
@@ -145,16 +151,8 @@ int arch_pcrel_adjust(const uint8_t *code, size_t size, struct arch_insns *insns
 /* Index of the instruction holding @place, or -1. */
 static long insn_at(const struct arch_insns *insns, size_t size, uint64_t place)
 {
-	unsigned int lo = 0, hi = insns->nr;
+	size_t lo = insn_after(insns, place);
 
-	while (lo < hi) {	/* first instruction starting after the place */
-		unsigned int mid = (lo + hi) / 2;
-
-		if (insns->off[mid] <= place)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (!lo || place >= size)
 		return -1;
 	return (long)lo - 1;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 
@@ -163,19 +164,19 @@ static int cmp_line(const void *x, const void *y)
  * the certain moves just at or below a and just at or above a both moved
  * by b - a.
  */
+static int cmp_line_a(const void *key, const void *elem)
+{
+	uint32_t a = *(const uint32_t *)key, b = ((const struct line_pair *)elem)->a;
+
+	return a < b ? -1 : a > b;
+}
+
 static bool line_move_known(struct differ *d, const struct line_pair *m)
 {
 	int64_t delta = (int64_t)m->b - m->a;
-	size_t lo = 0, hi = d->nr_lines;
-
-	while (lo < hi) {		/* first certain move with .a > m->a */
-		size_t mid = (lo + hi) / 2;
-
-		if (d->lines[mid].a <= m->a)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* the first certain move with .a > m->a */
+	size_t lo = sorted_upper_bound(&m->a, d->lines, d->nr_lines, sizeof(*d->lines),
+				       cmp_line_a);
 	if (lo == 0)
 		return false;
 	if ((int64_t)d->lines[lo - 1].b - d->lines[lo - 1].a != delta)

@@ -149,23 +149,15 @@ static int bare_map_build(struct object *obj, struct bare_map *m)
 	return 0;
 }
 
+static int cmp_bare_key(const void *key, const void *elem)
+{
+	return strcmp(key, (*(struct symbol *const *)elem)->bare);
+}
+
 /* Range [*first, return) of @m with bare name @bare. */
 static size_t bare_map_find(struct bare_map *m, const char *bare, size_t *first)
 {
-	size_t lo = 0, hi = m->n, end;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (strcmp(m->v[mid]->bare, bare) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	for (end = lo; end < m->n && !strcmp(m->v[end]->bare, bare); end++)
-		;
-	return end;
+	return sorted_equal_range(bare, m->v, m->n, sizeof(*m->v), cmp_bare_key, first);
 }
 
 /* The only unpaired symbol like @like in [first, end), or NULL. */

@@ -266,17 +266,12 @@ static bool range_same(struct differ *d, struct section *a, uint64_t aoff, struc
 static uint64_t piece_end(struct differ *d, struct section *sec, uint64_t off)
 {
 	struct anon_entries *e = entries_of(d, sec);
-	size_t lo = 0, hi = e ? e->nr : 0;
+	size_t next;
 
-	while (lo < hi) {		/* first entry after @off */
-		size_t mid = (lo + hi) / 2;
-
-		if (e->off[mid] <= off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return e && lo < e->nr ? e->off[lo] : sec->size;
+	if (!e)
+		return sec->size;
+	next = sorted_upper_bound(&off, e->off, e->nr, sizeof(*e->off), cmp_u64);
+	return next < e->nr ? e->off[next] : sec->size;
 }
 
 static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struct section *b,

@@ -462,23 +462,27 @@ void special_free(struct differ *d)
 	}
 }
 
+/* ss->by_owner holds entry numbers: the key brings the owners they index. */
+struct owner_key {
+	struct symbol *const *owner;
+	const struct symbol *f;
+};
+
+static int cmp_owner_key(const void *key, const void *elem)
+{
+	const struct owner_key *k = key;
+	uintptr_t a = (uintptr_t)k->f, b = (uintptr_t)k->owner[*(const size_t *)elem];
+
+	return a < b ? -1 : a > b;
+}
+
 /* The entries owned by @f: [*first, return) of ss->by_owner. */
 static size_t entries_of(struct special_sec *ss, struct symbol *f, size_t *first)
 {
-	size_t lo = 0, hi = ss->n, end;
+	struct owner_key key = { ss->owner, f };
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if ((uintptr_t)ss->owner[ss->by_owner[mid]] < (uintptr_t)f)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*first = lo;
-	for (end = lo; end < ss->n && ss->owner[ss->by_owner[end]] == f; end++)
-		;
-	return end;
+	return sorted_equal_range(&key, ss->by_owner, ss->n, sizeof(*ss->by_owner), cmp_owner_key,
+				  first);
 }
 
 /* ---- compare ---- */

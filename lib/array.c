@@ -61,6 +61,14 @@ size_t sorted_upper_bound(const void *key, const void *base, size_t nr, size_t e
 	return lo;
 }
 
+size_t sorted_equal_range(const void *key, const void *base, size_t nr, size_t elem_size,
+			  int (*cmp)(const void *key, const void *elem), size_t *first)
+{
+	*first = sorted_lower_bound(key, base, nr, elem_size, cmp);
+	return *first + sorted_upper_bound(key, (const char *)base + *first * elem_size,
+					   nr - *first, elem_size, cmp);
+}
+
 void *sorted_find(const void *key, const void *base, size_t nr, size_t elem_size,
 		  int (*cmp)(const void *key, const void *elem), size_t *count)
 {

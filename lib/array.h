@@ -38,6 +38,14 @@ size_t sorted_upper_bound(const void *key, const void *base, size_t nr, size_t e
 			  int (*cmp)(const void *key, const void *elem));
 
 /*
+ * The elements equal to @key: [*@first, return value), empty (and *@first
+ * where @key would go) when there is none.  Two binary searches, so a
+ * long run of equal elements costs no more than a short one.
+ */
+size_t sorted_equal_range(const void *key, const void *base, size_t nr, size_t elem_size,
+			  int (*cmp)(const void *key, const void *elem), size_t *first);
+
+/*
  * The first element equal to @key, or NULL; *@count (when not NULL) gets
  * how many equal elements follow from there.
  */

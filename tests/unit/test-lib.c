@@ -78,6 +78,36 @@ static void test_sorted_search(void **state)
 	assert_null(sorted_find(&key, v, 0, sizeof(*v), cmp_int, NULL));
 }
 
+static void test_sorted_equal_range(void **state)
+{
+	static const int v[] = { 1, 3, 3, 3, 7, 9 };
+	const size_t nr = sizeof(v) / sizeof(v[0]);
+	size_t first = 99;
+	int key;
+
+	(void)state;
+	key = 3;	/* a run in the middle */
+	assert_int_equal(sorted_equal_range(&key, v, nr, sizeof(*v), cmp_int, &first), 4);
+	assert_int_equal(first, 1);
+	key = 1;	/* the first element */
+	assert_int_equal(sorted_equal_range(&key, v, nr, sizeof(*v), cmp_int, &first), 1);
+	assert_int_equal(first, 0);
+	key = 9;	/* the last */
+	assert_int_equal(sorted_equal_range(&key, v, nr, sizeof(*v), cmp_int, &first), nr);
+	assert_int_equal(first, nr - 1);
+	key = 5;	/* absent: empty, where it would go */
+	assert_int_equal(sorted_equal_range(&key, v, nr, sizeof(*v), cmp_int, &first), 4);
+	assert_int_equal(first, 4);
+	key = 10;	/* above every element */
+	assert_int_equal(sorted_equal_range(&key, v, nr, sizeof(*v), cmp_int, &first), nr);
+	assert_int_equal(first, nr);
+	key = 0;	/* below every element */
+	assert_int_equal(sorted_equal_range(&key, v, nr, sizeof(*v), cmp_int, &first), 0);
+	assert_int_equal(first, 0);
+	assert_int_equal(sorted_equal_range(&key, v, 0, sizeof(*v), cmp_int, &first), 0);
+	assert_int_equal(first, 0);
+}
+
 static int fill_fail(int fd, void *arg)
 {
 	(void)arg;
@@ -222,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_array_grow),
 		cmocka_unit_test(test_sorted_search),
+		cmocka_unit_test(test_sorted_equal_range),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_symvers),
 		cmocka_unit_test(test_strbuf),
