@@ -80,13 +80,27 @@ static int account_anonymous(struct differ *d, struct section *s)
 	return ret ? unaccounted(d, s, NULL, why ? why : "contents") : 0;
 }
 
+static const char load_hint[] = "the kernel reads this table only at boot or module load: "
+				"leave it unchanged";
+static const char load_hint_cb[] = "the kernel reads this table only at boot or module load: "
+				   "leave it unchanged, and do the work from a livepatch callback";
+static const char trace_hint[] = "the kernel registers tracepoints and trace events from this "
+				 "table only at boot or module load, so a live patch cannot add or "
+				 "remove one: leave the trace definitions unchanged (the updated "
+				 "package brings them)";
+
 static const struct {
 	const char *prefix;
 	const char *what;
+	const char *hint;		/* NULL: load_hint (and a callback can do the work) */
 } load_tables[] = {
-	{ "__param", "module parameter" },
-	{ ".initcall", "initcall" },
-	{ ".init_array", "constructor" },
+	{ "__param", "module parameter", NULL },
+	{ ".initcall", "initcall", NULL },
+	{ ".con_initcall", "console initcall", NULL },
+	{ ".init.setup", "boot parameter (__setup, early_param)", NULL },
+	{ ".init_array", "constructor", NULL },
+	{ "__tracepoints_ptrs", "tracepoint", trace_hint },
+	{ "_ftrace_events", "trace event", trace_hint },
 };
 
 /*
@@ -150,9 +164,7 @@ static int account_load_tables(struct differ *d)
 			}
 			if (!ret)
 				continue;
-			ret = refuse_first_difference(d, o, s, "the kernel reads this table only "
-						      "at boot or module load: leave it unchanged, "
-						      "and do the work from a livepatch callback",
+			ret = refuse_first_difference(d, o, s, load_tables[k].hint ?: load_hint_cb,
 						      o ? "changed %s (%s)" : "new %s (%s)",
 						      load_tables[k].what);
 			if (ret)
@@ -164,8 +176,7 @@ static int account_load_tables(struct differ *d)
 			if (sec_is_rela(s) || strncmp(s->name, pre, strlen(pre)) ||
 			    obj_find_section_by_name(d->patched, s->name))
 				continue;
-			ret = refuse_first_difference(d, s, NULL, "the kernel reads this table only "
-						      "at boot or module load: leave it unchanged",
+			ret = refuse_first_difference(d, s, NULL, load_tables[k].hint ?: load_hint,
 						      "removed %s (%s)", load_tables[k].what);
 			if (ret)
 				return ret;
