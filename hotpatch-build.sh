@@ -446,6 +446,7 @@ if [[ -n $opt_patch ]]; then
 	export HP_RELEASE HP_CACHE HP_SRC HP_KDIR HP_SYMVERS HP_INDEX HP_CC HP_BUILDROOT HP_CACHE_ROOT
 	[[ -n $HP_INDEX ]] || hp_die "the symbol index of $HP_RELEASE is missing: run make"
 	buildroot_check
+	buildroot_hold
 	hp_build
 fi
 exit 0

@@ -12,7 +12,12 @@
 #                              <release>/toolchain, written by buildroot_setup at --setup
 #   buildroot_exec CMD...      run CMD inside HP_BUILDROOT, working directory and data paths
 #                              (cache root, TMPDIR, /tmp, $PWD, HP_BUILDROOT_BINDS) at the
-#                              same place as on the host
+#                              same place as on the host; the root is held (shared) meanwhile
+#   buildroot_hold             hold HP_BUILDROOT (shared) until this shell exits: a build uses
+#                              it from its first compile to its signature
+#   buildroot_clean            remove the roots no cached release's toolchain names (a target's
+#                              compiler changed, a release's cache was deleted), never one held;
+#                              call with <cache root>/.buildroot/.lock held
 #
 # Layout: <cache root>/.buildroot/<suite>-<pkg>-<version>/ (e.g. trixie-gcc-14-14.2.0-19),
 # complete when its .hotpatch-root stamp exists; made in a .tmp.* directory and renamed, under
@@ -58,23 +63,58 @@ buildroot_complete() {
 	[[ -f $1/.hotpatch-root && $(sed -n 2p "$1/.hotpatch-root") == "$BUILDROOT_PACKAGES" ]]
 }
 
+# buildroot_ensure CONFIG [TOOLCHAIN] - with TOOLCHAIN, also record the root there (HP_CC= and
+# HP_BUILDROOT=) before the lock is let go, and clean the roots nothing records any more: a
+# root is never without its record while the lock is free, so the cleaning sees every root in
+# use by a release.
 buildroot_ensure() {
-	local config=$1 suite rsuite name pkg ver dir base
+	local config=$1 record=${2:-} suite rsuite name pkg ver dir base
 	suite=$(suite_of "$HP_RELEASE")
 	rsuite=$(buildroot_root_suite "$suite")
 	read -r name pkg ver < <(buildroot_cc "$config") || exit 1
 	base=$HP_CACHE_ROOT/.buildroot
 	dir=$base/$rsuite-$pkg-$ver
+	# shellcheck disable=SC2034 # the caller's, as HP_BUILDROOT
 	HP_CC=$name
 	HP_BUILDROOT=$dir
-	if buildroot_complete "$dir"; then
+	if buildroot_complete "$dir" && { [[ -z $record ]] || buildroot_recorded "$record" "$dir"; }; then
 		return 0
 	fi
 	(
 		mkdir -p "$base" || hp_die "cannot create $base"
 		exec {fd}>>"$base/.lock" || hp_die "cannot open $base/.lock"
 		flock "$fd" || hp_die "cannot lock $base/.lock"
-		buildroot_complete "$dir" && exit 0
+		if ! buildroot_complete "$dir"; then
+			buildroot_make "$config" "$suite" "$rsuite" "$name" "$pkg" "$ver" "$dir"
+		fi
+		if [[ -n $record ]]; then
+			printf 'HP_CC=%q\nHP_BUILDROOT=%q\n' "$name" "$dir" | hp_atomic_write "$record"
+			buildroot_clean
+		fi
+	) || exit 1
+}
+
+# buildroot_recorded TOOLCHAIN DIR - TOOLCHAIN names DIR as its build root.
+buildroot_recorded() {
+	[[ -f $1 && $(buildroot_record_root "$1") == "$2" ]]
+}
+
+# buildroot_record_root TOOLCHAIN - the HP_BUILDROOT a toolchain record names.
+buildroot_record_root() {
+	local line v=''
+	while IFS= read -r line; do
+		case $line in
+		HP_BUILDROOT=*) eval "v=${line#HP_BUILDROOT=}" ;;
+		esac
+	done <"$1"
+	printf '%s\n' "$v"
+}
+
+# buildroot_make CONFIG SUITE ROOTSUITE CCNAME PKG VERSION DIR - mmdebstrap the root; under the lock.
+buildroot_make() {
+	local config=$1 suite=$2 rsuite=$3 name=$4 pkg=$5 ver=$6 dir=$7 base
+	base=$(dirname "$dir")
+	(
 		rm -rf "$base"/.tmp.* "$dir"
 		command -v mmdebstrap >/dev/null || hp_die "mmdebstrap is not installed (make deps)"
 		suite_apt_use "$suite"
@@ -107,14 +147,52 @@ buildroot_ensure() {
 	) || exit 1
 }
 
+buildroot_clean() {
+	local base=$HP_CACHE_ROOT/.buildroot f dir fd size
+	local -A used=()
+	rm -rf "$base"/.tmp.*
+	# by name: a record written through another spelling of the cache root (a symlink) still
+	# protects its root
+	for f in "$HP_CACHE_ROOT"/*/toolchain; do
+		[[ -f $f ]] || continue
+		dir=$(buildroot_record_root "$f")
+		[[ -n $dir ]] && used[${dir##*/}]=1
+	done
+	for dir in "$base"/*/; do
+		dir=${dir%/}
+		[[ -f $dir/.hotpatch-root && -z ${used[${dir##*/}]:-} ]] || continue
+		# a command still running in it (a build that read its toolchain before the record
+		# changed) holds it shared: keep it for a later cleaning
+		exec {fd}<"$dir" || continue
+		if ! flock -n -x "$fd"; then
+			exec {fd}<&-
+			hp_log "keeping the build root $dir: no cached release uses it, but a command still runs in it"
+			continue
+		fi
+		size=$(du -sh "$dir" 2>/dev/null | cut -f1)
+		hp_log "removing the build root $dir (${size:-?}): no cached release uses it"
+		# renamed first: an interrupted removal leaves a .tmp.* (removed under the lock by the
+		# next root made), never a half root that looks complete
+		if ! mv -T "$dir" "$base/.tmp.${dir##*/}" || ! rm -rf "$base/.tmp.${dir##*/}"; then
+			hp_log "could not remove $dir completely; the next cleaning retries"
+		fi
+		exec {fd}<&-
+	done
+}
+
 # buildroot_setup CONFIG - at --setup: the root of the release's compiler, recorded in
 # <release>/toolchain. Releases of the host's own archive (6.1) use the host compiler.
 buildroot_setup() {
 	if [[ -z $(suite_of "$HP_RELEASE") ]]; then
 		return 0
 	fi
-	buildroot_ensure "$1"
-	printf 'HP_CC=%q\nHP_BUILDROOT=%q\n' "$HP_CC" "$HP_BUILDROOT" | hp_atomic_write "$HP_CACHE/toolchain"
+	buildroot_ensure "$1" "$HP_CACHE/toolchain"
+}
+
+buildroot_hold() {
+	[[ -n $HP_BUILDROOT && -d $HP_BUILDROOT ]] || return 0
+	exec {HP_BUILDROOT_FD}<"$HP_BUILDROOT" || hp_die "cannot open $HP_BUILDROOT"
+	flock -s "$HP_BUILDROOT_FD" || hp_die "cannot lock $HP_BUILDROOT"
 }
 
 buildroot_toolchain() {
@@ -139,9 +217,11 @@ buildroot_exec() {
 	[[ -n $root && -d $root ]] || hp_die "no build root to run $1 in"
 	# shellcheck disable=SC2206 # a list of paths, split on blanks on purpose
 	want=("$HP_CACHE_ROOT" "${TMPDIR:-/tmp}" /tmp "$PWD" "${HP_LIBDIR:-/tmp}" ${HP_BUILDROOT_BINDS:-})
+	# shortest first, so a path inside one already bound is skipped; dropped duplicates by the
+	# whole path (sort -n -u compares only the length and lost /work/x when /root/y was as long)
 	mapfile -t want < <(for d in "${want[@]}"; do
 		[[ -n $d && -d $d ]] && realpath "$d"
-	done | awk '{ print length($0) "\t" $0 }' | sort -n -u | cut -f2-)
+	done | awk '!seen[$0]++ { print length($0) "\t" $0 }' | sort -n | cut -f2-)
 	for d in "${want[@]}"; do
 		skip=0
 		for b in "${binds[@]}"; do
@@ -155,8 +235,9 @@ buildroot_exec() {
 	if ((EUID != 0)); then
 		ns=(--map-root-user --mount)
 	fi
+	# held shared while CMD runs: buildroot_clean never removes a root under a running command
 	# shellcheck disable=SC2016 # the inner script expands its own arguments
-	unshare "${ns[@]}" -- /bin/bash -c '
+	flock -s "$root" unshare "${ns[@]}" -- /bin/bash -c '
 		set -e
 		root=$1 n=$2
 		shift 2
