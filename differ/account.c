@@ -61,6 +61,28 @@ static int account_symbol(struct differ *d, struct symbol *p)
 	}
 }
 
+/*
+ * Code without a function symbol that no code or data refers to (assembly
+ * reached through a special table, say): livepatch replaces whole
+ * functions, so a change there has nothing to carry it.
+ */
+static int account_anonymous_code(struct differ *d, struct section *s)
+{
+	struct section *o = s->twin;
+	const char *why = NULL;
+	int ret = 1;
+
+	if (o && o->size == s->size) {
+		ret = compare_range(d, o, 0, s, 0, s->size, &why);
+		if (ret <= 0)
+			return ret;
+	}
+	return refuse_named(d, s->name, s->name, o ? "changed code outside any function" :
+			    "new code outside any function", "livepatch replaces whole functions, "
+			    "and this code belongs to none: give it a function symbol "
+			    "(SYM_FUNC_START/SYM_FUNC_END), or leave it unchanged");
+}
+
 /* A section without symbols of its own: switch tables, unnamed constants. */
 static int account_anonymous(struct differ *d, struct section *s)
 {
@@ -68,8 +90,10 @@ static int account_anonymous(struct differ *d, struct section *s)
 	const char *why = NULL;
 	int ret;
 
-	if (DS(s)->include || DS(s)->ref_changed || !DS(s)->nr_refs)
+	if (DS(s)->include || DS(s)->ref_changed)
 		return 0;
+	if (!DS(s)->nr_refs)
+		return sec_is_text(s) && s->size ? account_anonymous_code(d, s) : 0;
 	if (!o)
 		return unaccounted(d, s, NULL, "new contents that unchanged code uses");
 	if (o->size != s->size)
@@ -310,6 +334,7 @@ int account(struct differ *d)
 		return 0;
 	ret = account_modinfo(d);
 	ret = ret ?: account_load_tables(d);
+	ret = ret ?: special_account(d);
 	if (ret || d->refusals.head)
 		return ret;
 	for_each_symbol(d->patched, p) {

@@ -273,6 +273,8 @@ int compare(struct differ *d);
 int special_compare_func(struct differ *d, struct symbol *a, struct symbol *b,
 			 const char **why);
 int special_index(struct differ *d);
+/* entries of code outside any function: refused when they differ */
+int special_account(struct differ *d);
 /* d->special_out: the entries of included functions, their relocations and replacements. */
 int special_keep(struct differ *d);
 bool special_section_name(const char *name);
