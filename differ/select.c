@@ -251,13 +251,91 @@ static int refuse_shared_constants(struct differ *d)
 	return 0;
 }
 
-/* "___ksymtab+foo" -> "foo" (EXPORT_SYMBOL), "___ksymtab_gpl+foo" -> "foo" (_GPL); else NULL. */
-static const char *export_of(const struct section *sec, bool *gpl)
+/*
+ * One EXPORT_SYMBOL* of an object: 6.1 writes a section ___ksymtab+NAME
+ * (___ksymtab_gpl+NAME) holding { value, name, namespace } as PC32
+ * offsets; 6.5 and later write an entry __export_symbol_NAME in
+ * .export_symbol: "LICENSE\0NAMESPACE\0", then the symbol's address.
+ */
+struct export {
+	const char *name;
+	bool gpl;
+	const char *ns;			/* "" for none, NULL when unreadable */
+	struct section *sec;
+};
+
+static int cmp_export(const void *a, const void *b)
 {
-	*gpl = !strncmp(sec->name, "___ksymtab_gpl+", 15);
-	if (*gpl)
-		return sec->name + 15;
-	return strncmp(sec->name, "___ksymtab+", 11) ? NULL : sec->name + 11;
+	return strcmp(((const struct export *)a)->name, ((const struct export *)b)->name);
+}
+
+/* The namespace string a 6.1 ___ksymtab entry's third field points to. */
+static const char *ksymtab_ns(struct section *sec)
+{
+	struct reloc **rs;
+	struct target t;
+	size_t nr, i;
+
+	if (sec_relocs_by_offset(sec, &rs, &nr))
+		return NULL;
+	i = reloc_lower_bound(rs, nr, 8);
+	if (i == nr || rs[i]->offset != 8 || reloc_target(rs[i], &t))
+		return NULL;
+	return t.str;
+}
+
+static int add_export(struct export **v, size_t *n, size_t *max, struct export e)
+{
+	if (ARRAY_GROW(*v, *max, *n + 1))
+		return -ENOMEM;
+	(*v)[(*n)++] = e;
+	return 0;
+}
+
+/* Every export of @obj, sorted by name, in *@out (the caller frees it). */
+static int exports_of(struct object *obj, struct export **out, size_t *n)
+{
+	struct section *s;
+	struct symbol *sym;
+	size_t max = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*n = 0;
+	for_each_section(obj, s) {
+		bool gpl = !strncmp(s->name, "___ksymtab_gpl+", 15);
+		const char *name = gpl ? s->name + 15 :
+				   !strncmp(s->name, "___ksymtab+", 11) ? s->name + 11 : NULL;
+
+		if (name && !sec_is_rela(s))
+			ret = add_export(out, n, &max, (struct export){ name, gpl, ksymtab_ns(s), s });
+		if (ret)
+			return ret;
+	}
+	for_each_symbol(obj, sym) {
+		const unsigned char *data;
+		const char *lic, *ns = NULL;
+		size_t left;
+
+		if (!sym->sec || strcmp(sym->sec->name, ".export_symbol") ||
+		    strncmp(sym->name, "__export_symbol_", 16))
+			continue;
+		data = sec_data(sym->sec);
+		if (!data || sym->offset >= sym->sec->size)
+			continue;
+		lic = (const char *)data + sym->offset;
+		left = sym->sec->size - sym->offset;
+		if (memchr(lic, 0, left) && memchr(lic + strlen(lic) + 1, 0, left - strlen(lic) - 1))
+			ns = lic + strlen(lic) + 1;
+		ret = add_export(out, n, &max, (struct export){ sym->name + 16,
+							       ns && !strcmp(lic, "GPL"), ns,
+							       sym->sec });
+		if (ret)
+			return ret;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_export);
+	return 0;
 }
 
 static int refuse_export(struct differ *d, struct object *obj, const struct section *sec,
@@ -269,53 +347,61 @@ static int refuse_export(struct differ *d, struct object *obj, const struct sect
 		       "%s export %s", what, name);
 }
 
-/* Exports are the sections ___ksymtab[_gpl]+NAME of each side. */
-static int check_exports(struct differ *d)
+static bool same_ns(const char *a, const char *b)
 {
-	struct section *s;
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* Refuse each export added, removed, or changed in license or namespace. */
+static int compare_exports(struct differ *d, struct export *a, size_t na, struct export *b,
+			   size_t nb)
+{
+	size_t i = 0, k = 0;
 	int ret = 0;
 
-	for_each_section(d->patched, s) {
-		struct section *o;
-		const char *name = NULL;
-		char *other;
-		bool gpl;
+	while (!ret && (i < na || k < nb)) {
+		int c = i == na ? 1 : k == nb ? -1 : strcmp(a[i].name, b[k].name);
+		char *what;
 
-		name = export_of(s, &gpl);
-		if (!name)
-			continue;
-		other = mem_asprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
-		if (!other)
-			return -ENOMEM;
-		o = obj_find_section_by_name(d->orig, other);
-		free(other);
-		if (o)
-			ret = refuse_export(d, d->patched, s, name, gpl ? "EXPORT_SYMBOL_GPL instead "
-					    "of EXPORT_SYMBOL for the" : "EXPORT_SYMBOL instead of "
-					    "EXPORT_SYMBOL_GPL for the");
-		else if (!obj_find_section_by_name(d->orig, s->name))
-			ret = refuse_export(d, d->patched, s, name, "new");
-		if (ret)
-			return ret;
+		if (c < 0) {
+			ret = refuse_export(d, d->orig, a[i].sec, a[i].name, "removed");
+			i++;
+		} else if (c > 0) {
+			ret = refuse_export(d, d->patched, b[k].sec, b[k].name, "new");
+			k++;
+		} else {
+			if (a[i].gpl != b[k].gpl) {
+				ret = refuse_export(d, d->patched, b[k].sec, b[k].name, b[k].gpl ?
+						    "EXPORT_SYMBOL_GPL instead of EXPORT_SYMBOL "
+						    "for the" : "EXPORT_SYMBOL instead of "
+						    "EXPORT_SYMBOL_GPL for the");
+			} else if (!same_ns(a[i].ns, b[k].ns)) {
+				what = mem_asprintf("changed namespace (\"%s\" -> \"%s\") of the",
+						    a[i].ns ? a[i].ns : "?",
+						    b[k].ns ? b[k].ns : "?");
+				ret = what ? refuse_export(d, d->patched, b[k].sec, b[k].name, what) :
+					     -ENOMEM;
+				free(what);
+			}
+			i++;
+			k++;
+		}
 	}
-	for_each_section(d->orig, s) {
-		const char *name;
-		char *other;
-		bool gpl;
+	return ret;
+}
 
-		name = export_of(s, &gpl);
-		if (!name || obj_find_section_by_name(d->patched, s->name))
-			continue;
-		other = mem_asprintf("%s+%s", gpl ? "___ksymtab" : "___ksymtab_gpl", name);
-		if (!other)
-			return -ENOMEM;
-		if (!obj_find_section_by_name(d->patched, other))
-			ret = refuse_export(d, d->orig, s, name, "removed");
-		free(other);
-		if (ret)
-			return ret;
-	}
-	return 0;
+static int check_exports(struct differ *d)
+{
+	struct export *a, *b = NULL;
+	size_t na, nb;
+	int ret;
+
+	ret = exports_of(d->orig, &a, &na);
+	ret = ret ?: exports_of(d->patched, &b, &nb);
+	ret = ret ?: compare_exports(d, a, na, b, nb);
+	free(a);
+	free(b);
+	return ret;
 }
 
 /* Each function using an orig static local must still use its twin. */

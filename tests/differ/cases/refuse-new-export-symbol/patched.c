@@ -1,0 +1,18 @@
+/*
+ * EXPORT_SYMBOL_GPL(hp_count) added, written the 6.5+ way (6.12): an entry
+ * __export_symbol_NAME in .export_symbol ("GPL\0", namespace "\0", then the
+ * address) that modpost turns into the export table.  The running kernel's
+ * export table cannot change: refused naming the export, not "no functional
+ * change".
+ */
+int hp_count(int x)
+{
+	return x + 1;
+}
+asm(".section \".export_symbol\",\"a\"\n"
+    "__export_symbol_hp_count:\n"
+    "	.asciz \"GPL\"\n"
+    "	.ascii \"\" \"\\0\"\n"
+    "	.balign 8\n"
+    "	.quad hp_count\n"
+    ".previous\n");
