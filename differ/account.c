@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "differ.h"
 #include "log.h"
 
@@ -324,6 +325,132 @@ static int account_modinfo(struct differ *d)
 	return ret;
 }
 
+/*
+ * .BTF_ids: BTF_ID_LIST, BTF_SET and BTF_SET8 entries are zeros (and 6.x
+ * kfunc flags) that resolve_btfids fills with BTF IDs when vmlinux or the
+ * module is linked; the kernel reads the running image's lists.  A live
+ * patch cannot add, drop or reorder an entry, or change its flags.  Entry
+ * symbols are __BTF_ID__<kind>__<name>__<__COUNTER__><__LINE__>: compared
+ * without the number, which moves with the lines above them.
+ */
+static const char btf_hint[] = "resolve_btfids fills BTF ID lists and sets when vmlinux or the "
+			       "module is linked, and the kernel reads the running image's: a "
+			       "live patch cannot add, drop or reorder an entry or change its "
+			       "flags; leave the BTF_ID lists unchanged (the updated package "
+			       "brings them)";
+
+/* The length of @name without a trailing "__<digits>". */
+static size_t btf_id_len(const char *name)
+{
+	size_t n = strlen(name), k = n;
+
+	while (k && name[k - 1] >= '0' && name[k - 1] <= '9')
+		k--;
+	if (k < n && k >= 2 && name[k - 1] == '_' && name[k - 2] == '_')
+		return k - 2;
+	return n;
+}
+
+static int cmp_sym_offset(const void *a, const void *b)
+{
+	const struct symbol *x = *(struct symbol *const *)a, *y = *(struct symbol *const *)b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* The __BTF_ID__ symbols of @sec in offset order, in *@out (the caller frees it). */
+static int btf_ids(struct object *obj, struct section *sec, struct symbol ***out, size_t *n)
+{
+	struct symbol *sym;
+	size_t max = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!sec)
+		return 0;
+	for_each_symbol(obj, sym) {
+		if (sym->sec != sec || strncmp(sym->name, "__BTF_ID__", 10))
+			continue;
+		if (ARRAY_GROW(*out, max, *n + 1))
+			return -ENOMEM;
+		(*out)[(*n)++] = sym;
+	}
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_sym_offset);
+	return 0;
+}
+
+static bool same_btf_id(const struct symbol *a, const struct symbol *b)
+{
+	size_t la = btf_id_len(a->name);
+
+	return la == btf_id_len(b->name) && !strncmp(a->name, b->name, la);
+}
+
+/* The first of @v[@n] that no entry of @w[@m] names, or NULL. */
+static struct symbol *btf_id_missing(struct symbol **v, size_t n, struct symbol **w, size_t m)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < m && !same_btf_id(v[i], w[k]); k++)
+			;
+		if (k == m)
+			return v[i];
+	}
+	return NULL;
+}
+
+static int refuse_btf_id(struct differ *d, const struct symbol *sym, const char *what)
+{
+	return refusef(d, sym->sec, sym, btf_hint, "%s BTF ID %.*s (.BTF_ids)", what,
+		       (int)btf_id_len(sym->name), sym->name);
+}
+
+static int account_btf_ids(struct differ *d)
+{
+	struct section *os = obj_find_section_by_name(d->orig, ".BTF_ids");
+	struct section *ps = obj_find_section_by_name(d->patched, ".BTF_ids");
+	struct symbol **a = NULL, **b = NULL, *sym;
+	size_t na, nb, i;
+	int ret;
+
+	ret = btf_ids(d->orig, os, &a, &na);
+	ret = ret ?: btf_ids(d->patched, ps, &b, &nb);
+	if (ret)
+		goto out;
+	if ((sym = btf_id_missing(b, nb, a, na)))
+		ret = refuse_btf_id(d, sym, "new");
+	else if ((sym = btf_id_missing(a, na, b, nb)))
+		ret = refuse_btf_id(d, sym, "removed");
+	else if (os && ps) {
+		const unsigned char *da = sec_data(os), *db = sec_data(ps);
+		uint64_t off;
+
+		for (i = 0; i < na && i < nb; i++)
+			if (!same_btf_id(a[i], b[i]) || a[i]->offset != b[i]->offset)
+				break;
+		if (i < na && i < nb) {
+			ret = refuse_btf_id(d, b[i], "reordered");
+			goto out;
+		}
+		if (!da || !db || os->size != ps->size) {
+			ret = nb ? refuse_btf_id(d, b[nb - 1], "changed") : 0;
+			goto out;
+		}
+		for (off = 0; off < ps->size && da[off] == db[off]; off++)
+			;
+		for (i = nb; off < ps->size && i && b[i - 1]->offset > off; i--)
+			;
+		if (off < ps->size && i)
+			ret = refuse_btf_id(d, b[i - 1], "changed flags of the");
+	}
+out:
+	free(a);
+	free(b);
+	return ret;
+}
+
 int account(struct differ *d)
 {
 	struct section *s;
@@ -334,6 +461,7 @@ int account(struct differ *d)
 		return 0;
 	ret = account_modinfo(d);
 	ret = ret ?: account_load_tables(d);
+	ret = ret ?: account_btf_ids(d);
 	ret = ret ?: special_account(d);
 	if (ret || d->refusals.head)
 		return ret;
