@@ -12,14 +12,15 @@
  *   - everything else -- unchanged functions, existing data, undefined
  *     symbols -- stays external and is resolved by export or klp later.
  * Refusals: changed __init or __exit code, a changed function without an ftrace
- * entry, a changed initializer of existing writable data, a changed
+ * entry, a changed initializer of existing writable or __ro_after_init
+ * data (init code may have set it: a copy is no constant), a changed
  * function that no longer uses a static local its original used, and a
  * changed constant that a copy cannot stand in for: one holding function
  * pointers (an ops table), one whose address code or data keeps (objects
  * made before the patch point at the running kernel's copy), or a global
  * one (other objects read the running kernel's copy); an EXPORT_SYMBOL
- * added, removed or changed between GPL and not (the running kernel's
- * export table is fixed).
+ * added, removed, or changed between GPL and not or in its namespace (the
+ * running kernel's export table is fixed).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -66,7 +67,8 @@ static bool copied_data(struct symbol *s)
 {
 	if (D(s)->special_static || s->status == V_NEW)
 		return true;
-	return s->status == V_CHANGED && sec_is_readonly(s->sec);
+	return s->status == V_CHANGED && sec_is_readonly(s->sec) &&
+	       s->sec->class != SEC_RO_AFTER_INIT;
 }
 
 /* A local function of ours the running kernel does not have as a symbol. */
@@ -152,7 +154,8 @@ static struct const_use *const_use_of(struct differ *d, struct symbol *sym)
 static bool judged_constant(struct symbol *p)
 {
 	return sym_is_data(p) && p->sec && p->status == V_CHANGED && !D(p)->special_static &&
-	       sec_is_readonly(p->sec) && (p->sec->sh.sh_flags & SHF_ALLOC) &&
+	       sec_is_readonly(p->sec) && p->sec->class != SEC_RO_AFTER_INIT &&
+	       (p->sec->sh.sh_flags & SHF_ALLOC) &&
 	       !sec_is_init(p->sec) && !special_section_name(p->sec->name);
 }
 
@@ -497,6 +500,15 @@ int select_symbols(struct differ *d)
 				      "alone and set the new value from a livepatch callback, or add "
 				      "new data",
 				      "changed initializer of existing data (%s)",
+				      D(p)->reason ? D(p)->reason : "content");
+		} else if (sym_is_data(p) && p->status == V_CHANGED && !D(p)->special_static &&
+			   p->sec->class == SEC_RO_AFTER_INIT) {
+			ret = refusef(d, p->sec, p,
+				      "init code may have set it while the kernel booted or the "
+				      "module loaded, so a copy with the new initializer would lose "
+				      "the running value, and it is read-only now: leave the "
+				      "initializer alone",
+				      "changed initializer of __ro_after_init data (%s)",
 				      D(p)->reason ? D(p)->reason : "content");
 		} else if (sym_is_data(p) && p->status == V_CHANGED && !D(p)->special_static &&
 			   sec_is_init(p->sec) && !special_section_name(p->sec->name)) {
