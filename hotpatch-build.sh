@@ -49,6 +49,7 @@ hp_usage() {
 	cat <<EOF
 Usage: hotpatch-build [options] PATCH
   or:  hotpatch-build [options] --setup [--print-env]
+  or:  hotpatch-build --finish-module DIR
 
 Turn a kernel source diff (unified or git format, -p1) into a signed livepatch module for a
 Debian kernel (Debian 12's 6.1, Debian 13's 6.12, bookworm-backports' 6.12), and optionally
@@ -76,6 +77,13 @@ prove in qemu that it works on that kernel.
   -j, --jobs N           parallel compile jobs (default: number of CPUs)
       --cache DIR        cache root (default: \$HOTPATCH_CACHE or ~/.cache/hotpatch)
       --keep-work        keep the scratch directory (objects, differ output, kbuild tree)
+      --defer-module DIR stop before the module is linked: leave its kbuild directory, the
+                         differ's facts and this run's state in DIR (a new directory) and exit
+                         0 without writing a module; for hotpatch-triage, which links many
+                         such modules in one kbuild (build/module.sh, module_batch)
+      --finish-module DIR
+                         the rest of a --defer-module run: link the module (unless a batch
+                         already did), post-link, sign and write the outputs of that run
   -v, --verbose          show the commands run
   -h, --help             this text
       --version          print the version
@@ -86,8 +94,9 @@ Cache only:
                          index); idempotent
       --print-env        print the cache's shell assignments (HP_RELEASE=..., HP_SRC=...)
 
-Exit status: 0 module written (and test passed); 1 error; 2 refused: the change cannot be
-live-patched safely (the message names file, section and symbol); 3 no functional change.
+Exit status: 0 module written (and test passed), or with --defer-module its inputs left in
+DIR; 1 error; 2 refused: the change cannot be live-patched safely (the message names file,
+section and symbol); 3 no functional change.
 EOF
 }
 
@@ -104,6 +113,8 @@ opt_test=''
 opt_keep=0
 opt_hooks=()
 opt_objects=()
+opt_defer=''
+opt_finish=''
 HP_CACHE_ROOT=${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}
 
 hp_need_arg() {
@@ -140,9 +151,11 @@ while (($#)); do
 		HP_JOBS=${1#*=}
 		shift
 		;;
-	-n | --name | -o | --output | --sign-key | --sign-cert | --test)
+	-n | --name | -o | --output | --sign-key | --sign-cert | --test | --defer-module | --finish-module)
 		hp_need_arg "$@"
 		case $1 in
+		--defer-module) opt_defer=$2 ;;
+		--finish-module) opt_finish=$2 ;;
 		-n | --name) opt_name=$2 ;;
 		-o | --output) opt_output=$2 ;;
 		--sign-key) opt_key=$2 ;;
@@ -151,7 +164,7 @@ while (($#)); do
 		esac
 		shift 2
 		;;
-	--name=* | --output=* | --sign-key=* | --sign-cert=* | --test=*)
+	--name=* | --output=* | --sign-key=* | --sign-cert=* | --test=* | --defer-module=* | --finish-module=*)
 		set -- "${1%%=*}" "${1#*=}" "${@:2}"
 		;;
 	--hooks | --object)
@@ -213,7 +226,16 @@ fi
 if [[ -n ${HP_JOBS:-} && ! $HP_JOBS =~ ^[1-9][0-9]*$ ]]; then
 	hp_die "--jobs needs a positive number, not '$HP_JOBS'"
 fi
-if ((!opt_setup && !opt_print_env)) && [[ -z $opt_patch ]]; then
+if [[ -n $opt_finish ]]; then
+	if [[ -n $opt_patch ]] || ((opt_setup || opt_print_env)); then
+		hp_die "--finish-module DIR finishes a --defer-module run: no patch, --setup or --print-env with it"
+	fi
+	[[ -f $opt_finish/build.env ]] || hp_die "$opt_finish is not the directory of a --defer-module run (no build.env)"
+	opt_finish=$(realpath "$opt_finish")
+	# that run's options and state (target, names, outputs, timings): hp_defer wrote them
+	# shellcheck source=/dev/null
+	. "$opt_finish/build.env" || hp_die "cannot read $opt_finish/build.env"
+elif ((!opt_setup && !opt_print_env)) && [[ -z $opt_patch ]]; then
 	hp_usage >&2
 	exit 1
 fi
@@ -223,6 +245,11 @@ if [[ -n $opt_patch ]]; then
 	if [[ -n $opt_test ]]; then
 		[[ -f $opt_test && -r $opt_test ]] || hp_die "cannot read the test script '$opt_test'"
 		opt_test=$(realpath "$opt_test")
+	fi
+	if [[ -n $opt_defer ]]; then
+		[[ -z $opt_test ]] || hp_die "--test needs the module: it does not go with --defer-module"
+		[[ ! -e $opt_defer ]] || hp_die "--defer-module $opt_defer exists: it must name a new directory"
+		opt_defer=$(realpath -m "$opt_defer")
 	fi
 	if [[ -n $opt_key || -n $opt_cert ]]; then
 		[[ -n $opt_key && -n $opt_cert ]] || hp_die "--sign-key and --sign-cert go together"
@@ -339,15 +366,17 @@ hp_publish() {
 
 # hp_build - the whole job on one patch; see --help.
 hp_build() {
-	local work ko t
-	work=$(mktemp -d "${TMPDIR:-/tmp}/hotpatch.$opt_name.XXXXXX") || hp_die "cannot create a scratch directory"
-	HP_WORK=$work
-	if ((opt_keep)); then
-		trap 'hp_log "scratch directory kept: $HP_WORK"' EXIT
+	local work t
+	if [[ -n $opt_defer ]]; then
+		work=$opt_defer/work
+		mkdir -p "$work" || hp_die "cannot create $work"
+		HP_WORK_RM=$opt_defer
 	else
-		trap 'rm -rf "$HP_WORK" 2>/dev/null || true' EXIT
+		work=$(mktemp -d "${TMPDIR:-/tmp}/hotpatch.$opt_name.XXXXXX") || hp_die "cannot create a scratch directory"
+		HP_WORK_RM=$work
 	fi
-	trap 'hp_log "interrupted; nothing was written"; exit 130' INT TERM
+	HP_WORK=$work
+	hp_work_traps
 	# The full log (every stage's messages) goes next to the outputs; the terminal keeps them too.
 	exec 3>&2
 	exec 2> >(trap "" INT TERM; exec tee "$work/build.log" >&3)
@@ -382,7 +411,65 @@ hp_build() {
 	for t in "${opt_objects[@]}"; do
 		margs+=(--object "$t")
 	done
-	module_build "${margs[@]}" "${DIFF_PAIRS[@]}" >/dev/null
+	module_prepare "${margs[@]}" "${DIFF_PAIRS[@]}"
+	if [[ -n $opt_defer ]]; then
+		hp_defer
+		return 0
+	fi
+	module_kbuild "$MODULE_BDIR"
+	hp_module_done
+}
+
+# hp_work_traps - the scratch directory (HP_WORK_RM: the work dir, or the --defer-module /
+# --finish-module directory) goes at exit, unless --keep-work or a deferred run kept it.
+hp_work_traps() {
+	if ((opt_keep)); then
+		trap 'hp_log "scratch directory kept: $HP_WORK"' EXIT
+	else
+		trap '[[ -z $HP_WORK_RM ]] || rm -rf "$HP_WORK_RM" 2>/dev/null || true' EXIT
+	fi
+	trap 'hp_log "interrupted; nothing was written"; exit 130' INT TERM
+}
+
+# hp_defer - --defer-module: the module stage stops after module_prepare. What the rest needs
+# stays in opt_defer: build.env (this run's options and state), work/ without the objects and
+# sources (a triage keeps hundreds of these), the build directory MODULE_BDIR in it.
+hp_defer() {
+	local prep
+	prep=$(awk -v a="$HP_STAGE_T0" -v b="$(hp_now)" 'BEGIN { printf "%.3f", b - a }')
+	rm -rf "$HP_WORK/orig" "$HP_WORK/patched" "$HP_WORK/patched-src" "$HP_WORK/shadow" "$HP_WORK"/diff/*.layouts.* ||
+		hp_die "cannot clean $HP_WORK"
+	# shellcheck disable=SC2034 # read back by --finish-module
+	local opt_kernel=$HP_RELEASE
+	{
+		declare -p opt_kernel opt_name opt_output opt_patch opt_replace opt_key opt_cert opt_keep \
+			HP_CACHE_ROOT HP_TIMINGS HP_WORK MODULE_BDIR prep DIFF_TARGETS
+	} >"$opt_defer/.tmp.build.env" || hp_die "cannot write $opt_defer/build.env"
+	mv -f "$opt_defer/.tmp.build.env" "$opt_defer/build.env" || hp_die "cannot write $opt_defer/build.env"
+	hp_log "module $opt_name deferred: its kbuild directory is $MODULE_BDIR/src; hotpatch-build --finish-module $opt_defer links, signs and writes it to $opt_output"
+	HP_WORK_RM=''
+}
+
+# hp_finish - --finish-module: the module stage of a --defer-module run from where it stopped
+# (its time so far and, after module_batch, its share of the batch's kbuild count in it), then
+# the rest of that run.
+hp_finish() {
+	local share=0
+	HP_WORK_RM=$opt_finish
+	hp_work_traps
+	exec 3>&2
+	exec 2> >(trap "" INT TERM; exec tee -a "$HP_WORK/build.log" >&3)
+	[[ -f $MODULE_BDIR/batch-share ]] && share=$(<"$MODULE_BDIR/batch-share")
+	hp_stage_begin module
+	HP_STAGE_T0=$(awk -v t="$HP_STAGE_T0" -v a="$prep" -v b="$share" 'BEGIN { printf "%.6f", t - a - b }')
+	[[ -f $MODULE_BDIR/built ]] || module_kbuild "$MODULE_BDIR"
+	hp_module_done
+}
+
+# hp_module_done - the linked module of MODULE_BDIR -> post-linked, signed; test, report, outputs.
+hp_module_done() {
+	local work=$HP_WORK ko t
+	module_finish "$MODULE_BDIR" >/dev/null
 	ko=$work/module/$opt_name.ko
 	[[ -s $ko ]] || hp_die "module_build wrote no $ko"
 	hp_stage_end "$(stat -c %s "$ko") bytes, signed"
@@ -430,7 +517,7 @@ hp_trap_errors
 HP_T_START=$(hp_now)
 target_resolve "$opt_kernel"
 buildroot_toolchain
-if ((opt_setup)) || [[ -n $opt_patch ]]; then
+if ((opt_setup)) || [[ -n $opt_patch$opt_finish ]]; then
 	hp_setup
 	if ((opt_setup)); then
 		HP_STAGE=setup
@@ -441,12 +528,16 @@ fi
 if ((opt_print_env)); then
 	hp_print_env
 fi
-if [[ -n $opt_patch ]]; then
+if [[ -n $opt_patch$opt_finish ]]; then
 	eval "$(hp_print_env)"
 	export HP_RELEASE HP_CACHE HP_SRC HP_KDIR HP_SYMVERS HP_INDEX HP_CC HP_BUILDROOT HP_CACHE_ROOT
 	[[ -n $HP_INDEX ]] || hp_die "the symbol index of $HP_RELEASE is missing: run make"
 	buildroot_check
 	buildroot_hold
-	hp_build
+	if [[ -n $opt_finish ]]; then
+		hp_finish
+	else
+		hp_build
+	fi
 fi
 exit 0
