@@ -26,6 +26,12 @@ HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 . "$HP_LIBDIR/build/patch.sh"
 # shellcheck source=build/objects.sh
 . "$HP_LIBDIR/build/objects.sh"
+# shellcheck source=build/buildroot.sh
+. "$HP_LIBDIR/build/buildroot.sh"
+# shellcheck source=build/sign.sh
+. "$HP_LIBDIR/build/sign.sh"
+# shellcheck source=build/module.sh
+. "$HP_LIBDIR/build/module.sh"
 # shellcheck source=build/triage-input.sh
 . "$HP_LIBDIR/build/triage-input.sh"
 # shellcheck source=build/triage-candidates.sh
@@ -119,6 +125,8 @@ opt_wrapper=${HOTPATCH_CC_WRAPPER:-}
 opt_inputs=()
 HP_CACHE_ROOT=${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}
 TRIAGE_JOBS=$(nproc)
+# patch modules linked per kbuild run: one failure links only these again, one at a time
+TRIAGE_MODULE_BATCH=${HOTPATCH_MODULE_BATCH:-32}
 
 triage_need_arg() {
 	[[ $# -ge 2 && -n $2 ]] || hp_die "option $1 needs an argument (see --help)"
@@ -164,6 +172,7 @@ done
 [[ -n $opt_output ]] || hp_die "-o DIR is required (see --help)"
 [[ $TRIAGE_JOBS =~ ^[1-9][0-9]*$ ]] || hp_die "--jobs needs a positive number, not '$TRIAGE_JOBS'"
 [[ $opt_batch =~ ^[1-9][0-9]*$ ]] || hp_die "--batch needs a positive number, not '$opt_batch'"
+[[ $TRIAGE_MODULE_BATCH =~ ^[1-9][0-9]*$ ]] || hp_die "HOTPATCH_MODULE_BATCH needs a positive number, not '$TRIAGE_MODULE_BATCH'"
 if ((opt_merge)); then
 	((${#opt_inputs[@]})) || hp_die "--merge needs the result directories to join"
 	if [[ -n $opt_from$opt_to$opt_shard$opt_bundle ]] || ((opt_test)); then
@@ -314,14 +323,16 @@ triage_todo() {
 # triage_progress TOTAL SKIPPED TODO T0 - one status line: done/total, outcomes so far, ETA
 # from this run's pace.
 triage_progress() {
-	local total=$1 skipped=$2 remaining=$3 t0=$4 done_now
+	local total=$1 skipped=$2 remaining=$3 t0=$4 done_now waiting
 	done_now=$(wc -l <"$opt_output/work/progress")
-	awk -v total="$total" -v before="$skipped" -v todo="$remaining" -v t0="$t0" -v now="$(hp_now)" -v n="$done_now" '
+	waiting=$(($(wc -l <"$opt_output/work/deferred") - $(awk 'NR == FNR { d[$1] = 1; next } ($1 in d)' "$opt_output/work/deferred" "$opt_output/work/progress" | wc -l)))
+	awk -v total="$total" -v before="$skipped" -v todo="$remaining" -v t0="$t0" -v now="$(hp_now)" -v n="$done_now" -v w="$waiting" '
 		{ c[$2]++ }
 		END {
 			line = sprintf("triage: %d/%d done", before + n, total)
 			for (o in c) line = line sprintf(", %s %d", o, c[o])
-			if (n > 0 && todo > n) line = line sprintf(", ETA %d min", (now - t0) / n * (todo - n) / 60 + 0.5)
+			if (w > 0) line = line sprintf(", %d module(s) to link", w)
+			if (n + w > 0 && todo > n + w) line = line sprintf(", ETA %d min", (now - t0) / (n + w) * (todo - n - w) / 60 + 0.5)
 			print line
 		}' "$opt_output/work/progress"
 }
@@ -329,8 +340,10 @@ triage_progress() {
 # triage_interrupt PGID - stop the workers' process group, keep the finished rows, exit 130.
 # shellcheck disable=SC2317 # called from a trap
 triage_interrupt() {
-	kill -TERM -- "-$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
+	if [[ -n ${1:-} ]]; then
+		kill -TERM -- "-$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
+	fi
 	[[ -t 2 ]] && printf '\n' >&2
 	hp_log "interrupted: $(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' | wc -l) finished result(s) kept in $opt_output/results; run again to continue"
 	# a report of what is finished, marked as such (a rerun replaces it)
@@ -339,33 +352,25 @@ triage_interrupt() {
 	exit 130
 }
 
-# triage_run - every candidate without a result, TRIAGE_JOBS at a time (xargs -P: a candidate
-# is one process tree), with a progress line every few seconds.
-triage_run() {
-	local total todo n skipped pid t0 line last='' tick=0 rc=0 missing id
-	hp_stage_begin run
-	mkdir -p "$opt_output/results" "$opt_output/logs" "$opt_output/modules" || hp_die "cannot create $opt_output"
-	triage_todo >"$opt_output/work/todo"
-	total=$(wc -l <"$opt_output/candidates.tsv")
-	todo=$(wc -l <"$opt_output/work/todo")
-	skipped=$((total - todo))
-	((skipped == 0)) || hp_log "$skipped of $total candidate(s) already finished in $opt_output/results"
-	: >"$opt_output/work/progress"
-	t0=$(hp_now)
+# triage_workers ARGS... - build/triage-candidate.sh ARGS ID for every id on stdin, TRIAGE_JOBS at
+# a time (xargs -P: a candidate is one process tree), with a progress line every few seconds
+# (TOTAL SKIPPED TODO T0 in TRIAGE_PROGRESS); the status is xargs'.
+triage_workers() {
+	local pid line last='' tick=0 rc=0
 	# The workers run as their own process group (job control on for this one job): a
 	# background job of a script ignores SIGINT, so Ctrl-C reaches only this shell, which
 	# stops the whole group with TERM; each worker and hotpatch-build then removes its
 	# scratch and writes no row.
 	set -m
-	xargs -P "$TRIAGE_JOBS" -n 1 "$HP_LIBDIR/build/triage-candidate.sh" "$opt_output" \
-		<"$opt_output/work/todo" &
+	xargs -P "$TRIAGE_JOBS" -n 1 "$HP_LIBDIR/build/triage-candidate.sh" "$@" &
 	pid=$!
 	set +m
 	trap 'triage_interrupt "$pid"' INT TERM
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		tick=$((tick + 1))
-		line=$(triage_progress "$total" "$skipped" "$todo" "$t0")
+		# shellcheck disable=SC2086 # four numbers
+		line=$(triage_progress $TRIAGE_PROGRESS)
 		if [[ -t 2 ]]; then
 			printf '\r%s\033[K' "$line" >&2
 		elif [[ $line != "$last" && $((tick % 30)) == 0 ]]; then
@@ -376,14 +381,77 @@ triage_run() {
 	wait "$pid" || rc=$?
 	trap - INT TERM
 	[[ -t 2 ]] && printf '\n' >&2
+	return "$rc"
+}
+
+# triage_missing IDS-FILE - the ids of IDS-FILE without a result, on one line.
+triage_missing() {
+	local id
+	while IFS= read -r id; do
+		[[ -f $opt_output/results/$id.json ]] || printf '%s ' "$id"
+	done <"$1"
+}
+
+# triage_run - every candidate without a result: first each one up to its module (the workers
+# defer the module stage, OUT/work/deferred), then the modules of the deferred ones, linked
+# TRIAGE_MODULE_BATCH at a time in one kbuild each (triage_modules).
+triage_run() {
+	local total todo n d skipped rc=0
+	hp_stage_begin run
+	mkdir -p "$opt_output/results" "$opt_output/logs" "$opt_output/modules" || hp_die "cannot create $opt_output"
+	triage_todo >"$opt_output/work/todo"
+	total=$(wc -l <"$opt_output/candidates.tsv")
+	todo=$(wc -l <"$opt_output/work/todo")
+	skipped=$((total - todo))
+	((skipped == 0)) || hp_log "$skipped of $total candidate(s) already finished in $opt_output/results"
+	: >"$opt_output/work/progress"
+	: >"$opt_output/work/deferred"
+	TRIAGE_PROGRESS="$total $skipped $todo $(hp_now)"
+	TRIAGE_DEFER_MODULES=1 triage_workers "$opt_output" <"$opt_output/work/todo" || rc=$?
 	n=$(wc -l <"$opt_output/work/progress")
-	if ((rc != 0 && n != todo)); then
-		missing=$(while IFS= read -r id; do
-			[[ -f $opt_output/results/$id.json ]] || printf '%s ' "$id"
-		done <"$opt_output/work/todo")
-		hp_die "$((todo - n)) candidate(s) ended without a result: ${missing% }(xargs exit $rc; their messages are above, see also $opt_output/logs)"
+	d=$(wc -l <"$opt_output/work/deferred")
+	if ((rc != 0 && n + d != todo)); then
+		hp_die "$((todo - n - d)) candidate(s) ended without a result: $(triage_missing "$opt_output/work/todo")(xargs exit $rc; their messages are above, see also $opt_output/logs)"
 	fi
-	hp_stage_end "$(triage_progress "$total" "$skipped" "$todo" "$t0" | sed 's/^triage: //')"
+	triage_modules
+	n=$(wc -l <"$opt_output/work/progress")
+	if ((n != todo)); then
+		hp_die "$((todo - n)) candidate(s) ended without a result: $(triage_missing "$opt_output/work/todo")(their messages are above, see also $opt_output/logs)"
+	fi
+	# shellcheck disable=SC2086 # four numbers
+	hp_stage_end "$(triage_progress $TRIAGE_PROGRESS | sed 's/^triage: //')"
+}
+
+# triage_modules - the deferred candidates' modules: TRIAGE_MODULE_BATCH at a time, one kbuild
+# (module_batch, -j TRIAGE_JOBS) then each candidate's --finish (post-link, sign, row). When the
+# batch's kbuild fails, each of its candidates links its module alone in --finish, so a module
+# that does not link is that candidate's tool error and no other's.
+triage_modules() {
+	local ids=() chunk=() bdirs=() id i rc=0 batches=0 alone=0 t0
+	mapfile -t ids <"$opt_output/work/deferred"
+	((${#ids[@]})) || return 0
+	t0=$(hp_now)
+	for ((i = 0; i < ${#ids[@]}; i += TRIAGE_MODULE_BATCH)); do
+		chunk=("${ids[@]:i:TRIAGE_MODULE_BATCH}")
+		bdirs=()
+		for id in "${chunk[@]}"; do
+			# shellcheck source=/dev/null # written by hotpatch-build --defer-module
+			bdirs+=("$(. "$opt_output/work/c/$id/defer/build.env" && printf '%s\n' "$MODULE_BDIR")")
+		done
+		batches=$((batches + 1))
+		if ! (HP_JOBS=$TRIAGE_JOBS module_batch "$opt_output/work/batch" "${bdirs[@]}"); then
+			alone=$((alone + ${#chunk[@]}))
+			hp_log "the kbuild of ${#chunk[@]} patch modules together failed (log: $opt_output/work/batch-$batches.log): each is linked alone"
+			mv -f "$opt_output/work/batch/kbuild.log" "$opt_output/work/batch-$batches.log" 2>/dev/null || true
+		fi
+		printf '%s\n' "${chunk[@]}" >"$opt_output/work/batch.ids"
+		triage_workers --finish "$opt_output" <"$opt_output/work/batch.ids" || rc=$?
+		rm -rf "$opt_output/work/batch"
+		((rc == 0)) || break
+	done
+	hp_log "$(printf 'modules: %d linked in %d kbuild run(s)%s, %.1f s' "${#ids[@]}" "$batches" \
+		"$( ((alone == 0)) || printf ', %d of them alone after a failed batch' "$alone")" \
+		"$(awk -v a="$t0" -v b="$(hp_now)" 'BEGIN { print b - a }')")"
 }
 
 # triage_meta - the report's header as a JSON file.

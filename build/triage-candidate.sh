@@ -3,10 +3,16 @@
 # build/triage-candidate.sh - triage one candidate: run hotpatch-build on it and write its row.
 #
 #   build/triage-candidate.sh OUT ID
+#   build/triage-candidate.sh --finish OUT ID
 #
 # OUT is a hotpatch-triage output directory (OUT/run.env, OUT/candidates.tsv, the update dir it
 # names); ID a line of OUT/candidates.tsv. hotpatch-triage runs this once per candidate, -j at
 # a time; it also runs alone, to redo or debug one candidate.
+# With TRIAGE_DEFER_MODULES=1 (hotpatch-triage sets it) a candidate that reaches the module
+# stage stops there (hotpatch-build --defer-module): its state stays in OUT/work/c/ID, its id is
+# appended to OUT/work/deferred and no row is written yet. hotpatch-triage then links the
+# modules of many candidates in one kbuild (module_batch) and runs --finish on each: the rest of
+# its hotpatch-build run (--finish-module), then its row, exactly as without the deferral.
 #
 # Writes OUT/modules/ID.{ko,json} when a module was built, OUT/logs/ID.log (hotpatch-build's
 # messages, every attempt), and last OUT/results/ID.json, by rename: a candidate is finished
@@ -32,8 +38,13 @@ tc_dir=$(dirname "$tc_self")
 . "$tc_dir/objects.sh"
 
 HP_STAGE=triage
-TC_OUT=${1:?usage: triage-candidate.sh OUT ID}
-TC_ID=${2:?usage: triage-candidate.sh OUT ID}
+TC_FINISH=0
+if [[ ${1:-} == --finish ]]; then
+	TC_FINISH=1
+	shift
+fi
+TC_OUT=${1:?usage: triage-candidate.sh [--finish] OUT ID}
+TC_ID=${2:?usage: triage-candidate.sh [--finish] OUT ID}
 # shellcheck source=/dev/null # written by hotpatch-triage (triage_write_env)
 . "$TC_OUT/run.env"
 
@@ -101,7 +112,8 @@ tc_build() {
 	local patch=$1 log=$2 args=(-k "$HP_RELEASE" --cache "$HP_CACHE_ROOT" -j "${TRIAGE_BUILD_JOBS:-1}"
 		-n "$TC_ID" -o "$TC_WORK/out")
 	[[ -n ${TRIAGE_SIGN_KEY:-} ]] && args+=(--sign-key "$TRIAGE_SIGN_KEY" --sign-cert "$TRIAGE_SIGN_CERT")
-	rm -rf "$TC_WORK/out"
+	[[ ${TRIAGE_DEFER_MODULES:-0} == 1 ]] && args+=(--defer-module "$TC_WORK/defer")
+	rm -rf "$TC_WORK/out" "$TC_WORK/defer"
 	"$TRIAGE_BUILD" "${args[@]}" "$patch" >"$log" 2>&1 </dev/null
 }
 
@@ -268,6 +280,48 @@ tc_main() {
 		fi
 	fi
 	TC_TIME=$(awk -v a="$t0" -v b="$(hp_now)" 'BEGIN { printf "%.2f", b - a }')
+	if [[ $TC_OUTCOME == built && -f $TC_WORK/defer/build.env ]]; then
+		tc_defer
+		return 0
+	fi
+	tc_result
+}
+
+# tc_defer - the module of this candidate is linked later, with others: keep what its row needs
+# (TC_WORK/state, the log so far in OUT/logs/ID.log.tmp) and queue it in OUT/work/deferred.
+tc_defer() {
+	declare -p TC_KIND TC_PATH TC_OBJ TC_TARGET TC_FILES TC_ATTEMPTS TC_KEY TC_TIME \
+		>"$TC_WORK/state" || hp_die "cannot write $TC_WORK/state"
+	# one short line: an append this short is atomic
+	printf '%s\n' "$TC_ID" >>"$TC_OUT/work/deferred"
+}
+
+# tc_finish - the deferred module stage: hotpatch-build --finish-module (its kbuild already run
+# by module_batch, or alone when the batch failed), then the row. The candidate's time is its
+# first part, its share of the batch's kbuild and the finish.
+tc_finish() {
+	local rc=0 t0 share=0 bdir log=$TC_OUT/logs/$TC_ID.log
+	TC_WORK=$TC_OUT/work/c/$TC_ID
+	[[ -f $TC_WORK/state && -f $TC_WORK/defer/build.env ]] || hp_die "candidate $TC_ID has no deferred module in $TC_WORK"
+	# shellcheck source=/dev/null # written by tc_defer
+	. "$TC_WORK/state" || hp_die "cannot read $TC_WORK/state"
+	trap 'rm -rf "$TC_WORK"; exit 130' INT TERM
+	# shellcheck source=/dev/null # written by hotpatch-build --defer-module
+	bdir=$(. "$TC_WORK/defer/build.env" && printf '%s\n' "$MODULE_BDIR")
+	[[ -f $bdir/batch-share ]] && share=$(<"$bdir/batch-share")
+	t0=$(hp_now)
+	"$TRIAGE_BUILD" --finish-module "$TC_WORK/defer" >"$TC_WORK/finish.log" 2>&1 </dev/null || rc=$?
+	((rc != 130 && rc != 143)) || exit 130
+	cat "$TC_WORK/finish.log" >>"$TC_WORK/last.log"
+	cat "$TC_WORK/finish.log" >>"$log.tmp"
+	tc_classify "$rc" "$TC_WORK/last.log"
+	TC_TIME=$(awk -v t="$TC_TIME" -v s="$share" -v a="$t0" -v b="$(hp_now)" 'BEGIN { printf "%.2f", t + s + b - a }')
+	tc_result
+}
+
+# tc_result - write the row and publish the module, the log and last the result.
+tc_result() {
+	local log=$TC_OUT/logs/$TC_ID.log
 	tc_row >"$TC_WORK/row.json" || hp_die "cannot write the row of $TC_ID"
 	# same file system: each mv is a rename; the result goes last
 	if [[ $TC_OUTCOME == built ]]; then
@@ -282,4 +336,8 @@ tc_main() {
 }
 
 hp_trap_errors
-tc_main
+if ((TC_FINISH)); then
+	tc_finish
+else
+	tc_main
+fi
