@@ -8,15 +8,20 @@
  *     an always-safe special static, or referenced by nothing;
  *   - anonymous contents (constants, switch tables) that differ are
  *     referenced by something changed or new, or by nothing;
+ *   - code without a function symbol that nothing refers to is unchanged
+ *     (else refused: livepatch replaces whole functions);
  * and the kinds compared elsewhere are left to their passes: special
- * sections (their entries follow the functions owning them), string
- * literals (compared by content where they are used), __LINE__ values
- * (compare's line-only verdict), debug info (not allocated).
+ * sections (their entries follow the functions owning them; entries of
+ * no function are compared by special_account()), string literals
+ * (compared by content where they are used), __LINE__ values (compare's
+ * line-only verdict), exports (select), debug info (not allocated).
  * Anything else is an error naming the section and symbol: the run must
  * never say "no change", or write a patch, while a difference is unexplained.
- * Tables the kernel reads only at boot or module load (module_param's
- * __param, initcalls, constructors) are compared too: a live patch cannot
- * add, drop or change an entry, so a difference there is a refusal.
+ * What the kernel or its tools read only at boot, module load or link
+ * time is compared too, and a difference there is a refusal: the load
+ * tables (__param, initcalls, __setup, constructors, tracepoints and trace
+ * events), .modinfo (but for the entries that only describe the module)
+ * and .BTF_ids.  HACKING.md's "Section kinds" lists who accounts for what.
  * Runs only when nothing was refused (a refusal already stops the run).
  */
 #include <errno.h>
