@@ -47,9 +47,44 @@ static int unaccounted(struct differ *d, const struct section *sec, const struct
 	return -EINVAL;
 }
 
+/*
+ * The special section (not a .discard one) whose entries point at @p, or
+ * NULL.  select counts only references from code and ordinary data, so a
+ * changed constant that only a table entry or replacement code reads
+ * looks referenced by nothing.
+ */
+static int read_by_special(struct symbol *p, struct section **by)
+{
+	struct section *s;
+
+	*by = NULL;
+	for_each_section(p->obj, s) {
+		struct reloc **rs;
+		size_t nr, i;
+
+		if (!sec_is_rela(s) || !s->base || !(s->base->sh.sh_flags & SHF_ALLOC) ||
+		    !special_section_name(s->base->name) || !strncmp(s->base->name, ".discard", 8))
+			continue;
+		if (sec_relocs_by_offset(s->base, &rs, &nr))
+			return -ENOMEM;
+		for (i = 0; i < nr; i++) {
+			struct target t;
+
+			if (!reloc_target(rs[i], &t) && t.sym == p) {
+				*by = s->base;
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
 static int account_symbol(struct differ *d, struct symbol *p)
 {
 	struct dsym *ds = D(p);
+	struct section *by;
+	char *what;
+	int ret;
 
 	switch (p->status) {
 	case V_SAME:
@@ -58,8 +93,15 @@ static int account_symbol(struct differ *d, struct symbol *p)
 	case V_CHANGED:
 		if (ds->include || ds->refused || ds->special_static)
 			return 0;
-		if (sym_is_data(p) && !ds->nr_refs && p->bind == STB_LOCAL)
-			return 0;
+		if (sym_is_data(p) && !ds->nr_refs && p->bind == STB_LOCAL) {
+			ret = read_by_special(p, &by);
+			if (ret || !by)
+				return ret;	/* dead data: nothing can read it */
+			what = mem_asprintf("changed data that only %s reads", by->name);
+			ret = what ? unaccounted(d, p->sec, p, what) : -ENOMEM;
+			free(what);
+			return ret;
+		}
 		return unaccounted(d, p->sec, p, sym_is_func(p) ? "changed function neither "
 				   "patched nor refused" : "changed data neither copied nor refused");
 	default:

@@ -11,6 +11,7 @@
 #   new F...            exactly these new functions
 #   data D...           exactly these data entries
 #   refusal TEXT        some refusal's reason contains TEXT
+#   message TEXT        the differ's output (stderr) contains TEXT (an error's message)
 #   klp SYM             the JSON klp_symbols holds SYM (and the output an undefined SYM)
 #   noklp NAME          no klp symbol for NAME
 #   outsym SYM          the output defines SYM
@@ -59,7 +60,7 @@ json_names() { jq -r ".$2[]?.name" "$1" | words; }
 run_case() {
 	local bin=$1 cdir=$2 name tag w expect_exit=0 args=() cflags="" envs=() rc out
 	local want_changed="" want_new="" want_data="" check_changed=0 check_new=0 check_data=0
-	local refusals=() klps=() noklps=() outsyms=() kpatch=0 object=vmlinux line key rest
+	local refusals=() messages=() klps=() noklps=() outsyms=() kpatch=0 object=vmlinux line key rest
 	name=$(basename "$cdir")
 	tag=$name
 	[[ $bin == out-asan/* ]] && tag="asan: $name"
@@ -76,6 +77,7 @@ run_case() {
 		new) want_new=$(words <<<"$rest"); check_new=1 ;;
 		data) want_data=$(words <<<"$rest"); check_data=1 ;;
 		refusal) refusals+=("$rest") ;;
+		message) messages+=("$rest") ;;
 		klp) klps+=("$rest") ;;
 		noklp) noklps+=("$rest") ;;
 		outsym) outsyms+=("$rest") ;;
@@ -148,6 +150,10 @@ run_case() {
 	for r in "${refusals[@]}"; do
 		jq -r '.refusals[]?.reason' "$w/facts.json" | grep >/dev/null -F -- "$r" ||
 			{ t_fail "$tag" "expected a refusal '$r', saw '$(jq -c '[.refusals[]?.reason]' "$w/facts.json")'"; return; }
+	done
+	for r in "${messages[@]}"; do
+		grep >/dev/null -F -- "$r" "$w/diff.log" ||
+			{ t_fail "$tag" "expected the message '$r', saw: $out"; return; }
 	done
 	for r in "${klps[@]}"; do
 		jq -r '.klp_symbols[]?.symbol' "$w/facts.json" | grep >/dev/null -xF -- "$r" ||

@@ -1,0 +1,17 @@
+/*
+ * A static constant that only replacement code (.altinstr_replacement, a
+ * special section) reads changes (2 -> 3).  No function or data names it, so
+ * it looked "referenced by nothing" and the run said "no functional change";
+ * what reads it is a table account cannot judge, so it is an unaccounted
+ * difference (exit 1) naming the constant and the section that reads it.
+ */
+static const int hp_tbl[2] __attribute__((used)) = { 1, 2 };
+
+asm(".pushsection .altinstr_replacement, \"ax\"\n"
+    "	movl hp_tbl+4(%rip), %eax\n"
+    ".popsection\n");
+
+int hp_plain(int x)
+{
+	return x + 1;
+}
