@@ -302,7 +302,7 @@ static int modinfo_strings(struct differ *d, struct object *obj, struct section 
 			k++;
 	if (!k)
 		return 0;
-	*out = calloc(k, sizeof(**out));
+	*out = mem_calloc(k, sizeof(**out));
 	if (!*out)
 		return -ENOMEM;
 	for (off = 0; off < sec->size; off += strlen((const char *)data + off) + 1)

@@ -84,7 +84,7 @@ static struct section *copy_picked(struct differ *d, struct section *sec)
 	struct section *out;
 	size_t i;
 
-	buf = calloc(1, DS(sec)->out_size ? DS(sec)->out_size : 1);
+	buf = mem_calloc(1, DS(sec)->out_size);
 	if (!buf || !data) {
 		free(buf);
 		return NULL;
@@ -242,7 +242,7 @@ static int write_special(struct differ *d, struct special_out *so)
 		}
 	}
 	if (rout && !ret) {
-		unsigned char *copy = malloc(so->rsize ? so->rsize : 1);
+		unsigned char *copy = mem_calloc(1, so->rsize);
 
 		if (!copy)
 			return -ENOMEM;

@@ -61,18 +61,22 @@ static void collapse(char *s)
 	*w = '\0';
 }
 
-/* "} __attribute__((x)) Node;" -> "Node" (the last identifier before ';'). */
-static char *typedef_name(const char *end)
+/*
+ * "} __attribute__((x)) Node;" -> *@name "typedef Node" (the last identifier
+ * before ';'), left alone when there is none.  0 or -ENOMEM.
+ */
+static int typedef_name(const char *end, char **name)
 {
 	const char *semi = strrchr(end, ';'), *p;
 
 	if (!semi)
-		return NULL;
+		return 0;
 	for (p = semi; p > end && (isalnum((unsigned char)p[-1]) || p[-1] == '_'); p--)
 		;
 	if (p == semi)
-		return NULL;
-	return strndup(p, semi - p);
+		return 0;
+	*name = mem_asprintf("typedef %.*s", (int)(semi - p), p);
+	return *name ? 0 : -ENOMEM;
 }
 
 static int layouts_add(struct layouts *ls, char *name, char *text)
@@ -115,7 +119,8 @@ static int layouts_index(struct layouts *ls)
 			ls->v[w++] = ls->v[i];
 			continue;
 		}
-		if (asprintf(&both, "%s\n%s", ls->v[w - 1].text, ls->v[i].text) < 0)
+		both = mem_asprintf("%s\n%s", ls->v[w - 1].text, ls->v[i].text);
+		if (!both)
 			return -ENOMEM;
 		free(ls->v[w - 1].text);
 		free(ls->v[i].name);
@@ -168,7 +173,8 @@ static int layouts_read(const char *path, struct layouts *ls)
 			if (sscanf(line, "%7s %255s {", kind, id) == 2 &&
 			    (!strcmp(kind, "struct") || !strcmp(kind, "union")) && strcmp(id, "{") &&
 			    strchr(line, '{')) {
-				if (asprintf(&name, "%s %s", kind, id) < 0)
+				name = mem_asprintf("%s %s", kind, id);
+				if (!name)
 					return -ENOMEM;
 				start = line;
 			}
@@ -176,19 +182,14 @@ static int layouts_read(const char *path, struct layouts *ls)
 		}
 		if (line[0] != '}')
 			continue;
-		if (tdef) {
-			char *id = typedef_name(line);
-
-			if (id && asprintf(&name, "typedef %s", id) < 0)
-				name = NULL;
-			free(id);
-		}
+		if (tdef && typedef_name(line, &name))
+			return -ENOMEM;
 		if (name) {
 			char *text;
 			size_t len = (size_t)(line + strlen(line) - start);
 			char *p;
 
-			text = malloc(len + 1);
+			text = mem_calloc(1, len + 1);
 			if (!text) {
 				free(name);
 				return -ENOMEM;

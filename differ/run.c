@@ -54,7 +54,8 @@ int differ_run(struct differ *d)
 	d->err = emit_object(d);	/* d->out, as decided */
 	if (d->err)
 		return EXIT_ERROR;
-	if (obj_write(d->out, d->out_path)) {
+	d->err = obj_write(d->out, d->out_path);
+	if (d->err) {
 		pr_err("%s: cannot write the output object", d->out_path);
 		return EXIT_ERROR;
 	}
