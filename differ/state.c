@@ -13,13 +13,18 @@
 #include "differ.h"
 #include "log.h"
 
+/* Every allocation of the differ asks alloc_fails() first: the test hook of lib/array.h. */
 void *mem_calloc(size_t n, size_t size)
 {
+	if (alloc_fails())
+		return NULL;
 	return calloc(n ? n : 1, size ? size : 1);
 }
 
 char *mem_strdup(const char *s)
 {
+	if (alloc_fails())
+		return NULL;
 	return strdup(s ? s : "");
 }
 
@@ -29,6 +34,8 @@ char *mem_asprintf(const char *fmt, ...)
 	char *p;
 	int n;
 
+	if (alloc_fails())
+		return NULL;
 	va_start(ap, fmt);
 	n = vasprintf(&p, fmt, ap);
 	va_end(ap);
@@ -99,6 +106,8 @@ int set_reason(struct symbol *sym, const char *fmt, ...)
 	char *p;
 	int n;
 
+	if (alloc_fails())
+		return -ENOMEM;
 	va_start(ap, fmt);
 	n = vasprintf(&p, fmt, ap);
 	va_end(ap);
@@ -188,6 +197,8 @@ int refusef(struct differ *d, const struct section *sec, const struct symbol *sy
 	char *reason;
 	int n, err;
 
+	if (alloc_fails())
+		return -ENOMEM;
 	va_start(ap, fmt);
 	n = vasprintf(&reason, fmt, ap);
 	va_end(ap);

@@ -6,6 +6,23 @@
 
 #include "array.h"
 
+bool alloc_fails(void)
+{
+	static unsigned long fail_at, count;
+	static bool read;
+
+	if (!read) {
+		const char *n = getenv("HOTPATCH_FAIL_ALLOC");
+
+		fail_at = n ? strtoul(n, NULL, 10) : 0;
+		read = true;
+	}
+	if (!fail_at || ++count != fail_at)
+		return false;
+	errno = ENOMEM;		/* as calloc() and strdup() leave it */
+	return true;
+}
+
 int array_grow(void **arr, size_t *cap, size_t need, size_t elem_size)
 {
 	size_t n = *cap ? *cap : 16;
@@ -19,6 +36,8 @@ int array_grow(void **arr, size_t *cap, size_t need, size_t elem_size)
 		n *= 2;
 	}
 	if (elem_size && n > SIZE_MAX / elem_size)
+		return -ENOMEM;
+	if (alloc_fails())
 		return -ENOMEM;
 	p = realloc(*arr, n * elem_size);
 	if (!p)

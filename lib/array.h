@@ -11,7 +11,17 @@
 #ifndef HOTPATCH_ARRAY_H
 #define HOTPATCH_ARRAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+/*
+ * Test hook, for proving that running out of memory is handled: with
+ * HOTPATCH_FAIL_ALLOC=N in the environment, the Nth allocation asked of
+ * alloc_fails() -- by array_grow() and by hotpatch-diff's mem_*() -- fails
+ * as if memory had run out (N counts from 1; unset or 0: never).  Whether
+ * the Nth one is now (true: fail it; errno is then ENOMEM).
+ */
+bool alloc_fails(void);
 
 /*
  * Make room for @need elements of @elem_size bytes in *@arr, whose capacity
