@@ -276,11 +276,11 @@ int check_layouts(struct differ *d)
 		else
 			snprintf(reason, sizeof(reason), "layout of %s changed (first difference at "
 				 "'%s')", patched.v[i].name, diff);
-		refuse_named(d, "(types)", patched.v[i].name, reason,
-			     "objects that exist when the patch loads keep the old layout and the "
-			     "patched code would misread them: keep the structure as it is and put "
-			     "new state in a shadow variable (klp_shadow_alloc/get, "
-			     "Documentation/livepatch/shadow-vars.rst)");
+		ret = refuse_named(d, "(types)", patched.v[i].name, reason,
+				   "objects that exist when the patch loads keep the old layout and "
+				   "the patched code would misread them: keep the structure as it is "
+				   "and put new state in a shadow variable (klp_shadow_alloc/get, "
+				   "Documentation/livepatch/shadow-vars.rst)");
 	}
 	layouts_free(&orig);
 	layouts_free(&patched);
