@@ -132,9 +132,8 @@ void klp_free_patch_globals(struct differ *d)
 /* Defined new by another object of the same patch: the patch module resolves it itself. */
 static bool patch_defines(struct differ *d, const char *name)
 {
-	return d->nr_patch_globals &&
-	       bsearch(&name, d->patch_globals, d->nr_patch_globals, sizeof(*d->patch_globals),
-		       cmp_name);
+	return sorted_find(&name, d->patch_globals, d->nr_patch_globals, sizeof(*d->patch_globals),
+			   cmp_name, NULL);
 }
 
 static int external_global(struct differ *d, struct symbol *psym, const char *name)

@@ -317,12 +317,7 @@ static int cmp_tsym_name(const void *key, const void *elem)
 /* The run of symbols named @name: [*first, returned end). */
 static size_t tsym_find(struct lookup *l, const char *name, size_t *first)
 {
-	size_t n;
-
-	*first = sorted_lower_bound(name, l->syms, l->nr_syms, sizeof(*l->syms), cmp_tsym_name);
-	sorted_find(name, l->syms + *first, l->nr_syms - *first, sizeof(*l->syms), cmp_tsym_name,
-		    &n);
-	return *first + n;
+	return sorted_equal_range(name, l->syms, l->nr_syms, sizeof(*l->syms), cmp_tsym_name, first);
 }
 
 static int symtab_lookup(struct lookup *l, const char *name, bool local,
