@@ -258,6 +258,40 @@ static int account_load_tables(struct differ *d)
 }
 
 /*
+ * A module's module_init()/module_exit() are the aliases init_module and
+ * cleanup_module (modpost points struct module at them); the loader reads
+ * them when the module loads, so a live patch cannot add or remove one.
+ * Where they point is compared with the functions (changed __init/__exit
+ * code is refused by select).
+ */
+static int account_module_entries(struct differ *d)
+{
+	static const char *const entries[][2] = {
+		{ "init_module", "module_init" },
+		{ "cleanup_module", "module_exit" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		struct symbol *o = obj_find_symbol_by_name(d->orig, entries[i][0]);
+		struct symbol *p = obj_find_symbol_by_name(d->patched, entries[i][0]);
+		bool in_o = o && o->sec, in_p = p && p->sec;
+		int ret;
+
+		if (in_o == in_p)
+			continue;
+		ret = refusef(d, in_p ? p->sec : o->sec, in_p ? p : o,
+			      "the module loader takes a module's init and exit functions when it "
+			      "loads the module, and the running module keeps its own: leave "
+			      "module_init/module_exit as they are",
+			      "%s %s (%s)", in_p ? "new" : "removed", entries[i][1], entries[i][0]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
  * .modinfo holds "tag=value" strings ("modname.tag=value" in built-in
  * objects): MODULE_ALIAS, MODULE_SOFTDEP, MODULE_FIRMWARE, MODULE_LICENSE,
  * MODULE_IMPORT_NS ...  modprobe, depmod, initramfs tools and the module
@@ -507,6 +541,7 @@ int account(struct differ *d)
 	if (d->refusals.head)
 		return 0;
 	ret = account_modinfo(d);
+	ret = ret ?: account_module_entries(d);
 	ret = ret ?: account_load_tables(d);
 	ret = ret ?: account_btf_ids(d);
 	ret = ret ?: special_account(d);
