@@ -65,8 +65,9 @@ static int compare_data(struct differ *d, struct symbol *p)
 		return set_verdict(p, V_CHANGED, "size");
 	ret = compare_range(d, o->sec, o->offset, p->sec, p->offset, p->size, &why);
 	if (ret < 0) {
-		pr_err("%s: %s: %s: cannot compare: %s", d->display, p->sec->name, p->name,
-		       strerror(-ret));
+		if (ret != -ENOMEM)	/* main reports that */
+			pr_err("%s: %s: %s: cannot compare: %s", d->display, p->sec->name, p->name,
+			       strerror(-ret));
 		return ret;
 	}
 	if (ret)
@@ -144,8 +145,9 @@ static int compare_func(struct differ *d, struct symbol *p)
 		return set_verdict(p, V_CHANGED, why ? why : "code bytes");
 	return set_verdict(p, V_SAME, NULL);
 err:
-	pr_err("%s: %s: %s: cannot compare with the original: %s", d->display, p->sec->name,
-	       p->name, strerror(-ret));
+	if (ret != -ENOMEM)	/* main reports that */
+		pr_err("%s: %s: %s: cannot compare with the original: %s", d->display,
+		       p->sec->name, p->name, strerror(-ret));
 	return ret;
 }
 

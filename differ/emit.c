@@ -269,7 +269,7 @@ int emit_object(struct differ *d)
 		if (!so->nr_entries)
 			continue;	/* every entry dropped (tracepoints left off) */
 		ret = write_special(d, so);
-		if (ret)
+		if (ret && ret != -ENOMEM)	/* main reports that */
 			pr_err("%s: %s: cannot write the entries of the included functions",
 			       d->display, so->sec->name);
 	}

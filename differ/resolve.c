@@ -387,8 +387,9 @@ static int resolve_special(struct differ *d)
 				continue;
 			ret = resolve_reloc(d, sr->src, &ref);
 			if (ret) {
-				pr_err("%s: %s: cannot resolve the entries of the included functions",
-				       d->display, so->sec->name);
+				if (ret != -ENOMEM)	/* main reports that */
+					pr_err("%s: %s: cannot resolve the entries of the included "
+					       "functions", d->display, so->sec->name);
 				return ret;
 			}
 			if (sr->key) {

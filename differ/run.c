@@ -5,6 +5,7 @@
  * list is differ_run), write the output object, and free everything the
  * passes allocated.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "differ.h"
@@ -56,7 +57,8 @@ int differ_run(struct differ *d)
 		return EXIT_ERROR;
 	d->err = obj_write(d->out, d->out_path);
 	if (d->err) {
-		pr_err("%s: cannot write the output object", d->out_path);
+		if (d->err != -ENOMEM)	/* main reports that */
+			pr_err("%s: cannot write the output object", d->out_path);
 		return EXIT_ERROR;
 	}
 	return EXIT_WRITTEN;

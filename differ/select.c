@@ -96,8 +96,10 @@ static int follow(struct differ *d, struct work *w, struct section *sec, uint64_
 		int ret = reloc_target(rs[i], &t);
 
 		if (ret) {
-			pr_err("%s: %s+0x%lx: cannot resolve relocation target: %s", d->display,
-			       sec->name, (unsigned long)rs[i]->offset, strerror(-ret));
+			if (ret != -ENOMEM)	/* main reports that */
+				pr_err("%s: %s+0x%lx: cannot resolve relocation target: %s",
+				       d->display, sec->name, (unsigned long)rs[i]->offset,
+				       strerror(-ret));
 			return ret;
 		}
 		if (t.sym && t.sym->sec && sym_is_data(t.sym) && copied_data(t.sym)) {
@@ -198,8 +200,10 @@ static int scan_references(struct differ *d)
 								 &DS(base)->insns, rs[i]->offset,
 								 &access);
 			if (ret) {
-				pr_err("%s: %s+0x%lx: cannot resolve relocation target: %s", d->display,
-				       base->name, (unsigned long)rs[i]->offset, strerror(-ret));
+				if (ret != -ENOMEM)	/* main reports that */
+					pr_err("%s: %s+0x%lx: cannot resolve relocation target: %s",
+					       d->display, base->name, (unsigned long)rs[i]->offset,
+					       strerror(-ret));
 				return ret;
 			}
 			if (t.sym && t.sym->sec) {

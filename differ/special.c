@@ -863,8 +863,9 @@ int special_keep(struct differ *d)
 			continue;
 		ret = keep_one(d, &d->sp_patched->secs[t], tail);
 		if (ret) {
-			pr_err("%s: %s: cannot collect the entries of the included functions",
-			       d->display, table[t].name);
+			if (ret != -ENOMEM)	/* main reports that */
+				pr_err("%s: %s: cannot collect the entries of the included functions",
+				       d->display, table[t].name);
 			return ret;
 		}
 		if (*tail)
