@@ -293,15 +293,18 @@ static int account_module_entries(struct differ *d)
 
 /*
  * .modinfo holds "tag=value" strings ("modname.tag=value" in built-in
- * objects): MODULE_ALIAS, MODULE_SOFTDEP, MODULE_FIRMWARE, MODULE_LICENSE,
- * MODULE_IMPORT_NS ...  modprobe, depmod, initramfs tools and the module
- * loader read them from the module file, never from the running kernel,
- * so a live patch cannot add, drop or change one: a fix that needs one is
- * refused, even when it also changes code (the patch would lack that part).
- * The tags that only describe the module to people change nothing the
- * kernel or its tools act on.
+ * objects): MODULE_ALIAS, MODULE_SOFTDEP, MODULE_FIRMWARE, MODULE_LICENSE
+ * ...  modprobe, depmod, initramfs tools and the module loader read them
+ * from the module file, never from the running kernel, so a live patch
+ * cannot add, drop or change one: a fix that needs one is refused, even
+ * when it also changes code (the patch would lack that part).  Not
+ * refused: the tags that only describe the module to people, and
+ * import_ns (MODULE_IMPORT_NS): the patched code's references to a
+ * namespace's exports are the patch module's, and hotpatch-mkmod imports
+ * the namespaces they need.
  */
-static const char *const modinfo_doc_tags[] = { "author", "description", "parm", "version" };
+static const char *const modinfo_kept_tags[] = { "author", "description", "parm", "version",
+						"import_ns" };
 
 struct modinfo_str {
 	const char *s;
@@ -346,8 +349,8 @@ static int modinfo_strings(struct differ *d, struct object *obj, struct section 
 	return 0;
 }
 
-/* The tag of "tag=value" or "modname.tag=value" is a documentation one. */
-static bool modinfo_doc(const char *s)
+/* The tag of "tag=value" or "modname.tag=value" is one a live patch need not change. */
+static bool modinfo_kept(const char *s)
 {
 	const char *eq = strchr(s, '=');
 	const char *tag = s;
@@ -359,8 +362,8 @@ static bool modinfo_doc(const char *s)
 		if (s[i] == '.')
 			tag = s + i + 1;
 	len = (size_t)(eq - tag);
-	for (i = 0; i < sizeof(modinfo_doc_tags) / sizeof(modinfo_doc_tags[0]); i++)
-		if (strlen(modinfo_doc_tags[i]) == len && !strncmp(tag, modinfo_doc_tags[i], len))
+	for (i = 0; i < sizeof(modinfo_kept_tags) / sizeof(modinfo_kept_tags[0]); i++)
+		if (strlen(modinfo_kept_tags[i]) == len && !strncmp(tag, modinfo_kept_tags[i], len))
 			return true;
 	return false;
 }
@@ -368,14 +371,14 @@ static bool modinfo_doc(const char *s)
 static int refuse_modinfo(struct differ *d, struct section *sec, const struct modinfo_str *m,
 			  const char *what)
 {
-	if (modinfo_doc(m->s))
+	if (modinfo_kept(m->s))
 		return 0;
 	return refusef(d, sec, sec_find_symbol_containing(sec, m->off),
 		       "modprobe, depmod and the module loader read .modinfo from the module file, "
 		       "never from the running kernel: a live patch cannot add, drop or change "
-		       "MODULE_ALIAS, MODULE_SOFTDEP, MODULE_FIRMWARE, MODULE_LICENSE or "
-		       "MODULE_IMPORT_NS; ship that part in the updated package (it takes effect "
-		       "when the module is next loaded) and leave it out of the live patch",
+		       "MODULE_ALIAS, MODULE_SOFTDEP, MODULE_FIRMWARE or MODULE_LICENSE; ship "
+		       "that part in the updated package (it takes effect when the module is "
+		       "next loaded) and leave it out of the live patch",
 		       "%s .modinfo entry \"%s\"", what, m->s);
 }
 

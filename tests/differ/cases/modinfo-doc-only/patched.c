@@ -1,12 +1,16 @@
 /*
  * Only MODULE_DESCRIPTION and MODULE_PARM_DESC changed (and the __COUNTER__
  * numbers of the entries moved): modinfo shows them to people, nothing in the
- * kernel or its tools acts on them, so there is no functional change.
+ * kernel or its tools acts on them, so there is no functional change.  The
+ * MODULE_IMPORT_NS(HP_NS) added is no change either: the patch module imports
+ * the namespaces its own references need.
  */
 static const char __UNIQUE_ID_description4[]
 	__attribute__((used, section(".modinfo"), aligned(1))) = "description=hp test driver (fixed)";
 static const char __UNIQUE_ID_parm5[] __attribute__((used, section(".modinfo"), aligned(1))) =
 	"parm=debug:enable debug output (0/1)";
+static const char __UNIQUE_ID_import_ns7[]
+	__attribute__((used, section(".modinfo"), aligned(1))) = "import_ns=HP_NS";
 static const char __UNIQUE_ID_license6[] __attribute__((used, section(".modinfo"), aligned(1))) =
 	"license=GPL";
 
