@@ -69,8 +69,12 @@ static int read_by_special(struct symbol *p, struct section **by)
 			return -ENOMEM;
 		for (i = 0; i < nr; i++) {
 			struct target t;
+			int ret = reloc_target(rs[i], &t);
 
-			if (!reloc_target(rs[i], &t) && t.sym == p) {
+			if (ret == -ENOMEM)
+				return ret;
+			/* an entry it cannot follow may read @p as well */
+			if (ret || t.sym == p) {
 				*by = s->base;
 				return 0;
 			}
@@ -329,9 +333,11 @@ static int modinfo_strings(struct differ *d, struct object *obj, struct section 
 	if (!sec || !sec->size)
 		return 0;
 	data = sec_data(sec);
-	if (!data || data[sec->size - 1]) {
-		pr_err("%s: %s: .modinfo is %s: check the object was compiled by kbuild",
-		       d->display, obj->path, data ? "not NUL-terminated" : "unreadable");
+	if (!data)
+		return -EINVAL;		/* elf/ said why */
+	if (data[sec->size - 1]) {
+		pr_err("%s: %s: .modinfo is not NUL-terminated: check the object was compiled "
+		       "by kbuild", d->display, obj->path);
 		return -EINVAL;
 	}
 	for (off = 0; off < sec->size; off += strlen((const char *)data + off) + 1)
@@ -518,7 +524,11 @@ static int account_btf_ids(struct differ *d)
 			ret = refuse_btf_id(d, b[i], "reordered");
 			goto out;
 		}
-		if (!da || !db || os->size != ps->size) {
+		if (!da || !db) {
+			ret = -EINVAL;		/* elf/ said why */
+			goto out;
+		}
+		if (os->size != ps->size) {
 			ret = nb ? refuse_btf_id(d, b[nb - 1], "changed") : 0;
 			goto out;
 		}

@@ -276,19 +276,20 @@ static int cmp_export(const void *a, const void *b)
 	return strcmp(((const struct export *)a)->name, ((const struct export *)b)->name);
 }
 
-/* The namespace string a 6.1 ___ksymtab entry's third field points to. */
-static const char *ksymtab_ns(struct section *sec)
+/* The namespace string a 6.1 ___ksymtab entry's third field points to (NULL: none found). */
+static int ksymtab_ns(struct section *sec, const char **ns)
 {
 	struct reloc **rs;
 	struct target t;
 	size_t nr, i;
 
+	*ns = NULL;
 	if (sec_relocs_by_offset(sec, &rs, &nr))
-		return NULL;
+		return -ENOMEM;
 	i = reloc_lower_bound(rs, nr, 8);
-	if (i == nr || rs[i]->offset != 8 || reloc_target(rs[i], &t))
-		return NULL;
-	return t.str;
+	if (i < nr && rs[i]->offset == 8 && !reloc_target(rs[i], &t))
+		*ns = t.str;
+	return 0;
 }
 
 static int add_export(struct export **v, size_t *n, size_t *max, struct export e)
@@ -313,9 +314,12 @@ static int exports_of(struct object *obj, struct export **out, size_t *n)
 		bool gpl = !strncmp(s->name, "___ksymtab_gpl+", 15);
 		const char *name = gpl ? s->name + 15 :
 				   !strncmp(s->name, "___ksymtab+", 11) ? s->name + 11 : NULL;
+		const char *ns;
 
-		if (name && !sec_is_rela(s))
-			ret = add_export(out, n, &max, (struct export){ name, gpl, ksymtab_ns(s), s });
+		if (!name || sec_is_rela(s))
+			continue;
+		ret = ksymtab_ns(s, &ns);
+		ret = ret ?: add_export(out, n, &max, (struct export){ name, gpl, ns, s });
 		if (ret)
 			return ret;
 	}
@@ -328,7 +332,9 @@ static int exports_of(struct object *obj, struct export **out, size_t *n)
 		    strncmp(sym->name, "__export_symbol_", 16))
 			continue;
 		data = sec_data(sym->sec);
-		if (!data || sym->offset >= sym->sec->size)
+		if (!data)
+			return -EINVAL;		/* elf/ said why */
+		if (sym->offset >= sym->sec->size)
 			continue;
 		lic = (const char *)data + sym->offset;
 		left = sym->sec->size - sym->offset;
