@@ -337,13 +337,17 @@ triage_progress() {
 		}' "$opt_output/work/progress"
 }
 
-# triage_interrupt PGID - stop the workers' process group, keep the finished rows, exit 130.
+# triage_interrupt - stop the workers' process groups (TRIAGE_PGIDS), keep the finished rows,
+# exit 130.
 # shellcheck disable=SC2317 # called from a trap
 triage_interrupt() {
-	if [[ -n ${1:-} ]]; then
-		kill -TERM -- "-$1" 2>/dev/null || true
-		wait "$1" 2>/dev/null || true
-	fi
+	local g
+	for g in "${TRIAGE_PGIDS[@]}"; do
+		kill -TERM -- "-$g" 2>/dev/null || true
+	done
+	for g in "${TRIAGE_PGIDS[@]}"; do
+		wait "$g" 2>/dev/null || true
+	done
 	[[ -t 2 ]] && printf '\n' >&2
 	hp_log "interrupted: $(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' | wc -l) finished result(s) kept in $opt_output/results; run again to continue"
 	# a report of what is finished, marked as such (a rerun replaces it)
@@ -354,21 +358,26 @@ triage_interrupt() {
 
 # triage_workers ARGS... - build/triage-candidate.sh ARGS ID for every id on stdin, TRIAGE_JOBS at
 # a time (xargs -P: a candidate is one process tree), with a progress line every few seconds
-# (TOTAL SKIPPED TODO T0 in TRIAGE_PROGRESS); the status is xargs'.
+# (TOTAL SKIPPED TODO T0 in TRIAGE_PROGRESS); the status is xargs'. While the first part of the
+# candidates runs (ARGS without --finish), every TRIAGE_MODULE_BATCH deferred modules are linked
+# and finished meanwhile (triage_modules), so that a long run keeps its built rows as it goes.
+TRIAGE_PGIDS=()
 triage_workers() {
 	local pid line last='' tick=0 rc=0
 	# The workers run as their own process group (job control on for this one job): a
 	# background job of a script ignores SIGINT, so Ctrl-C reaches only this shell, which
-	# stops the whole group with TERM; each worker and hotpatch-build then removes its
-	# scratch and writes no row.
+	# stops every group with TERM; each worker and hotpatch-build then removes its scratch
+	# and writes no row.
 	set -m
 	xargs -P "$TRIAGE_JOBS" -n 1 "$HP_LIBDIR/build/triage-candidate.sh" "$@" &
 	pid=$!
 	set +m
-	trap 'triage_interrupt "$pid"' INT TERM
+	TRIAGE_PGIDS+=("$pid")
+	trap 'triage_interrupt' INT TERM
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		tick=$((tick + 1))
+		[[ $1 == --finish ]] || triage_modules "$TRIAGE_MODULE_BATCH"
 		# shellcheck disable=SC2086 # four numbers
 		line=$(triage_progress $TRIAGE_PROGRESS)
 		if [[ -t 2 ]]; then
@@ -379,7 +388,8 @@ triage_workers() {
 		fi
 	done
 	wait "$pid" || rc=$?
-	trap - INT TERM
+	unset 'TRIAGE_PGIDS[-1]'
+	((${#TRIAGE_PGIDS[@]})) || trap - INT TERM
 	[[ -t 2 ]] && printf '\n' >&2
 	return "$rc"
 }
@@ -407,13 +417,18 @@ triage_run() {
 	: >"$opt_output/work/progress"
 	: >"$opt_output/work/deferred"
 	TRIAGE_PROGRESS="$total $skipped $todo $(hp_now)"
+	TRIAGE_TAKEN=0 TRIAGE_BATCHES=0 TRIAGE_ALONE=0 TRIAGE_MOD_T=0
 	TRIAGE_DEFER_MODULES=1 triage_workers "$opt_output" <"$opt_output/work/todo" || rc=$?
 	n=$(wc -l <"$opt_output/work/progress")
 	d=$(wc -l <"$opt_output/work/deferred")
 	if ((rc != 0 && n + d != todo)); then
 		hp_die "$((todo - n - d)) candidate(s) ended without a result: $(triage_missing "$opt_output/work/todo")(xargs exit $rc; their messages are above, see also $opt_output/logs)"
 	fi
-	triage_modules
+	triage_modules 1
+	if ((TRIAGE_TAKEN)); then
+		hp_log "$(printf 'modules: %d linked in %d kbuild run(s)%s, %.1f s' "$TRIAGE_TAKEN" "$TRIAGE_BATCHES" \
+			"$( ((TRIAGE_ALONE == 0)) || printf ', %d of them alone after a failed batch' "$TRIAGE_ALONE")" "$TRIAGE_MOD_T")"
+	fi
 	n=$(wc -l <"$opt_output/work/progress")
 	if ((n != todo)); then
 		hp_die "$((todo - n)) candidate(s) ended without a result: $(triage_missing "$opt_output/work/todo")(their messages are above, see also $opt_output/logs)"
@@ -422,36 +437,34 @@ triage_run() {
 	hp_stage_end "$(triage_progress $TRIAGE_PROGRESS | sed 's/^triage: //')"
 }
 
-# triage_modules - the deferred candidates' modules: TRIAGE_MODULE_BATCH at a time, one kbuild
-# (module_batch, -j TRIAGE_JOBS) then each candidate's --finish (post-link, sign, row). When the
-# batch's kbuild fails, each of its candidates links its module alone in --finish, so a module
-# that does not link is that candidate's tool error and no other's.
+# triage_modules MIN - while MIN deferred candidates wait (OUT/work/deferred past the first
+# TRIAGE_TAKEN), up to TRIAGE_MODULE_BATCH of them: their modules in one kbuild (module_batch,
+# -j TRIAGE_JOBS), then each candidate's --finish (post-link, sign, row). When the batch's kbuild
+# fails, each of its candidates links its module alone in --finish, so a module that does not
+# link is that candidate's tool error and no other's.
 triage_modules() {
-	local ids=() chunk=() bdirs=() id i rc=0 batches=0 alone=0 t0
-	mapfile -t ids <"$opt_output/work/deferred"
-	((${#ids[@]})) || return 0
-	t0=$(hp_now)
-	for ((i = 0; i < ${#ids[@]}; i += TRIAGE_MODULE_BATCH)); do
-		chunk=("${ids[@]:i:TRIAGE_MODULE_BATCH}")
+	local min=$1 chunk=() bdirs=() id rc=0 t0
+	while (($(wc -l <"$opt_output/work/deferred") - TRIAGE_TAKEN >= min)); do
+		mapfile -t -s "$TRIAGE_TAKEN" -n "$TRIAGE_MODULE_BATCH" chunk <"$opt_output/work/deferred"
+		TRIAGE_TAKEN=$((TRIAGE_TAKEN + ${#chunk[@]}))
+		t0=$(hp_now)
 		bdirs=()
 		for id in "${chunk[@]}"; do
 			# shellcheck source=/dev/null # written by hotpatch-build --defer-module
 			bdirs+=("$(. "$opt_output/work/c/$id/defer/build.env" && printf '%s\n' "$MODULE_BDIR")")
 		done
-		batches=$((batches + 1))
+		TRIAGE_BATCHES=$((TRIAGE_BATCHES + 1))
 		if ! (HP_JOBS=$TRIAGE_JOBS module_batch "$opt_output/work/batch" "${bdirs[@]}"); then
-			alone=$((alone + ${#chunk[@]}))
-			hp_log "the kbuild of ${#chunk[@]} patch modules together failed (log: $opt_output/work/batch-$batches.log): each is linked alone"
-			mv -f "$opt_output/work/batch/kbuild.log" "$opt_output/work/batch-$batches.log" 2>/dev/null || true
+			TRIAGE_ALONE=$((TRIAGE_ALONE + ${#chunk[@]}))
+			mv -f "$opt_output/work/batch/kbuild.log" "$opt_output/work/batch-$TRIAGE_BATCHES.log" 2>/dev/null || true
+			hp_log "the kbuild of ${#chunk[@]} patch modules together failed (log: $opt_output/work/batch-$TRIAGE_BATCHES.log): each is linked alone"
 		fi
 		printf '%s\n' "${chunk[@]}" >"$opt_output/work/batch.ids"
 		triage_workers --finish "$opt_output" <"$opt_output/work/batch.ids" || rc=$?
 		rm -rf "$opt_output/work/batch"
-		((rc == 0)) || break
+		TRIAGE_MOD_T=$(awk -v s="$TRIAGE_MOD_T" -v a="$t0" -v b="$(hp_now)" 'BEGIN { print s + b - a }')
+		((rc == 0)) || return 0
 	done
-	hp_log "$(printf 'modules: %d linked in %d kbuild run(s)%s, %.1f s' "${#ids[@]}" "$batches" \
-		"$( ((alone == 0)) || printf ', %d of them alone after a failed batch' "$alone")" \
-		"$(awk -v a="$t0" -v b="$(hp_now)" 'BEGIN { print b - a }')")"
 }
 
 # triage_meta - the report's header as a JSON file.

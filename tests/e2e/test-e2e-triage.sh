@@ -15,14 +15,16 @@
 #   arch/x86/kvm/vmx/nested.c                   refused by the differ (jump label keyed in kvm_intel)
 # (tool-error is our bug: none is expected.)
 # The candidates are split over two shards (both through ccache when it is installed): shard 2/2
-# runs with --test and --bundle; --merge joins them and every row is checked against the expectation.
+# runs with --test and --bundle and links each module as soon as its candidate deferred it
+# (HOTPATCH_MODULE_BATCH=1: one kbuild per module while candidates still run; the default
+# links 32 together); --merge joins them and every row is checked against the expectation.
 # Then a rerun of shard 1/2 must skip every finished candidate.
 # Cost: ~3-6 min on 2 idle cores with a warm 6.1.0-54 cache (+ its setup when cold, ~3 min):
 # seven candidates (two compiles and a module build each), the bundle, two qemu boots.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 16
+t_plan 17
 tmp=$(t_tmpdir)
 fixes=$T_TOP/tests/e2e/triage-fixes
 triage=$T_TOP/hotpatch-triage.sh
@@ -55,7 +57,7 @@ run() {
 cc=()
 command -v ccache >/dev/null && cc=(--cc-wrapper ccache)
 run s1 --shard 1/2 "${cc[@]}" -o "$tmp/s1"
-run s2 --shard 2/2 --test --bundle triage_bundle "${cc[@]}" -o "$tmp/s2"
+HOTPATCH_MODULE_BATCH=1 run s2 --shard 2/2 --test --bundle triage_bundle "${cc[@]}" -o "$tmp/s2"
 for s in s1 s2; do
 	if [[ ${rc[$s]} == 0 && -s $tmp/$s/triage.json && -s $tmp/$s/triage.md ]]; then
 		t_pass "shard $s: exit 0, triage.json and triage.md written"
@@ -124,6 +126,13 @@ if [[ -s $tmp/s2/triage_bundle.ko ]] && [[ $(jq -r '.result' "$b" 2>/dev/null) =
 else
 	t_fail "--bundle: one --replace module carrying both tested fixes, tested in qemu" \
 		"saw $(jq -c '{result, message, carried: [.carried[]?.id], left_out}' "$b" 2>/dev/null || echo 'no triage_bundle.json')"
+fi
+
+# shard 2's two modules (ip6_input, mbcache) were linked in two kbuild runs of one module each
+if grep -q '^hotpatch: modules: 2 linked in 2 kbuild run(s), ' "$tmp/s2.log"; then
+	t_pass "HOTPATCH_MODULE_BATCH=1: shard 2's two modules linked in two kbuild runs"
+else
+	t_fail "HOTPATCH_MODULE_BATCH=1: shard 2's two modules linked in two kbuild runs" "saw: $(grep 'modules:' "$tmp/s2.log" || echo 'no modules line')"
 fi
 
 # resume: a rerun of shard 1 skips all its finished candidates and changes no row
