@@ -128,7 +128,10 @@ buildroot_make() {
 		hp_log "making the $rsuite build root with $pkg $ver ($dir, once per compiler)"
 		# the build root's own sources are the suite's, minus backports (its toolchain is the
 		# release's own: bookworm-backports kernels are built with bookworm's gcc-12 and pahole)
-		if ! mmdebstrap --variant=apt --include="$pkg=$ver,$BUILDROOT_PACKAGES" "$rsuite" "$tmp" - \
+		# dpkg's fsync per unpacked file cost 40 s of the root's 106 s here (68 s without,
+		# load 6-8); the root is made under a temporary name and synced once before its stamp
+		if ! mmdebstrap --variant=apt --dpkgopt=force-unsafe-io \
+			--include="$pkg=$ver,$BUILDROOT_PACKAGES" "$rsuite" "$tmp" - \
 			< <(suite_sources "$suite" | grep -v -- '-backports ') >"$log" 2>&1; then
 			tail -n 15 "$log" >&2
 			rm -rf "$tmp" "$log"
@@ -142,6 +145,7 @@ buildroot_make() {
 		have=$(HP_BUILDROOT=$tmp buildroot_exec "$name" --version | head -n1)
 		[[ $have == "$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config")" ]] ||
 			hp_die "the new build root's $name says '$have', not the kernel's CONFIG_CC_VERSION_TEXT"
+		sync -f "$tmp" || hp_die "cannot sync the new build root $tmp"
 		printf '%s\n%s\n' "$have" "$BUILDROOT_PACKAGES" >"$tmp/.hotpatch-root"
 		hp_atomic_mv "$tmp" "$dir"
 	) || exit 1
