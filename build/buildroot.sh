@@ -216,25 +216,31 @@ buildroot_check() {
 }
 
 buildroot_exec() {
-	local root=$HP_BUILDROOT d b skip
-	local -a want=() binds=() ns=(--mount --propagation private)
+	local root=$HP_BUILDROOT d b i j keep
+	local -a want=() real=() binds=() ns=(--mount --propagation private)
 	[[ -n $root && -d $root ]] || hp_die "no build root to run $1 in"
 	# shellcheck disable=SC2206 # a list of paths, split on blanks on purpose
 	want=("$HP_CACHE_ROOT" "${TMPDIR:-/tmp}" /tmp "$PWD" "${HP_LIBDIR:-/tmp}" ${HP_BUILDROOT_BINDS:-})
-	# shortest first, so a path inside one already bound is skipped; dropped duplicates by the
-	# whole path (sort -n -u compares only the length and lost /work/x when /root/y was as long)
-	mapfile -t want < <(for d in "${want[@]}"; do
-		[[ -n $d && -d $d ]] && realpath "$d"
-	done | awk '!seen[$0]++ { print length($0) "\t" $0 }' | sort -n | cut -f2-)
+	# Every compile, kbuild and signature comes through here, so no program is started to
+	# work out the binds: real paths from the shell's own pwd -P, and a path bound already
+	# (the same, or inside another one) is left out by comparing whole paths.
 	for d in "${want[@]}"; do
-		skip=0
-		for b in "${binds[@]}"; do
-			if [[ $d == "$b" || $d == "$b"/* ]] && [[ $b != / ]]; then
-				skip=1
+		if [[ -n $d && -d $d ]]; then
+			real+=("$(cd "$d" && pwd -P)")
+		fi
+	done
+	for i in "${!real[@]}"; do
+		d=${real[i]}
+		[[ $d != / ]] || continue
+		keep=1
+		for j in "${!real[@]}"; do
+			b=${real[j]}
+			if [[ $b != / ]] && { [[ $d == "$b"/* ]] || { [[ $d == "$b" ]] && ((j < i)); }; }; then
+				keep=0
+				break
 			fi
 		done
-		[[ $d == / ]] && skip=1
-		((skip)) || binds+=("$d")
+		((keep)) && binds+=("$d")
 	done
 	if ((EUID != 0)); then
 		ns=(--map-root-user --mount)
@@ -246,7 +252,7 @@ buildroot_exec() {
 		root=$1 n=$2
 		shift 2
 		for ((i = 0; i < n; i++)); do
-			mkdir -p "$root$1"
+			[[ -d $root$1 ]] || mkdir -p "$root$1"
 			mount --bind "$1" "$root$1"
 			shift
 		done

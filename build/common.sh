@@ -162,15 +162,21 @@ hp_mark_done() {
 
 # hp_check_compiler CONFIG - refuse unless the compiler ($HP_CC, default gcc-12) reports exactly
 # the CONFIG_CC_VERSION_TEXT of the kernel configuration CONFIG: objects from another compiler
-# version do not match the running kernel's code.
+# version do not match the running kernel's code. The compiler is asked once per run (one entry
+# into the build root, not one per check); every CONFIG is compared with its answer.
 hp_check_compiler() {
-	local config=$1 cc=${HP_CC:-gcc-12} want have
+	local config=$1 cc=${HP_CC:-gcc-12} want have out rc=0
 	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config" 2>/dev/null)
 	[[ -n $want ]] || hp_die "$config names no CONFIG_CC_VERSION_TEXT: cannot tell which compiler built the target"
-	# shellcheck disable=SC2016 # the inner shell expands $1
-	hp_target_exec sh -c 'command -v "$1"' _ "$cc" >/dev/null ||
-		hp_die "compiler $cc not found${HP_BUILDROOT:+ in $HP_BUILDROOT}; the release was built with '$want' (install gcc-12)"
-	have=$(hp_target_exec "$cc" --version | head -n1)
+	if [[ ${HP_CC_ASKED:-} != "$cc${HP_BUILDROOT:+ in $HP_BUILDROOT}"$'\t'* ]]; then
+		# shellcheck disable=SC2016 # the inner shell expands $1
+		out=$(hp_target_exec sh -c 'command -v "$1" >/dev/null || exit 127; exec "$1" --version' _ "$cc") || rc=$?
+		((rc != 127)) ||
+			hp_die "compiler $cc not found${HP_BUILDROOT:+ in $HP_BUILDROOT}; the release was built with '$want' (${HP_BUILDROOT:+rerun hotpatch-build --setup -k $HP_RELEASE to remake the build root}${HP_BUILDROOT:-install gcc-12})"
+		((rc == 0)) || hp_die "$cc --version failed (exit $rc)${HP_BUILDROOT:+ in $HP_BUILDROOT}"
+		HP_CC_ASKED="$cc${HP_BUILDROOT:+ in $HP_BUILDROOT}"$'\t'${out%%$'\n'*}
+	fi
+	have=${HP_CC_ASKED#*$'\t'}
 	if [[ $want != "$have" ]]; then
 		hp_die "compiler mismatch: the release was built with '$want' but $cc is '$have'; install that exact compiler (Debian 12's gcc-12) or choose a release built with yours"
 	fi

@@ -19,22 +19,22 @@ set -euo pipefail
 t_plan 5
 
 shared=$(realpath -m "${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}")
-real=''
+src_root=''
 for rec in "$shared"/*/toolchain; do
 	[[ -f $rec ]] || continue
 	r=$(buildroot_record_root "$rec")
 	if [[ -n $r ]] && buildroot_complete "$r"; then
-		real=$r
+		src_root=$r
 		break
 	fi
 done
-if [[ -z $real ]]; then
+if [[ -z $src_root ]]; then
 	HP_CACHE_ROOT=$shared
 	rel=$(suite_newest trixie) || t_bail "cannot find a Debian 13 kernel to make a build root for"
 	env=$("$T_TOP/hotpatch-build.sh" -k "$rel" --setup --print-env 2>/dev/null) ||
 		t_bail "hotpatch-build --setup -k $rel failed: no build root to test with"
 	eval "$env"
-	real=$HP_BUILDROOT
+	src_root=$HP_BUILDROOT
 fi
 
 # Outside /tmp, which every command gets bound anyway: the cache root and the working directory
@@ -47,8 +47,8 @@ base=$HP_CACHE_ROOT/.buildroot
 mkdir -p "$base" "$d/works" "$HP_CACHE_ROOT/relA" "$HP_CACHE_ROOT/relB"
 ln -s cache "$d/alias"
 for n in used other old busy; do
-	cp -al "$real" "$base/$n" 2>/dev/null || cp -a "$real" "$base/$n" ||
-		t_bail "cannot copy the build root $real"
+	cp -al "$src_root" "$base/$n" 2>/dev/null || cp -a "$src_root" "$base/$n" ||
+		t_bail "cannot copy the build root $src_root"
 done
 printf 'HP_CC=gcc\nHP_BUILDROOT=%q\n' "$base/used" >"$HP_CACHE_ROOT/relA/toolchain"
 printf 'HP_CC=gcc\nHP_BUILDROOT=%q\n' "$d/alias/.buildroot/other" >"$HP_CACHE_ROOT/relB/toolchain"
