@@ -16,7 +16,8 @@
  *      the k-th first referenced pairs with the k-th -- then by the users
  *      they share: the twin of a user must use exactly one candidate of
  *      the same bare name, type and kind;
- *   4. what is left pairs by bare name when one of each remains;
+ *   4. what is left pairs by bare name when one of each remains, else
+ *      by exact name: clones, and data nothing with a symbol uses;
  *   5. sections pair through the symbol they hold, else by name; section
  *      symbols and relocation sections follow their sections.
  * A ".cold" part is bound to its parent function and never patched on
@@ -211,8 +212,15 @@ static void pair_by_bare(struct differ *d, struct bare_map *om, struct bare_map 
 			pair(o, p);
 			continue;
 		}
+		/*
+		 * Data nothing with a symbol refers to -- a dynamic debug descriptor
+		 * that only its __jump_table entry keys (btrfs_debug passes no
+		 * descriptor) -- has no users to pair through: its exact name, or
+		 * every function keyed on it would look changed.
+		 */
 		o = obj_find_symbol_by_name(d->orig, p->name);
-		if (funcs && o && pairable(o) && same_type(o, p))
+		if (o && pairable(o) && same_type(o, p) &&
+		    (funcs || (!D(p)->nr_users && !D(o)->nr_users)))
 			pair(o, p);
 	}
 }

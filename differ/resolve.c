@@ -123,9 +123,27 @@ static bool new_data_alone(const struct symbol *s)
 	       s->offset == 0 && s->size == s->sec->size;
 }
 
+/*
+ * A record of a picked section (a dynamic debug descriptor) that only a
+ * kept entry reaches -- the key of a pr_debug whose call passes no
+ * descriptor (btrfs_debug) -- is carried like one the code refers to: the
+ * patched site is keyed on the patch's own descriptor, never through a klp
+ * relocation on the running object's, which a module's jump labels cannot
+ * wait for.
+ */
+static bool picked_record(const struct symbol *s)
+{
+	return s->sec && special_section_picked(s->sec->name) && sym_is_data(s) && s->size &&
+	       D(s)->special_static;
+}
+
 static int resolve_symbol(struct differ *d, struct symbol *tsym, int64_t addend,
 			  struct out_ref *ref)
 {
+	if (picked_record(tsym) && !in_output(tsym->sec)) {
+		DS(tsym->sec)->include = true;
+		DS(tsym->sec)->picked = true;
+	}
 	if (tsym->sec && !in_output(tsym->sec) &&
 	    (carried_by_content(tsym) || new_data_alone(tsym))) {
 		int ret = carry_late(d, tsym->sec);
