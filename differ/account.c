@@ -262,6 +262,80 @@ static int account_load_tables(struct differ *d)
 }
 
 /*
+ * Assembly data or code behind a label without a type (NOTYPE: no .type or
+ * .size) is compared by nobody else: compare judges functions and objects.
+ * A labelled extent runs to the next symbol or the section's end.  None of
+ * the Debian 6.1 and 6.12 objects measured has such a label outside the
+ * tables checked elsewhere (exports, BTF IDs, load tables) and the
+ * compiler's .L labels of merged constants.
+ */
+static bool label_checked(struct symbol *p)
+{
+	const struct section *s = p->sec;
+	size_t k;
+
+	if (p->type != STT_NOTYPE || !s || !p->name[0] || !strncmp(p->name, ".L", 2) ||
+	    !compared_here(s) || (s->sh.sh_flags & SHF_MERGE) ||
+	    !strncmp(s->name, "___ksymtab", 10) || !strcmp(s->name, ".BTF_ids") ||
+	    !strcmp(s->name, ".export_symbol"))
+		return false;
+	for (k = 0; k < sizeof(load_tables) / sizeof(load_tables[0]); k++)
+		if (!strncmp(s->name, load_tables[k].prefix, strlen(load_tables[k].prefix)))
+			return false;
+	return true;
+}
+
+/* Bytes from @p to the next symbol of its section, or to the section's end. */
+static uint64_t label_extent(struct symbol *p)
+{
+	uint64_t end = p->sec->size;
+	struct symbol *q;
+
+	for_each_symbol(p->obj, q)
+		if (q->sec == p->sec && q->type != STT_SECTION && q->offset > p->offset &&
+		    q->offset < end)
+			end = q->offset;
+	return end > p->offset ? end - p->offset : 0;
+}
+
+static int account_labels(struct differ *d)
+{
+	static const char hint[] = "hotpatch compares functions and objects: give the "
+				   "assembly a symbol type and size (.type/.size, or "
+				   "SYM_FUNC_START/SYM_DATA_START), or leave it unchanged";
+	struct symbol *p;
+
+	for_each_symbol(d->patched, p) {
+		struct symbol *o;
+		uint64_t len;
+		const char *why = NULL;
+		int ret;
+
+		if (!label_checked(p))
+			continue;
+		len = label_extent(p);
+		o = obj_find_symbol_by_name(d->orig, p->name);
+		if (!o || !o->sec || o->type != STT_NOTYPE || strcmp(o->sec->name, p->sec->name)) {
+			ret = len ? refuse(d, p->sec, p, "new contents behind a label without a "
+					   "type", hint) : 0;
+		} else if (label_extent(o) != len) {
+			ret = refuse(d, p->sec, p, "changed size of the contents behind a label "
+				     "without a type", hint);
+		} else {
+			ret = compare_range(d, o->sec, o->offset, p->sec, p->offset, len, &why);
+			if (ret > 0 && (!why || (!sec_is_text(p->sec) && !strcmp(why, "code bytes"))))
+				why = "bytes";
+			if (ret > 0)
+				ret = refusef(d, p->sec, p, hint, "changed contents (%s) behind a "
+					      "label without a type", why);
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
  * A module's module_init()/module_exit() are the aliases init_module and
  * cleanup_module (modpost points struct module at them); the loader reads
  * them when the module loads, so a live patch cannot add or remove one.
@@ -556,6 +630,7 @@ int account(struct differ *d)
 	ret = account_modinfo(d);
 	ret = ret ?: account_module_entries(d);
 	ret = ret ?: account_load_tables(d);
+	ret = ret ?: account_labels(d);
 	ret = ret ?: account_btf_ids(d);
 	ret = ret ?: special_account(d);
 	if (ret || d->refusals.head)
