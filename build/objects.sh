@@ -275,11 +275,17 @@ objects_compile() {
 		printf 'orig\t%s\t%s\t%s\t%s\n' "$src" "$c" "$obj" "$cmd" >>"$work/jobs"
 		printf 'patched\t%s\t%s\t%s\t%s\n' "$work/shadow" "$c" "$obj" "$cmd" >>"$work/jobs"
 	done <"$work/tus"
+	# The first TU that does not compile dooms the build: the jobs not started yet are
+	# skipped (a header change can reach hundreds of TUs; triage spent an hour on amdgpu's).
+	rm -f "$work/compile.failed"
 	# shellcheck disable=SC2016 # the job script expands its own arguments
 	awk '{ print NR }' "$work/jobs" |
 		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
+			[[ ! -e $2/compile.failed ]] || exit 0
 			IFS=$'"'"'\t'"'"' read -r side tree c obj cmd <<<"$(sed -n "{}p" "$1")"
-			objects_compile_one "$side" "$tree" "$2" "$c" "$obj" "$cmd"' _ \
+			objects_compile_one "$side" "$tree" "$2" "$c" "$obj" "$cmd" && exit 0
+			: >"$2/compile.failed"
+			exit 1' _ \
 			"$work/jobs" "$work" ||
 		hp_die "compiling failed (see above)"
 	while IFS=$'\t' read -r c obj _; do

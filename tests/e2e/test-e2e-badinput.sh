@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 t_sigint_default "$@"
-t_plan 13
+t_plan 15
 t_setup_kernel
 
 hb=$T_TOP/hotpatch-build.sh
@@ -83,6 +83,26 @@ PATH="$tmp/fakecc:$PATH" run "compiler mismatch" 1 "compiler mismatch" "$tmp/goo
 mkpatch fs/proc/cmdline.c 'proc_create_single("cmdline", 0, NULL, cmdline_proc_show);' \
 	'proc_create_single("cmdline", 0444, NULL, cmdline_proc_show);' >"$tmp/init.patch"
 run "unsafe change (__init code) refused, symbol named" 2 "proc_cmdline_init: changed __init code" "$tmp/init.patch"
+
+# the first TU that does not compile stops the compile stage: with one job at a time,
+# fs/proc/cmdline.c (first in path order) fails and fs/proc/version.c is never compiled
+mkpatch fs/proc/cmdline.c 'seq_puts(m, saved_command_line);' \
+	'seq_puts(m, hp_no_such_variable);' >"$tmp/broken.patch"
+mkpatch fs/proc/version.c 'proc_create_single("version", 0, NULL' \
+	'proc_create_single("version", 0444, NULL' >>"$tmp/broken.patch"
+run "a change that does not compile: file named" 1 \
+	"fs/proc/cmdline.c \(patched\) does not compile && hp_no_such_variable" -j 1 "$tmp/broken.patch"
+rc=0
+"$hb" -o "$tmp/out" -j 1 --keep-work "$tmp/broken.patch" >"$tmp/broken.log" 2>&1 || rc=$?
+kept=$(sed -n 's/^hotpatch: scratch directory kept: //p' "$tmp/broken.log")
+if ((rc != 1)) || [[ -z $kept || ! -d $kept/orig/fs/proc ]]; then
+	t_fail "compiling stops at the first TU that fails" "expected exit 1 and a kept scratch directory, saw exit $rc: $(tail -n 2 "$tmp/broken.log" | tr '\n' ' ')"
+elif compgen -G "$kept/*/fs/proc/version.o*" >/dev/null; then
+	t_fail "compiling stops at the first TU that fails" "expected no fs/proc/version.o in $kept, saw $(find "$kept" -path "*/fs/proc/version.o*" | tr '\n' ' ')"
+else
+	t_pass "compiling stops at the first TU that fails (fs/proc/version.c never compiled)"
+fi
+[[ -z $kept ]] || rm -rf "$kept"
 
 # Ctrl-C in the middle of a run: no module, and the next run works. Job control gives the run
 # its own process group with SIGINT not ignored, as a terminal's foreground job has.
