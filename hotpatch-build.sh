@@ -423,12 +423,20 @@ hp_build() {
 # hp_work_traps - the scratch directory (HP_WORK_RM: the work dir, or the --defer-module /
 # --finish-module directory) goes at exit, unless --keep-work or a deferred run kept it.
 hp_work_traps() {
+	# a stage that ends the run (a refusal, no change, an error) still says how long it took:
+	# hotpatch-triage's rows and the overhead figures count on every stage's time
 	if ((opt_keep)); then
-		trap 'hp_log "scratch directory kept: $HP_WORK"' EXIT
+		trap 'hp_stage_close; hp_log "scratch directory kept: $HP_WORK"' EXIT
 	else
-		trap '[[ -z $HP_WORK_RM ]] || rm -rf "$HP_WORK_RM" 2>/dev/null || true' EXIT
+		trap 'hp_stage_close; [[ -z $HP_WORK_RM ]] || rm -rf "$HP_WORK_RM" 2>/dev/null || true' EXIT
 	fi
 	trap 'hp_log "interrupted; nothing was written"; exit 130' INT TERM
+}
+
+# hp_stage_close - at exit, the time of a stage that did not end (the one that stopped the run).
+# shellcheck disable=SC2317 # called from the EXIT trap
+hp_stage_close() {
+	[[ -z ${HP_STAGE_OPEN:-} || $BASHPID != "${HP_MAIN_PID:-}" ]] || hp_stage_end "(the run ends in this stage)"
 }
 
 # hp_defer - --defer-module: the module stage stops after module_prepare. What the rest needs
@@ -448,6 +456,8 @@ hp_defer() {
 	mv -f "$opt_defer/.tmp.build.env" "$opt_defer/build.env" || hp_die "cannot write $opt_defer/build.env"
 	hp_log "module $opt_name deferred: its kbuild directory is $MODULE_BDIR/src; hotpatch-build --finish-module $opt_defer links, signs and writes it to $opt_output"
 	HP_WORK_RM=''
+	# the module stage goes on in --finish-module, which counts this part in
+	HP_STAGE_OPEN=''
 }
 
 # hp_finish - --finish-module: the module stage of a --defer-module run from where it stopped

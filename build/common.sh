@@ -10,7 +10,8 @@
 #                            e.g. a pipeline killed by SIGPIPE) an error naming the command
 #   hp_run CMD...            run CMD; on failure die naming the stage and the command
 #   hp_stage_begin NAME      start timing a stage (sets HP_STAGE, used by hp_die)
-#   hp_stage_end [NOTE]      print "hotpatch: stage NAME  S.s s  NOTE"
+#   hp_stage_end [NOTE]      print "hotpatch: stage NAME  S.s s  NOTE" (HP_STAGE_OPEN: begun,
+#                            not ended)
 #   hp_lock DIR              take an exclusive flock on DIR/.lock (held until exit)
 #   hp_tmpdir DIR NAME       make a fresh temporary dir DIR/.tmp.NAME.XXXXXX
 #   hp_atomic_write FILE     copy stdin to FILE through a temp name in the same dir
@@ -86,6 +87,8 @@ hp_now() {
 hp_stage_begin() {
 	HP_STAGE=$1
 	HP_STAGE_T0=$(hp_now)
+	# shellcheck disable=SC2034 # read by hotpatch-build's exit trap
+	HP_STAGE_OPEN=1
 }
 
 # hp_stage_end [NOTE] - one line per stage: name, seconds, optional note (e.g. "cached").
@@ -95,6 +98,8 @@ hp_stage_end() {
 	secs=$(awk -v a="$HP_STAGE_T0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 	printf 'hotpatch: stage %-10s %6ss%s\n' "$HP_STAGE" "$secs" "${note:+  $note}" >&2
 	HP_TIMINGS+="${HP_TIMINGS:+ }$HP_STAGE=$secs"
+	# shellcheck disable=SC2034 # read by hotpatch-build's exit trap
+	HP_STAGE_OPEN=''
 }
 
 # hp_lock DIR - exclusive lock on DIR/.lock, held by this shell until it exits.
