@@ -61,8 +61,12 @@ deps:
 
 check: deps
 	$(MAKE) all
-	$(MAKE) O=out-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	$(MAKE) asan
 	tests/run.sh
+
+# The sanitizer build the tests run beside out/ (ASan + UBSan, any report fails the test).
+asan:
+	$(MAKE) O=out-asan SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 
 # The full VM soak (tests/vm/test-vm-soak.sh; make check runs 10 cycles).
 SOAK_CYCLES ?= 50

@@ -11,8 +11,9 @@
 #     writes the reference's object and facts byte for byte;
 #   - the runs that fail one allocation each end with exit 1, main's out-of-memory line exactly
 #     once, no output object, facts (when written: not when main's own first allocation fails)
-#     whose verdict is "error", and no sanitizer report.  Without the layouts every N from 1 to
-#     T runs; with them (hundreds of types read the same way) a sample (sweep below).
+#     whose verdict is "error", and no sanitizer report.  Without the layouts every OOM_STEP-th
+#     N from 1 to T (default 4; 1 for all) and the last 150; with them (hundreds of types read
+#     the same way) a sample (sweep below).
 # With out/bin and, when built, out-asan/bin (ASan + UBSan: a leak on an error path fails too).
 set -euo pipefail
 
@@ -26,6 +27,11 @@ t_plan $((${#cases[@]} * (1 + 6 * ${#bindirs[@]})))
 [[ -x out/bin/hotpatch-diff ]] || t_bail "out/bin/hotpatch-diff is not built (run make)"
 t_setup_kernel
 tmp=$(t_tmpdir)
+# OOM_STEP=N (default 4) fails every Nth allocation of the runs without layouts; OOM_STEP=1 each
+oom_step=${OOM_STEP:-4}
+[[ $oom_step =~ ^[1-9][0-9]*$ ]] || t_bail "OOM_STEP must be a positive number, saw '$oom_step'"
+((oom_step == 1)) ||
+	t_left_out "without layouts, $((oom_step - 1)) of every $oom_step allocations before the last 150 are not failed (OOM_STEP=1 fails each)"
 
 # run_n BIN N: the pair through BIN with the Nth allocation failing (0: none); sets rc
 run_n() {
@@ -71,8 +77,8 @@ probe() {
 }
 
 # sweep BIN LAYOUTS: the reference run, T by doubling and bisection, N = T + 1, then the
-# failing runs: without the layouts (LAYOUTS=no) every N from 1 to T, so every allocation of
-# every pass fails once; with them (pahole's hundreds of types, read the same way each) N = 1..3,
+# failing runs: without the layouts (LAYOUTS=no) every OOM_STEP-th N from 1 to T and the last
+# 150, so every pass has allocations that fail (OOM_STEP=1: every allocation fails once); with them (pahole's hundreds of types, read the same way each) N = 1..3,
 # the last 150 (resolve and emit) and T - 2^k.  Three tests.
 sweep() {
 	local bin=$1 pfx="$c: with layouts:" n k lo hi mid found total ns
@@ -123,8 +129,9 @@ sweep() {
 
 	ns=()
 	if [[ $2 == no ]]; then
+		# every OOM_STEP-th allocation, and the last 150 (resolve and emit) each
 		for ((n = 1; n <= total; n++)); do
-			ns+=("$n")
+			((n % oom_step == 1 % oom_step || n > total - 150)) && ns+=("$n")
 		done
 	else
 		ns=(1 2 3)
