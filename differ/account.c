@@ -160,10 +160,13 @@ static const char load_hint[] = "the kernel reads this table only at boot or mod
 				"leave it unchanged";
 static const char load_hint_cb[] = "the kernel reads this table only at boot or module load: "
 				   "leave it unchanged, and do the work from a livepatch callback";
-static const char trace_hint[] = "the kernel registers tracepoints and trace events from this "
-				 "table only at boot or module load, so a live patch cannot add or "
-				 "remove one: leave the trace definitions unchanged (the updated "
-				 "package brings them)";
+static const char trace_hint[] = "the kernel registers tracepoints, trace events and their enum "
+				 "maps from this table only at boot or module load, so a live patch "
+				 "cannot add or remove one: leave the trace definitions unchanged (the "
+				 "updated package brings them)";
+static const char kprobe_hint[] = "the kernel reads the kprobe blacklist only at boot or module "
+				  "load, so a live patch cannot add or remove an entry for a running "
+				  "function: leave NOKPROBE_SYMBOL as it is";
 
 static const struct {
 	const char *prefix;
@@ -177,6 +180,8 @@ static const struct {
 	{ ".init_array", "constructor", NULL },
 	{ "__tracepoints_ptrs", "tracepoint", trace_hint },
 	{ "_ftrace_events", "trace event", trace_hint },
+	{ "_ftrace_eval_map", "trace enum map (TRACE_DEFINE_ENUM)", trace_hint },
+	{ "_kprobe_blacklist", "kprobe blacklist entry (NOKPROBE_SYMBOL)", kprobe_hint },
 };
 
 /*
