@@ -5,11 +5,13 @@
  * by a verdict the run acts on:
  *   - a changed function is patched or refused; a new one is new;
  *   - changed data is copied (a constant the patched code reads), refused,
- *     an always-safe special static, or referenced by nothing;
+ *     an always-safe special static, or referenced by nothing at all (read
+ *     only by a special section: an error);
  *   - anonymous contents (constants, switch tables) that differ are
  *     referenced by something changed or new, or by nothing;
- *   - code without a function symbol that nothing refers to is unchanged
- *     (else refused: livepatch replaces whole functions);
+ *   - code without a function symbol that nothing refers to, and what
+ *     sits behind a label without a type, are unchanged (else refused:
+ *     livepatch replaces whole functions, compare judges typed symbols);
  * and the kinds compared elsewhere are left to their passes: special
  * sections (their entries follow the functions owning them; entries of
  * no function are compared by special_account()), string literals
@@ -19,9 +21,11 @@
  * never say "no change", or write a patch, while a difference is unexplained.
  * What the kernel or its tools read only at boot, module load or link
  * time is compared too, and a difference there is a refusal: the load
- * tables (__param, initcalls, __setup, constructors, tracepoints and trace
- * events), .modinfo (but for the entries that only describe the module)
- * and .BTF_ids.  HACKING.md's "Section kinds" lists who accounts for what.
+ * tables (__param, initcalls, __setup, constructors, tracepoints, trace
+ * events and enum maps, the kprobe blacklist), a module's init_module and
+ * cleanup_module, .modinfo (but for the entries that only describe the
+ * module, and import_ns) and .BTF_ids.  HACKING.md's "Section kinds" lists
+ * who accounts for what.
  * Runs only when nothing was refused (a refusal already stops the run).
  */
 #include <errno.h>
