@@ -189,41 +189,91 @@ static const struct {
 };
 
 /*
- * What names the first entry where @o and @s (either may be NULL) differ:
- * the function it points to (an initcall's), else the entry's own symbol;
- * refused with @hint and the reason @fmt.  0 or -ENOMEM.
+ * Whether relocation @r of one table (ORIG's when @r_orig) points where one
+ * of @v[@n], the other table's, does.
+ */
+static int entry_in(struct differ *d, struct reloc *r, bool r_orig, struct reloc **v, size_t n,
+		    bool *in)
+{
+	struct target a, b;
+	size_t k;
+	int ret = reloc_target(r, &a);
+
+	*in = false;
+	for (k = 0; !ret && k < n && !*in; k++) {
+		ret = reloc_target(v[k], &b);
+		*in = !ret && (r_orig ? targets_equal(d, &a, &b) : targets_equal(d, &b, &a));
+	}
+	return ret == -ENOMEM ? ret : 0;
+}
+
+/*
+ * Refuse the entry where table @o and @s (either may be NULL) differ, with
+ * @hint: "VERB WHAT (SECTION)" naming the function the entry points to (an
+ * initcall's), else the entry's own symbol.  An entry pointing where none
+ * of the other side's does is "new" (PATCHED's) or "removed" (ORIG's);
+ * else the first entry that differs in place is @verb.  0 or -ENOMEM.
  */
 static int refuse_first_difference(struct differ *d, struct section *o, struct section *s,
-				   const char *hint, const char *fmt, const char *what)
+				   const char *hint, const char *verb, const char *what)
 {
 	struct section *in = s ? s : o;
-	struct reloc **ra = NULL, **rb = NULL;
+	struct reloc **ra = NULL, **rb = NULL, *r = NULL;
 	size_t na = 0, nb = 0, i;
 	const struct symbol *sym = NULL;
+	struct target t;
 	uint64_t off = 0;
+	bool found;
+	int ret;
 
 	if ((o && sec_relocs_by_offset(o, &ra, &na)) || (s && sec_relocs_by_offset(s, &rb, &nb)))
 		return -ENOMEM;
-	for (i = 0; i < na && i < nb; i++) {
+	for (i = 0; o && s && !r && i < nb; i++) {
+		ret = entry_in(d, rb[i], false, ra, na, &found);
+		if (ret)
+			return ret;
+		if (!found) {
+			r = rb[i];
+			verb = "new";
+		}
+	}
+	for (i = 0; o && s && !r && i < na; i++) {
+		ret = entry_in(d, ra[i], true, rb, nb, &found);
+		if (ret)
+			return ret;
+		if (!found) {
+			r = ra[i];
+			in = o;
+			verb = "removed";
+		}
+	}
+	for (i = 0; !r && i < (s ? nb : na); i++) {
 		struct target ta, tb;
 
-		if (ra[i]->offset != rb[i]->offset || reloc_target(ra[i], &ta) ||
-		    reloc_target(rb[i], &tb) || !targets_equal(d, &ta, &tb))
+		if (i >= na || i >= nb) {
+			r = (s ? rb : ra)[i];
 			break;
+		}
+		ret = reloc_target(ra[i], &ta);
+		ret = ret ?: reloc_target(rb[i], &tb);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret || ra[i]->offset != rb[i]->offset || !targets_equal(d, &ta, &tb))
+			r = (s ? rb : ra)[i];
 	}
-	if (i < (s ? nb : na)) {
-		struct reloc *r = (s ? rb : ra)[i];
-		struct target t;
-
+	if (r) {
 		off = r->offset;
-		if (!reloc_target(r, &t) && t.sym && sym_is_func(t.sym))
+		ret = reloc_target(r, &t);
+		if (ret == -ENOMEM)
+			return ret;
+		if (!ret && t.sym && sym_is_func(t.sym))
 			sym = t.sym;
 	}
 	if (!sym)
 		sym = sec_find_symbol_containing(in, off);
-	if (!sym && i < (s ? nb : na))
-		sym = (s ? rb : ra)[i]->sym;
-	return refusef(d, in, sym, hint, fmt, what, in->name);
+	if (!sym && r)
+		sym = r->sym;
+	return refusef(d, in, sym, hint, "%s %s (%s)", verb, what, in->name);
 }
 
 static int account_load_tables(struct differ *d)
@@ -250,8 +300,7 @@ static int account_load_tables(struct differ *d)
 			if (!ret)
 				continue;
 			ret = refuse_first_difference(d, o, s, load_tables[k].hint ?: load_hint_cb,
-						      o ? "changed %s (%s)" : "new %s (%s)",
-						      load_tables[k].what);
+						      o ? "changed" : "new", load_tables[k].what);
 			if (ret)
 				return ret;
 		}
@@ -262,7 +311,7 @@ static int account_load_tables(struct differ *d)
 			    obj_find_section_by_name(d->patched, s->name))
 				continue;
 			ret = refuse_first_difference(d, s, NULL, load_tables[k].hint ?: load_hint,
-						      "removed %s (%s)", load_tables[k].what);
+						      "removed", load_tables[k].what);
 			if (ret)
 				return ret;
 		}
