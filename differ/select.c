@@ -35,6 +35,8 @@ struct work {
 	size_t n, max;
 	struct section **sv;
 	size_t sn, smax;
+	struct symbol **notrace;	/* changed local functions without an ftrace entry */
+	size_t nn, nmax;
 };
 
 static int include_sym(struct work *w, struct symbol *s, enum incl why)
@@ -454,6 +456,83 @@ static int check_static_locals(struct differ *d)
 	return 0;
 }
 
+/* Follow everything included until nothing new is reached. */
+static int drain(struct differ *d, struct work *w)
+{
+	int ret = 0;
+
+	while (!ret && (w->n || w->sn)) {
+		if (w->n) {
+			struct symbol *s = w->v[--w->n];
+
+			if (s->sec->sh.sh_type != SHT_NOBITS)
+				ret = follow(d, w, s->sec, s->offset, s->size ? s->size : s->sec->size);
+		} else {
+			struct section *sec = w->sv[--w->sn];
+
+			ret = follow(d, w, sec, 0, sec->size);
+		}
+	}
+	return ret;
+}
+
+static int refuse_notrace(struct differ *d, struct symbol *p)
+{
+	return refusef(d, p->sec, p,
+		       "notrace functions cannot be live patched: patch their callers instead, or "
+		       "drop notrace",
+		       "changed function (%s) without an ftrace entry (no call __fentry__ / "
+		       "__mcount_loc entry)", D(p)->reason ? D(p)->reason : "code");
+}
+
+/* Whether everything in PATCHED that refers to @p is carried by the output. */
+static bool users_included(const struct symbol *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < D(p)->nr_users; i++)
+		if (!D(D(p)->users[i])->include)
+			return false;
+	return D(p)->nr_users > 0;
+}
+
+/*
+ * A changed local function without an ftrace entry -- an out-of-line clone
+ * of a static inline (zero_user_segments.constprop.0), which is notrace --
+ * cannot be patched, but when only carried code calls it, a copy serves
+ * those callers and nothing else sees the change: it is carried like a new
+ * function.  One that a function left unpatched still calls is refused.
+ */
+static int carry_notrace(struct differ *d, struct work *w)
+{
+	bool more = true;
+	size_t i;
+	int ret;
+
+	while (more) {
+		more = false;
+		for (i = 0; i < w->nn; i++) {
+			struct symbol *p = w->notrace[i];
+
+			if (D(p)->include || !users_included(p))
+				continue;
+			ret = include_sym(w, p, INC_NEEDED);
+			ret = ret ?: drain(d, w);
+			if (ret)
+				return ret;
+			more = true;
+		}
+	}
+	for (i = 0; i < w->nn; i++) {
+		if (D(w->notrace[i])->include)
+			continue;
+		ret = refuse_notrace(d, w->notrace[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int select_symbols(struct differ *d)
 {
 	struct work w = { 0 };
@@ -484,12 +563,12 @@ int select_symbols(struct differ *d)
 					     "unchanged, or apply the change through a livepatch "
 					     "callback");
 			} else if (!(D(p)->has_fentry = arch_has_fentry(p))) {
-				ret = refusef(d, p->sec, p,
-					      "notrace functions cannot be live patched: patch their "
-					      "callers instead, or drop notrace",
-					      "changed function (%s) without an ftrace entry (no call "
-					      "__fentry__ / __mcount_loc entry)",
-					      D(p)->reason ? D(p)->reason : "code");
+				if (p->bind != STB_LOCAL)
+					ret = refuse_notrace(d, p);
+				else if (ARRAY_GROW(w.notrace, w.nmax, w.nn + 1))
+					ret = -ENOMEM;
+				else
+					w.notrace[w.nn++] = p;
 			} else {
 				ret = include_sym(&w, p, INC_PATCH);
 				d->nr_changed++;
@@ -533,23 +612,12 @@ int select_symbols(struct differ *d)
 	if (ret)
 		goto out;
 
-	while (w.n || w.sn) {
-		if (w.n) {
-			struct symbol *s = w.v[--w.n];
-
-			if (s->sec->sh.sh_type != SHT_NOBITS)
-				ret = follow(d, &w, s->sec, s->offset, s->size ? s->size : s->sec->size);
-		} else {
-			struct section *sec = w.sv[--w.sn];
-
-			ret = follow(d, &w, sec, 0, sec->size);
-		}
-		if (ret)
-			break;
-	}
+	ret = drain(d, &w);
+	ret = ret ?: carry_notrace(d, &w);
 out:
 	free(w.v);
 	free(w.sv);
+	free(w.notrace);
 	for_each_symbol(d->patched, p) {
 		if (D(p)->include == INC_NEW && sym_is_func(p) && !p->parent)
 			d->nr_new++;
