@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # bench/run.sh - how fast is hotpatch-build, against the floor of what any tool must do.
 #
-#   bench/run.sh [--no-cold] [--runs N] [-k RELEASE]
+#   bench/run.sh [--no-cold] [--no-header] [--runs N] [-k RELEASE]
 #
 # Prints, in one run:
 #   warm     hotpatch-build on a one-file fix with a complete cache (median of N runs)
@@ -24,13 +24,15 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 runs=5
 cold=1
+header=1
 kargs=()
 while (($#)); do
 	case $1 in
 	--no-cold) cold=0 ;;
+	--no-header) header=0 ;;
 	--runs) runs=$2; shift ;;
 	-k) kargs=(-k "$2"); shift ;;
-	*) echo "usage: $0 [--no-cold] [--runs N] [-k RELEASE]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--no-cold] [--no-header] [--runs N] [-k RELEASE]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -93,18 +95,19 @@ floor=$(cut -d' ' -f2 "$tmp/pairs" | median)
 ratio=$(cut -d' ' -f3 "$tmp/pairs" | median)
 rm -rf "$work"
 
-# header change
-t0=$(now)
-hb -o "$tmp/h" -n bench_header "$hdr" >"$tmp/hdr.log" 2>&1
-hwarm=$(secs "$t0" "$(now)")
-htus=$(sed -n 's/.* \([0-9]*\) translation unit(s).*/\1/p' "$tmp/hdr.log" | head -n 1)
-hchanged=$(jq '[.objects[] | select(.functions | length > 0)] | length' "$tmp/h/bench_header.json")
-
 printf '%-8s %8s s   one-file fix (%s), median of %d\n' warm "$warm" "${one#"$top"/}" "$runs"
 printf '%-8s %8s s   2 x compile of the TU (parallel) + kbuild of the module, median\n' floor "$floor"
 printf '%-8s %8s     median of %d paired warm / floor (target <= 1.2); load %s\n' ratio "$ratio" "$runs" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %8s s   header change: %s TUs compiled twice, %s objects changed\n' header "$hwarm" "$htus" "$hchanged"
-grep 'stage ' "$tmp/hdr.log" | sed 's/^hotpatch: /         header /'
+# header change
+if ((header)); then
+	t0=$(now)
+	hb -o "$tmp/h" -n bench_header "$hdr" >"$tmp/hdr.log" 2>&1
+	hwarm=$(secs "$t0" "$(now)")
+	htus=$(sed -n '/ translation unit(s)/{s/.* \([0-9]*\) translation unit(s).*/\1/p;q}' "$tmp/hdr.log")
+	hchanged=$(jq '[.objects[] | select(.functions | length > 0)] | length' "$tmp/h/bench_header.json")
+	printf '%-8s %8s s   header change: %s TUs compiled twice, %s objects changed\n' header "$hwarm" "$htus" "$hchanged"
+	grep 'stage ' "$tmp/hdr.log" | sed 's/^hotpatch: /         header /'
+fi
 
 if ((cold)); then
 	cache=$tmp/cold-cache
