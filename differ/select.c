@@ -485,23 +485,59 @@ static int refuse_notrace(struct differ *d, struct symbol *p)
 		       "__mcount_loc entry)", D(p)->reason ? D(p)->reason : "code");
 }
 
-/* Whether everything in PATCHED that refers to @p is carried by the output. */
-static bool users_included(const struct symbol *p)
+/*
+ * Whether everything in PATCHED that refers to @p is carried by the output,
+ * and something is: every relocation to it outside its own section and the
+ * tables about code (special sections) lies in a carried symbol.  Code in
+ * .altinstr_replacement has no symbol to tell its owner, so a reference from
+ * there, or from any other place without a symbol, counts as not carried.
+ */
+static int refs_carried(struct differ *d, struct symbol *p, bool *ok)
 {
-	unsigned int i;
+	struct section *base;
+	bool any = false;
 
-	for (i = 0; i < D(p)->nr_users; i++)
-		if (!D(D(p)->users[i])->include)
-			return false;
-	return D(p)->nr_users > 0;
+	*ok = false;
+	for_each_section(d->patched, base) {
+		struct reloc **rs;
+		size_t nr, i;
+
+		if (sec_is_rela(base) || !(base->sh.sh_flags & SHF_ALLOC) || base == p->sec ||
+		    (special_section_name(base->name) && strcmp(base->name, ".altinstr_replacement")))
+			continue;
+		if (sec_relocs_by_offset(base, &rs, &nr))
+			return -ENOMEM;
+		for (i = 0; i < nr; i++) {
+			struct symbol *user;
+			struct target t;
+			int ret = reloc_target(rs[i], &t);
+
+			if (ret) {
+				pr_err("%s: %s+0x%lx: cannot resolve relocation target: %s", d->display,
+				       base->name, (unsigned long)rs[i]->offset, strerror(-ret));
+				return ret;
+			}
+			if (t.sym != p)
+				continue;
+			user = sec_find_symbol_containing(base, rs[i]->offset);
+			user = user ? func_parent(user) : NULL;
+			if (user == p)
+				continue;
+			if (!user || !D(user)->include)
+				return 0;
+			any = true;
+		}
+	}
+	*ok = any;
+	return 0;
 }
 
 /*
  * A changed local function without an ftrace entry -- an out-of-line clone
  * of a static inline (zero_user_segments.constprop.0), which is notrace --
- * cannot be patched, but when only carried code calls it, a copy serves
+ * cannot be patched, but when only carried code refers to it, a copy serves
  * those callers and nothing else sees the change: it is carried like a new
- * function.  One that a function left unpatched still calls is refused.
+ * function.  One that anything left unpatched still refers to is refused.
  */
 static int carry_notrace(struct differ *d, struct work *w)
 {
@@ -513,8 +549,14 @@ static int carry_notrace(struct differ *d, struct work *w)
 		more = false;
 		for (i = 0; i < w->nn; i++) {
 			struct symbol *p = w->notrace[i];
+			bool ok;
 
-			if (D(p)->include || !users_included(p))
+			if (D(p)->include)
+				continue;
+			ret = refs_carried(d, p, &ok);
+			if (ret)
+				return ret;
+			if (!ok)
 				continue;
 			ret = include_sym(w, p, INC_NEEDED);
 			ret = ret ?: drain(d, w);
