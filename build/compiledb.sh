@@ -82,8 +82,15 @@ compiledb_ensure() {
 	out=$(mktemp "$HP_CACHE/.tmp.makedn.XXXXXX") || hp_die "cannot create a file in $HP_CACHE"
 	# vmlinux's final link needs the built-in archives, so make stops there: -k lets it print
 	# every compile recipe first; the count check below catches a real failure.
-	# -j with -Oline: each recipe line is printed whole; the database is the same as with -j1.
-	(cd "$HP_CACHE/src" && hp_target_exec make -n -k -j"${HP_JOBS:-$(nproc)}" -Oline CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" vmlinux modules) \
+	# -j with -Orecurse: every make but the top one writes into a file of its parent's, copied
+	# out whole. With -Oline the commands that make prints itself (all of them, under -n) are not
+	# synchronized: a line longer than stdio's buffer was now and then split by another make's
+	# output, and its TU silently left out (1 of 14985 in one of four runs here).
+	# -o: the tools' sub-makes run for real even under -n (the top Makefile resets their
+	# MAKEFLAGS); objtool is already built and resolve_btfids is never needed (build/tree.sh,
+	# which also says why -o needs --no-print-directory).
+	(cd "$HP_CACHE/src" && hp_target_exec make -n -k -j"${HP_JOBS:-$(nproc)}" -Orecurse --no-print-directory \
+		-o tools/objtool -o tools/bpf/resolve_btfids CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" vmlinux modules) \
 		>"$out" 2>/dev/null || true
 	compiledb_parse <"$out" >"$tmp" || hp_die "cannot parse the make -n output"
 	rm -f "$out"

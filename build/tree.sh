@@ -3,7 +3,8 @@
 #
 #   tree_prepare                       <cache>/<release>/src: tree_unpack (linux-source
 #                                      extracted) + tree_configure (Debian's config,
-#                                      `make olddefconfig prepare` with CC=gcc-12)
+#                                      `make olddefconfig prepare` with CC=gcc-12,
+#                                      resolve_btfids left out)
 #
 # Single TUs are compiled against the tree by build/objects.sh (tree_compile_tu).
 #
@@ -17,9 +18,12 @@ HP_CC=${HP_CC:-gcc-12}
 HP_KCFLAGS=${HP_KCFLAGS:--ffunction-sections -fdata-sections}
 
 # tree_make ARGS... - make in src/ with the release's compiler; failures name the stage.
+# --no-print-directory: without it the top Makefile runs itself once more (__sub-make), and a
+# make option that is not passed on in MAKEFLAGS (-o below) would not reach the make that works.
 tree_make() {
 	local jobs
 	jobs=${HP_JOBS:-$(nproc)}
+	set -- --no-print-directory "$@"
 	hp_verbose "make -C $HP_CACHE/src CC=$HP_CC -j$jobs $*"
 	if [[ $HP_VERBOSE == 1 ]]; then
 		hp_target_exec make -C "$HP_CACHE/src" CC="$HP_CC" -j"$jobs" "$@" >&2 ||
@@ -107,7 +111,10 @@ tree_configure() {
 	if [[ -n $(suite_of "$HP_RELEASE") ]]; then
 		suite_check_config "$dir/src/.config" "$dir/root/usr/src/linux-headers-$HP_RELEASE/.config"
 	fi
-	tree_make prepare
+	# -o: resolve_btfids (with its own libbpf and libsubcmd) only serves vmlinux's and the
+	# modules' BTF link step; no TU compile and no objtool run reads it, and a patch module is
+	# linked against the headers package, not this tree. Every other prepare target stays.
+	tree_make -o tools/bpf/resolve_btfids prepare
 	hp_mark_done "$dir" tree
 	hp_stage_end
 }
