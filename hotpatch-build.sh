@@ -289,11 +289,12 @@ hp_setup() {
 	# stamped stages: the image, the debug package (858 MB), the symbol index (with the entry
 	# layouts of the special sections) and the signing key in the background; the source tree in the foreground. The tree needs
 	# the image's config only after unpacking. About 80 s saved on a cold cache here.
-	# It is not on the critical path (tree, build root, compile database), so it yields the CPU
-	# to it: a lower priority is not a failure when renice is refused.
+	# Once root/ is there (the tree waits for its config), the rest is not on the critical path
+	# (build root, tree, compile database), so it yields the CPU to it: a lower priority is not
+	# a failure when renice is refused.
 	(
-		renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
 		target_fetch_root
+		renice -n 10 -p "$BASHPID" >/dev/null 2>&1 || true
 		target_fetch_dbg
 		symindex_build
 		sign_keys_ensure "$HP_CACHE" >/dev/null
