@@ -6,8 +6,9 @@
 #   compiledb_get SRC.c       print "obj<TAB>target<TAB>command" for a source file, or nothing
 #
 # Why `make -n`: it prints every recipe of `vmlinux modules` in the prepared tree without
-# building anything (about half a minute), so we get kbuild's own flags for every TU, objtool's
-# arguments (--module or not) and, from the `.mod` recipes, which module links each object.
+# building anything (about a minute: it parses every directory's Makefile), so we get kbuild's
+# own flags for every TU, objtool's arguments (--module or not) and, from the `.mod` recipes,
+# which module links each object.
 # A full kernel build, which kpatch-build and klp-build start from, takes an hour here.
 #
 # Format (TAB separated, one line per object, sorted by source):
@@ -77,7 +78,7 @@ compiledb_ensure() {
 	if hp_is_done "$HP_CACHE" compiledb && [[ -s $db ]]; then
 		return 0
 	fi
-	hp_log "building the compile database of $HP_RELEASE (once per release, ~30 s)"
+	hp_log "building the compile database of $HP_RELEASE (once per release, about a minute)"
 	tmp=$(mktemp "$HP_CACHE/.tmp.compiledb.XXXXXX") || hp_die "cannot create a file in $HP_CACHE"
 	out=$(mktemp "$HP_CACHE/.tmp.makedn.XXXXXX") || hp_die "cannot create a file in $HP_CACHE"
 	# vmlinux's final link needs the built-in archives, so make stops there: -k lets it print
