@@ -249,10 +249,18 @@ int klp_resolve(struct differ *d, struct symbol *psym)
 		return 0;
 	if (!psym->sec)
 		return external_global(d, psym, psym->name);
-	if (!osym)
-		/* defined here, not included, not in the running kernel */
-		return unresolved(d, psym, psym->name, "new symbol that is not part of the output",
-				  "report this as a hotpatch-diff bug");
+	if (!osym) {
+		/*
+		 * Defined here, not carried, not in the running kernel: select
+		 * should have carried it.  An inconsistency of our own passes is
+		 * an error (exit 1), never a refusal that would pass for a
+		 * property of the fix (hotpatch-triage counts it as a tool error).
+		 */
+		pr_err("%s: %s: %s: reference to a new symbol that is not part of the output: "
+		       "this is a hotpatch-diff bug, please report it with both objects",
+		       d->display, psym->sec ? psym->sec->name : "-", psym->name);
+		return -EINVAL;
+	}
 	if (osym->bind == STB_LOCAL)
 		return external_local(d, psym, osym->name);
 	return external_global(d, psym, osym->name);
