@@ -422,8 +422,14 @@ vmtest_report() {
 	tr -d '\r' <"$log" | grep -o 'HPVM: info function=[^ ]*' |
 		sed 's|^HPVM: info function=\(.*\)/$|vmtest:   info  patched function \1|' || true
 	if ! tr -d '\r' <"$log" | grep >/dev/null 'HPVM: done'; then
-		vmtest_say "guest did not finish the protocol (crash, hang or timeout); last console lines:"
-		tr -d '\r' <"$log" | tail -n 15 | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/^/vmtest:   | /'
+		# a crash is read from its first line (what failed, where, the call trace), not from
+		# the panic's tail, which names only registers
+		vmtest_say "guest did not finish the protocol (crash, hang or timeout); console lines:"
+		tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' | awk '
+			!on && /BUG:|Oops:|general protection|kernel BUG|Kernel panic|RIP: / { on = 1 }
+			on && n < 60 { print "vmtest:   | " $0; n++ }
+			{ tail[NR % 15] = $0 }
+			END { if (!on) for (i = NR - 14; i <= NR; i++) if (i > 0) print "vmtest:   | " tail[i % 15] }'
 		bad=$((bad + 1))
 	fi
 	VMT_TOTAL=$total

@@ -168,7 +168,9 @@ for suite in "${suites[@]}"; do
 				static_done=1
 			fi
 		else
-			t_fail "$rel: $ex" "expected exit 0 with a passing VM test, saw exit $rc: $(grep -E 'error|FAIL|refused' "$log" | head -n 3 | tr '\n' ' ') (log $log)"
+			# the guest's console (a crash's oops and call trace) outlives the test's scratch
+			cp "$out/$name.console.log" "${log%.log}.console.log" 2>/dev/null || true
+			t_fail "$rel: $ex" "expected exit 0 with a passing VM test, saw exit $rc: $(grep -E 'error|FAIL|refused' "$log" | head -n 3 | tr '\n' ' ') (log $log, guest console ${log%.log}.console.log)"
 		fi
 	done
 	if ((!static_done)); then

@@ -23,7 +23,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 vmtest=$T_TOP/vm/vmtest.sh
-t_plan 57
+t_plan 60
 t_setup_kernel
 
 work=$(t_tmpdir)
@@ -87,6 +87,12 @@ cat >"$work/check-cannot-run" <<'EOF'
 # Fails the way a check that could not do its job does: a command the guest does not have
 # (exit 127), which must not pass for "the check fails".
 no-such-command-in-the-guest /proc/cmdline
+EOF
+cat >"$work/check-crash" <<'EOF'
+#!/bin/sh
+# Crashes the guest the way a broken patch can: a kernel panic in the middle of the protocol.
+echo 1 >/proc/sys/kernel/sysrq
+echo c >/proc/sysrq-trigger
 EOF
 
 # --- Without a boot. ---
@@ -243,6 +249,14 @@ expect_line "no-load: a check that cannot run (exit 127) is an error, not the ex
 	"$work/no-load.out" "^vmtest:   FAIL +before +got error, expected fail: exit status 127"
 expect_line "no-load: kernel names the symbol" "$work/log-no-load/console.log" \
 	"Unknown symbol hotpatch_test_no_such_symbol"
+
+# --- Boot 3b: a guest that crashes: the report shows the crash from its first line. ---
+run_vmtest crash --module "$sample" --check "$work/check-crash" --boot pvh
+expect_rc "a guest kernel panic fails the run" 1
+expect_line "crash: the report starts at the panic's first line (not the register tail)" \
+	"$work/crash.out" "^vmtest:   \| .*Kernel panic - not syncing: sysrq triggered crash"
+expect_line "crash: the report carries the call trace" "$work/crash.out" \
+	"^vmtest:   \| .*sysrq_handle_crash"
 
 # --- Boot 4: module.sig_enforce=1 rejects the unsigned module. ---
 run_vmtest sig-enforce --module "$sample" --check "$work/check-cmdline" --boot pvh \
