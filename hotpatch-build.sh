@@ -453,11 +453,9 @@ hp_defer() {
 		hp_die "cannot clean $HP_WORK"
 	# shellcheck disable=SC2034 # read back by --finish-module
 	local opt_kernel=$HP_RELEASE
-	{
-		declare -p opt_kernel opt_name opt_output opt_patch opt_replace opt_key opt_cert opt_keep \
-			HP_CACHE_ROOT HP_TIMINGS HP_WORK MODULE_BDIR prep DIFF_TARGETS
-	} >"$opt_defer/.tmp.build.env" || hp_die "cannot write $opt_defer/build.env"
-	mv -f "$opt_defer/.tmp.build.env" "$opt_defer/build.env" || hp_die "cannot write $opt_defer/build.env"
+	declare -p opt_kernel opt_name opt_output opt_patch opt_replace opt_key opt_cert opt_keep \
+		HP_CACHE_ROOT HP_TIMINGS HP_WORK MODULE_BDIR prep DIFF_TARGETS |
+		hp_atomic_write "$opt_defer/build.env"
 	hp_log "module $opt_name deferred: its kbuild directory is $MODULE_BDIR/src; hotpatch-build --finish-module $opt_defer links, signs and writes it to $opt_output"
 	HP_WORK_RM=''
 	# the module stage goes on in --finish-module, which counts this part in

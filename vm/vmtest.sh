@@ -86,8 +86,8 @@ vmtest_scratch() {
 vmtest_release_at_least() {
 	local maj min
 	IFS=. read -r maj min _ <<<"$1"
-	[[ $maj =~ ^[0-9]+$ && ${min%%[!0-9]*} =~ ^[0-9]+$ ]] || return 1
 	min=${min%%[!0-9]*}
+	[[ $maj =~ ^[0-9]+$ && $min =~ ^[0-9]+$ ]] || return 1
 	((maj > $2 || (maj == $2 && min >= $3)))
 }
 
