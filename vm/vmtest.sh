@@ -91,12 +91,13 @@ vmtest_release_at_least() {
 	((maj > $2 || (maj == $2 && min >= $3)))
 }
 
-# vmtest_accel_args KERNEL: print "<kvm|tcg> <qemu acceleration arguments>".  KVM
+# vmtest_accel_args KERNEL RELEASE: print "<kvm|tcg> <qemu acceleration arguments>"
+# for booting KERNEL, whose release is RELEASE.  KVM
 # is used only if the kernel boots to its "no root" panic under KVM within 10 s:
 # on these hosts (nested KVM) the guest hangs early or fails with "failed to set
 # MSR 0x10a".  The probe result is remembered per host boot.
 vmtest_accel_args() {
-	local want=${VMT_ACCEL:-auto} out memo boot_id
+	local want=${VMT_ACCEL:-auto} release=$2 out memo boot_id
 	if [[ $want == auto ]]; then
 		want=tcg
 		boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
@@ -123,7 +124,7 @@ vmtest_accel_args() {
 		# poker has already removed: "Oops: int3" at a cond_resched site (seen with
 		# 6.12.95+deb12 in 2 of ~40 boots, on vmlinux code the patch does not touch).
 		# Real CPUs serialize on the poker's IPIs; one TCG thread for all vCPUs does too.
-		if vmtest_release_at_least "$VMT_RELEASE" 6 4; then
+		if vmtest_release_at_least "$release" 6 4; then
 			echo "tcg -accel tcg,thread=single -cpu max"
 		else
 			echo "tcg -accel tcg -cpu max"
@@ -543,7 +544,7 @@ vmtest_run() (
 	kernel=$(vmtest_kernel_image "$VMT_VMLINUZ" "$VMT_BOOT") || return 2
 	# Without a boot there is nothing to probe: write a TCG command line.
 	[[ -z $VMT_NOBOOT || $VMT_ACCEL != auto ]] || VMT_ACCEL=tcg
-	accel=$(vmtest_accel_args "$kernel") || return 2
+	accel=$(vmtest_accel_args "$kernel" "$VMT_RELEASE") || return 2
 	[[ -n $VMT_TIMEOUT ]] || { [[ $accel == kvm* ]] && VMT_TIMEOUT=60 || VMT_TIMEOUT=120; }
 	t1=$(date +%s.%N)
 

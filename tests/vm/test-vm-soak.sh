@@ -224,7 +224,7 @@ fi
 
 # --- Boot once. ---
 kernel=$(vmtest_kernel_image "$HP_VMLINUZ" "${HPVM_BOOT:-pvh}") || kernel=$HP_VMLINUZ
-accel=$(VMT_ACCEL=${HPVM_ACCEL:-auto} vmtest_accel_args "$kernel")
+accel=$(VMT_ACCEL=${HPVM_ACCEL:-auto} vmtest_accel_args "$kernel" "$HP_RELEASE")
 limit=$((90 + CYCLES * ${#mods[@]} * 15))
 # shellcheck disable=SC2206 # accel args are fixed words
 qemu=(qemu-system-x86_64 ${accel#* } -m 512 -smp 2 -nographic -no-reboot -nic none
