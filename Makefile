@@ -35,7 +35,7 @@ build-all: $(LIBS) $(PROGS) $(UNIT_TESTS)
 DEPS := gcc gcc-12 make pkg-config libelf-dev libdwarf-dev libcapstone-dev clang libclang-rt-14-dev \
 	libcmocka-dev libjson-c-dev jq qemu-system-x86 busybox-static kmod cpio \
 	openssl libssl-dev bc bison flex rsync xz-utils liblzma-dev dwarves binutils shellcheck patch git mmdebstrap \
-	help2man man-db groff-base bash-completion dpkg-dev debhelper lintian fakeroot ccache ovmf efitools eatmydata \
+	help2man man-db groff-base bash-completion dpkg-dev debhelper lintian fakeroot ccache ovmf efitools eatmydata time \
 	$(shell cat build/deps.list 2>/dev/null)
 
 # Installed without their Recommends (qemu-system-x86's are its GTK/SDL front ends, qemu-utils,
