@@ -99,7 +99,8 @@ static int account_symbol(struct differ *d, struct symbol *p)
 	case V_NEW:
 		return 0;
 	case V_CHANGED:
-		if (ds->include || ds->refused || ds->special_static)
+		/* a value static's readers are changed: it is carried, or read by nothing */
+		if (ds->include || ds->refused || (ds->special_static && !ds->value_static))
 			return 0;
 		if (sym_is_data(p) && !ds->nr_refs && p->bind == STB_LOCAL) {
 			ret = read_by_special(p, &by);

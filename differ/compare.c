@@ -12,7 +12,13 @@
  *
  * Data is compared first, ignoring what its pointers' targets contain;
  * then functions, where a reference to a changed constant (a const table,
- * a switch table) makes the reader changed.  A function into which a
+ * a switch table) makes the reader changed.  Special statics are carried
+ * as fresh copies and their changes ignored, but for those whose contents
+ * the code reads as values: gcc's switch conversion tables (CSWTCH.N: a
+ * switch whose case values change compiles to the same code reading a
+ * different table), compound literals and ratelimit states.  Those are
+ * compared before any other data, so a reader -- code or data -- of a
+ * changed one is changed too.  A function into which a
  * changed callee was inlined differs in its own bytes, so it is changed
  * like any other (its reason is the byte or relocation difference).
  * A ".cold" part is compared with its parent and never on its own.
@@ -31,6 +37,19 @@ static const char *const special_statics[] = {
 	"__UNIQUE_ID_ddebug", "__msg", "___done", "_entry", "_entry_ptr",
 	"__tpstrtab", "__bpf_trace_tp_map", "__compound_literal",
 };
+
+/* Special statics whose contents are values the code reads. */
+static const char *const value_statics[] = { "CSWTCH", "__compound_literal", "_rs" };
+
+static bool is_value_static(const struct symbol *sym)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(value_statics) / sizeof(value_statics[0]); i++)
+		if (!strcmp(sym->bare, value_statics[i]))
+			return true;
+	return false;
+}
 
 static bool is_special_static(const struct symbol *sym)
 {
@@ -213,19 +232,52 @@ static int resolve_maybe_lines(struct differ *d)
 	return 0;
 }
 
+/*
+ * Value statics first, so that every other reader sees their verdict; one
+ * may point into another (a compound literal holding one), so again until
+ * no verdict changes.
+ */
+static int compare_value_statics(struct differ *d)
+{
+	bool again = true;
+	struct symbol *p;
+	int ret;
+
+	while (again) {
+		again = false;
+		for_each_symbol(d->patched, p) {
+			if (!D(p)->value_static || !p->sec || p->status == V_CHANGED ||
+			    p->status == V_NEW)
+				continue;
+			ret = compare_data(d, p);
+			if (ret)
+				return ret;
+			again = again || p->status == V_CHANGED;
+		}
+	}
+	return 0;
+}
+
 int compare(struct differ *d)
 {
 	struct symbol *p;
 	int ret;
 
-	for_each_symbol(d->patched, p)
+	for_each_symbol(d->patched, p) {
 		D(p)->special_static = is_special_static(p);
-	for_each_symbol(d->orig, p)
+		D(p)->value_static = D(p)->special_static && is_value_static(p);
+	}
+	for_each_symbol(d->orig, p) {
 		D(p)->special_static = is_special_static(p);
+		D(p)->value_static = D(p)->special_static && is_value_static(p);
+	}
 
 	d->strict_data = false;
+	ret = compare_value_statics(d);
+	if (ret)
+		return ret;
 	for_each_symbol(d->patched, p) {
-		if (!sym_is_data(p) || !p->sec)
+		if (!sym_is_data(p) || !p->sec || D(p)->value_static)
 			continue;
 		ret = compare_data(d, p);
 		if (ret)

@@ -57,6 +57,9 @@ struct dsym {
 	size_t max_users;
 	enum incl include;
 	bool special_static;		/* always-safe static (__key, __warned, CSWTCH ...) */
+	bool value_static;		/* a special static whose contents the code reads as
+					 * values (CSWTCH, compound literals, _rs): changed
+					 * contents change its readers */
 	bool refused;			/* a refusal names it */
 	struct symbol *out;		/* the symbol standing for it in the output */
 	char *ext;			/* resolve: the undefined name the output uses for it */

@@ -155,9 +155,12 @@ bool targets_equal(struct differ *d, const struct target *a, const struct target
 			return !strcmp(a->sym->name, b->sym->name);
 		if (b->sym->twin != a->sym)
 			return false;
-		/* A changed constant is part of the code that reads it. */
-		if (d->strict_data && sym_is_data(b->sym) && b->sym->status == V_CHANGED &&
-		    !D(b->sym)->special_static)
+		/*
+		 * A changed constant is part of the code that reads it; a changed
+		 * value static (compared before any other data) part of every reader.
+		 */
+		if (sym_is_data(b->sym) && b->sym->status == V_CHANGED &&
+		    (D(b->sym)->value_static || (d->strict_data && !D(b->sym)->special_static)))
 			return false;
 		return true;
 	}
