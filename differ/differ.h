@@ -272,7 +272,10 @@ void normalize_names(struct differ *d);
 int compare(struct differ *d);
 
 /* special.c */
-/* Compare the entries owned by @a (orig) and @b (patched); 0 same, 1 differ. */
+/*
+ * Compare the entries owned by @a (orig) and @b (patched); 0 same, 1 differ,
+ * -errno when an entry cannot be compared (reported here, but -ENOMEM).
+ */
 int special_compare_func(struct differ *d, struct symbol *a, struct symbol *b,
 			 const char **why);
 int special_index(struct differ *d);

@@ -251,8 +251,9 @@ static int build_entries(struct differ *d, struct object *obj)
 
 /*
  * compare_range() for the yes/no answers of targets_equal(): an error
- * answers "differs", and running out of memory is also kept in d->err,
- * which ends the run after the passes (differ_run).
+ * (reported by compare_range, or by main when out of memory) answers
+ * "differs" and is kept in d->err, which ends the run after the passes
+ * (differ_run) as an error, never a verdict.
  */
 static bool range_same(struct differ *d, struct section *a, uint64_t aoff, struct section *b,
 		       uint64_t boff, uint64_t size)
@@ -260,7 +261,7 @@ static bool range_same(struct differ *d, struct section *a, uint64_t aoff, struc
 	const char *why;
 	int ret = compare_range(d, a, aoff, b, boff, size, &why);
 
-	if (ret == -ENOMEM && !d->err)
+	if (ret < 0 && !d->err)
 		d->err = ret;
 	return ret == 0;
 }
@@ -287,10 +288,11 @@ static bool piece_same(struct differ *d, struct section *a, uint64_t aoff, struc
 	if (!d->entries_built) {
 		d->entries_built = true;
 		ret = build_entries(d, d->orig) ?: build_entries(d, d->patched);
-		if (ret == -ENOMEM && !d->err)
+		if (ret && ret != -ENOMEM)	/* main reports that */
+			pr_err("%s: cannot index the entries of anonymous code: %s", d->display,
+			       strerror(-ret));
+		if (ret && !d->err)
 			d->err = ret;
-		else if (ret)
-			pr_err("%s: cannot index the entries of anonymous code", d->display);
 		if (ret)
 			return false;
 	}
@@ -324,12 +326,25 @@ static bool anon_same(struct differ *d, struct section *a, struct section *b)
 	return db->anon_same;
 }
 
+/* @err at @sec + @off: an error, never a verdict; returns @err. */
+static int range_error(struct differ *d, const struct section *sec, uint64_t off, int err,
+		       const char *what)
+{
+	if (err != -ENOMEM)	/* main reports that */
+		pr_err("%s: %s+0x%llx (%s): %s: %s", d->display, sec->name,
+		       (unsigned long long)off, sec->obj == d->orig ? "original" : "patched", what,
+		       strerror(-err));
+	return err;
+}
+
 /*
  * Compare [aoff, aoff+size) of @a with [boff, boff+size) of @b: equal
  * bytes outside relocated fields, and relocations at the same relative
  * offsets with equivalent types and equal targets.  0 same, 1 differ (with
- * *why), -errno on error.  Byte differences are reported as "code bytes";
- * the caller decides whether they are __LINE__-only.
+ * *why), -errno when it cannot tell (a relocation that does not resolve, a
+ * range past its section: reported here, but -ENOMEM).  Byte differences
+ * are reported as "code bytes"; the caller decides whether they are
+ * __LINE__-only.
  */
 int compare_range(struct differ *d, struct section *a, uint64_t aoff,
 		  struct section *b, uint64_t boff, uint64_t size, const char **why)
@@ -357,9 +372,14 @@ int compare_range(struct differ *d, struct section *a, uint64_t aoff,
 			ret = 1;
 			goto out;
 		}
-		if (reloc_target(ra[ia], &ta) || reloc_target(rb[ib], &tb)) {
-			*why = "relocations";
-			ret = 1;
+		ret = reloc_target(ra[ia], &ta);
+		if (ret) {
+			range_error(d, a, ra[ia]->offset, ret, "cannot resolve the relocation");
+			goto out;
+		}
+		ret = reloc_target(rb[ib], &tb);
+		if (ret) {
+			range_error(d, b, rb[ib]->offset, ret, "cannot resolve the relocation");
 			goto out;
 		}
 		if (!targets_equal(d, &ta, &tb)) {
@@ -383,8 +403,16 @@ int compare_range(struct differ *d, struct section *a, uint64_t aoff,
 	}
 	da = sec_data(a);
 	db = sec_data(b);
-	if (!da || !db || aoff + size > a->size || boff + size > b->size) {
-		ret = size ? -EINVAL : 0;
+	if (size && (!da || !db)) {
+		ret = -EIO;		/* elf/ said why */
+		goto out;
+	}
+	if (size && (aoff > a->size || a->size - aoff < size)) {
+		ret = range_error(d, a, aoff, -EINVAL, "the range compared runs past the section");
+		goto out;
+	}
+	if (size && (boff > b->size || b->size - boff < size)) {
+		ret = range_error(d, b, boff, -EINVAL, "the range compared runs past the section");
 		goto out;
 	}
 	/* Relocated fields hold zero in ET_REL with RELA, so bytes compare as is. */

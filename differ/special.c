@@ -492,6 +492,23 @@ static bool in_field(struct field f, uint64_t rel)
 	return f.off != NONE && rel >= (uint64_t)f.off && rel < (uint64_t)f.off + f.size;
 }
 
+/*
+ * An entry that cannot be compared (its replacement runs past its section,
+ * say) is an error, never a verdict: "changed" would patch, or refuse, on
+ * the strength of an input the differ could not read.
+ */
+static int entry_error(struct differ *d, struct special_sec *ss, size_t e, int err)
+{
+	const struct symbol *owner = ss->owner ? ss->owner[e] : NULL;
+
+	if (err != -ENOMEM)	/* main reports that */
+		pr_err("%s: %s: %s: the entry at 0x%llx of the %s object cannot be compared: %s; "
+		       "the object is malformed, rebuild it", d->display, ss->sec->name,
+		       owner ? owner->name : "-", (unsigned long long)(e * ss->esize),
+		       ss->sec->obj == d->orig ? "original" : "patched", strerror(-err));
+	return err;
+}
+
 static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 			 struct special_sec *sp, size_t ep)
 {
@@ -501,9 +518,10 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 	struct reloc **ra, **rb;
 	size_t na, nb, ia, ib;
 	unsigned int i;
+	int ret;
 
 	if (!da || !db)
-		return -EIO;
+		return entry_error(d, da ? sp : so, da ? ep : eo, -EIO);
 	for (i = 0; i < sp->esize; i++) {
 		unsigned int a = bo + i < so->sec->size ? da[bo + i] : 0;
 		unsigned int b = bp + i < sp->sec->size ? db[bp + i] : 0;
@@ -527,19 +545,24 @@ static int compare_entry(struct differ *d, struct special_sec *so, size_t eo,
 		if (ina != inb || ra[ia]->offset - bo != rb[ib]->offset - bp ||
 		    ra[ia]->type != rb[ib]->type)
 			return 1;
-		if (reloc_target(ra[ia], &ta) || reloc_target(rb[ib], &tb))
-			return 1;
+		ret = reloc_target(ra[ia], &ta);
+		if (ret)
+			return entry_error(d, so, eo, ret);
+		ret = reloc_target(rb[ib], &tb);
+		if (ret)
+			return entry_error(d, sp, ep, ret);
 		if (in_field(g->repl, ra[ia]->offset - bo)) {
 			/* the replacement code, wherever it sits */
 			const char *why;
 			unsigned int len = db[bp + g->repl_len.off];
-			int ret;
 
 			if (!ta.sec || !tb.sec || ta.sym || tb.sym)
 				return 1;
 			ret = compare_range(d, ta.sec, ta.off, tb.sec, tb.off, len, &why);
+			if (ret < 0)
+				return entry_error(d, sp, ep, ret);
 			if (ret)
-				return ret == -ENOMEM ? ret : 1;
+				return 1;
 		} else if (!targets_equal(d, &ta, &tb)) {
 			return 1;
 		}
