@@ -30,6 +30,8 @@ set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=build/common.sh
 . "$top/build/common.sh"
+# shellcheck source=build/buildroot.sh
+. "$top/build/buildroot.sh"
 # shellcheck source=build/compiledb.sh
 . "$top/build/compiledb.sh"
 # shellcheck source=build/patch.sh
@@ -50,6 +52,14 @@ src=$1 patch_file=$2 tu=$3 outdir=$4
 src=$(cd "$src" && pwd -P)
 HP_CACHE=$(dirname "$src")
 HP_RELEASE=${HP_RELEASE:-$(basename "$HP_CACHE")}
+# A 6.12 release compiles with its own gcc inside its build root (<release>/toolchain), which
+# hp_target_exec enters and whose binds start from the cache root; under IBT objtool is left to
+# the module's link, as hotpatch-build's compiles leave it.
+HP_CACHE_ROOT=$(dirname "$HP_CACHE")
+HP_CC='' HP_BUILDROOT=''
+buildroot_toolchain
+buildroot_check
+HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$src/.config")
 [[ -s $(compiledb_path) ]] ||
 	hp_die "no compile database $(compiledb_path) next to $src (run hotpatch-build.sh --setup)"
 patch_file=$(cd "$(dirname "$patch_file")" && pwd -P)/$(basename "$patch_file")
@@ -64,6 +74,10 @@ outdir=$(cd "$outdir" && pwd -P)
 case $outdir/ in
 "$src"/*) hp_die "OUTDIR must not be inside SRC" ;;
 esac
+
+# the build root sees the cache root, /tmp and the tree; OUTDIR (the patched side's tree and
+# every output) may be anywhere else
+HP_BUILDROOT_BINDS="${HP_BUILDROOT_BINDS:-} $outdir"
 
 touched=$(patch_files "$patch_file")
 [[ -n $touched ]] || hp_die "$patch_file: no file header (+++ b/...) found"
