@@ -16,13 +16,14 @@
 #                            of it changes, for its callbacks; repeatable
 #     --keep-build DIR       keep the kbuild directory as DIR (inspection, debugging)
 #   Environment (hotpatch-build --print-env): HP_KDIR HP_SYMVERS HP_INDEX HP_RELEASE HP_CACHE;
-#   HP_JOBS (default: nproc).
+#   HP_JOBS (default: nproc). MODULE_TEMPLATES, MODULE_SKEL: templates/ and kmod-skel/ of this
+#   tree; MODULE_MAIN_CACHE: where the compiled init code is kept (default HP_CACHE/kmod).
 #   Output: DIR/NAME.ko, stripped of debug info and signed (sha256, PKCS#7), its path on
 #   stdout; DIR/NAME.ko.debug, the same module with its DWARF, unsigned.  Nothing is written to DIR
 #   on failure.  The same inputs and key give a byte-identical module.
 #
 # Steps: module_prepare (hotpatch-mkmod writes the kbuild directory: klp records, prelinked
-# differ objects), module_kbuild (kbuild links it against HP_KDIR with gcc-12), module_finish
+# differ objects, the init code compiled once per target by module_main_obj), module_kbuild (kbuild links it against HP_KDIR with gcc-12), module_finish
 # (strip --strip-debug, hotpatch-klpfix rewrites the klp relocations and refuses any symbol that
 # would not resolve at load time, sign-file signs). module_build runs the three.
 # Needs build/common.sh and build/sign.sh.
@@ -31,6 +32,9 @@
 . "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
 # shellcheck source=build/ibtcheck.sh
 . "$(dirname "${BASH_SOURCE[0]}")/ibtcheck.sh"
+
+MODULE_TEMPLATES=${MODULE_TEMPLATES:-$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../templates")}
+MODULE_SKEL=${MODULE_SKEL:-$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../kmod-skel")}
 
 # module_tool NAME - path of a hotpatch C tool (built tree, installed tree, or PATH).
 module_tool() {
@@ -111,6 +115,8 @@ module_prepare() {
 
 	local mkmod
 	mkmod=$(module_tool hotpatch-mkmod)
+	module_main_obj
+	mkargs+=(--main "$MODULE_MAIN_OBJ" --templates "$MODULE_TEMPLATES" --skel "$MODULE_SKEL")
 	if [[ -z $key ]]; then
 		read -r key cert < <(sign_keys_ensure "$HP_CACHE") || hp_die "no signing key"
 		[[ -n $key ]] || hp_die "no signing key in $HP_CACHE/keys"
@@ -156,10 +162,81 @@ module_kdir_maps() {
 	printf ' %s' "-ffile-prefix-map=$(readlink -f "$(dirname "$kdir_real")")/=kdir/../"
 }
 
-# module_make DIR KCFLAGS LOG - kbuild's "modules" for the external module directory DIR.
+# module_make DIR KCFLAGS LOG [TARGET] - kbuild's TARGET (default "modules") for the external
+# module directory DIR.
 module_make() {
 	hp_target_exec make -C "$HP_KDIR" M="$1" CC="${HP_CC:-gcc-12}" KBUILD_MODPOST_WARN=1 \
-		KCFLAGS="$2" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" modules >"$3" 2>&1
+		KCFLAGS="$2" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" "${4:-modules}" >"$3" 2>&1
+}
+
+# The init code (templates/livepatch.c) is the same file in every module and depends on no
+# module name (the description is in hp-klp.o), so it is compiled once per target and the
+# object shipped as hp-main.o_shipped: 0.6 s CPU less per module (per triage candidate).
+#
+# module_main_compile DIR - DIR/hp-main.o from DIR/hp-main.c as kbuild compiles that member
+# of a patch module: kbuild itself, on a one-member module made from Kbuild.in, asked for that
+# object alone, with the module build's flags (the 6.1 per-object objtool pass included; under
+# IBT objtool waits for the module's link, as it does for a member compiled in place). DIR's
+# path is mapped away, as module_kbuild maps its own: the object names hotpatch/hp-main.c.
+module_main_compile() {
+	local dir=$1
+	sed -e 's/@NAME@/hotpatch_main/g' -e 's/@OBJS@/hp-main.o/' "$MODULE_TEMPLATES/Kbuild.in" >"$dir/Kbuild" &&
+		module_make "$dir" "-ffile-prefix-map=$dir/=hotpatch/ $(module_kdir_maps)" "$dir/kbuild.log" hp-main.o
+}
+
+# module_main_key - what the compiled init code depends on, hashed: the recipe (the functions
+# above, as this tree has them), the target (release, packages, .config), its compiler and
+# binutils, the sources.
+module_main_key() {
+	local br=${HP_BUILDROOT:-}
+	{
+		declare -f module_main_compile module_make module_kdir_maps
+		printf '%s\n' "$HP_RELEASE" "${HP_CC:-gcc-12}" "${HP_CC_ASKED:-}" "${br:-host}"
+		cat "$HP_CACHE/pkgversion" "$HP_CACHE/kbuildversion" 2>/dev/null || true
+		stat -L -c '%n %s %Y' "$br/usr/bin/as" "$br/usr/bin/ld" "$HP_KDIR/tools/objtool/objtool" 2>/dev/null || true
+		cat "$MODULE_TEMPLATES/livepatch.c" "$MODULE_TEMPLATES/Kbuild.in" "$MODULE_SKEL/klp-records.h" \
+			"$HP_KDIR/.config"
+	} | sha256sum
+}
+
+# module_main_obj - set MODULE_MAIN_OBJ to the init code compiled for the target: the cache's
+# MODULE_MAIN_CACHE/hp-main-KEY.o, compiled there first when missing. Writers hold DIR/.lock:
+# concurrent builds (triage workers) compile it once and the others wait for it; the object is
+# synced and renamed into place, so a reader never sees it half-written.
+module_main_obj() {
+	local dir=${MODULE_MAIN_CACHE:-$HP_CACHE/kmod} key obj fd
+	# shellcheck disable=SC2034 # read by hp_die
+	local HP_STAGE=module
+	hp_check_compiler "$HP_KDIR/.config"
+	key=$(module_main_key) || hp_die "cannot read the init code's sources in $MODULE_TEMPLATES and $MODULE_SKEL"
+	obj=$dir/hp-main-${key:0:16}.o
+	if [[ ! -f $obj ]]; then
+		mkdir -p "$dir" || hp_die "cannot create $dir"
+		exec {fd}>>"$dir/.lock" || hp_die "cannot open $dir/.lock"
+		flock "$fd" || hp_die "cannot lock $dir/.lock"
+		[[ -f $obj ]] || module_main_build "$dir" "$obj"
+		exec {fd}>&-
+	fi
+	MODULE_MAIN_OBJ=$obj
+}
+
+# module_main_build DIR OBJ - compile the init code into OBJ (in DIR, under DIR/.lock).
+module_main_build() {
+	local dir=$1 obj=$2 tmp
+	# under the lock, a temporary is an interrupted writer's
+	rm -rf "$dir"/.tmp.*
+	tmp=$(hp_tmpdir "$dir" hp-main)
+	cp "$MODULE_TEMPLATES/livepatch.c" "$tmp/hp-main.c" || hp_die "cannot copy $MODULE_TEMPLATES/livepatch.c"
+	cp "$MODULE_SKEL/klp-records.h" "$tmp/" || hp_die "cannot copy $MODULE_SKEL/klp-records.h"
+	hp_verbose "compiling the patch module's init code for $HP_RELEASE into $obj"
+	if ! module_main_compile "$tmp" || [[ ! -s $tmp/hp-main.o ]]; then
+		grep -E 'error|Error' "$tmp/kbuild.log" | tail -n 20 >&2 || true
+		rm -rf "$tmp"
+		hp_die "kbuild failed on the patch module's init code ($MODULE_TEMPLATES/livepatch.c) for $HP_RELEASE; check that the kernel headers in $HP_KDIR are complete (hotpatch-build --setup -k $HP_RELEASE)"
+	fi
+	sync "$tmp/hp-main.o" || hp_die "cannot sync $tmp/hp-main.o"
+	mv -f "$tmp/hp-main.o" "$obj" || hp_die "cannot rename $tmp/hp-main.o to $obj"
+	rm -rf "$tmp"
 }
 
 # module_kbuild BDIR - link the module of module_prepare's BDIR alone (BDIR/src/NAME.ko).

@@ -4,8 +4,11 @@
  * differ's outputs (OUT.o + FACTS.json per object) of one patch.
  *
  *   DIR/Kbuild              obj-m := NAME.o, NAME-y := hp-main.o hp-klp.o hp-hooks-N.o hp-obj-N.o
- *   DIR/hp-main.c           the fixed init code (templates/livepatch.c)
- *   DIR/hp-klp.o_shipped    the klp records it reads, as data (records.c, klp-records.h)
+ *   DIR/hp-main.o_shipped   the fixed init code, compiled (--main: build/module.sh compiles
+ *                           templates/livepatch.c once per target, it is the same for every
+ *                           module); without --main, DIR/hp-main.c, its source
+ *   DIR/hp-klp.o_shipped    the klp records it reads, as data (records.c, klp-records.h),
+ *                           and the module's description
  *   DIR/hp-obj-N.o_shipped  the differ objects, pre-linked (prelink.c)
  *   DIR/hp-hooks-N.c        the author's hooks files; DIR/hotpatch.h their header
  *
@@ -42,6 +45,7 @@ struct opts {
 	const char *outdir;
 	const char *templates;
 	const char *skel;
+	const char *main_obj;
 	const char *index;
 	const char *symvers;
 	bool replace;
@@ -130,6 +134,11 @@ static int check_inputs(struct mkmod *m, const struct opts *o)
 	size_t i, j, nr_funcs = 0;
 	int ret = 0;
 
+	if (o->main_obj && access(o->main_obj, R_OK)) {
+		ret = -errno;
+		pr_err("--main %s: cannot read: %s", o->main_obj, strerror(errno));
+		return ret;
+	}
 	if (m->idx && symidx_has_object(m->idx, o->name)) {
 		pr_err("--name %s: release %s has a module of that name; the patch module could "
 		       "not load next to it", o->name, symidx_release(m->idx));
@@ -281,8 +290,15 @@ static int assemble(struct mkmod *m, const struct opts *o)
 	}
 	if (!ret)
 		ret = write_cmd_file(o->outdir, "hp-klp.o");
-	if (!ret)
+	if (!ret && o->main_obj) {
+		path = path_in(o->outdir, "hp-main.o_shipped");
+		ret = path ? copy_file(o->main_obj, path) : -ENOMEM;
+		free(path);
+		if (!ret)
+			ret = write_cmd_file(o->outdir, "hp-main.o");
+	} else if (!ret) {
 		ret = copy_into(o->templates, "livepatch.c", o->outdir, "hp-main.c");
+	}
 	if (!ret)
 		ret = write_kbuild(m, o);
 	return ret;
@@ -320,14 +336,17 @@ static void usage(FILE *f)
 "Usage: hotpatch-mkmod --name NAME -o DIR [OPTION]... [OUT.o FACTS.json]...\n"
 "\n"
 "Writes the source directory DIR of livepatch module NAME from the differ's\n"
-"outputs: Kbuild, hp-main.c (fixed init code), hp-klp.o_shipped (klp records),\n"
-"hp-obj-N.o_shipped, hp-hooks-N.c, hotpatch.h, klp-records.h.\n"
+"outputs: Kbuild, hp-main.c (fixed init code) or hp-main.o_shipped (--main),\n"
+"hp-klp.o_shipped (klp records), hp-obj-N.o_shipped, hp-hooks-N.c, hotpatch.h,\n"
+"klp-records.h.\n"
 "  --name NAME       module and patch name: [A-Za-z0-9_], at most 55 characters\n"
 "  --replace         atomic replace: the patch supersedes all earlier livepatches\n"
 "  --hooks FILE.c    author code compiled into the module (callbacks, shadow helpers)\n"
 "  --object OBJ      also give OBJ a klp_object (for callbacks) without functions\n"
 "  --index SYMINDEX  check every function against the target's symbol index\n"
 "  --symvers FILE    the target's Module.symvers: namespaces, exports of the target module\n"
+"  --main OBJ        ship OBJ, templates/livepatch.c compiled for the target as kbuild\n"
+"                    compiles a member of this module, instead of its source\n"
 "  --templates DIR   livepatch.c and Kbuild.in (default: <exe>/../../templates)\n"
 "  --skel DIR        hotpatch.h, klp-records.h (default: <exe>/../../kmod-skel)\n"
 "Exit: 0 written, 1 error.\n");
@@ -362,6 +381,7 @@ int main(int argc, char **argv)
 		{ "symvers", required_argument, NULL, 's' },
 		{ "templates", required_argument, NULL, 't' },
 		{ "skel", required_argument, NULL, 'k' },
+		{ "main", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -391,6 +411,7 @@ int main(int argc, char **argv)
 		case 's': o.symvers = optarg; break;
 		case 't': o.templates = optarg; break;
 		case 'k': o.skel = optarg; break;
+		case 'm': o.main_obj = optarg; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("hotpatch-mkmod %s\n", HOTPATCH_VERSION); return 0;
@@ -422,6 +443,7 @@ int main(int argc, char **argv)
 		m.in[j].obj_path = argv[i];
 		m.in[j].facts_path = argv[i + 1];
 	}
+	m.name = o.name;
 	m.replace = o.replace;
 	ret = run(&m, &o);
 	if (ret)

@@ -35,6 +35,7 @@ struct input {
 };
 
 struct mkmod {
+	const char *name;		/* the module's */
 	bool replace;
 	struct input *in;
 	size_t nr_in;

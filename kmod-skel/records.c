@@ -7,9 +7,13 @@
  * Pointers are zero in the section contents and filled by R_X86_64_64
  * relocations: to the strings and records of this object (against their
  * section symbols), to the differ's global aliases of the new functions,
- * and to the weak callback symbols that a hooks file may define.  The
- * namespaces the differ objects import go into .modinfo, where
- * MODULE_IMPORT_NS() would have put them.
+ * and to the weak callback symbols that a hooks file may define.
+ *
+ * .modinfo holds what names this module: its description (where
+ * MODULE_DESCRIPTION() would have put it; the init code does not say it,
+ * so that it compiles to the same object for every module and is built
+ * once per target, build/module.sh) and the namespaces the differ objects
+ * import (where MODULE_IMPORT_NS() would have put them).
  */
 #include <errno.h>
 #include <endian.h>
@@ -171,23 +175,22 @@ static void lay_out(struct writer *w, const struct mkmod *m, struct func **all, 
 	}
 }
 
-/* "import_ns=<ns>" strings, as MODULE_IMPORT_NS() writes them. */
-static int add_imports(struct writer *w, const struct mkmod *m)
+/* "description=..." and "import_ns=<ns>" strings, as the MODULE_*() macros write them. */
+static int add_modinfo(struct writer *w, const struct mkmod *m)
 {
+	static const char desc[] = "description=hotpatch livepatch module ";
 	struct bytes info = { 0 };
-	struct section *sec;
 	size_t i;
 
+	add_bytes(w, &info, desc, strlen(desc));
+	add_bytes(w, &info, m->name, strlen(m->name) + 1);
 	for (i = 0; i < m->nr_imports && !w->err; i++) {
 		add_bytes(w, &info, "import_ns=", 10);
 		add_bytes(w, &info, m->imports[i], strlen(m->imports[i]) + 1);
 	}
-	if (!w->err && info.len) {
-		sec = obj_create_section(w->obj, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 0, 1,
-					 info.p, info.len);
-		if (!sec)
-			w->err = -ENOMEM;
-	}
+	if (!w->err && !obj_create_section(w->obj, ".modinfo", SHT_PROGBITS, SHF_ALLOC, 0, 1,
+					   info.p, info.len))
+		w->err = -ENOMEM;
 	free(info.p);
 	return w->err;
 }
@@ -224,7 +227,7 @@ int records_write(const struct mkmod *m, const char *path)
 	if (!w.err && !obj_create_symbol(w.obj, HOTPATCH_KLP_PATCH_SYMBOL, STT_OBJECT, STB_GLOBAL,
 					 w.rec, 0, HP_PATCH_REC_SIZE))
 		w.err = -ENOMEM;
-	add_imports(&w, m);
+	add_modinfo(&w, m);
 	if (!w.err) {
 		sec_set_data(w.str, w.strs.p, w.strs.len);
 		w.strs.p = NULL;

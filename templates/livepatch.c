@@ -10,6 +10,11 @@
  * The structures are allocated rather than static so that the records can
  * stay plain data; they live as long as the module, which livepatch keeps
  * loaded while the patch is enabled.
+ *
+ * Nothing here may depend on the module's name (no MODULE_DESCRIPTION with
+ * KBUILD_MODNAME, no pr_fmt, no pr_debug): build/module.sh compiles this
+ * file once per target and ships the object in every module.  The
+ * description is in hp-klp.o's .modinfo.
  */
 #include <linux/build_bug.h>
 #include <linux/kernel.h>
@@ -138,4 +143,3 @@ module_init(hotpatch_init);
 module_exit(hotpatch_exit);
 MODULE_LICENSE("GPL");
 MODULE_INFO(livepatch, "Y");
-MODULE_DESCRIPTION("hotpatch livepatch module " KBUILD_MODNAME);

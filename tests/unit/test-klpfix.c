@@ -462,6 +462,9 @@ static void mkmod_inputs(void)
 		   "  \"functions\": [ { \"name\": \"mymod_export\", \"sympos\": 0, \"alias\": \"calls_mymod_export\" } ] }\n");
 }
 
+/* .modinfo's first string */
+#define DESC_HP_UNIT "description=hotpatch livepatch module hp_unit"
+
 static int run_mkmod(const char *args, const char *outdir)
 {
 	char cmd[8192];
@@ -574,12 +577,24 @@ static void test_mkmod_tables(void **state)
 		"__hotpatch_cb_post_patch__mymod(weak) __hotpatch_cb_pre_unpatch__mymod(weak) "
 		"__hotpatch_cb_post_unpatch__mymod(weak)\n"
 		"  func \"mymod_export\",0 -> calls_mymod_export\n");
+	/* the module's description is data: the init code says nothing that names the module */
 	obj = obj_open(tu_path("src/hp-klp.o_shipped"), 0);
 	assert_non_null(obj);
-	assert_null(obj_find_section_by_name(obj, ".modinfo"));
+	sec = obj_find_section_by_name(obj, ".modinfo");
+	assert_non_null(sec);
+	assert_int_equal(sec->size, sizeof(DESC_HP_UNIT));
+	assert_memory_equal(sec_data(sec), DESC_HP_UNIT, sizeof(DESC_HP_UNIT));
 	obj_close(obj);
 	/* the init code is the fixed file, copied */
 	assert_int_equal(tu_run("cmp -s '%s/templates/livepatch.c' '%s/src/hp-main.c'", HP_ROOT, tmpdir), 0);
+	assert_int_equal(access(tu_path("src/hp-main.o_shipped"), F_OK), -1);
+	/* --main: the init code compiled elsewhere is shipped instead, with its command file */
+	assert_int_equal(run_mkmod("--name hp_unit --main vm.o mod.o mod.json vm.o vm.json", "srcm"), 0);
+	assert_int_equal(tu_run("cd '%s' && cmp -s vm.o srcm/hp-main.o_shipped", tmpdir), 0);
+	slurp(tu_path("srcm/.hp-main.o.cmd"));
+	assert_int_equal(access(tu_path("srcm/hp-main.c"), F_OK), -1);
+	assert_int_equal(tu_run("cd '%s' && cmp -s src/hp-klp.o_shipped srcm/hp-klp.o_shipped && "
+				"cmp -s src/Kbuild srcm/Kbuild", tmpdir), 0);
 	c = slurp(tu_path("src/Kbuild"));
 	assert_non_null(strstr(c, "obj-m := hp_unit.o\nhp_unit-y := hp-main.o hp-klp.o hp-obj-1.o hp-obj-2.o\n"));
 	slurp(tu_path("src/.hp-obj-1.o.cmd"));
@@ -605,8 +620,9 @@ static void test_mkmod_tables(void **state)
 	assert_non_null(obj);
 	sec = obj_find_section_by_name(obj, ".modinfo");
 	assert_non_null(sec);
-	assert_int_equal(sec->size, sizeof("import_ns=MY_NS"));
-	assert_memory_equal(sec_data(sec), "import_ns=MY_NS", sizeof("import_ns=MY_NS"));
+	assert_int_equal(sec->size, sizeof(DESC_HP_UNIT "\0import_ns=MY_NS"));
+	assert_memory_equal(sec_data(sec), DESC_HP_UNIT "\0import_ns=MY_NS",
+			    sizeof(DESC_HP_UNIT "\0import_ns=MY_NS"));
 	obj_close(obj);
 
 	/* same inputs in the other order: the same bytes; --replace is recorded */
@@ -636,8 +652,9 @@ static void expect_mkmod_refusal(const char *args, const char *what)
 	log = slurp(tu_path("mkmod.log"));
 	if (!strstr(log, what))
 		fail_msg("expected an error naming \"%s\", saw: %s", what, log);
-	if (!access(tu_path("bad/hp-main.c"), F_OK) || !access(tu_path("bad/hp-klp.o_shipped"), F_OK))
-		fail_msg("expected no hp-main.c or hp-klp.o_shipped after a refusal, saw one");
+	if (!access(tu_path("bad/hp-main.c"), F_OK) || !access(tu_path("bad/hp-main.o_shipped"), F_OK) ||
+	    !access(tu_path("bad/hp-klp.o_shipped"), F_OK))
+		fail_msg("expected no hp-main.c, hp-main.o_shipped or hp-klp.o_shipped after a refusal, saw one");
 }
 
 static void test_mkmod_refusals(void **state)
@@ -661,6 +678,7 @@ static void test_mkmod_refusals(void **state)
 	expect_mkmod_refusal("--name hp_unit vm.o nomod.json", "target \"nomod\" is neither vmlinux nor a module");
 	expect_mkmod_refusal("--name hp-unit vm.o vm.json", "--name hp-unit");
 	expect_mkmod_refusal("--name mymod vm.o vm.json", "has a module of that name");
+	expect_mkmod_refusal("--name hp_unit --main no-such.o vm.o vm.json", "--main no-such.o: cannot read");
 	write_text(tu_path("notjson.json"), "{ \"object\": ");
 	expect_mkmod_refusal("--name hp_unit vm.o notjson.json", "notjson.json: cannot read the differ's facts");
 }
