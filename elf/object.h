@@ -194,6 +194,12 @@ struct object {
 #define OBJ_ANY_TYPE	0x1	/* accept ET_EXEC/ET_DYN (read-only use: vmlinux, .ko) */
 #define OBJ_LAZY	0x2	/* load section contents on demand (large files) */
 #define OBJ_NO_RELOCS	0x4	/* do not parse relocation sections */
+/*
+ * Sections only: no symbols (the null one alone), groups or relocations.
+ * For reading a few bytes of a large file by address (a dbg vmlinux has
+ * 200k symbols; building their model costs a quarter of a second).
+ */
+#define OBJ_SECTIONS_ONLY	0x8
 
 /*
  * Read an x86-64 ELF64 object.  Without OBJ_ANY_TYPE only ET_REL is

@@ -631,16 +631,20 @@ struct object *obj_open(const char *path, int flags)
 	err = read_ehdr(&r, flags);
 	if (!err)
 		err = read_sections(&r);
-	if (!err)
-		err = find_symtab(&r);
-	if (!err)
-		err = read_symbols(&r);
-	if (!err)
-		err = read_groups(&r);
-	if (!err)
-		err = read_relocs(&r);
-	if (!err)
-		err = obj_link_subfunctions(obj);
+	if (!err && (flags & OBJ_SECTIONS_ONLY)) {
+		err = read_symbols(&r);		/* without a symtab: the null symbol */
+	} else {
+		if (!err)
+			err = find_symtab(&r);
+		if (!err)
+			err = read_symbols(&r);
+		if (!err)
+			err = read_groups(&r);
+		if (!err)
+			err = read_relocs(&r);
+		if (!err)
+			err = obj_link_subfunctions(obj);
+	}
 	if (err)
 		goto fail;
 	return obj;

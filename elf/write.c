@@ -118,6 +118,8 @@ static int check_refs(struct object *obj)
 		return wbad(obj, "only relocatable objects (ET_REL) can be written");
 	if (obj_int(obj)->flags & OBJ_NO_RELOCS)
 		return wbad(obj, "it was opened with OBJ_NO_RELOCS (its relocations were not read)");
+	if (obj_int(obj)->flags & OBJ_SECTIONS_ONLY)
+		return wbad(obj, "it was opened with OBJ_SECTIONS_ONLY (its symbols were not read)");
 	if (!live(obj->symtab) || !live(obj->strtab) || !live(obj->shstrtab))
 		return wbad(obj, "the symbol table or a string table was deleted");
 

@@ -680,6 +680,56 @@ static void test_klp_rela(void **state)
 	obj_close(obj);
 }
 
+/*
+ * OBJ_SECTIONS_ONLY: every section and its bytes, but no symbol beyond the
+ * null one (the symbol table is not even looked at: a damaged one does not
+ * matter), and such a model cannot be written.
+ */
+static void test_sections_only(void **state)
+{
+	struct object *full = obj_open(sample, 0);
+	struct object *obj = obj_open(sample, OBJ_SECTIONS_ONLY | OBJ_LAZY);
+	struct section *sec, *e;
+	unsigned char *buf;
+	size_t size, i;
+	unsigned int symtab = 0;
+
+	(void)state;
+	assert_non_null(full);
+	assert_non_null(obj);
+	assert_int_equal(obj->nr_sections, full->nr_sections);
+	assert_int_equal(obj->nr_symbols, 1);
+	assert_null(obj->symtab);
+	assert_null(obj_find_symbol_by_name(obj, "api"));
+	for_each_section(full, e) {
+		sec = obj_find_section_by_index(obj, e->idx);
+		assert_non_null(sec);
+		expect(!strcmp(sec->name, e->name) && sec->sh.sh_addr == e->sh.sh_addr &&
+		       sec->size == e->size, "section %u to be %s as in a full read", e->idx,
+		       e->name);
+		if (e->sh.sh_type != SHT_NOBITS && e->size)
+			expect(!memcmp(sec_data(sec), sec_data(e), e->size),
+			       "the bytes of %s to be the file's", e->name);
+	}
+	assert_int_equal(obj_write(obj, tu_path("sections-only-out.o")), -EINVAL);
+	obj_close(obj);
+	obj_close(full);
+
+	buf = tu_slurp(sample, &size);
+	assert_non_null(buf);
+	for (i = 1; i < ((Elf64_Ehdr *)buf)->e_shnum; i++)
+		if (shdr(buf, i)->sh_type == SHT_SYMTAB)
+			symtab = i;
+	assert_true(symtab);
+	((Elf64_Sym *)(buf + shdr(buf, symtab)->sh_offset))[1].st_name = 0x7fffffff;
+	spit(tu_path("badsym.o"), buf, size);
+	obj = obj_open(tu_path("badsym.o"), OBJ_SECTIONS_ONLY);
+	expect(obj != NULL, "a damaged symbol table not to matter to OBJ_SECTIONS_ONLY");
+	obj_close(obj);
+	expect(obj_open(tu_path("badsym.o"), 0) == NULL, "a full read to refuse it");
+	free(buf);
+}
+
 static void test_malformed(void **state)
 {
 	size_t size, i;
@@ -855,6 +905,7 @@ int main(void)
 		cmocka_unit_test(test_dangling),
 		cmocka_unit_test(test_many_sections),
 		cmocka_unit_test(test_in_place),
+		cmocka_unit_test(test_sections_only),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_klp_rela),
 	};
