@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # symindex/: the symbol index reader/writer (libsymindex.a) and hotpatch-index.
 
-SYMIDX_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/read.c symindex/write.c)
+SYMIDX_LIB_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/read.c symindex/write.c symindex/xz.c)
 SYMIDX_TOOL_OBJS := $(patsubst %.c,$(O)/obj/%.o,symindex/main.c symindex/dwarf.c \
-	 symindex/vmlinux.c symindex/modules.c symindex/xz.c)
+	 symindex/vmlinux.c symindex/modules.c)
 
 $(O)/obj/symindex/dwarf.o: ALL_CFLAGS += -I/usr/include/libdwarf
 

@@ -4,7 +4,7 @@
  *   dwarf.c    dbg vmlinux DWARF -> address to compilation unit
  *   vmlinux.c  vmlinux symtab + System.map -> entries with kallsyms sympos
  *   modules.c  every .ko -> entries with module kallsyms sympos
- *   xz.c       .ko.xz -> the module's bytes in a memory file
+ * (.ko.xz modules are read through xz.h, part of the library.)
  */
 #ifndef HOTPATCH_SYMINDEX_BUILD_H
 #define HOTPATCH_SYMINDEX_BUILD_H
@@ -15,6 +15,7 @@
 
 #include "symindex-write.h"
 #include "symvers.h"
+#include "xz.h"
 
 struct build_opts {
 	const char *vmlinux;
@@ -71,10 +72,5 @@ int index_vmlinux(struct symidx_writer *w, const struct build_opts *o,
 		  const struct ksymvers *sv, const struct cumap *cus);
 int index_modules(struct symidx_writer *w, const struct build_opts *o,
 		  const struct ksymvers *sv);
-
-/* Decompress the .ko.xz at @path into a memory file; returns its descriptor
- * (the caller closes it) and writes its /proc/self/fd path to @fdpath, or
- * -errno after reporting why. */
-int xz_open_decompressed(const char *path, char *fdpath, size_t fdpath_len);
 
 #endif

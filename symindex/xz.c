@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "build.h"
+#include "xz.h"
 
 static int write_all(int fd, const uint8_t *buf, size_t len)
 {
