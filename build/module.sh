@@ -25,13 +25,12 @@
 # Steps: module_prepare (hotpatch-mkmod writes the kbuild directory: klp records, prelinked
 # differ objects, the init code compiled once per target by module_main_obj), module_kbuild (kbuild links it against HP_KDIR with gcc-12), module_finish
 # (strip --strip-debug, hotpatch-klpfix rewrites the klp relocations and refuses any symbol that
-# would not resolve at load time, sign-file signs). module_build runs the three.
+# would not resolve at load time, and under IBT checks the functions' ENDBR, padding, return
+# sites and ORC; sign-file signs). module_build runs the three.
 # Needs build/common.sh and build/sign.sh.
 
 # shellcheck source=build/objtool.sh
 . "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
-# shellcheck source=build/ibtcheck.sh
-. "$(dirname "${BASH_SOURCE[0]}")/ibtcheck.sh"
 
 MODULE_TEMPLATES=${MODULE_TEMPLATES:-$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../templates")}
 MODULE_SKEL=${MODULE_SKEL:-$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../kmod-skel")}
@@ -259,7 +258,8 @@ module_kbuild() {
 # module_finish BDIR - the linked module (in the directory BDIR/built names) -> OUT/NAME.ko,
 # post-linked, stripped and signed, and OUT/NAME.ko.debug; prints OUT/NAME.ko.
 module_finish() {
-	local bdir=$1 name out key cert keep facts src klpfix
+	local bdir=$1 name out key cert keep facts src klpfix f
+	local -a ibt=()
 	# shellcheck disable=SC2034 # read by hp_die
 	local HP_STAGE=module
 	# shellcheck source=/dev/null # written by module_prepare: name out key cert keep facts
@@ -278,12 +278,17 @@ module_finish() {
 		"$src/$name.ko" -o "$bdir/$name.ko.debug"
 	hp_run strip --strip-debug -o "$bdir/stripped.ko" "$src/$name.ko"
 	hp_run objcopy --add-gnu-debuglink="$bdir/$name.ko.debug" "$bdir/stripped.ko"
-	hp_run "$klpfix" --index "$HP_INDEX" --symvers "$HP_SYMVERS" --release "$HP_RELEASE" \
-		"$bdir/stripped.ko" -o "$bdir/$name.ko"
-	sign_module "$bdir/$name.ko" "$key" "$cert" "$HP_KDIR"
+	# Under IBT the shipped module's functions must look as the kernel's own do (ENDBR, padding,
+	# return sites, ORC: kmod-skel/ibtcheck.h); TCG shows no IBT, so only this proves it.
 	if grep -q '^CONFIG_X86_KERNEL_IBT=y$' "$HP_KDIR/.config"; then
-		((${#facts[@]} == 0)) || ibt_check_module "$bdir/$name.ko" "${facts[@]}"
+		for f in "${facts[@]}"; do
+			ibt+=(--ibt-check "$f")
+		done
+		((${#ibt[@]} == 0)) || ibt+=(--vmlinux "$HP_CACHE/dbg/vmlinux" --moddir "$HP_CACHE/root/lib/modules/$HP_RELEASE")
 	fi
+	hp_run "$klpfix" --index "$HP_INDEX" --symvers "$HP_SYMVERS" --release "$HP_RELEASE" \
+		"${ibt[@]}" "$bdir/stripped.ko" -o "$bdir/$name.ko"
+	sign_module "$bdir/$name.ko" "$key" "$cert" "$HP_KDIR"
 	chmod 644 "$bdir/$name.ko" "$bdir/$name.ko.debug"
 	mkdir -p "$out" || hp_die "cannot create $out"
 	mv -f "$bdir/$name.ko.debug" "$out/$name.ko.debug" || hp_die "cannot write $out/$name.ko.debug"

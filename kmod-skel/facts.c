@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hotpatch-mkmod's inputs: the differ's FACTS.json of each object, checked
- * against the target's symbol index before anything is written.
+ * The differ's FACTS.json of each object, checked against the target's symbol
+ * index: hotpatch-mkmod's inputs, and the functions hotpatch-klpfix's IBT check
+ * looks at.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -133,4 +134,20 @@ int facts_check_func(const struct symidx *idx, const struct func *fn)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void facts_free(struct input *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nr_funcs; i++) {
+		free(in->funcs[i].name);
+		free(in->funcs[i].alias);
+	}
+	free(in->funcs);
+	free(in->target);
+	free(in->object);
+	in->funcs = NULL;
+	in->nr_funcs = 0;
+	in->target = in->object = NULL;
 }

@@ -14,18 +14,31 @@
 #include "klp.h"
 #include "symvers.h"
 #include "klpfix.h"
+#include "mkmod.h"
+#include "ibtcheck.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: hotpatch-klpfix --index SYMINDEX --symvers Module.symvers [--release REL] [-v] IN.ko -o OUT.ko\n"
+"Usage: hotpatch-klpfix --index SYMINDEX --symvers Module.symvers [--release REL] [-v]\n"
+"                       [--ibt-check FACTS.json... --vmlinux VMLINUX --moddir DIR]\n"
+"                       IN.ko -o OUT.ko\n"
 "\n"
 "Rewrites a kbuild-linked livepatch module into the livepatch ELF format\n"
 "(.klp.rela.<obj>.<section> sections with SHF_RELA_LIVEPATCH | SHF_ALLOC,\n"
 ".klp.sym.<obj>.<name>,<pos> symbols with st_shndx SHN_LIVEPATCH) after proving\n"
 "that every undefined symbol is exported by the target or a klp symbol of the\n"
 "index, that __versions carries the target's CRCs and .modinfo says livepatch=Y.\n"
-"  --release REL   vermagic to require (default: the index's release)\n"
+"  --release REL        vermagic to require (default: the index's release)\n"
+"  --ibt-check FACTS    (repeatable) for a kernel with X86_KERNEL_IBT: also prove that\n"
+"                       each function FACTS (the differ's FACTS.json) patches starts\n"
+"                       with endbr64 whenever the kernel's original does, is preceded\n"
+"                       by 16 bytes of NOP padding and its __pfx_ symbol, has a\n"
+"                       .return_sites entry for every __x86_return_thunk jump and\n"
+"                       ORC entries; needs:\n"
+"  --vmlinux VMLINUX    the target's dbg vmlinux (the originals' bytes, at the index's\n"
+"                       addresses)\n"
+"  --moddir DIR         the target's lib/modules/RELEASE (modules.dep; .ko or .ko.xz)\n"
 "Exit: 0 written, 1 refused or error (nothing written).\n");
 }
 
@@ -37,6 +50,9 @@ int main(int argc, char **argv)
 		{ "release", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "ibt-check", required_argument, NULL, 'b' },
+		{ "vmlinux", required_argument, NULL, 'x' },
+		{ "moddir", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -46,7 +62,10 @@ int main(int argc, char **argv)
 	struct symidx *idx = NULL;
 	struct ksymvers *sv = NULL;
 	struct object *obj = NULL;
-	int opt, ret = 1;
+	struct ibt_sources ibt = { 0 };
+	struct input *facts = NULL;
+	size_t nr_facts = 0, i;
+	int opt, ret = 1, err;
 
 	log_set_progname(argv[0]);
 	while ((opt = getopt_long(argc, argv, "o:vh", lopts, NULL)) != -1) {
@@ -56,18 +75,38 @@ int main(int argc, char **argv)
 		case 'r': release = optarg; break;
 		case 'o': out = optarg; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
+		case 'x': ibt.vmlinux = optarg; break;
+		case 'm': ibt.moddir = optarg; break;
+		case 'b': {
+			struct input *n = realloc(facts, (nr_facts + 1) * sizeof(*facts));
+
+			if (!n) {
+				pr_err("out of memory");
+				goto out;
+			}
+			facts = n;
+			memset(&facts[nr_facts], 0, sizeof(*facts));
+			facts[nr_facts].facts_path = facts[nr_facts].obj_path = optarg;
+			nr_facts++;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("hotpatch-klpfix %s\n", HOTPATCH_VERSION); return 0;
-		default: usage(stderr); return 1;
+		default: usage(stderr); goto out;
 		}
 	}
-	if (!index || !symvers || !out || optind != argc - 1) {
+	if (!index || !symvers || !out || optind != argc - 1 ||
+	    (nr_facts && (!ibt.vmlinux || !ibt.moddir))) {
 		usage(stderr);
-		return 1;
+		goto out;
 	}
 	idx = symidx_open(index);
 	if (!idx)
 		goto out;
+	ibt.idx = idx;
+	for (i = 0; i < nr_facts; i++)
+		if (facts_load(&facts[i], idx))
+			goto out;
 	sv = ksymvers_load(symvers);
 	if (!sv)
 		goto out;
@@ -76,7 +115,9 @@ int main(int argc, char **argv)
 		goto out;
 	if (!release)
 		release = symidx_release(idx);
-	if (klpfix_object(obj, idx, sv, release, &st)) {
+	/* the checks of the module as linked; klpfix_object() leaves what they read alone */
+	err = nr_facts ? ibt_check(obj, &ibt, facts, nr_facts) : 0;
+	if (klpfix_object(obj, idx, sv, release, &st) || err) {
 		pr_err("%s: refused; no module written to %s", argv[optind], out);
 		goto out;
 	}
@@ -92,5 +133,8 @@ out:
 	ksymvers_free(sv);
 	if (idx)
 		symidx_close(idx);
+	for (i = 0; i < nr_facts; i++)
+		facts_free(&facts[i]);
+	free(facts);
 	return ret;
 }

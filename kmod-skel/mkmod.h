@@ -51,6 +51,8 @@ struct mkmod {
 int facts_load(struct input *in, const struct symidx *idx);
 /* The function the kernel will look up as (target, name, sympos) must exist. */
 int facts_check_func(const struct symidx *idx, const struct func *fn);
+/* What facts_load() allocated (also after it failed). */
+void facts_free(struct input *in);
 
 /*
  * prelink.c: check @in's object against its facts and write the copy the
