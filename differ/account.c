@@ -328,20 +328,30 @@ static int account_load_tables(struct differ *d)
  * tables checked elsewhere (exports, BTF IDs, load tables) and the
  * compiler's .L labels of merged constants.
  */
+/*
+ * Sections whose every byte another rule judges: constant pools (by the
+ * value each reference reads), exports (select), BTF IDs and the load
+ * tables (account).
+ */
+static bool judged_whole(const struct section *s)
+{
+	size_t k;
+
+	if ((s->sh.sh_flags & SHF_MERGE) || !strncmp(s->name, "___ksymtab", 10) ||
+	    !strcmp(s->name, ".BTF_ids") || !strcmp(s->name, ".export_symbol"))
+		return true;
+	for (k = 0; k < sizeof(load_tables) / sizeof(load_tables[0]); k++)
+		if (!strncmp(s->name, load_tables[k].prefix, strlen(load_tables[k].prefix)))
+			return true;
+	return false;
+}
+
 static bool label_checked(struct symbol *p)
 {
 	const struct section *s = p->sec;
-	size_t k;
 
-	if (p->type != STT_NOTYPE || !s || !p->name[0] || !strncmp(p->name, ".L", 2) ||
-	    !compared_here(s) || (s->sh.sh_flags & SHF_MERGE) ||
-	    !strncmp(s->name, "___ksymtab", 10) || !strcmp(s->name, ".BTF_ids") ||
-	    !strcmp(s->name, ".export_symbol"))
-		return false;
-	for (k = 0; k < sizeof(load_tables) / sizeof(load_tables[0]); k++)
-		if (!strncmp(s->name, load_tables[k].prefix, strlen(load_tables[k].prefix)))
-			return false;
-	return true;
+	return p->type == STT_NOTYPE && s && p->name[0] && strncmp(p->name, ".L", 2) &&
+	       compared_here(s) && !judged_whole(s);
 }
 
 /* Bytes from @p to the next symbol of its section, or to the section's end. */

@@ -194,6 +194,25 @@ int arch_reloc_accesses_memory(const uint8_t *code, size_t size, struct arch_ins
 	return 0;
 }
 
+int arch_is_fill(const uint8_t *code, size_t size, bool *fill)
+{
+	uint64_t addr = 0;
+	cs_insn *insn = cs_malloc(cs_dec_plain);
+
+	if (!insn)
+		return -ENOMEM;
+	*fill = true;
+	while (size && *fill) {
+		const uint8_t *at = code;
+
+		*fill = cs_disasm_iter(cs_dec_plain, &code, &size, &addr, insn) &&
+			(insn->id == X86_INS_NOP || insn->id == X86_INS_INT3 ||
+			 (code - at == 2 && at[0] == 0x66 && at[1] == 0x90));	/* xchg %ax,%ax */
+	}
+	cs_free(insn, 1);
+	return 0;
+}
+
 bool arch_has_fentry(struct symbol *func)
 {
 	struct reloc **rs;

@@ -47,6 +47,11 @@ int arch_pcrel_adjust(const uint8_t *code, size_t size, struct arch_insns *insns
  */
 int arch_reloc_accesses_memory(const uint8_t *code, size_t size, struct arch_insns *insns,
 			       uint64_t place, bool *access);
+/*
+ * Whether @code (@size bytes) is only what the assembler pads code with to
+ * align what follows: nops of any length, int3.  -ENOMEM.
+ */
+int arch_is_fill(const uint8_t *code, size_t size, bool *fill);
 /* Whether @func starts with its ftrace call (call __fentry__ / mcount). */
 bool arch_has_fentry(struct symbol *func);
 

@@ -379,6 +379,19 @@ struct symbol *sec_find_symbol_containing(struct section *sec, uint64_t offset)
 	return NULL;
 }
 
+int sec_symbols_by_offset(struct section *sec, struct symbol ***arr, size_t *nr)
+{
+	*arr = NULL;
+	*nr = 0;
+	if (!sec || sec->deleted)
+		return 0;
+	if (!sym_index_ready(sec->obj))
+		return -ENOMEM;
+	*arr = sec->sym_by_off;
+	*nr = sec->nr_sym_by_off;
+	return 0;
+}
+
 bool sec_has_symbols(struct section *sec)
 {
 	size_t pos;

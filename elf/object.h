@@ -246,6 +246,12 @@ struct symbol *sec_find_symbol_by_offset(struct section *sec, uint64_t offset);
 struct symbol *sec_find_symbol_containing(struct section *sec, uint64_t offset);
 /* Whether @sec defines any non-section symbol. */
 bool sec_has_symbols(struct section *sec);
+/*
+ * The non-section symbols of @sec sorted by offset (deleted ones included:
+ * skip them): *@arr (owned by @sec) of *@nr.  Valid until a symbol of the
+ * object is added, moved or deleted.  0 or -ENOMEM.
+ */
+int sec_symbols_by_offset(struct section *sec, struct symbol ***arr, size_t *nr);
 /* The STT_FUNC symbol of @sec whose [offset, offset+size) holds @offset. */
 struct symbol *sec_find_func_containing(struct section *sec, uint64_t offset);
 /* The relocation of base section @sec that patches a byte in [offset, offset+len). */
