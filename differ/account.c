@@ -8,7 +8,10 @@
  *     an always-safe special static, or referenced by nothing at all (read
  *     only by a special section: an error);
  *   - anonymous contents (constants, switch tables) that differ are
- *     referenced by something changed or new, or by nothing;
+ *     referenced by something changed or new, or by nothing; bytes no
+ *     symbol covers in a section with symbols (gaps) that differ are read
+ *     only by changed or new code and data (else code is refused, data an
+ *     error);
  *   - code without a function symbol that nothing refers to, and what
  *     sits behind a label without a type, are unchanged (else refused:
  *     livepatch replaces whole functions, compare judges typed symbols);
@@ -52,17 +55,17 @@ static int unaccounted(struct differ *d, const struct section *sec, const struct
 }
 
 /*
- * The special section (not a .discard one) whose entries point at @p, or
- * NULL.  select counts only references from code and ordinary data, so a
- * changed constant that only a table entry or replacement code reads
- * looks referenced by nothing.
+ * The special section (not a .discard one) whose entries point at @p (or,
+ * @p NULL, into the anonymous contents of @in), or NULL.  select counts only
+ * references from code and ordinary data, so a changed constant that only
+ * a table entry or replacement code reads looks referenced by nothing.
  */
-static int read_by_special(struct symbol *p, struct section **by)
+static int read_by_special(struct symbol *p, struct section *in, struct section **by)
 {
 	struct section *s;
 
 	*by = NULL;
-	for_each_section(p->obj, s) {
+	for_each_section(in->obj, s) {
 		struct reloc **rs;
 		size_t nr, i;
 
@@ -78,7 +81,7 @@ static int read_by_special(struct symbol *p, struct section **by)
 			if (ret == -ENOMEM)
 				return ret;
 			/* an entry it cannot follow may read @p as well */
-			if (ret || t.sym == p) {
+			if (ret || (p ? t.sym == p : !t.sym && !t.str && t.sec == in)) {
 				*by = s->base;
 				return 0;
 			}
@@ -103,7 +106,7 @@ static int account_symbol(struct differ *d, struct symbol *p)
 		if (ds->include || ds->refused || (ds->special_static && !ds->value_static))
 			return 0;
 		if (sym_is_data(p) && !ds->nr_refs && p->bind == STB_LOCAL) {
-			ret = read_by_special(p, &by);
+			ret = read_by_special(p, p->sec, &by);
 			if (ret || !by)
 				return ret;	/* dead data: nothing can read it */
 			what = mem_asprintf("changed data that only %s reads", by->name);
@@ -149,8 +152,28 @@ static int account_anonymous(struct differ *d, struct section *s)
 
 	if (DS(s)->include || DS(s)->ref_changed)
 		return 0;
-	if (!DS(s)->nr_refs)
-		return sec_is_text(s) && s->size ? account_anonymous_code(d, s) : 0;
+	if (!DS(s)->nr_refs && sec_is_text(s))
+		return s->size ? account_anonymous_code(d, s) : 0;
+	if (!DS(s)->nr_refs) {
+		/* dead, unless a special section reads it: nothing there carries it */
+		struct section *by;
+		char *what;
+
+		if (!o)
+			return 0;	/* new: its readers are new entries, of changed code */
+		if (o->size == s->size) {
+			ret = compare_range(d, o, 0, s, 0, s->size, &why);
+			if (ret <= 0)
+				return ret;
+		}
+		ret = read_by_special(NULL, s, &by);
+		if (ret || !by)
+			return ret;
+		what = mem_asprintf("changed contents that only %s reads", by->name);
+		ret = what ? unaccounted(d, s, NULL, what) : -ENOMEM;
+		free(what);
+		return ret;
+	}
 	if (!o)
 		return unaccounted(d, s, NULL, "new contents that unchanged code uses");
 	if (o->size != s->size)
@@ -330,15 +353,16 @@ static int account_load_tables(struct differ *d)
  */
 /*
  * Sections whose every byte another rule judges: constant pools (by the
- * value each reference reads), exports (select), BTF IDs and the load
- * tables (account).
+ * value each reference reads), exports (select), BTF IDs, the load tables
+ * and .modinfo (account).
  */
 static bool judged_whole(const struct section *s)
 {
 	size_t k;
 
 	if ((s->sh.sh_flags & SHF_MERGE) || !strncmp(s->name, "___ksymtab", 10) ||
-	    !strcmp(s->name, ".BTF_ids") || !strcmp(s->name, ".export_symbol"))
+	    !strcmp(s->name, ".BTF_ids") || !strcmp(s->name, ".export_symbol") ||
+	    !strcmp(s->name, ".modinfo"))
 		return true;
 	for (k = 0; k < sizeof(load_tables) / sizeof(load_tables[0]); k++)
 		if (!strncmp(s->name, load_tables[k].prefix, strlen(load_tables[k].prefix)))
@@ -402,6 +426,197 @@ static int account_labels(struct differ *d)
 			return ret;
 	}
 	return 0;
+}
+
+/*
+ * Gaps: the bytes of a section with symbols that no function, object or
+ * typeless label covers -- what gcc emits without a symbol next to named
+ * objects (switch tables, unnamed constants reached through the section
+ * symbol), code or data after a symbol without a size, and the padding
+ * between symbols.  compare judges symbols and, through a reader's
+ * relocation, the whole section when a reader points into a gap
+ * (anon_same), so a gap nothing reads was compared by nobody.  Padding --
+ * zeros, or the nops and int3 the assembler aligns code with, holding no
+ * relocation -- is left out: its length follows the symbols around it.
+ * What is left must be the same in both objects, gap by gap; where it
+ * differs, every reader of the section's gaps must be changed (so it is
+ * patched, copied or refused, and carries the new bytes), else the
+ * difference has no verdict: code is refused (livepatch replaces whole
+ * functions, and this code belongs to none), data is an error.
+ */
+struct gap {
+	uint64_t start, end;
+};
+
+static int gap_is_padding(struct section *sec, uint64_t start, uint64_t end, bool *pad)
+{
+	const unsigned char *data = sec_data(sec);
+	struct reloc **rs;
+	size_t nr, i;
+
+	*pad = false;
+	if (sec_relocs_by_offset(sec, &rs, &nr))
+		return -ENOMEM;
+	i = reloc_lower_bound(rs, nr, start);
+	if (i < nr && rs[i]->offset < end)
+		return 0;
+	for (i = start; i < end && !data[i]; i++)
+		;
+	if (i == end) {
+		*pad = true;
+		return 0;
+	}
+	return sec_is_text(sec) ? arch_is_fill(data + start, end - start, pad) : 0;
+}
+
+/* The gaps of @sec but padding, in *@out (the caller frees it). */
+static int gaps_of(struct section *sec, struct gap **out, size_t *n)
+{
+	struct symbol **syms;
+	size_t nr, i, max = 0;
+	uint64_t at = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (sec_symbols_by_offset(sec, &syms, &nr))
+		return -ENOMEM;
+	for (i = 0; i <= nr; i++) {
+		uint64_t start = sec->size, end = sec->size;
+		bool pad;
+
+		if (i < nr) {
+			struct symbol *p = syms[i];
+
+			if (p->deleted)
+				continue;
+			start = p->offset < sec->size ? p->offset : sec->size;
+			end = p->size ? p->offset + p->size : label_checked(p) ? p->offset +
+			      label_extent(p) : start;
+			if (end > sec->size || end < start)
+				end = sec->size;
+		}
+		if (start > at) {
+			ret = gap_is_padding(sec, at, start, &pad);
+			if (ret)
+				return ret;
+			if (!pad) {
+				if (ARRAY_GROW(*out, max, *n + 1))
+					return -ENOMEM;
+				(*out)[(*n)++] = (struct gap){ at, start };
+			}
+		}
+		if (end > at)
+			at = end;
+	}
+	return 0;
+}
+
+/*
+ * Who reads the gaps of @sec (of either object): relocations of code and
+ * data pointing into them; from the changed or new, from the unchanged.
+ */
+static int gap_readers(struct section *sec, unsigned int *changed, unsigned int *same)
+{
+	struct section *base;
+
+	for_each_section(sec->obj, base) {
+		struct reloc **rs;
+		size_t nr, i;
+
+		if (sec_is_rela(base) || !(base->sh.sh_flags & SHF_ALLOC) ||
+		    special_section_name(base->name))
+			continue;
+		if (sec_relocs_by_offset(base, &rs, &nr))
+			return -ENOMEM;
+		for (i = 0; i < nr; i++) {
+			struct symbol *user;
+			struct target t;
+			int ret = reloc_target(rs[i], &t);
+
+			if (ret)
+				return ret;
+			if (t.sym || t.str || t.sec != sec)
+				continue;
+			user = func_parent(sec_find_symbol_containing(base, rs[i]->offset));
+			if (!user)
+				continue;	/* from a gap: compared with it */
+			if (user->status == V_SAME)
+				(*same)++;
+			else
+				(*changed)++;
+		}
+	}
+	return 0;
+}
+
+static int account_gaps(struct differ *d, struct section *s)
+{
+	struct section *o = s->twin;
+	struct gap *ga = NULL, *gb = NULL;
+	size_t na, nb, i;
+	unsigned int changed = 0, same = 0;
+	const struct section *in = s;
+	uint64_t start = 0, end = 0;
+	const char *why = NULL;
+	char *what;
+	int ret;
+
+	if (!o || s->sh.sh_type == SHT_NOBITS || o->sh.sh_type == SHT_NOBITS || judged_whole(s))
+		return 0;
+	ret = gaps_of(o, &ga, &na);
+	ret = ret ?: gaps_of(s, &gb, &nb);
+	if (!ret && (na || nb))
+		pr_debug("%s: %zu gaps but padding (original: %zu)", s->name, nb, na);
+	for (i = 0; !ret && i < na && i < nb; i++) {
+		if (ga[i].end - ga[i].start != gb[i].end - gb[i].start)
+			break;
+		ret = compare_range(d, o, ga[i].start, s, gb[i].start, gb[i].end - gb[i].start,
+				    &why);
+		if (ret > 0)
+			break;
+	}
+	if (ret < 0 || (i == na && i == nb))
+		goto out;
+	if (i < nb) {
+		start = gb[i].start;
+		end = gb[i].end;
+	} else {
+		in = o;
+		start = ga[i].start;
+		end = ga[i].end;
+	}
+	ret = gap_readers(o, &changed, &same);
+	ret = ret ?: gap_readers(s, &changed, &same);
+	if (ret || (changed && !same))
+		goto out;		/* the readers carry it */
+	if (sec_is_text(s) && !same) {
+		char *at = mem_asprintf("%s+0x%llx", in->name, (unsigned long long)start);
+
+		what = mem_asprintf("changed code outside any function (bytes 0x%llx..0x%llx of "
+				    "the %s object)", (unsigned long long)start,
+				    (unsigned long long)end, in == s ? "patched" : "original");
+		ret = at && what ? refuse_named(d, in->name, at, what, "livepatch replaces whole "
+						"functions, and this code belongs to none: give "
+						"it a function symbol (SYM_FUNC_START/"
+						"SYM_FUNC_END), or leave it unchanged") : -ENOMEM;
+		free(at);
+		free(what);
+		goto out;
+	}
+	if (why && !strcmp(why, "code bytes"))
+		why = "bytes";
+	what = mem_asprintf("bytes 0x%llx..0x%llx of the %s object that no symbol covers differ "
+			    "(%s), and %s", (unsigned long long)start, (unsigned long long)end,
+			    in == s ? "patched" : "original", why ? why : "a gap added or removed",
+			    same ? "unchanged code or data reads them" : "nothing that reads them "
+			    "changed");
+	ret = what ? unaccounted(d, in, NULL, what) : -ENOMEM;
+	free(what);
+out:
+	free(ga);
+	free(gb);
+	return ret;
 }
 
 /*
@@ -713,9 +928,9 @@ int account(struct differ *d)
 			return ret;
 	}
 	for_each_section(d->patched, s) {
-		if (!compared_here(s) || sec_has_symbols(s))
+		if (!compared_here(s))
 			continue;
-		ret = account_anonymous(d, s);
+		ret = sec_has_symbols(s) ? account_gaps(d, s) : account_anonymous(d, s);
 		if (ret)
 			return ret;
 	}
