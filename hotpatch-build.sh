@@ -329,6 +329,14 @@ hp_setup() {
 		compiledb_ensure
 		hp_stage_end "$(wc -l <"$HP_CACHE/compiledb") TUs"
 	fi
+	# the include graph a changed header is mapped with (else made by the first such build)
+	hp_stage_begin includes
+	if includes_current; then
+		hp_stage_end cached
+	else
+		includes_ensure
+		hp_stage_end "$(grep -c $'^e\t' "$HP_CACHE/includes") edges"
+	fi
 	wait "$dbg_pid" || hp_die "the debug package or the symbol index could not be prepared (see above)"
 	hp_mark_done "$HP_CACHE" setup
 	hp_unlock

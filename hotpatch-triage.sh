@@ -304,13 +304,13 @@ triage_plan() {
 
 # triage_todo - the ids of the candidates without a current result (same key), in order.
 triage_todo() {
-	local id kind path key have
+	local id path key have
 	declare -A keys=()
 	while IFS=$'\t' read -r id key; do
 		keys[$id]=$key
 	done < <(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' -print0 2>/dev/null |
 		xargs -0 -r jq -r '"\(.id)\t\(.key)"')
-	while IFS=$'\t' read -r id kind path _; do
+	while IFS=$'\t' read -r id _ path _; do
 		have=${keys[$id]:-}
 		if [[ -n $have ]]; then
 			key=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$HP_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$path.diff")" | sha256sum | cut -c1-16)

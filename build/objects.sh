@@ -13,9 +13,10 @@
 #                               each command taken from the compile database
 #
 # Headers: a changed header reaches every TU that includes it, directly or through other
-# headers. `#include` lines are scanned to a fixed point (cheap, over-approximate: a name
-# like "internal.h" matches every header of that name), then `gcc -M` with the TU's own flags
-# keeps exactly the TUs whose preprocessing opens the header.
+# headers. The release's include graph (build/includes.sh: every `#include` resolved as gcc
+# resolves it, over-approximated where a TU's -I order would decide) gives the candidates,
+# then `gcc -M` with the TU's own flags keeps exactly the TUs whose preprocessing opens the
+# header.
 #
 # Compiling never writes into the cached tree: the original side runs in SRC with every output
 # (-o, the -MMD file, objtool's in-place edit) moved under WORK; the patched side runs in a
@@ -27,6 +28,8 @@
 # module's link runs it (build/objtool.sh); sourced here so every user of this file does so.
 # shellcheck source=build/objtool.sh
 . "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
+# shellcheck source=build/includes.sh
+. "$(dirname "${BASH_SOURCE[0]}")/includes.sh"
 
 # objects_cmd_for CMD OUT OBJ - CMD with every output of OBJ moved under OUT, and the compiler
 # behind $HOTPATCH_CC_WRAPPER when set ("ccache", "distcc", "icecc"): a build farm or a
@@ -52,78 +55,19 @@ objects_cmd_for() {
 	printf '%s\n' "$cmd"
 }
 
-# objects_include_name HEADER - how C code names HEADER in an #include: the path below an
-# include root ("linux/sched/loadavg.h"), or, for a header outside the include roots, its base
-# name preceded by any relative directory ("internal.h", "../foo/internal.h").
-objects_include_name() {
-	local h=$1 root
-	for root in arch/x86/include/generated/uapi arch/x86/include/generated arch/x86/include/uapi \
-		arch/x86/include include/generated/uapi include/generated include/uapi include; do
-		if [[ $h == "$root"/* ]]; then
-			printf 'global\t%s\n' "${h#"$root"/}"
-			return 0
-		fi
-	done
-	printf 'local\t%s\n' "$(basename "$h")"
-}
-
-# objects_header_users HEADER... - the compiled TUs (src.c) that may include the headers,
-# directly or through other headers: `#include` lines scanned to a fixed point.
+# objects_header_users HEADER... - the compiled TUs (src.c, as the compile database spells
+# them) that may include the headers, directly or through other files: the release's include
+# graph (build/includes.sh), each #include resolved as the compiler would.
 objects_header_users() {
-	local src=$HP_CACHE/src h kind name gpat lpats=() found f top
-	declare -A known=() users=()
-	local todo=("$@")
-	for h in "$@"; do known[$h]=1; done
-	while ((${#todo[@]})); do
-		local globals=() next=()
-		lpats=()
-		for h in "${todo[@]}"; do
-			IFS=$'\t' read -r kind name < <(objects_include_name "$h")
-			name=${name//./\\.}
-			if [[ $kind == global ]]; then
-				globals+=("$name")
-			else
-				# a local header is only reachable from its own top-level directory
-				top=${h%%/*}
-				lpats+=("$top"$'\t'"$name")
-			fi
-		done
-		found=
-		if ((${#globals[@]})); then
-			gpat=$(printf '%s\n' "${globals[@]}" | paste -sd'|')
-			found+=$(cd "$src" || exit 1
-				grep -rlE --include='*.[ch]' --exclude-dir=tools --exclude-dir=Documentation \
-					--exclude-dir=scripts --exclude-dir=samples \
-					"^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($gpat)[>\"]" . || true)
-			found+=$'\n'
-		fi
-		for f in "${lpats[@]}"; do
-			top=${f%%$'\t'*}
-			name=${f#*$'\t'}
-			found+=$(cd "$src" || exit 1
-				grep -rlE --include='*.[ch]' \
-					"^[[:space:]]*#[[:space:]]*include[[:space:]]*\"([^\"]*/)?$name\"" "./$top" || true)
-			found+=$'\n'
-		done
-		while IFS= read -r f; do
-			f=${f#./}
-			[[ -z $f || -n ${known[$f]:-} ]] && continue
-			[[ $f == arch/* && $f != arch/x86/* ]] && continue
-			known[$f]=1
-			if [[ $f == *.h ]]; then
-				next+=("$f")
-			else
-				users[$f]=1
-			fi
-		done <<<"$found"
-		todo=("${next[@]}")
-	done
-	printf '%s\n' "${!users[@]}"
+	includes_ensure
+	includes_users "$@"
 }
 
 # objects_includes_header SRC.c CMD HEADER... - does preprocessing SRC.c open one of them?
+# gcc -M names a header by the path it opened ("./drivers/gpu/drm/amd/amdgpu/../include/x.h"
+# through amdgpu's -I), so each is normalized before the comparison.
 objects_includes_header() {
-	local c=$1 cmd=$2 obj deps h
+	local c=$1 cmd=$2 obj deps
 	shift 2
 	obj=${c%.c}.o
 	cmd=${cmd%%; *}                           # the gcc part only
@@ -132,11 +76,27 @@ objects_includes_header() {
 	# A TU whose preprocessing fails is kept: compiling it will say why, where dropping it
 	# could leave a changed function out of the module.
 	deps=$(cd "$HP_CACHE/src" && hp_target_exec bash -c "$cmd" 2>/dev/null) || return 0
-	deps=" $(tr -d '\\\n' <<<"$deps") "
-	for h in "$@"; do
-		[[ $deps == *" $h "* || $deps == *" ./$h "* || $deps == *"/$h "* ]] && return 0
-	done
-	return 1
+	awk -v headers="$*" '
+	function norm(p,   n, i, k, part, out, o) {
+		n = split(p, part, "/")
+		k = 0
+		for (i = 1; i <= n; i++) {
+			if (part[i] == "" || part[i] == ".")
+				continue
+			if (part[i] == ".." && k > 0 && out[k] != "..") {
+				k--
+				continue
+			}
+			out[++k] = part[i]
+		}
+		o = ""
+		for (i = 1; i <= k; i++)
+			o = o (i > 1 ? "/" : "") out[i]
+		return o
+	}
+	BEGIN { n = split(headers, h, " "); for (i = 1; i <= n; i++) want[h[i]] = 1 }
+	{ for (i = 1; i <= NF; i++) if ($i !~ /:$/ && (norm($i) in want)) found = 1 }
+	END { exit !found }' <<<"${deps//\\/ }"
 }
 
 objects_map() {
@@ -153,6 +113,10 @@ objects_map() {
 	if ((${#PATCH_H[@]})); then
 		mapfile -t cands < <(objects_header_users "${PATCH_H[@]}")
 		hp_verbose "header scan: ${#cands[@]} candidate TUs for ${PATCH_H[*]}"
+		# a header reached through a symbolic link is named by the link in gcc -M's output
+		local hdrs
+		mapfile -t hdrs < <(includes_aliases "${PATCH_H[@]}")
+		hdrs+=("${PATCH_H[@]}")
 		local tmpd
 		tmpd=$(mktemp -d "$work/hdr.XXXXXX")
 		for c in "${cands[@]}"; do
@@ -172,7 +136,7 @@ objects_map() {
 					IFS=$'"'"'\t'"'"' read -r c obj target cmd <<<"$line"
 					if objects_includes_header "$c" "$cmd" "$@"; then
 						printf "%s\n" "$line"
-					fi' _ "$tmpd/cands" "${PATCH_H[@]}" >>"$work/tus" || true
+					fi' _ "$tmpd/cands" "${hdrs[@]}" >>"$work/tus" || true
 		fi
 		rm -rf "$tmpd"
 	fi
