@@ -32,7 +32,7 @@
 #   l  LINK  TARGET  a symbolic link (also an edge)
 #   t  NORM  SRC     a TU of the compile database: its normalized path and its spelling there
 
-INCLUDES_VERSION=1
+INCLUDES_VERSION=2
 
 includes_path() {
 	printf '%s\n' "$HP_CACHE/includes"
@@ -63,7 +63,7 @@ includes_build() {
 		) |
 			sed -nE 's|^\./([^:]*):[[:space:]]*#[[:space:]]*include(_next)?[[:space:]]*([<"])([^>"]+)[>"].*$|\1\t\3\t\4|p' |
 			awk -F'\t' '{ printf "%s\t%s\t%s\n", ($2 == "\"" ? "q" : "a"), $1, $3 }' || exit 1
-	} | awk -F'\t' '
+	} | awk -F'\t' -v top="$(cd "$src" && pwd)" -v realtop="$(cd "$src" && pwd -P)" '
 	function norm(p,   n, i, k, part, out, o) {
 		n = split(p, part, "/")
 		k = 0
@@ -114,6 +114,11 @@ includes_build() {
 			} else {
 				continue
 			}
+			# an absolute path into the tree is the tree path gcc -M prints under it
+			if (index(arg, top "/") == 1)
+				arg = substr(arg, length(top) + 2)
+			else if (index(arg, realtop "/") == 1)
+				arg = substr(arg, length(realtop) + 2)
 			if (opt == "-include") {
 				print "e\t" tu "\t" norm(arg)
 			} else {

@@ -94,8 +94,17 @@ objects_includes_header() {
 			o = o (i > 1 ? "/" : "") out[i]
 		return o
 	}
+	# or an absolute path that ends with the header (as the check was before the normalization)
+	function wanted(p,   i) {
+		if (p in want)
+			return 1
+		for (i = 1; i <= n; i++)
+			if (substr(p, length(p) - length(h[i])) == "/" h[i])
+				return 1
+		return 0
+	}
 	BEGIN { n = split(headers, h, " "); for (i = 1; i <= n; i++) want[h[i]] = 1 }
-	{ for (i = 1; i <= NF; i++) if ($i !~ /:$/ && (norm($i) in want)) found = 1 }
+	{ for (i = 1; i <= NF; i++) if ($i !~ /:$/ && wanted(norm($i))) found = 1 }
 	END { exit !found }' <<<"${deps//\\/ }"
 }
 

@@ -4,17 +4,17 @@
 # build/includes.sh on a small tree with the shapes of the kernel's: two drivers each with
 # their own eeprom.h (a changed one maps only to its driver's TUs: the old name match fanned
 # out to every driver's), a header reached only through another header, "../eeprom.h", a
-# quoted or angle include found through a TU's -I, a quoted "linux/foo.h" that a directory's
-# own linux/foo.h shadows, a forced -include, a TU the compile database spells with "../", a
-# symbolic link to a header and an included .inc file. A header found through -I is a candidate
-# of every TU (the union of the database's -I directories); objects_includes_header's gcc -M,
-# with the TU's own flags, keeps the exact ones: checked on two TUs.
+# quoted or angle include found through a TU's -I (also an absolute one), a quoted
+# "linux/foo.h" that a directory's own linux/foo.h shadows, a forced -include, a TU the compile
+# database spells with "../", a symbolic link to a header and an included .inc file. A header
+# found through -I is a candidate of every TU (the union of the database's -I directories);
+# objects_includes_header's gcc -M, with the TU's own flags, keeps the exact ones.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 13
+t_plan 15
 work=$(t_tmpdir)
 HP_CACHE=$work/cache
 HP_RELEASE='test'
@@ -41,6 +41,8 @@ put drivers/b/b.h '#include "eeprom.h"'
 put drivers/b/main.c '#include "b.h"'
 put drivers/c/c.c '#include "eeprom.h" /* drivers/a through -I, spelled drivers/e/../a */'
 put drivers/d/d.c '#include <eeprom.h>'
+put drivers/m/m.h '/* m.h */'
+put drivers/k/k.c '#include <m.h> /* through an absolute -I */'
 put drivers/j/j.c '#include "eeprom.h"'
 put include/linux/kernel.h '/* kernel.h */'
 put include/linux/kconfig.h '/* kconfig.h */'
@@ -63,7 +65,7 @@ put drivers/h/h.c '#include <dt-bindings/x.h>'
 cc='gcc -Wp,-MMD,D/.x.o.d -nostdinc -I./arch/x86/include -I./include -I./include/uapi -include ./include/linux/kconfig.h'
 for tu in drivers/a/main.c drivers/a/sub/x.c drivers/b/main.c 'drivers/c/c.c -I ./drivers/e/../a' \
 	'drivers/d/d.c -Idrivers/b' drivers/e/e.c drivers/e/f.c drivers/g/g.c drivers/i/i.c \
-	arch/x86/k/../../../virt/k/k.c drivers/h/h.c; do
+	arch/x86/k/../../../virt/k/k.c drivers/h/h.c "drivers/k/k.c -I$src/drivers/m"; do
 	c=${tu%% *}
 	flags=
 	[[ $tu == *' '* ]] && flags=" ${tu#* }"
@@ -101,6 +103,7 @@ users "a header reached only through another local header (drivers/a/a.h include
 users "include/linux/foo.h: <linux/foo.h>, a quoted \"linux/foo.h\" without a local one, an included .inc; not drivers/g, whose own linux/foo.h comes first" \
 	"drivers/e/e.c drivers/e/f.c drivers/i/i.c" include/linux/foo.h
 users "drivers/g/linux/foo.h: only drivers/g/g.c" "drivers/g/g.c" drivers/g/linux/foo.h
+users "a header found through an absolute -I into the tree" "drivers/k/k.c" drivers/m/m.h
 users "a forced -include reaches every TU" \
 	"$(cut -f1 "$HP_CACHE/compiledb" | LC_ALL=C sort | paste -sd' ')" include/linux/kconfig.h
 users "a TU is named as the compile database spells it (arch/x86/k/../../../virt/k/k.c)" \
@@ -130,6 +133,11 @@ if includes drivers/b/eeprom.h drivers/d/d.c && ! includes drivers/a/eeprom.h dr
 	t_pass "gcc -M: drivers/d/d.c opens drivers/b/eeprom.h, not drivers/a's"
 else
 	t_fail "gcc -M: drivers/d/d.c opens drivers/b/eeprom.h, not drivers/a's" "saw the opposite"
+fi
+if includes drivers/m/m.h drivers/k/k.c; then
+	t_pass "gcc -M: drivers/k/k.c opens drivers/m/m.h (an absolute path)"
+else
+	t_fail "gcc -M: drivers/k/k.c opens drivers/m/m.h (an absolute path)" "saw no"
 fi
 if includes include/linux/foo.h drivers/i/i.c && ! includes include/linux/foo.h drivers/g/g.c; then
 	t_pass "gcc -M: drivers/i/i.c opens include/linux/foo.h, drivers/g/g.c does not"
