@@ -401,11 +401,23 @@ static int index_object(struct differ *d, struct object *obj, struct special_sta
 			return -ENOMEM;
 		for (i = 0; i < nr; i++) {
 			struct target tg;
+			int ret;
 
 			if (rs[i]->offset % ss->esize != (uint64_t)ss->geom->insn.off)
 				continue;
-			if (reloc_target(rs[i], &tg))
-				continue;
+			/* not "owned by no function": an error, never a verdict */
+			ret = reloc_target(rs[i], &tg);
+			if (ret) {
+				if (ret != -ENOMEM)	/* main reports that */
+					pr_err("%s: %s: the entry at 0x%llx of the %s object: cannot "
+					       "resolve the code it belongs to: %s", d->display,
+					       ss->sec->name,
+					       (unsigned long long)(rs[i]->offset -
+								    rs[i]->offset % ss->esize),
+					       obj == d->orig ? "original" : "patched",
+					       strerror(-ret));
+				return ret;
+			}
 			if (tg.sym && sym_is_func(tg.sym))
 				ss->owner[rs[i]->offset / ss->esize] = func_parent(tg.sym);
 		}
