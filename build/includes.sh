@@ -34,6 +34,27 @@
 
 INCLUDES_VERSION=2
 
+# INCLUDES_AWK_NORM - an awk function norm(P): P with its "." and "dir/.." parts removed
+# lexically, as paths are compared here and in objects_includes_header (gcc -M spells a header
+# by the path it opened: "./drivers/gpu/drm/amd/amdgpu/../include/x.h").
+INCLUDES_AWK_NORM='function norm(p,   n, i, k, part, out, o) {
+	n = split(p, part, "/")
+	k = 0
+	for (i = 1; i <= n; i++) {
+		if (part[i] == "" || part[i] == ".")
+			continue
+		if (part[i] == ".." && k > 0 && out[k] != "..") {
+			k--
+			continue
+		}
+		out[++k] = part[i]
+	}
+	o = ""
+	for (i = 1; i <= k; i++)
+		o = o (i > 1 ? "/" : "") out[i]
+	return o
+}'
+
 includes_path() {
 	printf '%s\n' "$HP_CACHE/includes"
 }
@@ -64,23 +85,7 @@ includes_build() {
 			sed -nE 's|^\./([^:]*):[[:space:]]*#[[:space:]]*include(_next)?[[:space:]]*([<"])([^>"]+)[>"].*$|\1\t\3\t\4|p' |
 			awk -F'\t' '{ printf "%s\t%s\t%s\n", ($2 == "\"" ? "q" : "a"), $1, $3 }' || exit 1
 	} | awk -F'\t' -v top="$(cd "$src" && pwd)" -v realtop="$(cd "$src" && pwd -P)" '
-	function norm(p,   n, i, k, part, out, o) {
-		n = split(p, part, "/")
-		k = 0
-		for (i = 1; i <= n; i++) {
-			if (part[i] == "" || part[i] == ".")
-				continue
-			if (part[i] == ".." && k > 0 && out[k] != "..") {
-				k--
-				continue
-			}
-			out[++k] = part[i]
-		}
-		o = ""
-		for (i = 1; i <= k; i++)
-			o = o (i > 1 ? "/" : "") out[i]
-		return o
-	}
+	'"$INCLUDES_AWK_NORM"'
 	function dir(p) { return sub(/\/[^\/]*$/, "", p) ? p : "" }
 	function join(d, x) { return d == "" ? x : d "/" x }
 	# every existing I/X: the resolution of <X>, and of "X" not found next to its includer

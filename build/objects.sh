@@ -77,23 +77,7 @@ objects_includes_header() {
 	# could leave a changed function out of the module.
 	deps=$(cd "$HP_CACHE/src" && hp_target_exec bash -c "$cmd" 2>/dev/null) || return 0
 	awk -v headers="$*" '
-	function norm(p,   n, i, k, part, out, o) {
-		n = split(p, part, "/")
-		k = 0
-		for (i = 1; i <= n; i++) {
-			if (part[i] == "" || part[i] == ".")
-				continue
-			if (part[i] == ".." && k > 0 && out[k] != "..") {
-				k--
-				continue
-			}
-			out[++k] = part[i]
-		}
-		o = ""
-		for (i = 1; i <= k; i++)
-			o = o (i > 1 ? "/" : "") out[i]
-		return o
-	}
+	'"$INCLUDES_AWK_NORM"'
 	# or an absolute path that ends with the header (as the check was before the normalization)
 	function wanted(p,   i) {
 		if (p in want)
@@ -136,7 +120,8 @@ objects_map() {
 		done
 		if [[ -s $tmpd/cands ]]; then
 			export -f objects_includes_header hp_target_exec buildroot_exec
-			export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT
+			# shellcheck disable=SC2090 # an awk program, passed whole to awk
+			export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT INCLUDES_AWK_NORM
 			# exact check in parallel; each job prints the TU when it includes a header
 			# shellcheck disable=SC2016 # the job script expands its own arguments
 			awk -F'\t' '{ print NR }' "$tmpd/cands" |
