@@ -10,13 +10,15 @@
 # - a header only reached through another local header, and one included as "../x.h";
 # - a global header keeps every TU that includes it by name;
 # - a header found through a driver's -I (amdgpu's "-I.../amdgpu/../include"), a TU the compile
-#   database spells with "../" (virt/kvm), and a forced -include.
+#   database spells with "../" (virt/kvm), and a forced -include;
+# - the exact check as the map stage runs it, in a child bash of xargs (what it needs must be
+#   exported), and an awk that fails there keeps the TU: only a clean "not found" drops one.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 8
+t_plan 9
 t_setup_kernel
 # shellcheck source=build/common.sh
 . "$T_TOP/build/common.sh"
@@ -136,6 +138,24 @@ if [[ -s $work/forced ]] && cmp -s "$work/forced" <(LC_ALL=C sort "$work/users")
 else
 	t_fail "include/linux/compiler-version.h reaches every TU compiled with -include of it" \
 		"expected $(wc -l <"$work/forced"), saw $(wc -l <"$work/users")"
+fi
+
+# 9. objects_map runs the exact check in child shells: with what objects_map exports it answers
+# as in this shell; without its awk library the check fails, and a failed check keeps the TU
+c=kernel/time/timekeeping.c
+cmd=$(awk -F'\t' -v c="$c" '$1 == c { print $4 }' "$db")
+export -f objects_includes_header hp_target_exec
+# shellcheck disable=SC2090 # an awk program, passed whole to awk
+export HP_CACHE INCLUDES_AWK_NORM
+# shellcheck disable=SC2016 # expanded by the child shell
+child='objects_includes_header "$@" && echo yes || echo no'
+a=$(bash -c "$child" _ "$c" "$cmd" include/linux/timekeeping.h)
+b=$(bash -c "$child" _ "$c" "$cmd" include/linux/no-such-header.h)
+e=$(env -u INCLUDES_AWK_NORM bash -c "$child" _ "$c" "$cmd" include/linux/no-such-header.h 2>/dev/null)
+if [[ -n $cmd && $a == yes && $b == no && $e == yes ]]; then
+	t_pass "the exact check in a child shell: $c opens timekeeping.h, not a missing header; a failed check keeps the TU"
+else
+	t_fail "the exact check in a child shell" "timekeeping.h: '$a' (want yes), missing header: '$b' (want no), failed check: '$e' (want yes)"
 fi
 
 t_done
