@@ -9,8 +9,10 @@
 # copies it, compiles no hp-main.c, the file is not rewritten) and its modinfo names the
 # module; modules built from two cache directories are byte-identical (.ko and .ko.debug); a
 # changed template gives a new object that the module is built from, and a stale temporary is
-# removed on the way; workers racing on an empty cache compile it once and agree; a template
-# that does not compile fails naming it and leaves nothing in the cache.
+# removed on the way; a new object prunes those unused for 8 days but keeps the ones used since
+# (a use refreshes the mtime), also while readers race the writer; workers racing on an empty
+# cache compile it once and agree; a template that does not compile fails naming it and leaves
+# nothing in the cache.
 # Loading and patching in qemu: tests/vm/test-vm-module.sh builds its modules this way.
 # HP_TEST_RELEASE=6.12.118+deb13-amd64 runs it against that target (its build root).
 set -euo pipefail
@@ -27,7 +29,7 @@ set -euo pipefail
 . "$T_TOP/build/module.sh"
 export HP_TOP=$T_TOP
 
-t_plan 9
+t_plan 11
 if [[ -n ${HP_TEST_RELEASE:-} ]]; then
 	env=$("$T_TOP/hotpatch-build.sh" -k "$HP_TEST_RELEASE" --setup --print-env 2>/dev/null) ||
 		t_bail "kernel cache setup of $HP_TEST_RELEASE failed"
@@ -137,6 +139,48 @@ if ((rc == 0)) && [[ $obj1 != "$obj2" && -s $obj1 && -s $obj2 ]] &&
 else
 	t_fail "a changed template gives a new cached object the module is built from" \
 		"objects '$obj1' '$obj2', modinfo hp_main_test '$(modinfo -F hp_main_test "$work/m3/hp_main_b.ko" 2>&1)', stale temporary $([[ -e $work/c2/.tmp.hp-main.stale ]] && echo left || echo gone): $(tail -n 3 "$work/c2.log" "$work/m3/build.log" | tr '\n' ' ')"
+fi
+
+# --- Pruning: old objects go, used ones stay, a reader racing a writer still gets its object. ---
+# age FILE DAYS - set FILE's mtime DAYS days back
+age() { touch -d "@$(($(date +%s) - $2 * 86400))" "$1"; }
+rc=0
+obja=$(main_obj MODULE_MAIN_CACHE="$work/c5" 2>"$work/c5.log") || rc=$?
+cp "$obja" "$work/obja.o"
+unused=$work/c5/hp-main-0000000000000000.o recent=$work/c5/hp-main-1111111111111111.o
+cp "$obja" "$unused" && age "$unused" 10
+cp "$obja" "$recent" && age "$recent" 3
+age "$obja" 10
+obja2=$(main_obj MODULE_MAIN_CACHE="$work/c5" 2>>"$work/c5.log") || rc=$?
+used=$(stat -c %Y "$obja")
+objb=$(main_obj MODULE_MAIN_CACHE="$work/c5" MODULE_TEMPLATES="$tmpl" HP_VERBOSE=1 2>>"$work/c5.log") || rc=$?
+kept=$(cd "$work/c5" && printf '%s ' hp-main-*.o)
+if ((rc == 0)) && [[ $obja2 == "$obja" && $objb != "$obja" && -s $objb && -s $recent && ! -e $unused ]] &&
+	cmp -s "$obja" "$work/obja.o" && ((used > $(date +%s) - 600)) &&
+	grep -q "removing $unused: an init object not used for 8 days" "$work/c5.log"; then
+	t_pass "a new object prunes one unused for 10 days; one used 3 days ago and one used now (its mtime refreshed from 10 days back) stay ($kept)"
+else
+	t_fail "a new object prunes only the objects unused for 8 days" \
+		"exit $rc, left: $kept; used object's mtime $used: $(tail -n 3 "$work/c5.log" | tr '\n' ' ')"
+fi
+age "$obja" 10
+rm -f "$objb"
+rc=0
+main_obj MODULE_MAIN_CACHE="$work/c5" MODULE_TEMPLATES="$tmpl" >"$work/w.out" 2>"$work/w.log" &
+wpid=$!
+for i in 1 2 3; do
+	main_obj MODULE_MAIN_CACHE="$work/c5" >"$work/r$i.out" 2>"$work/r$i.log" &
+done
+wait "$wpid" || rc=$?
+wait
+bad=''
+for i in 1 2 3; do
+	[[ $(cat "$work/r$i.out") == "$obja" ]] || bad+=" reader $i: '$(cat "$work/r$i.out")' $(tail -n 1 "$work/r$i.log")"
+done
+if ((rc == 0)) && [[ -z $bad && $(cat "$work/w.out") == "$objb" && -s $objb ]] && cmp -s "$obja" "$work/obja.o"; then
+	t_pass "three readers of an object last used 10 days ago racing a writer that prunes: each gets the object, intact; the writer its new one"
+else
+	t_fail "readers racing a pruning writer get their object" "writer exit $rc ($(cat "$work/w.out")),$bad; object $(cmp "$obja" "$work/obja.o" 2>&1)"
 fi
 
 # --- Workers racing on an empty cache. ---
