@@ -401,11 +401,11 @@ int main(int argc, char **argv)
 		case 'r': o.replace = true; break;
 		case 'H':
 			if (strv_add((char ***)&o.hooks, &o.nr_hooks, optarg))
-				return 1;
+				goto fail;
 			break;
 		case 'O':
 			if (strv_add((char ***)&o.objects, &o.nr_objects, optarg))
-				return 1;
+				goto fail;
 			break;
 		case 'i': o.index = optarg; break;
 		case 's': o.symvers = optarg; break;
@@ -413,19 +413,19 @@ int main(int argc, char **argv)
 		case 'k': o.skel = optarg; break;
 		case 'm': o.main_obj = optarg; break;
 		case 'v': log_set_level(LOG_DEBUG); break;
-		case 'h': usage(stdout); return 0;
-		case 'V': printf("hotpatch-mkmod %s\n", HOTPATCH_VERSION); return 0;
-		default: usage(stderr); return 1;
+		case 'h': usage(stdout); ret = 0; goto out;
+		case 'V': printf("hotpatch-mkmod %s\n", HOTPATCH_VERSION); ret = 0; goto out;
+		default: usage(stderr); goto fail;
 		}
 	}
 	if (!o.name || !o.outdir || (argc - optind) % 2) {
 		usage(stderr);
-		return 1;
+		goto fail;
 	}
 	if (!klp_valid_objname(o.name) || !strcmp(o.name, "vmlinux")) {
 		pr_err("--name %s: a module name is 1-55 characters of [A-Za-z0-9_] "
 		       "(use '_' for '-'), and not vmlinux", o.name);
-		return 1;
+		goto fail;
 	}
 	if (!o.templates)
 		o.templates = dflt_t = default_dir("templates");
@@ -433,12 +433,14 @@ int main(int argc, char **argv)
 		o.skel = dflt_k = default_dir("kmod-skel");
 	if (!o.templates || !o.skel) {
 		pr_err("cannot find the templates; pass --templates and --skel");
-		return 1;
+		goto fail;
 	}
 	m.nr_in = (size_t)(argc - optind) / 2;
 	m.in = calloc(m.nr_in ? m.nr_in : 1, sizeof(*m.in));
-	if (!m.in)
-		return 1;
+	if (!m.in) {
+		pr_err("out of memory");
+		goto fail;
+	}
 	for (i = optind, j = 0; i < argc; i += 2, j++) {
 		m.in[j].obj_path = argv[i];
 		m.in[j].facts_path = argv[i + 1];
@@ -448,18 +450,13 @@ int main(int argc, char **argv)
 	ret = run(&m, &o);
 	if (ret)
 		pr_err("no module source written to %s", o.outdir);
+	goto out;
+fail:
+	ret = 1;
 
-	for (j = 0; j < m.nr_in; j++) {
-		size_t k;
-
-		for (k = 0; k < m.in[j].nr_funcs; k++) {
-			free(m.in[j].funcs[k].name);
-			free(m.in[j].funcs[k].alias);
-		}
-		free(m.in[j].funcs);
-		free(m.in[j].target);
-		free(m.in[j].object);
-	}
+out:
+	for (j = 0; m.in && j < m.nr_in; j++)
+		facts_free(&m.in[j]);
 	free(m.in);
 	strv_free(m.imports, m.nr_imports);
 	strv_free(m.targets, m.nr_targets);
