@@ -442,7 +442,9 @@ static int account_labels(struct differ *d)
  * differs, every reader of the section's gaps must be changed (so it is
  * patched, copied or refused, and carries the new bytes), else the
  * difference has no verdict: code is refused (livepatch replaces whole
- * functions, and this code belongs to none), data is an error.
+ * functions, and this code belongs to none), data is an error: one that
+ * says to give the data a symbol when nothing reads it (assembly data),
+ * a hotpatch-diff bug when an unchanged reader does (compare missed it).
  */
 struct gap {
 	uint64_t start, end;
@@ -606,11 +608,25 @@ static int account_gaps(struct differ *d, struct section *s)
 	}
 	if (why && !strcmp(why, "code bytes"))
 		why = "bytes";
+	if (!same) {
+		/*
+		 * No function or object reads them: data no symbol names, as an
+		 * assembly file writes it.  The user can name it; no verdict can.
+		 */
+		pr_err("%s: %s: -: changed data that no symbol covers (bytes 0x%llx..0x%llx of the "
+		       "%s object differ: %s) and that no function or object reads: hotpatch "
+		       "compares functions and objects; give the data a symbol with a type and "
+		       "size (.type/.size, or SYM_DATA_START/SYM_DATA_END), or leave it unchanged",
+		       d->display, in->name, (unsigned long long)start, (unsigned long long)end,
+		       in == s ? "patched" : "original", why ? why : "a gap added or removed");
+		ret = -EINVAL;
+		goto out;
+	}
+	/* compare judges a reader of a differing gap changed: one that is not is ours */
 	what = mem_asprintf("bytes 0x%llx..0x%llx of the %s object that no symbol covers differ "
-			    "(%s), and %s", (unsigned long long)start, (unsigned long long)end,
-			    in == s ? "patched" : "original", why ? why : "a gap added or removed",
-			    same ? "unchanged code or data reads them" : "nothing that reads them "
-			    "changed");
+			    "(%s), and unchanged code or data reads them", (unsigned long long)start,
+			    (unsigned long long)end, in == s ? "patched" : "original",
+			    why ? why : "a gap added or removed");
 	ret = what ? unaccounted(d, in, NULL, what) : -ENOMEM;
 	free(what);
 out:
