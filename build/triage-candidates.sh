@@ -42,145 +42,186 @@ triage_candidate_id() {
 	printf '%s\n' "$id"
 }
 
-# triage_layout_change UPDATE PATH - the "struct NAME" / "union NAME" whose file-scope body
-# has a changed line (code, not a comment or blank) on either side, space-separated. A body is
-# what follows "struct|union [NAME] ... {" at brace depth 0 without "=" or "(" (an initializer
-# or a function is not a layout) up to its closing brace. Conservative: a changed member type
-# of the same size is reported too.
-triage_layout_change() {
-	local upd=$1 path=$2 a b
-	a=$upd/from/$path
-	b=$upd/to/$path
-	[[ -e $a ]] || a=/dev/null
-	[[ -e $b ]] || b=/dev/null
-	awk '
-	function code(s) {
-		# strip comments (a /* */ may span lines: incomment carries over)
-		out = ""
-		while (s != "") {
-			if (incomment) {
-				i = index(s, "*/")
-				if (!i) return out
-				s = substr(s, i + 2); incomment = 0
-			} else {
-				i = index(s, "/*"); j = index(s, "//")
-				if (j && (!i || j < i)) { out = out substr(s, 1, j - 1); return out }
-				if (!i) { out = out s; return out }
-				out = out substr(s, 1, i - 1); s = substr(s, i + 2); incomment = 1
-			}
+# triage_plan_awk - the awk program of triage_candidates: one pass over the compile database
+# and the update's file list, one line of candidates.tsv (unsorted) or skipped.tsv per file.
+# ENVIRON: HP_RELEASE, TP_UPDATE (the update dir), TP_CAND and TP_SKIP (the output files);
+# files: the compile database, then UPDATE/files.
+#
+# layout(PATH): the "struct NAME" / "union NAME" whose file-scope body has a changed line
+# (code, not a comment or blank) on either side, ", "-separated. A body is what follows
+# "struct|union [NAME] ... {" at brace depth 0 without "=" or "(" (an initializer or a
+# function is not a layout) up to its closing brace. Conservative: a changed member type of
+# the same size is reported too.
+#
+# visible(PATH): a header this configuration can see: not another architecture's, and under
+# include/ or in a directory (or the parent of one) holding a built .c.
+#
+# cid(PATH): the candidate's id, also its module name: [A-Za-z0-9_], at most 55 characters,
+# unique per path (a longer one keeps its last 46 characters and the path's cksum).
+triage_plan_awk() {
+	cat <<'AWK'
+function code(s,   out, i, j) {
+	# strip comments (a /* */ may span lines: incomment carries over)
+	out = ""
+	while (s != "") {
+		if (incomment) {
+			i = index(s, "*/")
+			if (!i) return out
+			s = substr(s, i + 2); incomment = 0
+		} else {
+			i = index(s, "/*"); j = index(s, "//")
+			if (j && (!i || j < i)) { out = out substr(s, 1, j - 1); return out }
+			if (!i) { out = out s; return out }
+			out = out substr(s, 1, i - 1); s = substr(s, i + 2); incomment = 1
 		}
-		return out
 	}
-	function scan(line, side,   c, t, k, ch) {
-		c = code(line)
-		t = c
-		if (depth == 0 && !body && t ~ /^[ \t]*(typedef[ \t]+)?(struct|union)([ \t]|$)/ && t !~ /[=(;]/) {
-			pending = t
-			sub(/^[ \t]*(typedef[ \t]+)?/, "", pending)
-			split(pending, w, /[ \t{]+/)
-			pending = w[1] " " ((w[2] != "" && w[2] != "{") ? w[2] : "(anonymous)")
-		}
-		if (body) member[side, FNR] = body
+	return out
+}
+function scan(line, side, lno,   c, k, ch, w) {
+	c = code(line)
+	if (depth == 0 && !body && c ~ /^[ \t]*(typedef[ \t]+)?(struct|union)([ \t]|$)/ && c !~ /[=(;]/) {
+		pending = c
+		sub(/^[ \t]*(typedef[ \t]+)?/, "", pending)
+		split(pending, w, /[ \t{]+/)
+		pending = w[1] " " ((w[2] != "" && w[2] != "{") ? w[2] : "(anonymous)")
+	}
+	if (body) member[side, lno] = body
+	# only braces move the depth: a line without one is not walked character by character
+	if (c ~ /[{}]/) {
 		for (k = 1; k <= length(c); k++) {
 			ch = substr(c, k, 1)
 			if (ch == "{") {
-				if (depth == 0 && pending != "") { body = pending; member[side, FNR] = body }
+				if (depth == 0 && pending != "") { body = pending; member[side, lno] = body }
 				depth++
 			} else if (ch == "}") {
 				depth--
 				if (depth == 0) { body = ""; pending = "" }
 			}
 		}
-		if (depth == 0 && c ~ /;/) pending = ""
 	}
-	FNR == 1 { file++; depth = 0; body = ""; pending = ""; incomment = 0 }
-	file == 1 { scan($0, "a"); next }
-	file == 2 { scan($0, "b"); next }
-	/^@@/ {
-		split($2, o, ","); split($3, n, ",")
-		ol = -o[1]; nl = n[1] + 0; next
-	}
-	/^(---|\+\+\+) / && !inhunk { next }
-	/^ / { ol++; nl++; next }
-	/^-/ { s = substr($0, 2); gsub(/[ \t]/, "", s); if (s !~ /^(\/\*|\*|\/\/|$)/ && (("a", ol) in member)) hit[member["a", ol]] = 1; ol++; next }
-	/^\+/ { s = substr($0, 2); gsub(/[ \t]/, "", s); if (s !~ /^(\/\*|\*|\/\/|$)/ && (("b", nl) in member)) hit[member["b", nl]] = 1; nl++; next }
-	END { for (h in hit) printf "%s%s", (nh++ ? ", " : ""), h; if (nh) printf "\n" }
-	' "$a" "$b" "$upd/diffs/$path.diff"
+	if (depth == 0 && c ~ /;/) pending = ""
 }
-
-# triage_header_visible PATH BUILTDIRS - true when the header can be seen by this
-# configuration: not another architecture's, and under include/ or in a directory (or the
-# parent of one) holding a built .c. BUILTDIRS: an associative array name.
-triage_header_visible() {
-	local path=$1 d
-	local -n dirs=$2
-	case $path in
-	arch/x86/* | include/* | */include/*) ;;
-	arch/*) return 1 ;;
-	esac
-	[[ $path == include/* ]] && return 0
-	d=${path%/*}
-	while [[ $d == */* || -n $d ]]; do
-		[[ -n ${dirs[$d]:-} ]] && return 0
-		[[ $d == */* ]] || break
-		d=${d%/*}
-	done
-	return 1
+# hunk(LINE) - one line of the diff: a changed code line inside a body hits that body
+function hunk(line,   s, w, o, n) {
+	if (line ~ /^@@/) {
+		split(line, w, " ")
+		split(w[2], o, ","); split(w[3], n, ",")
+		ol = -o[1]; nl = n[1] + 0
+	} else if (line ~ /^(---|\+\+\+) /) {
+		return
+	} else if (line ~ /^ /) {
+		ol++; nl++
+	} else if (line ~ /^-/) {
+		s = substr(line, 2); gsub(/[ \t]/, "", s)
+		if (s !~ /^(\/\*|\*|\/\/|$)/ && (("a", ol) in member)) hit[member["a", ol]] = 1
+		ol++
+	} else if (line ~ /^\+/) {
+		s = substr(line, 2); gsub(/[ \t]/, "", s)
+		if (s !~ /^(\/\*|\*|\/\/|$)/ && (("b", nl) in member)) hit[member["b", nl]] = 1
+		nl++
+	}
+}
+# The before, after and diff files are read in turn; an empty one does not count (the
+# numbering of the others moves up, as awk's FNR == 1 over the three would have it).
+function layout(path,   f, fi, nf, line, lno, h, out, nh) {
+	f[1] = ENVIRON["TP_UPDATE"] "/from/" path
+	f[2] = ENVIRON["TP_UPDATE"] "/to/" path
+	f[3] = ENVIRON["TP_UPDATE"] "/diffs/" path ".diff"
+	split("", member); split("", hit)
+	nf = 0
+	for (fi = 1; fi <= 3; fi++) {
+		lno = 0
+		while ((getline line < f[fi]) > 0) {
+			if (++lno == 1) { nf++; depth = 0; body = ""; pending = ""; incomment = 0 }
+			if (nf == 1) scan(line, "a", lno)
+			else if (nf == 2) scan(line, "b", lno)
+			else hunk(line)
+		}
+		close(f[fi])
+	}
+	out = ""; nh = 0
+	for (h in hit) out = out (nh++ ? ", " : "") h
+	return out
+}
+function visible(path,   d) {
+	if (path ~ /^arch\// && path !~ /^arch\/x86\// && path !~ /\/include\//) return 0
+	if (path ~ /^include\//) return 1
+	d = path
+	sub(/\/[^\/]*$/, "", d)
+	while (d != "") {
+		if (d in builtdir) return 1
+		if (d !~ /\//) break
+		sub(/\/[^\/]*$/, "", d)
+	}
+	return 0
+}
+function cid(path,   id, q, cmd, sum, w) {
+	id = path
+	gsub(/[^A-Za-z0-9]/, "_", id)
+	if (id !~ /^[A-Za-z]/) id = "t_" id
+	if (length(id) > 55) {
+		q = path
+		gsub(/'/, "'\\''", q)
+		cmd = "printf %s '" q "' | cksum"
+		if ((cmd | getline sum) <= 0) { print "cannot run cksum" > "/dev/stderr"; exit 1 }
+		close(cmd)
+		split(sum, w, " ")
+		id = substr(id, length(id) - 45)
+		sub(/^_/, "", id)
+		if (id !~ /^[A-Za-z]/) id = "t" id
+		id = sprintf("%s_%08x", substr(id, 1, 46), w[1])
+	}
+	return id
+}
+# the compile database: each source's first line, and every directory with a built TU
+NR == FNR {
+	if (!($1 in built)) built[$1] = $2 "\t" $3
+	d = $1
+	sub(/\/[^\/]*$/, "", d)
+	builtdir[d] = 1
+	next
+}
+{
+	path = $1; status = $2
+	if (path ~ /\.c$/) {
+		if (status != "modified")
+			why = "file " status " by the update: the build configuration changes with it"
+		else if (!(path in built))
+			why = "not built by the " ENVIRON["HP_RELEASE"] " configuration"
+		else {
+			printf "%s\tc\t%s\t%s\t-\n", cid(path), path, built[path] > ENVIRON["TP_CAND"]
+			next
+		}
+	} else if (path ~ /\.h$/) {
+		if (!visible(path))
+			why = "a header this configuration does not use (another architecture, or no built .c next to it)"
+		else if (status == "modified" && (l = layout(path)) != "") {
+			printf "%s\tlayout\t%s\t-\t-\tchanges the layout of %s: a live patch cannot change the layout of data the running kernel holds\n", \
+				cid(path), path, l > ENVIRON["TP_CAND"]
+			next
+		} else
+			why = "header change: travels with the .c candidates that need it to compile"
+	} else if (path ~ /\.[Ss]$/)
+		why = "assembly cannot be live-patched"
+	else if (path ~ /^(Documentation|tools|samples|LICENSES)\// || path ~ /\.(rst|txt|yaml)$/ || path ~ /^(MAINTAINERS|CREDITS)$/ || path ~ /^README/)
+		why = "not part of the kernel build"
+	else if (path ~ /(Kconfig|Makefile|Kbuild)/ || path ~ /(\.config|\/defconfig|_defconfig)$/)
+		why = "a build configuration change cannot be live-patched"
+	else
+		why = "not C source"
+	printf "%s\t%s\t%s\n", path, status, why > ENVIRON["TP_SKIP"]
+}
+AWK
 }
 
 triage_candidates() {
-	local upd=$1 out=$2 path status obj target cmd id why
-	local -A built=() builtdirs=()
-	# one pass over the compile database for every changed .c (it is 32 MB: one awk per
-	# file would take minutes on a large update)
-	while IFS=$'\t' read -r path obj target; do
-		built[$path]=$obj$'\t'$target
-		builtdirs[${path%/*}]=1
-	done < <(awk -F'\t' 'NR == FNR { if ($1 ~ /\.c$/) want[$1] = 1; next }
-		($1 in want) && !($1 in seen) { seen[$1] = 1; print $1 "\t" $2 "\t" $3 }' \
-		"$upd/files" "$(compiledb_path)")
-	# directories with any built TU, for headers next to their users
-	while IFS= read -r path; do
-		# shellcheck disable=SC2034 # read by triage_header_visible through a nameref
-		builtdirs[$path]=1
-	done < <(awk -F'\t' '{ sub(/\/[^\/]*$/, "", $1); if (!($1 in s)) { s[$1] = 1; print $1 } }' "$(compiledb_path)")
+	local upd=$1 out=$2 id
+	rm -f "$out/candidates.tsv.tmp" "$out/skipped.tsv.tmp"
 	: >"$out/candidates.tsv.tmp"
 	: >"$out/skipped.tsv.tmp"
-	while IFS=$'\t' read -r path status _; do
-		why=
-		case $path in
-		*.c)
-			if [[ $status != modified ]]; then
-				why="file $status by the update: the build configuration changes with it"
-			elif [[ -z ${built[$path]:-} ]]; then
-				why="not built by the $HP_RELEASE configuration"
-			else
-				id=$(triage_candidate_id "$path")
-				printf '%s\tc\t%s\t%s\t-\n' "$id" "$path" "${built[$path]}" >>"$out/candidates.tsv.tmp"
-				continue
-			fi
-			;;
-		*.h)
-			if ! triage_header_visible "$path" builtdirs; then
-				why="a header this configuration does not use (another architecture, or no built .c next to it)"
-			elif [[ $status == modified ]] && cmd=$(triage_layout_change "$upd" "$path") && [[ -n $cmd ]]; then
-				id=$(triage_candidate_id "$path")
-				printf '%s\tlayout\t%s\t-\t-\tchanges the layout of %s: a live patch cannot change the layout of data the running kernel holds\n' \
-					"$id" "$path" "$cmd" >>"$out/candidates.tsv.tmp"
-				continue
-			else
-				why="header change: travels with the .c candidates that need it to compile"
-			fi
-			;;
-		*.S | *.s) why="assembly cannot be live-patched" ;;
-		Documentation/* | tools/* | samples/* | LICENSES/* | *.rst | *.txt | *.yaml | MAINTAINERS | CREDITS | README*)
-			why="not part of the kernel build" ;;
-		*Kconfig* | *Makefile* | *Kbuild* | *.config | */defconfig | *_defconfig)
-			why="a build configuration change cannot be live-patched" ;;
-		*) why="not C source" ;;
-		esac
-		printf '%s\t%s\t%s\n' "$path" "$status" "$why" >>"$out/skipped.tsv.tmp"
-	done <"$upd/files"
+	HP_RELEASE=$HP_RELEASE TP_UPDATE=$upd TP_CAND=$out/candidates.tsv.tmp TP_SKIP=$out/skipped.tsv.tmp \
+		awk -F'\t' "$(triage_plan_awk)" "$(compiledb_path)" "$upd/files" ||
+		hp_die "cannot sort the files of $upd into candidates"
 	LC_ALL=C sort -t$'\t' -k3,3 "$out/candidates.tsv.tmp" >"$out/candidates.tsv.tmp2" ||
 		hp_die "cannot sort the candidates"
 	mv -f "$out/candidates.tsv.tmp2" "$out/candidates.tsv" || hp_die "cannot write $out/candidates.tsv"
@@ -192,13 +233,27 @@ triage_candidates() {
 }
 
 # triage_shard K N - the lines of stdin (candidates.tsv) whose id hashes to K-1 modulo N:
-# deterministic, and a candidate keeps its shard when others are added or removed.
+# deterministic, and a candidate keeps its shard when others are added or removed. The hash is
+# cksum's CRC of the id; every id is written to a file of its own so that one cksum hashes all.
 triage_shard() {
-	local k=$1 n=$2 line id h
+	local k=$1 n=$2 line i=0 tmp rc=0
+	local -a lines=()
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hotpatch-shard.XXXXXX") || hp_die "cannot create a scratch directory"
+	mkdir "$tmp/ids" || hp_die "cannot create $tmp/ids"
 	while IFS= read -r line; do
-		id=${line%%$'\t'*}
-		h=$(printf '%s' "$id" | cksum | cut -d' ' -f1)
-		((h % n == k - 1)) && printf '%s\n' "$line"
+		lines+=("$line")
+		printf '%s' "${line%%$'\t'*}" >"$tmp/ids/$i" || rc=1
+		i=$((i + 1))
 	done
-	return 0
+	if ((rc == 0 && i > 0)); then
+		# "CRC SIZE FILE" per id; FILE is the line's index
+		(cd "$tmp/ids" && find . -type f -printf '%P\0' | xargs -0 cksum) >"$tmp/.sums" || rc=1
+	fi
+	if ((rc == 0 && i > 0)); then
+		while IFS= read -r i; do
+			printf '%s\n' "${lines[i]}"
+		done < <(awk -v k="$k" -v n="$n" '$1 % n == k - 1 { print $3 }' "$tmp/.sums" | sort -n)
+	fi
+	rm -rf "$tmp"
+	((rc == 0)) || hp_die "cannot hash the candidate ids"
 }
