@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "mem.h"
 #include "object.h"
 
 struct lookup;
@@ -226,13 +227,10 @@ void differ_free(struct differ *d);
 /*
  * state.c: pass data, facts, refusals.
  *
- * Every allocation of the differ goes through mem_*() or ARRAY_GROW: on
+ * Every allocation of the differ goes through lib's mem_*() or ARRAY_GROW: on
  * failure NULL (or -ENOMEM), and the caller returns -ENOMEM up through its
  * pass; differ_run() keeps it in d->err and main reports it once.
  */
-void *mem_calloc(size_t n, size_t size);
-char *mem_strdup(const char *s);
-char *mem_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static inline struct dsym *D(const struct symbol *sym) { return sym->priv; }
 static inline struct dsec *DS(const struct section *sec) { return sec->priv; }
 int differ_attach(struct object *obj);

@@ -13,35 +13,6 @@
 #include "differ.h"
 #include "log.h"
 
-/* Every allocation of the differ asks alloc_fails() first: the test hook of lib/array.h. */
-void *mem_calloc(size_t n, size_t size)
-{
-	if (alloc_fails())
-		return NULL;
-	return calloc(n ? n : 1, size ? size : 1);
-}
-
-char *mem_strdup(const char *s)
-{
-	if (alloc_fails())
-		return NULL;
-	return strdup(s ? s : "");
-}
-
-char *mem_asprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *p;
-	int n;
-
-	if (alloc_fails())
-		return NULL;
-	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
-	va_end(ap);
-	return n < 0 ? NULL : p;
-}
-
 /* Give every section and symbol its pass data. */
 int differ_attach(struct object *obj)
 {
