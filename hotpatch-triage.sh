@@ -263,7 +263,8 @@ triage_input() {
 }
 
 # triage_plan - OUT/candidates.tsv (this shard's), OUT/work/all-candidates.tsv, skipped.tsv,
-# the shadow tree of the update (for gcc -M of candidates that need headers), run.env.
+# run.env (with where the shadow tree of the update goes, for gcc -M of candidates that need
+# headers).
 triage_plan() {
 	local k n
 	hp_stage_begin candidates
@@ -277,18 +278,17 @@ triage_plan() {
 		cp "$opt_output/work/all-candidates.tsv" "$opt_output/.tmp.candidates.tsv"
 	fi
 	mv -f "$opt_output/.tmp.candidates.tsv" "$opt_output/candidates.tsv" || hp_die "cannot write $opt_output/candidates.tsv"
-	# the shadow of the updated tree (made by the first worker that needs it) belongs to
-	# one update and one target tree
+	# the shadow of the updated tree (made by the first worker that needs it, 3 s CPU) belongs
+	# to one update and one target tree: it is kept with the update, for every run and shard
 	k=$(printf '%s\n%s\n' "$HP_SRC" "$(sha256sum <"$TRIAGE_UPDATE/files")" | sha256sum | cut -c1-16)
-	if [[ ! -f $opt_output/work/shadow.key || $(<"$opt_output/work/shadow.key") != "$k" ]]; then
-		rm -rf "$opt_output/work/shadow"
-		printf '%s\n' "$k" >"$opt_output/work/shadow.key"
-	fi
+	TRIAGE_SHADOW=$TRIAGE_UPDATE/shadow-$k
+	# an output directory of an earlier version kept its own
+	rm -rf "$opt_output/work/shadow" "$opt_output/work/shadow.key" "$opt_output/work/.shadow.lock"
 	{
 		printf 'HP_RELEASE=%q\nHP_PKGVER=%q\nHP_CACHE_ROOT=%q\nHP_CACHE=%q\nHP_SRC=%q\n' \
 			"$HP_RELEASE" "$HP_PKGVER" "$HP_CACHE_ROOT" "$HP_CACHE" "$HP_SRC"
-		printf 'TRIAGE_UPDATE=%q\nTRIAGE_BUILD=%q\nTRIAGE_VERSION=%q\n' \
-			"$TRIAGE_UPDATE" "$HP_LIBDIR/hotpatch-build.sh" "$HP_VERSION"
+		printf 'TRIAGE_UPDATE=%q\nTRIAGE_SHADOW=%q\nTRIAGE_BUILD=%q\nTRIAGE_VERSION=%q\n' \
+			"$TRIAGE_UPDATE" "$TRIAGE_SHADOW" "$HP_LIBDIR/hotpatch-build.sh" "$HP_VERSION"
 		printf 'TRIAGE_SIGN_KEY=%q\nTRIAGE_SIGN_CERT=%q\n' "$opt_key" "$opt_cert"
 		# a wrapper reaches build/objects.sh through the environment of hotpatch-build
 		printf 'export HOTPATCH_CC_WRAPPER=%q\n' "$opt_wrapper"

@@ -23,7 +23,7 @@
 # 3 no-change, 1 with "(patched) does not compile" does-not-compile, any other failure
 # tool-error (stage, object, message from its last "hotpatch: STAGE: error:" line).
 # A .c that does not compile alone: the changed headers its TU includes (gcc -M in
-# OUT/work/shadow, the tree after the update) are looked at. One whose change alters a struct
+# TRIAGE_SHADOW, the tree after the update) are looked at. One whose change alters a struct
 # layout and names an identifier the compiler's errors quote refuses the candidate, naming it;
 # a global one (include/, arch/*/include/) naming such an identifier is named in the reason
 # but not carried (it would recompile every TU that includes it); the headers next to the .c
@@ -48,18 +48,21 @@ TC_ID=${2:?usage: triage-candidate.sh [--finish] OUT ID}
 # shellcheck source=/dev/null # written by hotpatch-triage (triage_write_env)
 . "$TC_OUT/run.env"
 
-# tc_shadow - OUT/work/shadow: the target tree with every file of the update laid over it
-# (objects_shadow), made once by the first worker that needs it, under a lock, by rename.
+# tc_shadow - TRIAGE_SHADOW (UPDATE/shadow-KEY, KEY: the target tree and the update's files):
+# the target tree with every file of the update laid over it (objects_shadow), made once per
+# update by the first worker of any run that needs it, under the update's .shadow.lock, by
+# rename; every later run and shard of the update uses it as it is.
 tc_shadow() {
 	local tmp
-	[[ -d $TC_OUT/work/shadow ]] && return 0
-	exec {tc_lock}>>"$TC_OUT/work/.shadow.lock" || hp_die "cannot open $TC_OUT/work/.shadow.lock"
-	flock "$tc_lock" || hp_die "cannot lock $TC_OUT/work/.shadow.lock"
-	if [[ ! -d $TC_OUT/work/shadow ]]; then
-		tmp=$TC_OUT/work/.tmp.shadow.$$
-		rm -rf "$TC_OUT"/work/.tmp.shadow.*
+	[[ -d $TRIAGE_SHADOW ]] && return 0
+	exec {tc_lock}>>"$TRIAGE_UPDATE/.shadow.lock" || hp_die "cannot open $TRIAGE_UPDATE/.shadow.lock"
+	flock "$tc_lock" || hp_die "cannot lock $TRIAGE_UPDATE/.shadow.lock"
+	if [[ ! -d $TRIAGE_SHADOW ]]; then
+		tmp=$TRIAGE_UPDATE/.tmp.shadow.$$
+		# what a writer killed midway left (every writer holds the lock)
+		rm -rf "$TRIAGE_UPDATE"/.tmp.shadow.*
 		objects_shadow "$HP_SRC" "$TRIAGE_UPDATE/to" "$tmp"
-		mv -T "$tmp" "$TC_OUT/work/shadow" || hp_die "cannot rename $tmp"
+		mv -T "$tmp" "$TRIAGE_SHADOW" || hp_die "cannot rename $tmp"
 	fi
 	exec {tc_lock}>&-
 }
@@ -70,7 +73,7 @@ tc_gcc_deps() {
 	cmd=${cmd%%; *}
 	cmd=${cmd/-Wp,-MMD,*.o.d /}
 	cmd=${cmd/"-c -o $obj $c"/"-M -MG $c"}
-	(cd "$TC_OUT/work/shadow" && bash -c "$cmd" 2>/dev/null) | tr -d "\\\\" | tr ' ' '\n' |
+	(cd "$TRIAGE_SHADOW" && bash -c "$cmd" 2>/dev/null) | tr -d "\\\\" | tr ' ' '\n' |
 		sed -n 's|^\./||; /\.h$/p'
 }
 
