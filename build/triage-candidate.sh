@@ -78,17 +78,16 @@ tc_gcc_deps() {
 }
 
 # tc_needed_headers PATH OBJ - "header<TAB>layout-reason-or-dash" for every changed header
-# of the update that the candidate's TU includes.
+# of the update that the candidate's TU includes (one awk: the layout candidates, the TU's
+# headers, the update's files).
 tc_needed_headers() {
-	local path=$1 obj=$2 line cmd
+	local path=$1 obj=$2 line
 	line=$(awk -F'\t' -v s="$path" '$1 == s { print $4; exit }' "$HP_CACHE/compiledb")
 	[[ -n $line ]] || return 0
-	awk -F'\t' 'NR == FNR { dep[$1] = 1; next }
-		$1 ~ /\.h$/ && ($1 in dep) { print $1 }' <(tc_gcc_deps "$obj" "$line" "$path") "$TRIAGE_UPDATE/files" |
-		while IFS= read -r line; do
-			cmd=$(awk -F'\t' -v p="$line" '$2 == "layout" && $3 == p { print $6; exit }' "$TC_OUT/work/all-candidates.tsv")
-			printf '%s\t%s\n' "$line" "${cmd:--}"
-		done
+	awk -F'\t' 'FILENAME == ARGV[1] { if ($2 == "layout" && !($3 in why)) why[$3] = $6; next }
+		FILENAME == ARGV[2] { dep[$1] = 1; next }
+		$1 ~ /\.h$/ && ($1 in dep) { print $1 "\t" ((($1 in why) && why[$1] != "") ? why[$1] : "-") }' \
+		"$TC_OUT/work/all-candidates.tsv" <(tc_gcc_deps "$obj" "$line" "$path") "$TRIAGE_UPDATE/files"
 }
 
 # tc_error_idents LOG - the identifiers the compiler quoted in the patched side's errors
@@ -193,7 +192,6 @@ tc_row() {
 	fi
 	jq -n --arg id "$TC_ID" --arg kind "$TC_KIND" --arg path "$TC_PATH" \
 		--arg object "$TC_OBJ" --arg target "$TC_TARGET" \
-		--argjson files "$(printf '%s\n' "${TC_FILES[@]}" | jq -R . | jq -s .)" \
 		--arg fixes "$(awk -F'\t' -v p="$TC_PATH" '$1 == p { print $3; exit }' "$TRIAGE_UPDATE/files")" \
 		--arg outcome "$TC_OUTCOME" --arg reason "$TC_REASON" \
 		--arg stage "$TC_STAGE" --arg eobject "$TC_OBJECT" \
@@ -203,7 +201,7 @@ tc_row() {
 		--slurpfile facts <(if [[ $facts != null && $TC_OUTCOME == built ]]; then cat "$facts"; fi) \
 		'($facts[0] // null) as $f |
 		{ id: $id, kind: $kind, path: $path, object: (if $object == "-" then null else $object end),
-		  target: (if $target == "-" then null else $target end), files: $files,
+		  target: (if $target == "-" then null else $target end), files: $ARGS.positional,
 		  fixes: (if $fixes == "-" or $fixes == "" then [] else ($fixes | split(" | ")) end),
 		  outcome: $outcome, reason: (if $reason == "" then null else $reason end),
 		  error: (if $outcome == "tool-error" then { stage: $stage, object: $eobject, message: $reason } else null end),
@@ -211,7 +209,7 @@ tc_row() {
 		  new_functions: (if $f then [$f.objects[] | .object as $o | (.new_functions // [])[] | "\($o):\(.name)"] else [] end),
 		  objects: (if $f then [$f.objects[] | .object] else [] end),
 		  module: (if $f then { path: $ko, size: $f.module.size, sha256: $f.module.sha256 } else null end),
-		  time: $time, stages: $stages, attempts: $attempts, key: $key }'
+		  time: $time, stages: $stages, attempts: $attempts, key: $key }' --args "${TC_FILES[@]}"
 }
 
 tc_main() {
