@@ -27,7 +27,9 @@
 # layout and names an identifier the compiler's errors quote refuses the candidate, naming it;
 # a global one (include/, arch/*/include/) naming such an identifier is named in the reason
 # but not carried (it would recompile every TU that includes it); the headers next to the .c
-# are carried, and the candidate is built once more with them.
+# are carried, and the candidate is built once more with them. When those headers break other
+# .c files that the update changes too (a signature changed in the header and in every
+# caller), their changes are carried as well, until it compiles (tc_carry_sources).
 set -euo pipefail
 
 tc_self=$(readlink -f "${BASH_SOURCE[0]}")
@@ -38,6 +40,8 @@ tc_dir=$(dirname "$tc_self")
 . "$tc_dir/objects.sh"
 
 HP_STAGE=triage
+# the most .c files one candidate carries (its own and those its headers break)
+TC_MAX_SOURCES=8
 TC_FINISH=0
 if [[ ${1:-} == --finish ]]; then
 	TC_FINISH=1
@@ -107,6 +111,60 @@ tc_diff_mentions() {
 	local lines
 	lines=$(grep -E '^[-+][^-+]' "$TRIAGE_UPDATE/diffs/$1.diff") || return 1
 	grep -qwF -f "$2" <<<"$lines"
+}
+
+# tc_failed_sources LOG - the .c files whose patched side did not compile in LOG.
+tc_failed_sources() {
+	sed -n 's/^hotpatch: objects: error: \(.*\.c\) (patched) does not compile:$/\1/p' "$1" | sort -u
+}
+
+# tc_carry_sources - the carried headers broke other .c files of the header's users: a fix
+# that changes a function's signature in a local header changes its callers in other .c files
+# too (l2tp_session_set_header_len: l2tp_core.h, l2tp_core.c, l2tp_netlink.c, l2tp_ppp.c).
+# When each such .c is changed by the update as well, it is carried (the update's whole diff of
+# it) and the candidate built again, until it compiles, a .c fails that the update does not
+# change or that is carried already, or TC_MAX_SOURCES .c files are carried. Every user of the
+# headers is compiled in each attempt, so a caller the update leaves alone cannot be missed.
+tc_carry_sources() {
+	local f g add n carried
+	while [[ $TC_OUTCOME == does-not-compile ]]; do
+		add=()
+		while IFS= read -r f; do
+			carried=0
+			for g in "${TC_FILES[@]}"; do
+				[[ $g == "$f" ]] && carried=1
+			done
+			if ((carried)); then
+				return 0
+			fi
+			if [[ ! -f $TRIAGE_UPDATE/diffs/$f.diff ]] ||
+				! awk -F'\t' -v p="$f" '$1 == p && $2 == "modified" { found = 1 } END { exit !found }' "$TRIAGE_UPDATE/files"; then
+				TC_REASON+="; the carried changes break $f, which the update does not change"
+				return 0
+			fi
+			add+=("$f")
+		done < <(tc_failed_sources "$TC_WORK/last.log")
+		((${#add[@]})) || return 0
+		n=0
+		for g in "${TC_FILES[@]}" "${add[@]}"; do
+			[[ $g == *.c ]] && n=$((n + 1))
+		done
+		if ((n > TC_MAX_SOURCES)); then
+			TC_REASON+="; needs the update's changes of ${add[*]} too: more than $TC_MAX_SOURCES .c files, not carried"
+			return 0
+		fi
+		TC_FILES+=("${add[@]}")
+		for f in "${add[@]}"; do
+			cat "$TRIAGE_UPDATE/diffs/$f.diff" >>"$TC_WORK/with-headers.diff"
+		done
+		printf '\n# triage: the carried changes break %s, which the update changes too; again with them\n' "${add[*]}" >>"$log.tmp"
+		TC_ATTEMPTS=$((TC_ATTEMPTS + 1))
+		rc=0
+		tc_build "$TC_WORK/with-headers.diff" "$TC_WORK/last.log" || rc=$?
+		((rc != 130 && rc != 143)) || exit 130
+		cat "$TC_WORK/last.log" >>"$log.tmp"
+		tc_classify "$rc" "$TC_WORK/last.log"
+	done
 }
 
 # tc_build PATCH LOG - hotpatch-build on PATCH, module named TC_ID, into TC_WORK/out; status.
@@ -277,6 +335,7 @@ tc_main() {
 				((rc != 130 && rc != 143)) || exit 130
 				cat "$TC_WORK/last.log" >>"$log.tmp"
 				tc_classify "$rc" "$TC_WORK/last.log"
+				tc_carry_sources
 			fi
 		fi
 	fi
