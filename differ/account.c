@@ -526,8 +526,7 @@ static int gap_readers(struct section *sec, unsigned int *changed, unsigned int 
 		struct reloc **rs;
 		size_t nr, i;
 
-		if (sec_is_rela(base) || !(base->sh.sh_flags & SHF_ALLOC) ||
-		    special_section_name(base->name))
+		if (!reader_section(base))
 			continue;
 		if (sec_relocs_by_offset(base, &rs, &nr))
 			return -ENOMEM;

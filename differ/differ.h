@@ -282,6 +282,11 @@ int special_account(struct differ *d);
 /* d->special_out: the entries of included functions, their relocations and replacements. */
 int special_keep(struct differ *d);
 bool special_section_name(const char *name);
+/*
+ * An allocated section whose relocations are the reads of code and data: not
+ * a relocation section, not a special one (its entries are the table's).
+ */
+bool reader_section(const struct section *sec);
 /* A section of self-contained records, carried record by record (__dyndbg descriptors). */
 bool special_section_picked(const char *name);
 /* Remove the kept entries marked in @drop (nr_entries flags) from @so. */

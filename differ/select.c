@@ -180,8 +180,7 @@ static int scan_references(struct differ *d)
 		struct reloc **rs;
 		size_t nr, i;
 
-		if (sec_is_rela(base) || !(base->sh.sh_flags & SHF_ALLOC) ||
-		    special_section_name(base->name))
+		if (!reader_section(base))
 			continue;
 		if (sec_relocs_by_offset(base, &rs, &nr))
 			return -ENOMEM;

@@ -104,6 +104,12 @@ bool special_section_name(const char *name)
 	return false;
 }
 
+bool reader_section(const struct section *sec)
+{
+	return !sec_is_rela(sec) && (sec->sh.sh_flags & SHF_ALLOC) &&
+	       !special_section_name(sec->name);
+}
+
 bool special_section_picked(const char *name)
 {
 	return !strcmp(name, "__dyndbg");
