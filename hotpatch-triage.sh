@@ -369,7 +369,7 @@ triage_workers() {
 	# stops every group with TERM; each worker and hotpatch-build then removes its scratch
 	# and writes no row.
 	set -m
-	xargs -P "$TRIAGE_JOBS" -n 1 "$HP_LIBDIR/build/triage-candidate.sh" "$@" &
+	xargs -r -P "$TRIAGE_JOBS" -n 1 "$HP_LIBDIR/build/triage-candidate.sh" "$@" &
 	pid=$!
 	set +m
 	TRIAGE_PGIDS+=("$pid")

@@ -139,9 +139,11 @@ fi
 before=$(cat "$tmp"/s1/results/*.json | sha256sum)
 run s1again --shard 1/2 "${cc[@]}" -o "$tmp/s1"
 after=$(cat "$tmp"/s1/results/*.json | sha256sum)
-if [[ ${rc[s1again]} == 0 && $before == "$after" ]] && grep -q "$n1 of $n1 candidate(s) already finished" "$tmp/s1again.log"; then
-	t_pass "a rerun skips the $n1 finished candidates"
+# (and starts no worker: one without an id would print its usage)
+if [[ ${rc[s1again]} == 0 && $before == "$after" ]] && grep -q "$n1 of $n1 candidate(s) already finished" "$tmp/s1again.log" &&
+	! grep -q 'usage:' "$tmp/s1again.log"; then
+	t_pass "a rerun skips the $n1 finished candidates, starting no worker"
 else
-	t_fail "a rerun skips the $n1 finished candidates" "saw exit ${rc[s1again]}, rows $([[ $before == "$after" ]] && echo unchanged || echo changed): $(grep -m1 'already finished' "$tmp/s1again.log" || tail -n 2 "$tmp/s1again.log" | tr '\n' ' ')"
+	t_fail "a rerun skips the $n1 finished candidates, starting no worker" "saw exit ${rc[s1again]}, rows $([[ $before == "$after" ]] && echo unchanged || echo changed): $(grep -m1 -e 'already finished' -e 'usage:' "$tmp/s1again.log" || tail -n 2 "$tmp/s1again.log" | tr '\n' ' ')"
 fi
 t_done
