@@ -32,11 +32,8 @@ static struct symbol *undefined(struct differ *d, const char *name, unsigned cha
 
 	if (s && !s->sec)
 		return s;
-	s = obj_create_symbol(d->out, name, type == STT_SECTION ? STT_NOTYPE : type,
-			      STB_GLOBAL, NULL, 0, 0);
-	if (!s)
-		pr_err("%s: cannot create symbol %s in the output", d->display, name);
-	return s;
+	return obj_create_symbol(d->out, name, type == STT_SECTION ? STT_NOTYPE : type,
+				 STB_GLOBAL, NULL, 0, 0);
 }
 
 /* Write PATCHED relocation @r at @outsec+@outoff as resolve decided. */
@@ -70,11 +67,8 @@ static int emit_reloc(struct differ *d, struct section *outsec, uint64_t outoff,
 	}
 	if (!os)
 		return -ENOMEM;
-	if (!obj_add_reloc(d->out, outsec, outoff, os, r->type, addend)) {
-		pr_err("%s: %s: cannot add a relocation to the output", d->display, outsec->name);
-		return -ENOMEM;
-	}
-	return 0;
+	/* out of memory, or elf/ said what is wrong */
+	return obj_add_reloc(d->out, outsec, outoff, os, r->type, addend) ? 0 : -errno;
 }
 
 /* The records resolve picked, at the offsets it gave them. */
@@ -99,8 +93,6 @@ static struct section *copy_picked(struct differ *d, struct section *sec)
 				 sec->sh.sh_flags & ~(uint64_t)SHF_GROUP, sec->sh.sh_entsize,
 				 sec->sh.sh_addralign, buf, DS(sec)->out_size);
 	free(buf);
-	if (!out)
-		pr_err("%s: %s: cannot create the output section", d->display, sec->name);
 	DS(sec)->out = out;
 	return out;
 }
@@ -116,8 +108,6 @@ static struct section *copy_section(struct differ *d, struct section *sec)
 				 sec->sh.sh_entsize, sec->sh.sh_addralign,
 				 sec->sh.sh_type == SHT_NOBITS ? NULL : sec_data(sec),
 				 sec->size);
-	if (!out)
-		pr_err("%s: %s: cannot create the output section", d->display, sec->name);
 	DS(sec)->out = out;
 	return out;
 }
@@ -202,13 +192,9 @@ static int copy_relocs(struct differ *d)
 static struct section *new_like(struct differ *d, struct section *like, uint64_t entsize,
 				const void *data, size_t size)
 {
-	struct section *out = obj_create_section(d->out, like->name, like->sh.sh_type,
-						 like->sh.sh_flags & ~(uint64_t)SHF_GROUP, entsize,
-						 like->sh.sh_addralign, data, size);
-
-	if (!out)
-		pr_err("%s: %s: cannot create the output section", d->display, like->name);
-	return out;
+	return obj_create_section(d->out, like->name, like->sh.sh_type,
+				  like->sh.sh_flags & ~(uint64_t)SHF_GROUP, entsize,
+				  like->sh.sh_addralign, data, size);
 }
 
 /* The kept entries of one special section, their parallel array and replacement code. */
@@ -234,9 +220,13 @@ static int write_special(struct differ *d, struct special_out *so)
 				return -ENOMEM;
 		}
 		if (sr->to_repl) {
-			if (!obj_add_reloc(d->out, out, sr->off, obj_get_section_symbol(d->out, rout),
-					   sr->src->type, sr->addend))
+			struct symbol *rsym = obj_get_section_symbol(d->out, rout);
+
+			if (!rsym)
 				ret = -ENOMEM;
+			else if (!obj_add_reloc(d->out, out, sr->off, rsym, sr->src->type,
+						sr->addend))
+				ret = -errno;
 		} else {
 			ret = emit_reloc(d, sr->in_repl ? rout : out, sr->off, sr->src);
 		}
@@ -258,10 +248,8 @@ int emit_object(struct differ *d)
 	int ret;
 
 	d->out = obj_new(d->out_path);
-	if (!d->out) {
-		pr_err("%s: cannot create the output object", d->out_path);
+	if (!d->out)
 		return -ENOMEM;
-	}
 	ret = copy_sections(d);
 	ret = ret ?: copy_symbols(d);
 	ret = ret ?: copy_relocs(d);

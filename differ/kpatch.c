@@ -179,11 +179,8 @@ static int add_dynrela(struct kstate *k, struct reloc *r, struct fact *f)
 	size_t e, s;
 	int ret;
 
-	if (!secsym) {
-		pr_err("%s: %s: cannot create its section symbol for a kpatch dynrela",
-		       d->display, base->name);
+	if (!secsym)
 		return -ENOMEM;
-	}
 	if (kbuf_grow(&k->ksyms.buf, KS_SIZE, &s) || kbuf_grow(&k->relocs.buf, KR_SIZE, &e))
 		return -ENOMEM;
 	/* the address is known only for vmlinux; a module's is found at run time */
@@ -280,12 +277,8 @@ static int add_arch(struct kstate *k)
 static struct section *new_section(struct differ *d, const char *name, size_t esize,
 				   const struct kbuf *b)
 {
-	struct section *sec = obj_create_section(d->out, name, SHT_PROGBITS, SHF_ALLOC, esize,
-						 esize == 1 ? 1 : 8, b->data, b->len);
-
-	if (!sec)
-		pr_err("%s: %s: cannot create the section", d->display, name);
-	return sec;
+	return obj_create_section(d->out, name, SHT_PROGBITS, SHF_ALLOC, esize,
+				  esize == 1 ? 1 : 8, b->data, b->len);
 }
 
 static int write_table(struct kstate *k, struct ktable *t, struct symbol *strsym,
@@ -298,11 +291,10 @@ static int write_table(struct kstate *k, struct ktable *t, struct symbol *strsym
 		struct kfield *fl = &t->fields[i];
 		struct symbol *to = fl->to_ksyms ? ksymsym : fl->sym ? fl->sym : strsym;
 
-		if (!to || !obj_add_reloc(d->out, t->sec, fl->off, to, R_X86_64_64, fl->addend)) {
-			pr_err("%s: %s+0x%lx: cannot add its relocation", d->display, t->name,
-			       (unsigned long)fl->off);
+		if (!to)
 			return -ENOMEM;
-		}
+		if (!obj_add_reloc(d->out, t->sec, fl->off, to, R_X86_64_64, fl->addend))
+			return -errno;	/* out of memory, or elf/ said what is wrong */
 	}
 	return 0;
 }

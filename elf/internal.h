@@ -46,6 +46,7 @@ struct obj_internal {
 	size_t nr_reloc_block;
 
 	bool sym_off_built;		/* every section's sym_by_off is valid */
+	int err;			/* what a lookup could not report: obj_error() */
 	bool has_klp_rela;		/* some section is SHF_RELA_LIVEPATCH */
 };
 

@@ -250,13 +250,18 @@ static int build_sym_by_off(struct object *obj)
 	return 0;
 }
 
+int obj_error(const struct object *obj)
+{
+	return obj_int(obj)->err;
+}
+
 static bool sym_index_ready(struct object *obj)
 {
 	if (obj_int(obj)->sym_off_built)
 		return true;
 	if (build_sym_by_off(obj)) {
-		pr_err("%s: out of memory indexing symbols", obj->path);
 		obj_int(obj)->sym_off_built = false;
+		obj_int(obj)->err = obj_int(obj)->err ?: -ENOMEM;
 		return false;
 	}
 	return true;
@@ -527,10 +532,8 @@ int sec_relocs_by_offset(struct section *sec, struct reloc ***arr, size_t *nr)
 	*nr = 0;
 	if (!rsec || rsec->deleted)
 		return 0;
-	if (!rsec->reloc_by_off && build_reloc_by_off(rsec)) {
-		pr_err("%s: out of memory indexing %s", sec->obj->path, rsec->name);
+	if (!rsec->reloc_by_off && build_reloc_by_off(rsec))
 		return -ENOMEM;
-	}
 	*arr = rsec->reloc_by_off;
 	*nr = rsec->nr_reloc_by_off;
 	return 0;
@@ -547,7 +550,7 @@ struct reloc *sec_find_reloc_by_offset(struct section *sec, uint64_t offset, siz
 	if (!rsec || rsec->deleted)
 		return NULL;
 	if (!rsec->reloc_by_off && build_reloc_by_off(rsec)) {
-		pr_err("%s: out of memory indexing %s", sec->obj->path, rsec->name);
+		obj_int(sec->obj)->err = obj_int(sec->obj)->err ?: -ENOMEM;
 		return NULL;
 	}
 	if (!len)

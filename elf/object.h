@@ -225,6 +225,16 @@ int obj_write(struct object *obj, const char *path);
 int obj_renumber(struct object *obj);
 
 /*
+ * elf/ prints no out-of-memory line: a function that runs out returns
+ * -ENOMEM (pointers: NULL with errno ENOMEM) and its caller's one error
+ * path reports it.  A lookup that can only answer "absent" (NULL, false)
+ * and could not build its index answers that and leaves -ENOMEM here:
+ * a caller must not trust what it decided since, and obj_write() of the
+ * object returns it instead of writing.  0 when every lookup could answer.
+ */
+int obj_error(const struct object *obj);
+
+/*
  * Lookups; NULL when absent (or deleted).  By name: sections give the
  * first of that name in index order; symbols give the global/weak one
  * when there is one, else the first local (unnamed symbols, like most

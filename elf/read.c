@@ -650,8 +650,6 @@ struct object *obj_open(const char *path, int flags)
 	return obj;
 
 fail:
-	if (err == -ENOMEM)
-		pr_err("%s: out of memory", path);
 	obj_close(obj);
 	errno = -err;
 	return NULL;

@@ -507,16 +507,12 @@ static int fill_object(int fd, void *arg)
 
 	w->data = calloc(obj->nr_sections, sizeof(*w->data));
 	w->elf = elf_begin(fd, ELF_C_WRITE, NULL);
-	if (!w->data) {
+	if (!w->data)
 		err = -ENOMEM;
-		pr_err("%s: out of memory writing %s", obj->path, w->path);
-	} else if (!w->elf) {
+	else if (!w->elf)
 		err = lerr(obj, w->path, "elf_begin");
-	} else {
+	else
 		err = emit(w);
-		if (err == -ENOMEM)
-			pr_err("%s: out of memory writing %s", obj->path, w->path);
-	}
 	if (w->elf)
 		elf_end(w->elf);
 	free(w->data);
@@ -528,7 +524,7 @@ int obj_write(struct object *obj, const char *path)
 	struct writer w = { .obj = obj, .path = path };
 	int err;
 
-	err = check_refs(obj);
+	err = obj_error(obj) ?: check_refs(obj);
 	if (err)
 		return err;
 	err = hp_libelf_init(path);
@@ -540,10 +536,7 @@ int obj_write(struct object *obj, const char *path)
 		err = build_strtabs(obj);
 	if (!err)
 		err = build_groups(obj);
-	if (err) {
-		if (err == -ENOMEM)
-			pr_err("%s: out of memory writing %s", obj->path, path);
+	if (err)
 		return err;
-	}
 	return write_file_atomic(path, 0, fill_object, &w);
 }

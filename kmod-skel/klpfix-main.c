@@ -65,7 +65,7 @@ int main(int argc, char **argv)
 	struct ibt_sources ibt = { 0 };
 	struct input *facts = NULL;
 	size_t nr_facts = 0, i;
-	int opt, ret = 1, err;
+	int opt, ret = 1, err = 0, fix;
 
 	log_set_progname(argv[0]);
 	while ((opt = getopt_long(argc, argv, "o:vh", lopts, NULL)) != -1) {
@@ -108,26 +108,39 @@ int main(int argc, char **argv)
 		if (facts_load(&facts[i], idx))
 			goto out;
 	sv = ksymvers_load(symvers);
-	if (!sv)
+	if (!sv) {
+		err = -errno;
 		goto out;
+	}
 	obj = obj_open(argv[optind], 0);
-	if (!obj)
+	if (!obj) {
+		err = -errno;	/* elf/ said why, but running out of memory */
 		goto out;
+	}
 	if (!release)
 		release = symidx_release(idx);
 	/* the checks of the module as linked; klpfix_object() leaves what they read alone */
 	err = nr_facts ? ibt_check(obj, &ibt, facts, nr_facts) : 0;
-	if (klpfix_object(obj, idx, sv, release, &st) || err) {
+	fix = klpfix_object(obj, idx, sv, release, &st);
+	if (fix == -ENOMEM || err == -ENOMEM) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (fix || err) {
 		pr_err("%s: refused; no module written to %s", argv[optind], out);
 		goto out;
 	}
-	if (obj_write(obj, out))
+	err = obj_write(obj, out);
+	if (err)
 		goto out;
 	pr_debug("%s: %zu klp symbols, %zu relocations in %zu .klp.rela sections, "
 		 "%zu exported symbols", out, st.klp_syms, st.klp_relocs, st.klp_secs,
 		 st.exported);
 	ret = 0;
 out:
+	if (err == -ENOMEM)	/* the one report of it, wherever it happened */
+		pr_err("%s: out of memory; no module written to %s; free memory or raise the "
+		       "process's limit (ulimit -v) and run again", argv[optind], out);
 	if (obj)
 		obj_close(obj);
 	ksymvers_free(sv);

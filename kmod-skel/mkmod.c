@@ -192,10 +192,8 @@ static char *path_in(const char *dir, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vasprintf(&name, fmt, ap);
 	va_end(ap);
-	if (n < 0 || asprintf(&path, "%s/%s", dir, name) < 0) {
-		pr_err("%s: out of memory", dir);
-		path = NULL;
-	}
+	if (n < 0 || asprintf(&path, "%s/%s", dir, name) < 0)
+		path = NULL;	/* the caller returns -ENOMEM */
 	free(name);
 	return path;
 }
@@ -438,7 +436,7 @@ int main(int argc, char **argv)
 	m.nr_in = (size_t)(argc - optind) / 2;
 	m.in = calloc(m.nr_in ? m.nr_in : 1, sizeof(*m.in));
 	if (!m.in) {
-		pr_err("out of memory");
+		pr_err("out of memory; no module source written to %s", o.outdir);
 		goto fail;
 	}
 	for (i = optind, j = 0; i < argc; i += 2, j++) {
@@ -448,7 +446,10 @@ int main(int argc, char **argv)
 	m.name = o.name;
 	m.replace = o.replace;
 	ret = run(&m, &o);
-	if (ret)
+	if (ret == -ENOMEM)	/* the one report of it, wherever it happened */
+		pr_err("out of memory; no module source written to %s; free memory or raise the "
+		       "process's limit (ulimit -v) and run again", o.outdir);
+	else if (ret)
 		pr_err("no module source written to %s", o.outdir);
 	goto out;
 fail:

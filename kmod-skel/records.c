@@ -232,8 +232,6 @@ int records_write(const struct mkmod *m, const char *path)
 		sec_set_data(w.str, w.strs.p, w.strs.len);
 		w.strs.p = NULL;
 	}
-	if (w.err == -ENOMEM)
-		pr_err("%s: out of memory writing the klp records", path);
 	if (!w.err)
 		w.err = obj_write(w.obj, path);
 	obj_close(w.obj);

@@ -95,10 +95,8 @@ struct ksymvers *ksymvers_load(const char *path)
 		if (!*line)
 			continue;
 		ret = ARRAY_GROW(sv->exps, sv->cap, sv->nr + 1);
-		if (ret) {
-			pr_err("%s: out of memory", path);
-			break;
-		}
+		if (ret)
+			break;	/* -ENOMEM: the caller reports it */
 		ret = parse_line(path, lineno, line, &sv->exps[sv->nr]);
 		if (!ret)
 			sv->nr++;

@@ -187,7 +187,10 @@ static int cmd_build(int argc, char **argv)
 			symidx_writer_nr_entries(w), ksymvers_nr(sv), o.release, now() - t0);
 	symidx_writer_free(w);
 	ksymvers_free(sv);
-	if (ret)
+	if (ret == -ENOMEM)	/* the one report of it, wherever it happened */
+		pr_err("%s: out of memory; symbol index not written; free memory or raise the "
+		       "process's limit (ulimit -v) and run again", o.out);
+	else if (ret)
 		pr_err("%s: symbol index not written", o.out);
 	return ret ? 1 : 0;
 }
