@@ -157,6 +157,8 @@ includes_ensure() {
 	(
 		hp_lock "$HP_CACHE"
 		includes_current && exit 0
+		# under the lock, a temporary is an interrupted writer's (the index is ~30 MB)
+		rm -f "$HP_CACHE"/.tmp.includes.*
 		hp_log "indexing the #include lines of $HP_RELEASE (once per release, about 15 s)"
 		tmp=$(mktemp "$HP_CACHE/.tmp.includes.XXXXXX") || exit 1
 		includes_build "$HP_CACHE/src" "$HP_CACHE/compiledb" >"$tmp" || exit 1

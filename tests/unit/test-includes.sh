@@ -14,7 +14,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 15
+t_plan 16
 work=$(t_tmpdir)
 HP_CACHE=$work/cache
 HP_RELEASE='test'
@@ -74,12 +74,21 @@ for tu in drivers/a/main.c drivers/a/sub/x.c drivers/b/main.c 'drivers/c/c.c -I 
 		"${cc/D\/.x.o.d/$(dirname "$o")/.$(basename "$o").d}$flags -c -o $o $c ; ./tools/objtool/objtool --orc $o"
 done | LC_ALL=C sort >"$HP_CACHE/compiledb"
 
+# an index of an older format, and an interrupted writer's temporary
+printf '#hotpatch-includes 0\ne\tx\ty\n' >"$HP_CACHE/includes"
+printf 'partial\n' >"$HP_CACHE/.tmp.includes.stale1"
 rc=0
 (includes_ensure) >"$work/ensure.log" 2>&1 || rc=$?
 if ((rc == 0)) && includes_current; then
 	t_pass "includes_ensure writes the index, of the current version"
 else
 	t_fail "includes_ensure writes the index, of the current version" "saw exit $rc: $(tail -n 3 "$work/ensure.log")"
+fi
+left=$(cd "$HP_CACHE" && find . -maxdepth 1 -name '*includes*' | LC_ALL=C sort | paste -sd' ')
+if [[ $left == ./includes ]]; then
+	t_pass "the index of an older format is replaced in place and a stale temporary removed: nothing else is left"
+else
+	t_fail "an older index replaced in place, a stale temporary removed" "expected ./includes alone, saw '$left'"
 fi
 
 # users NAME EXPECTED HEADER... - includes_users of the headers is exactly EXPECTED (sorted)
