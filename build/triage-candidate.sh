@@ -157,14 +157,22 @@ tc_carry_sources() {
 		for f in "${add[@]}"; do
 			cat "$TRIAGE_UPDATE/diffs/$f.diff" >>"$TC_WORK/with-headers.diff"
 		done
-		printf '\n# triage: the carried changes break %s, which the update changes too; again with them\n' "${add[*]}" >>"$log.tmp"
-		TC_ATTEMPTS=$((TC_ATTEMPTS + 1))
-		rc=0
-		tc_build "$TC_WORK/with-headers.diff" "$TC_WORK/last.log" || rc=$?
-		((rc != 130 && rc != 143)) || exit 130
-		cat "$TC_WORK/last.log" >>"$log.tmp"
-		tc_classify "$rc" "$TC_WORK/last.log"
+		tc_attempt "$TC_WORK/with-headers.diff" \
+			"the carried changes break ${add[*]}, which the update changes too; again with them"
 	done
+}
+
+# tc_attempt PATCH [NOTE] - one more hotpatch-build of the candidate, on PATCH: NOTE ("# triage:
+# NOTE") and its messages appended to the candidate's log (OUT/logs/ID.log.tmp), its outcome
+# classified (tc_classify). Ctrl-C or TERM of the build ends the worker without a row.
+tc_attempt() {
+	local rc=0 log=$TC_OUT/logs/$TC_ID.log.tmp
+	[[ -z ${2:-} ]] || printf '\n# triage: %s\n' "$2" >>"$log"
+	TC_ATTEMPTS=$((TC_ATTEMPTS + 1))
+	tc_build "$1" "$TC_WORK/last.log" || rc=$?
+	((rc != 130 && rc != 143)) || exit 130
+	cat "$TC_WORK/last.log" >>"$log"
+	tc_classify "$rc" "$TC_WORK/last.log"
 }
 
 # tc_build PATCH LOG - hotpatch-build on PATCH, module named TC_ID, into TC_WORK/out; status.
@@ -271,7 +279,7 @@ tc_row() {
 }
 
 tc_main() {
-	local line rc t0 patch log hdrs=() layout=() globals=() h why global
+	local line t0 patch log hdrs=() layout=() globals=() h why global
 	line=$(awk -F'\t' -v id="$TC_ID" '$1 == id { print; exit }' "$TC_OUT/candidates.tsv")
 	[[ -n $line ]] || hp_die "no candidate $TC_ID in $TC_OUT/candidates.tsv"
 	IFS=$'\t' read -r _ TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON <<<"$line"
@@ -291,12 +299,7 @@ tc_main() {
 		TC_OUTCOME=refused
 	else
 		patch=$TRIAGE_UPDATE/diffs/$TC_PATH.diff
-		TC_ATTEMPTS=1
-		rc=0
-		tc_build "$patch" "$TC_WORK/last.log" || rc=$?
-		((rc != 130 && rc != 143)) || exit 130
-		cat "$TC_WORK/last.log" >>"$log.tmp"
-		tc_classify "$rc" "$TC_WORK/last.log"
+		tc_attempt "$patch"
 		if [[ $TC_OUTCOME == does-not-compile ]]; then
 			tc_shadow
 			tc_error_idents "$TC_WORK/last.log" >"$TC_WORK/idents"
@@ -328,13 +331,7 @@ tc_main() {
 				for h in "${hdrs[@]}"; do
 					cat "$TRIAGE_UPDATE/diffs/$h.diff" >>"$TC_WORK/with-headers.diff"
 				done
-				printf '\n# triage: %s alone does not compile; again with %s\n' "$TC_PATH" "${hdrs[*]}" >>"$log.tmp"
-				TC_ATTEMPTS=2
-				rc=0
-				tc_build "$TC_WORK/with-headers.diff" "$TC_WORK/last.log" || rc=$?
-				((rc != 130 && rc != 143)) || exit 130
-				cat "$TC_WORK/last.log" >>"$log.tmp"
-				tc_classify "$rc" "$TC_WORK/last.log"
+				tc_attempt "$TC_WORK/with-headers.diff" "$TC_PATH alone does not compile; again with ${hdrs[*]}"
 				tc_carry_sources
 			fi
 		fi
