@@ -22,6 +22,9 @@
 #   hp_clean_stale DIR       remove DIR/.tmp.* left by interrupted runs (call under the lock)
 #   hp_target_exec CMD...    run CMD with the target's toolchain: in its build root when it has
 #                            one (HP_BUILDROOT, build/buildroot.sh), else on the host
+#   hp_cache_refresh DIR F   mark the cache entry F of DIR used (its mtime, once a day)
+#   hp_cache_prune DIR KEEP WHAT GLOB...
+#                            remove DIR's entries matching a GLOB but KEEP, unused for 8 days
 #
 # Conventions: every cache write goes to a temporary name in the destination's own directory
 # and is renamed into place; a stage is complete only when its .done stamp exists; stale
@@ -204,4 +207,47 @@ hp_target_exec() {
 	else
 		"$@"
 	fi
+}
+
+# Caches of compiled objects keyed by everything they depend on (build/module.sh's init code):
+# every change of a key is a new entry, so the entries nobody uses any more are pruned, and a
+# use keeps an entry. A cache may be shared by checkouts of different versions, each with its
+# own keys, so age alone would thrash. A use refreshes the entry's mtime when it is older than
+# HP_CACHE_REFRESH_MIN (a day: one touch a day, not one per use); a writer removes the other
+# entries whose mtime is older than HP_CACHE_KEEP_MIN (8 days), so any entry used in the last 7
+# days stays. The refresh takes DIR/.lock shared: a writer pruning under it either sees the new
+# mtime or has removed the entry, which the reader then makes again; an entry refreshed less
+# than a day ago is a week from pruning, so a reader that took no lock is safe too.
+HP_CACHE_REFRESH_MIN=1440
+HP_CACHE_KEEP_MIN=$((8 * 1440))
+
+# hp_cache_refresh DIR ENTRY - mark ENTRY used, under DIR/.lock shared. A cache this user
+# cannot write is left as it is: nobody prunes it on our behalf.
+hp_cache_refresh() {
+	local dir=$1 entry=$2 fd stale
+	stale=$(find "$entry" -maxdepth 0 -mmin +"$HP_CACHE_REFRESH_MIN" 2>/dev/null) || return 0
+	[[ -n $stale ]] || return 0
+	[[ -r $dir/.lock ]] || return 0
+	exec {fd}<"$dir/.lock" || return 0
+	if flock -s "$fd"; then
+		touch -c "$entry" 2>/dev/null || true
+	fi
+	exec {fd}>&-
+}
+
+# hp_cache_prune DIR KEEP WHAT GLOB... - remove the entries of DIR matching a GLOB, but KEEP,
+# not used for HP_CACHE_KEEP_MIN minutes (under DIR/.lock, held exclusively). WHAT names an
+# entry in the verbose message.
+hp_cache_prune() {
+	local dir=$1 keep=$2 what=$3 old g
+	local -a names=()
+	shift 3
+	for g in "$@"; do
+		names+=(${names[0]+-o} -name "$g")
+	done
+	while IFS= read -r -d '' old; do
+		[[ $old == "$keep" ]] && continue
+		hp_verbose "removing $old: $what not used for $((HP_CACHE_KEEP_MIN / 1440)) days"
+		rm -f "$old"
+	done < <(find "$dir" -maxdepth 1 -type f \( "${names[@]}" \) -mmin +"$HP_CACHE_KEEP_MIN" -print0)
 }

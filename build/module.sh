@@ -204,16 +204,8 @@ module_main_key() {
 # synced and renamed into place, so a reader never sees it half-written.
 #
 # Every change of the template or the recipe is a new KEY, so a writer prunes the objects
-# nobody uses any more (module_main_prune). A cache may be shared by checkouts of different
-# versions, each with its own KEY, so age alone would thrash: an object is kept while it is
-# used. A use refreshes its mtime when it is older than MODULE_MAIN_REFRESH_MIN (a day: one
-# touch a day, not one per module); a writer removes the other objects whose mtime is older
-# than MODULE_MAIN_KEEP_MIN (8 days), so any object used in the last 7 days stays. The refresh
-# takes DIR/.lock shared: a writer pruning under it either sees the new mtime or has removed
-# the object, which the reader then compiles again; an object refreshed less than a day ago is
-# a week from pruning, so a reader that took no lock is safe too.
-MODULE_MAIN_REFRESH_MIN=1440
-MODULE_MAIN_KEEP_MIN=$((8 * 1440))
+# nobody uses any more, and a use keeps an object: hp_cache_refresh and hp_cache_prune
+# (build/common.sh, which says why that is safe for readers that hold no lock).
 module_main_obj() {
 	local dir=${MODULE_MAIN_CACHE:-$HP_CACHE/kmod} key obj fd
 	# shellcheck disable=SC2034 # read by hp_die
@@ -221,14 +213,14 @@ module_main_obj() {
 	hp_check_compiler "$HP_KDIR/.config"
 	key=$(module_main_key) || hp_die "cannot read the init code's sources in $MODULE_TEMPLATES and $MODULE_SKEL"
 	obj=$dir/hp-main-${key:0:16}.o
-	[[ ! -f $obj ]] || module_main_refresh "$dir" "$obj"
+	[[ ! -f $obj ]] || hp_cache_refresh "$dir" "$obj"
 	if [[ ! -f $obj ]]; then
 		mkdir -p "$dir" || hp_die "cannot create $dir"
 		exec {fd}>>"$dir/.lock" || hp_die "cannot open $dir/.lock"
 		flock "$fd" || hp_die "cannot lock $dir/.lock"
 		if [[ ! -f $obj ]]; then
 			module_main_build "$dir" "$obj"
-			module_main_prune "$dir" "$obj"
+			hp_cache_prune "$dir" "$obj" "an init object" 'hp-main-*.o'
 		fi
 		exec {fd}>&-
 	fi
@@ -252,31 +244,6 @@ module_main_build() {
 	sync "$tmp/hp-main.o" || hp_die "cannot sync $tmp/hp-main.o"
 	mv -f "$tmp/hp-main.o" "$obj" || hp_die "cannot rename $tmp/hp-main.o to $obj"
 	rm -rf "$tmp"
-}
-
-# module_main_refresh DIR OBJ - mark OBJ used (see module_main_obj), under DIR/.lock shared.
-# A cache this user cannot write is left as it is: nobody prunes it on our behalf.
-module_main_refresh() {
-	local dir=$1 obj=$2 fd stale
-	stale=$(find "$obj" -maxdepth 0 -mmin +"$MODULE_MAIN_REFRESH_MIN" 2>/dev/null) || return 0
-	[[ -n $stale ]] || return 0
-	[[ -r $dir/.lock ]] || return 0
-	exec {fd}<"$dir/.lock" || return 0
-	if flock -s "$fd"; then
-		touch -c "$obj" 2>/dev/null || true
-	fi
-	exec {fd}>&-
-}
-
-# module_main_prune DIR KEEP - remove the init objects but KEEP not used for MODULE_MAIN_KEEP_MIN
-# minutes (under DIR/.lock, held exclusively).
-module_main_prune() {
-	local dir=$1 keep=$2 old
-	while IFS= read -r -d '' old; do
-		[[ $old == "$keep" ]] && continue
-		hp_verbose "removing $old: an init object not used for $((MODULE_MAIN_KEEP_MIN / 1440)) days"
-		rm -f "$old"
-	done < <(find "$dir" -maxdepth 1 -type f -name 'hp-main-*.o' -mmin +"$MODULE_MAIN_KEEP_MIN" -print0)
 }
 
 # module_kbuild BDIR - link the module of module_prepare's BDIR alone (BDIR/src/NAME.ko).
