@@ -94,6 +94,10 @@ Cache only:
                          index); idempotent
       --print-env        print the cache's shell assignments (HP_RELEASE=..., HP_SRC=...)
 
+Environment: HOTPATCH_CACHE (the cache root), HOTPATCH_CC_WRAPPER (a command before every
+compile: ccache, distcc), HOTPATCH_OBJECT_CACHE=0 (compile every TU's original side instead of
+copying it from the release's object cache, CACHE/RELEASE/objects).
+
 Exit status: 0 module written (and test passed), or with --defer-module its inputs left in
 DIR; 1 error; 2 refused: the change cannot be live-patched safely (the message names file,
 section and symbol); 3 no functional change.
@@ -406,7 +410,7 @@ hp_build() {
 
 	hp_stage_begin compile
 	objects_compile "$work"
-	hp_stage_end "$(($(wc -l <"$work/tus") * 2)) objects, -j${HP_JOBS:-$(nproc)}"
+	hp_stage_end "$(($(wc -l <"$work/tus") * 2)) objects ($OBJECTS_CACHED original from the object cache), -j${HP_JOBS:-$(nproc)}"
 
 	hp_stage_begin diff
 	diff_objects "$work"

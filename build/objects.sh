@@ -4,7 +4,8 @@
 #   objects_map WORK            PATCH_C + PATCH_H -> WORK/tus ("src.c<TAB>obj.o<TAB>target<TAB>command")
 #   objects_shadow SRC OVL DIR  DIR: a tree that is SRC with the files of OVL laid over it
 #   objects_compile WORK        compile every TU of WORK/tus twice, in parallel:
-#                               WORK/orig/<obj>, WORK/patched/<obj>
+#                               WORK/orig/<obj>, WORK/patched/<obj> (the original from the
+#                               release's object cache when it holds it)
 #   objects_compile_tu TREE OUT OBJ CMD
 #                               run OBJ's compile database command CMD in TREE, every output
 #                               moved under OUT: the one way a TU is compiled
@@ -208,36 +209,145 @@ objects_compile_tu() {
 	fi
 }
 
+# The original object of a TU depends only on the release's tree, its compile database line,
+# the recipe above and the toolchain, yet every run compiled it again: a maintainer iterating
+# on one fix, and hotpatch-triage on every retry of a candidate (each carried header
+# recompiles every TU that includes it) and for every candidate carrying the same header. So it
+# is kept per release in OBJECTS_CACHE (default HP_CACHE/objects, HOTPATCH_OBJECT_CACHE=0: not
+# used) as KEY-NAME.o, KEY hashing everything it depends on (objects_cache_init,
+# objects_cache_entry); a compiler wrapper (ccache, distcc) is not part of it, it gives the
+# same object. Only the original side: the patched one is new on every run.
+#
+# An entry is never modified: a hit is copied (a hard link would let a later step that writes
+# the object in place change the cache), an entry is read-only, and it is published once,
+# synced, from a temporary in the same directory renamed without replacing (concurrent writers
+# of one key: the first one's stays, the others' temporaries go). An interrupted writer leaves
+# a .tmp.* that no lookup names. Entries are kept and pruned by the rule of the init code's
+# cache (build/common.sh hp_cache_refresh, hp_cache_prune): a hit marks its entry used, a run
+# that published an entry removes the entries and temporaries unused for 8 days.
+OBJECTS_CACHE_FORMAT=1
+
+# objects_cache_init SRC - OBJECTS_CACHE_DIR (empty: no cache) and OBJECTS_CACHE_ID, the hash
+# of what every original object of this run depends on besides its own database line: format,
+# recipe (the functions as this tree has them), release, tree (package versions, the
+# preparation stamps), the flags and objtool arguments added to every command, the compiler
+# (its --version as hp_check_compiler asked it, the build root and its package list, the
+# compiler, cc1, as and objtool files).
+objects_cache_init() {
+	local src=$1 dir=${OBJECTS_CACHE:-$HP_CACHE/objects} br=${HP_BUILDROOT:-} cc=${HP_CC:-gcc-12} f
+	local -a tools=()
+	OBJECTS_CACHE_DIR='' OBJECTS_CACHE_ID=''
+	[[ ${HOTPATCH_OBJECT_CACHE:-1} != 0 ]] || return 0
+	if ! mkdir -p "$dir" 2>/dev/null || ! : >>"$dir/.lock" 2>/dev/null; then
+		hp_log "cannot write the object cache $dir: every original object is compiled"
+		return 0
+	fi
+	hp_check_compiler "$src/.config"
+	if [[ -z $br ]]; then
+		f=$(command -v "$cc") && tools+=("$f")
+	else
+		tools+=("$br/usr/bin/$cc")
+	fi
+	for f in "$br"/usr/libexec/gcc/x86_64-linux-gnu/*/cc1 "$br"/usr/lib/gcc/x86_64-linux-gnu/*/cc1; do
+		[[ -e $f ]] && tools+=("$f")
+	done
+	tools+=("$br/usr/bin/as" "$src/tools/objtool/objtool")
+	OBJECTS_CACHE_ID=$(
+		{
+			printf 'format %s\n' "$OBJECTS_CACHE_FORMAT"
+			declare -f objects_compile_tu objects_cmd_for objtool_strip objtool_code_hacks objects_cache_entry
+			printf '%s\n' "cache $HP_CACHE" "release $HP_RELEASE" "kcflags ${HP_KCFLAGS:-}" \
+				"objtool ${HP_OBJTOOL_DEFERRED:-}" "compiler ${HP_CC_ASKED:-}" "root ${br:-host}"
+			cat "$HP_CACHE/pkgversion" "$HP_CACHE/kbuildversion" "$HP_CACHE/.done/unpack" "$HP_CACHE/.done/tree" 2>/dev/null || true
+			[[ -z $br ]] || cat "$br/.hotpatch-root" 2>/dev/null || true
+			stat -L -c '%n %s %Y' "${tools[@]}" 2>/dev/null || true
+		} | sha256sum
+	) || hp_die "cannot compute the object cache key"
+	OBJECTS_CACHE_ID=${OBJECTS_CACHE_ID%% *}
+	OBJECTS_CACHE_DIR=$dir
+}
+
+# objects_cache_entry SRC.c OBJ CMD - the cache entry of OBJ's original object.
+objects_cache_entry() {
+	local key
+	key=$(printf '%s\n' "$OBJECTS_CACHE_ID" "$1" "$2" "$3" | sha256sum) || return 1
+	printf '%s/%s-%s\n' "$OBJECTS_CACHE_DIR" "${key:0:32}" "${2##*/}"
+}
+
+# objects_cache_get ENTRY OUT OBJ CMD - OUT/OBJ (and OUT/OBJ.cmd, the command a compile would
+# have run) from ENTRY; non-zero when it is not there (or was pruned meanwhile).
+objects_cache_get() {
+	local entry=$1 out=$2 obj=$3 cmd=$4
+	[[ -s $entry ]] || return 1
+	hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry"
+	mkdir -p "$out/$(dirname "$obj")" || return 1
+	rm -f "$out/$obj"
+	if ! cp --no-preserve=mode "$entry" "$out/$obj" 2>/dev/null || [[ ! -s $out/$obj ]]; then
+		rm -f "$out/$obj"
+		return 1
+	fi
+	cmd=$(objtool_strip "$cmd") && objects_cmd_for "$cmd" "$out" "$obj" >"$out/$obj.cmd"
+}
+
+# objects_cache_put ENTRY OBJFILE WORK - publish a compiled original object as ENTRY (see
+# above); a failure leaves the cache without it, never the build without its object.
+objects_cache_put() {
+	local entry=$1 file=$2 work=$3 tmp
+	tmp=$(mktemp "$OBJECTS_CACHE_DIR/.tmp.${entry##*/}.XXXXXX" 2>/dev/null) || return 0
+	if cp "$file" "$tmp" && chmod 444 "$tmp" && sync "$tmp" && mv -n "$tmp" "$entry"; then
+		: >>"$work/objects-published"
+	fi
+	rm -f "$tmp"
+}
+
 # objects_compile_one SIDE TREE WORK SRC.c OBJ CMD - one job of objects_compile: the
-# compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr.
+# compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr. The original
+# side comes from the object cache when it has it, and goes there when it did not.
 objects_compile_one() {
-	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log
+	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log entry=''
 	mkdir -p "$work/$side/$(dirname "$obj")"
 	log=$work/$side/$obj.log
+	if [[ $side == orig && -n ${OBJECTS_CACHE_DIR:-} ]]; then
+		entry=$(objects_cache_entry "$c" "$obj" "$cmd") || entry=''
+		if [[ -n $entry ]] && objects_cache_get "$entry" "$work/$side" "$obj" "$cmd"; then
+			printf 'from the object cache: %s\n' "$entry" >"$log"
+			hp_verbose "$obj (orig): from the object cache $entry"
+			: >"$work/$side/$obj.cached"
+			return 0
+		fi
+	fi
 	if ! objects_compile_tu "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
 		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
 		awk '/error|Error/ && n++ < 20 { print "  " $0 }' "$log" >&2
 		printf '  full log: %s\n' "$log" >&2
 		return 1
 	fi
+	[[ -z $entry ]] || objects_cache_put "$entry" "$work/$side/$obj" "$work"
 }
 
+# objects_compile WORK - both objects of every TU of WORK/tus; sets OBJECTS_CACHED, the number
+# of original objects the cache gave.
 objects_compile() {
 	local work=$1 src=$HP_CACHE/src
 	objects_shadow "$src" "$work/patched-src" "$work/shadow"
 	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
-		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks
+		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks \
+		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
 	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$src/.config")
-	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED
+	objects_cache_init "$src"
+	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED \
+		OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN
 	local c obj cmd
 	: >"$work/jobs"
+	# The patched side first: with -j 1 (hotpatch-triage's candidates) a patched file that does
+	# not compile stops the run before its original is compiled for nothing.
 	while IFS=$'\t' read -r c obj _ cmd; do
-		printf 'orig\t%s\t%s\t%s\t%s\n' "$src" "$c" "$obj" "$cmd" >>"$work/jobs"
 		printf 'patched\t%s\t%s\t%s\t%s\n' "$work/shadow" "$c" "$obj" "$cmd" >>"$work/jobs"
+		printf 'orig\t%s\t%s\t%s\t%s\n' "$src" "$c" "$obj" "$cmd" >>"$work/jobs"
 	done <"$work/tus"
 	# The first TU that does not compile dooms the build: the jobs not started yet are
 	# skipped (a header change can reach hundreds of TUs; triage spent an hour on amdgpu's).
-	rm -f "$work/compile.failed"
+	rm -f "$work/compile.failed" "$work/objects-published"
 	# shellcheck disable=SC2016 # the job script expands its own arguments
 	awk '{ print NR }' "$work/jobs" |
 		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
@@ -248,9 +358,22 @@ objects_compile() {
 			exit 1' _ \
 			"$work/jobs" "$work" ||
 		hp_die "compiling failed (see above)"
+	OBJECTS_CACHED=0
 	while IFS=$'\t' read -r c obj _; do
 		[[ -s $work/orig/$obj && -s $work/patched/$obj ]] || hp_die "$obj: an object is missing"
+		[[ ! -e $work/orig/$obj.cached ]] || OBJECTS_CACHED=$((OBJECTS_CACHED + 1))
 	done <"$work/tus"
+	[[ ! -e $work/objects-published ]] || objects_cache_prune
+}
+
+# objects_cache_prune - after publishing: the entries unused for 8 days go (build/common.sh).
+objects_cache_prune() {
+	local fd
+	exec {fd}>>"$OBJECTS_CACHE_DIR/.lock" || return 0
+	if flock "$fd"; then
+		hp_cache_prune "$OBJECTS_CACHE_DIR" '' "an original object" '*.o' '.tmp.*'
+	fi
+	exec {fd}>&-
 }
 
 # tree_compile_tu SRCROOT OUT TU... - compile each TU (path of the object relative to the tree,

@@ -84,8 +84,9 @@ mkpatch fs/proc/cmdline.c 'proc_create_single("cmdline", 0, NULL, cmdline_proc_s
 	'proc_create_single("cmdline", 0444, NULL, cmdline_proc_show);' >"$tmp/init.patch"
 run "unsafe change (__init code) refused, symbol named" 2 "proc_cmdline_init: changed __init code" "$tmp/init.patch"
 
-# the first TU that does not compile stops the compile stage: with one job at a time,
-# fs/proc/cmdline.c (first in path order) fails and fs/proc/version.c is never compiled
+# the first TU that does not compile stops the compile stage: with one job at a time, the
+# patched fs/proc/cmdline.c (first in path order, patched side first) fails, and neither its
+# original nor fs/proc/version.c is ever compiled
 mkpatch fs/proc/cmdline.c 'seq_puts(m, saved_command_line);' \
 	'seq_puts(m, hp_no_such_variable);' >"$tmp/broken.patch"
 mkpatch fs/proc/version.c 'proc_create_single("version", 0, NULL' \
@@ -95,12 +96,12 @@ run "a change that does not compile: file named" 1 \
 rc=0
 "$hb" -o "$tmp/out" -j 1 --keep-work "$tmp/broken.patch" >"$tmp/broken.log" 2>&1 || rc=$?
 kept=$(sed -n 's/^hotpatch: scratch directory kept: //p' "$tmp/broken.log")
-if ((rc != 1)) || [[ -z $kept || ! -d $kept/orig/fs/proc ]]; then
+if ((rc != 1)) || [[ -z $kept || ! -d $kept/patched/fs/proc ]]; then
 	t_fail "compiling stops at the first TU that fails" "expected exit 1 and a kept scratch directory, saw exit $rc: $(tail -n 2 "$tmp/broken.log" | tr '\n' ' ')"
-elif compgen -G "$kept/*/fs/proc/version.o*" >/dev/null; then
-	t_fail "compiling stops at the first TU that fails" "expected no fs/proc/version.o in $kept, saw $(find "$kept" -path "*/fs/proc/version.o*" | tr '\n' ' ')"
+elif compgen -G "$kept/*/fs/proc/version.o*" >/dev/null || compgen -G "$kept/orig/fs/proc/cmdline.o*" >/dev/null; then
+	t_fail "compiling stops at the first TU that fails" "expected no fs/proc/version.o and no original fs/proc/cmdline.o in $kept, saw $(find "$kept" -path "*/fs/proc/version.o*" -o -path "*/orig/fs/proc/cmdline.o*" | tr '\n' ' ')"
 else
-	t_pass "compiling stops at the first TU that fails (fs/proc/version.c never compiled)"
+	t_pass "compiling stops at the first TU that fails (neither the original fs/proc/cmdline.c nor fs/proc/version.c compiled)"
 fi
 [[ -z $kept ]] || rm -rf "$kept"
 

@@ -1,0 +1,183 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The release's cache of original objects (build/objects.sh, objects_cache_*): hotpatch-build
+# compiles a TU's original side once per key and copies it afterwards. On the real kernel
+# cache and a real TU (fs/proc/cmdline.o), with every real compiler run counted by a wrapper
+# (HOTPATCH_CC_WRAPPER) that execs the compiler: a second build of another fix of the same TU
+# runs the compiler for the patched side only; the entry is byte for byte the object a build
+# with the cache off compiles, and the module and report are the same with and without it; a
+# build that used an entry leaves it unchanged (sha256, read-only) and works on a copy; a
+# changed HP_KCFLAGS misses; a leftover temporary (an interrupted writer's) is never used and
+# goes once unused for 8 days, as do old entries; two builds racing on an empty cache publish
+# one entry; with -j 1 a patched side that does not compile stops the build before the
+# original is compiled, and says "(patched) does not compile" (hotpatch-triage's class).
+set -euo pipefail
+
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+t_plan 9
+t_setup_kernel
+work=$(t_tmpdir)
+cache=$work/objects
+# the kept scratch directories go with the test's
+export TMPDIR=$work/tmp
+mkdir -p "$TMPDIR" "$cache"
+tu=fs/proc/cmdline.o
+fixa=$T_TOP/tests/kernel/diff-cases/string-cmdline/fix.patch
+[[ -f $fixa ]] || t_bail "missing $fixa"
+[[ -f $HP_SRC/${tu%.o}.c ]] || t_bail "no ${tu%.o}.c in $HP_SRC"
+# another fix of the same function, and one that does not compile
+sed 's/ hotpatch=cmdline/ hotpatch=again/' "$fixa" >"$work/fixb.patch"
+sed 's/seq_puts(m, " hotpatch=cmdline\\n");/seq_puts(m, hp_no_such_identifier);/' "$fixa" >"$work/broken.patch"
+if ! grep -q hotpatch=again "$work/fixb.patch" || ! grep -q hp_no_such_identifier "$work/broken.patch"; then
+	t_bail "cannot derive the test patches from $fixa"
+fi
+
+# The counting wrapper: one line per real compiler run, the directory it ran in (the release's
+# tree for the original side, a shadow tree for the patched one).
+wrap=$work/cc-count
+cat >"$wrap" <<EOF
+#!/bin/sh
+printf '%s\n' "\$PWD" >>"$work/cc.log"
+exec "\$@"
+EOF
+chmod +x "$wrap"
+
+# hb RUN PATCH [-j N] [VAR=VALUE...] - hotpatch-build PATCH as module "oc" into $work/RUN,
+# scratch kept, through the wrapper with the test's object cache. Sets rc, orig and patched
+# (compiler runs of each side), kept (the scratch directory).
+hb() {
+	local run=$1 patch=$2 jobs=2
+	shift 2
+	if [[ ${1:-} == -j ]]; then
+		jobs=$2
+		shift 2
+	fi
+	: >"$work/cc.log"
+	rc=0
+	env OBJECTS_CACHE="$cache" HOTPATCH_CC_WRAPPER="$wrap" "$@" \
+		"$T_TOP/hotpatch-build.sh" -k "$HP_RELEASE" -j "$jobs" --keep-work -o "$work/$run" -n oc "$patch" \
+		>"$work/$run.log" 2>&1 || rc=$?
+	patched=$(grep -c '/shadow$' "$work/cc.log" || true)
+	orig=$(grep -vc '/shadow$' "$work/cc.log" || true)
+	kept=$(sed -n 's/.*scratch directory kept: //p' "$work/$run.log" | tail -n 1)
+}
+entries() { find "$cache" -maxdepth 1 -type f -name '*.o' | sort; }
+age() { touch -d "@$(($(date +%s) - $2 * 86400))" "$1"; }
+why() { printf 'exit %s, compiler runs orig %s patched %s; %s' "$rc" "$orig" "$patched" "$(grep -E 'error|stage compile' "$work/$1.log" | tail -n 3 | tr '\n' ' ')"; }
+
+# --- The first build fills the cache; the second build of another fix reuses it. ---
+hb a "$fixa"
+mapfile -t e1 < <(entries)
+if ((rc == 0 && orig == 1 && patched == 1 && ${#e1[@]} == 1)) &&
+	[[ $(stat -c %a "${e1[0]}") == 444 ]] && grep -q "stage compile .*(0 original from the object cache)" "$work/a.log"; then
+	t_pass "first build on an empty cache: one compile per side, one read-only entry published (${e1[0]##*/})"
+else
+	t_fail "the first build publishes the original object" "$(why a), entries: ${e1[*]:-none}"
+fi
+entry=${e1[0]:-$cache/none}
+sum0=$(sha256sum <"$entry" 2>/dev/null || true)
+hb b "$work/fixb.patch"
+kb=$kept
+if ((rc == 0 && orig == 0 && patched == 1)) && [[ -f $work/b/oc.ko ]] &&
+	grep -q "stage compile .*(1 original from the object cache)" "$work/b.log"; then
+	t_pass "a second fix of the same TU: the compiler runs for the patched side only, the module is built"
+else
+	t_fail "a second fix of the same TU does not compile the original" "$(why b)"
+fi
+
+# --- The entry is never changed; the build works on a copy. ---
+sum1=$(sha256sum <"$entry" 2>/dev/null || true)
+if [[ -n $sum0 && $sum0 == "$sum1" && $(stat -c %a "$entry") == 444 && -f $kb/orig/$tu ]] &&
+	[[ $(stat -c %i "$kb/orig/$tu") != "$(stat -c %i "$entry")" && $(stat -c %h "$entry") == 1 ]] &&
+	cmp -s "$entry" "$kb/orig/$tu"; then
+	t_pass "the entry is unchanged after the build that used it (sha256, mode 444, one link), the build's object a copy"
+else
+	t_fail "the build leaves its entry unchanged" "sha256 '$sum0' -> '$sum1', mode $(stat -c %a "$entry" 2>&1), links $(stat -c %h "$entry" 2>&1), work copy $(ls -i "$kb/orig/$tu" 2>&1)"
+fi
+
+# --- Cache off: the same object compiled afresh, the same module. ---
+hb h "$fixa"
+kh=$kept
+hb off "$fixa" HOTPATCH_OBJECT_CACHE=0
+koff=$kept
+mapfile -t e2 < <(entries)
+if ((rc == 0 && orig == 1 && patched == 1 && ${#e2[@]} == 1)) && [[ -f $koff/orig/$tu ]] &&
+	cmp -s "$koff/orig/$tu" "$entry" && [[ $(sha256sum <"$entry") == "$sum0" ]]; then
+	t_pass "HOTPATCH_OBJECT_CACHE=0 compiles the original (the cache neither read nor written), byte-identical to the entry"
+else
+	t_fail "with the cache off the original is compiled and equals the entry" "$(why off), entries ${#e2[@]}, $(cmp "$koff/orig/$tu" "$entry" 2>&1)"
+fi
+same=''
+for f in oc.ko oc.ko.debug; do
+	cmp -s "$work/h/$f" "$work/off/$f" || same+=" $f differs;"
+done
+for f in "$kh"/diff/*.o "$kh"/diff/*.json; do
+	cmp -s "$f" "$koff/diff/${f##*/}" || same+=" diff/${f##*/} differs;"
+done
+[[ $(jq -c .objects "$work/h/oc.json") == "$(jq -c .objects "$work/off/oc.json")" ]] || same+=" report objects differ;"
+if [[ -z $same && -f $work/h/oc.ko ]] && ls "$kh"/diff/*.json >/dev/null 2>&1 &&
+	grep -q "stage compile .*(1 original from the object cache)" "$work/h.log"; then
+	t_pass "the same fix with the original from the cache and with the cache off: differ outputs, module, debug module and report objects identical"
+else
+	t_fail "the outcome does not depend on the cache" "${same:-no outputs}"
+fi
+
+# --- Another HP_KCFLAGS is another key. ---
+hb k "$fixa" HP_KCFLAGS="-ffunction-sections -fdata-sections -DHP_OBJECT_CACHE_TEST"
+mapfile -t e3 < <(entries)
+if ((rc == 0 && orig == 1 && ${#e3[@]} == 2)) && grep -q "stage compile .*(0 original from the object cache)" "$work/k.log"; then
+	t_pass "a changed HP_KCFLAGS misses: the original is compiled and published under a second key"
+else
+	t_fail "a changed HP_KCFLAGS misses" "$(why k), entries ${#e3[@]}"
+fi
+
+# --- Leftovers: an interrupted writer's temporary is never used; old ones and old entries go. ---
+name=${entry##*/}
+rm -f "${e3[@]}"
+old_tmp=$cache/.tmp.$name.oldtmp new_tmp=$cache/.tmp.$name.newtmp
+head -c 4096 "$koff/orig/$tu" >"$old_tmp" && age "$old_tmp" 9
+printf 'not an object\n' >"$new_tmp"
+old_entry=$cache/00000000000000000000000000000000-$name recent=$cache/11111111111111111111111111111111-$name
+cp "$koff/orig/$tu" "$old_entry" && age "$old_entry" 9
+cp "$koff/orig/$tu" "$recent" && age "$recent" 3
+hb t "$fixa"
+if ((rc == 0 && orig == 1)) && cmp -s "$entry" "$koff/orig/$tu" && cmp -s "$work/t/oc.ko" "$work/off/oc.ko" &&
+	[[ ! -e $old_tmp && -e $new_tmp && ! -e $old_entry && -e $recent ]]; then
+	t_pass "leftover temporaries (truncated, garbage) are not used; the republishing build prunes the temporary and entry unused for 9 days, keeps those of 3 days and now"
+else
+	t_fail "leftovers are never used and old ones are pruned" "$(why t); old tmp $([[ -e $old_tmp ]] && echo kept || echo gone), new tmp $([[ -e $new_tmp ]] && echo kept || echo gone), old entry $([[ -e $old_entry ]] && echo kept || echo gone), recent $([[ -e $recent ]] && echo kept || echo gone), $(cmp "$entry" "$koff/orig/$tu" 2>&1)"
+fi
+rm -f "$new_tmp" "$recent"
+
+# --- Two builds racing on an empty cache. ---
+rm -f "$cache"/*.o
+for i in 1 2; do
+	env OBJECTS_CACHE="$cache" "$T_TOP/hotpatch-build.sh" -k "$HP_RELEASE" -j 2 -o "$work/r$i" -n oc "$fixa" \
+		>"$work/r$i.log" 2>&1 &
+done
+rc1=0 rc2=0
+wait %1 || rc1=$?
+wait %2 || rc2=$?
+mapfile -t e4 < <(entries)
+left=$(find "$cache" -mindepth 1 -name '.tmp.*' | wc -l)
+if ((rc1 == 0 && rc2 == 0 && ${#e4[@]} == 1 && left == 0)) && cmp -s "${e4[0]}" "$koff/orig/$tu" &&
+	cmp -s "$work/r1/oc.ko" "$work/off/oc.ko" && cmp -s "$work/r2/oc.ko" "$work/off/oc.ko"; then
+	t_pass "two builds racing on an empty cache: both succeed with the same module, one entry, no temporary left"
+else
+	t_fail "racing builds publish one entry" "exits $rc1 $rc2, entries ${e4[*]:-none}, temporaries $left"
+fi
+
+# --- -j 1: a patched side that does not compile never compiles the original. ---
+rm -f "$cache"/*.o
+hb x "$work/broken.patch" -j 1
+if ((rc == 1 && orig == 0 && patched == 1)) && [[ -z $(entries) ]] &&
+	grep -q "^hotpatch: objects: error: ${tu%.o}.c (patched) does not compile:" "$work/x.log" &&
+	grep -q hp_no_such_identifier "$work/x.log" && ! grep -q '(orig) does not compile' "$work/x.log"; then
+	t_pass "-j 1, a patched side that does not compile: exit 1, \"(patched) does not compile\" naming the error, the original never compiled"
+else
+	t_fail "-j 1 skips the original after the patched side failed" "$(why x)"
+fi
+t_done
