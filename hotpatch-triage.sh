@@ -101,8 +101,10 @@ Outcomes (the field "outcome" of each element of "candidates" in triage.json):
 
 Resuming:
   A candidate is finished when DIR/results/ID.json exists: a rerun skips every finished
-  candidate whose change, target and tool version are the same. Ctrl-C stops the run and
-  leaves every finished result intact.
+  candidate whose change, target and tool version are the same. A candidate that an
+  interrupted run had built up to its module's link (DIR/work/c/ID, complete and with the
+  same key) is only linked and finished; anything else is built again. Ctrl-C stops the run
+  and leaves every finished result intact.
 
 Exit status:
   0 every candidate has an outcome and none is a tool-error; 1 a tool-error, a failed
@@ -402,8 +404,23 @@ triage_missing() {
 	done <"$1"
 }
 
+# triage_resume - the ids on stdin that must be built: not those whose module an interrupted
+# run deferred and left complete and current (build/triage-candidate.sh --resume queues them in
+# OUT/work/deferred).
+triage_resume() {
+	local id
+	while IFS= read -r id; do
+		if [[ -f $opt_output/work/c/$id/state ]] &&
+			"$HP_LIBDIR/build/triage-candidate.sh" --resume "$opt_output" "$id" </dev/null; then
+			continue
+		fi
+		printf '%s\n' "$id"
+	done
+}
+
 # triage_run - every candidate without a result: first each one up to its module (the workers
-# defer the module stage, OUT/work/deferred), then the modules of the deferred ones, linked
+# defer the module stage, OUT/work/deferred; those an interrupted run deferred are taken up as
+# they are, triage_resume), then the modules of the deferred ones, linked
 # TRIAGE_MODULE_BATCH at a time in one kbuild each (triage_modules).
 triage_run() {
 	local total todo n d skipped rc=0
@@ -416,9 +433,12 @@ triage_run() {
 	((skipped == 0)) || hp_log "$skipped of $total candidate(s) already finished in $opt_output/results"
 	: >"$opt_output/work/progress"
 	: >"$opt_output/work/deferred"
+	triage_resume <"$opt_output/work/todo" >"$opt_output/work/build"
+	d=$(wc -l <"$opt_output/work/deferred")
+	((d == 0)) || hp_log "$d candidate(s) deferred by an interrupted run taken up: only their modules are linked"
 	TRIAGE_PROGRESS="$total $skipped $todo $(hp_now)"
 	TRIAGE_TAKEN=0 TRIAGE_BATCHES=0 TRIAGE_ALONE=0 TRIAGE_MOD_T=0
-	TRIAGE_DEFER_MODULES=1 triage_workers "$opt_output" <"$opt_output/work/todo" || rc=$?
+	TRIAGE_DEFER_MODULES=1 triage_workers "$opt_output" <"$opt_output/work/build" || rc=$?
 	n=$(wc -l <"$opt_output/work/progress")
 	d=$(wc -l <"$opt_output/work/deferred")
 	if ((rc != 0 && n + d != todo)); then

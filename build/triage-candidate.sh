@@ -4,6 +4,7 @@
 #
 #   build/triage-candidate.sh OUT ID
 #   build/triage-candidate.sh --finish OUT ID
+#   build/triage-candidate.sh --resume OUT ID
 #
 # OUT is a hotpatch-triage output directory (OUT/run.env, OUT/candidates.tsv, the update dir it
 # names); ID a line of OUT/candidates.tsv. hotpatch-triage runs this once per candidate, -j at
@@ -13,6 +14,8 @@
 # appended to OUT/work/deferred and no row is written yet. hotpatch-triage then links the
 # modules of many candidates in one kbuild (module_batch) and runs --finish on each: the rest of
 # its hotpatch-build run (--finish-module), then its row, exactly as without the deferral.
+# A run interrupted before it linked them leaves their state: a rerun's --resume takes up each
+# one whose state is complete and current (tc_resume), so that only its module is linked.
 #
 # Writes OUT/modules/ID.{ko,json} when a module was built, OUT/logs/ID.log (hotpatch-build's
 # messages, every attempt), and last OUT/results/ID.json, by rename: a candidate is finished
@@ -42,13 +45,15 @@ tc_dir=$(dirname "$tc_self")
 HP_STAGE=triage
 # the most .c files one candidate carries (its own and those its headers break)
 TC_MAX_SOURCES=8
-TC_FINISH=0
-if [[ ${1:-} == --finish ]]; then
-	TC_FINISH=1
+TC_MODE=main
+case ${1:-} in
+--finish | --resume)
+	TC_MODE=${1#--}
 	shift
-fi
-TC_OUT=${1:?usage: triage-candidate.sh [--finish] OUT ID}
-TC_ID=${2:?usage: triage-candidate.sh [--finish] OUT ID}
+	;;
+esac
+TC_OUT=${1:?usage: triage-candidate.sh [--finish|--resume] OUT ID}
+TC_ID=${2:?usage: triage-candidate.sh [--finish|--resume] OUT ID}
 # shellcheck source=/dev/null # written by hotpatch-triage (triage_write_env)
 . "$TC_OUT/run.env"
 
@@ -278,12 +283,19 @@ tc_row() {
 		  time: $time, stages: $stages, attempts: $attempts, key: $key }' --args "${TC_FILES[@]}"
 }
 
-tc_main() {
-	local line t0 patch log hdrs=() layout=() globals=() h why global
+# tc_candidate - TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON of TC_ID (OUT/candidates.tsv) and
+# TC_KEY: what its result holds for, the target, the tool's version and the change.
+tc_candidate() {
+	local line
 	line=$(awk -F'\t' -v id="$TC_ID" '$1 == id { print; exit }' "$TC_OUT/candidates.tsv")
 	[[ -n $line ]] || hp_die "no candidate $TC_ID in $TC_OUT/candidates.tsv"
 	IFS=$'\t' read -r _ TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON <<<"$line"
 	TC_KEY=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$TC_PATH.diff")" | sha256sum | cut -c1-16)
+}
+
+tc_main() {
+	local t0 patch log hdrs=() layout=() globals=() h why global
+	tc_candidate
 	TC_WORK=$TC_OUT/work/c/$TC_ID
 	rm -rf "$TC_WORK"
 	mkdir -p "$TC_WORK" "$TC_OUT/results" "$TC_OUT/logs" "$TC_OUT/modules" || hp_die "cannot create $TC_WORK"
@@ -346,9 +358,10 @@ tc_main() {
 
 # tc_defer - the module of this candidate is linked later, with others: keep what its row needs
 # (TC_WORK/state, the log so far in OUT/logs/ID.log.tmp) and queue it in OUT/work/deferred.
+# The state is written last, by rename: with it, the deferral is complete (tc_resume).
 tc_defer() {
 	declare -p TC_KIND TC_PATH TC_OBJ TC_TARGET TC_FILES TC_ATTEMPTS TC_KEY TC_TIME \
-		>"$TC_WORK/state" || hp_die "cannot write $TC_WORK/state"
+		TRIAGE_SIGN_KEY TRIAGE_SIGN_CERT | hp_atomic_write "$TC_WORK/state"
 	# one short line: an append this short is atomic
 	printf '%s\n' "$TC_ID" >>"$TC_OUT/work/deferred"
 }
@@ -376,6 +389,34 @@ tc_finish() {
 	tc_result
 }
 
+# tc_resume - take up the deferred module an interrupted run left in TC_WORK: when its state
+# is complete (the state, written last; the deferred build's build.env and kbuild directory;
+# the log so far) and was made for this candidate as it is now (TC_KEY, kind, path, object,
+# target, signing key), queue it in OUT/work/deferred as tc_defer does, with a note in its
+# log; a kbuild of a batch that the interruption cut short no longer counts. Status 1 and
+# nothing touched otherwise: the candidate is then built from scratch (tc_main removes what
+# is left).
+tc_resume() {
+	local bdir log=$TC_OUT/logs/$TC_ID.log.tmp
+	TC_WORK=$TC_OUT/work/c/$TC_ID
+	[[ -f $TC_WORK/state && -f $TC_WORK/defer/build.env && -f $log ]] || return 1
+	tc_candidate
+	# shellcheck source=/dev/null # written by tc_defer
+	(
+		kind=$TC_KIND path=$TC_PATH obj=$TC_OBJ target=$TC_TARGET key=$TC_KEY
+		skey=${TRIAGE_SIGN_KEY:-} scert=${TRIAGE_SIGN_CERT:-}
+		. "$TC_WORK/state" &&
+			[[ $TC_KIND == "$kind" && $TC_PATH == "$path" && $TC_OBJ == "$obj" && $TC_TARGET == "$target" &&
+				$TC_KEY == "$key" && $TRIAGE_SIGN_KEY == "$skey" && $TRIAGE_SIGN_CERT == "$scert" ]]
+	) 2>/dev/null || return 1
+	# shellcheck source=/dev/null # written by hotpatch-build --defer-module
+	bdir=$(. "$TC_WORK/defer/build.env" 2>/dev/null && printf '%s\n' "$MODULE_BDIR") || return 1
+	[[ $bdir == "$TC_WORK/defer/"* && -f $bdir/module.env && -d $bdir/src ]] || return 1
+	rm -f "$bdir/built" "$bdir/batch-share" || return 1
+	printf '\n# triage: resumed: the module deferred by an interrupted run, linked in this one\n' >>"$log" || return 1
+	printf '%s\n' "$TC_ID" >>"$TC_OUT/work/deferred"
+}
+
 # tc_result - write the row and publish the module, the log and last the result.
 tc_result() {
 	local log=$TC_OUT/logs/$TC_ID.log
@@ -393,8 +434,8 @@ tc_result() {
 }
 
 hp_trap_errors
-if ((TC_FINISH)); then
-	tc_finish
-else
-	tc_main
-fi
+case $TC_MODE in
+finish) tc_finish ;;
+resume) tc_resume || exit 1 ;;
+main) tc_main ;;
+esac
