@@ -6,7 +6,7 @@
  *   - a changed function is patched or refused; a new one is new;
  *   - changed data is copied (a constant the patched code reads), refused,
  *     an always-safe special static, or referenced by nothing at all (read
- *     only by a special section: an error);
+ *     only by a special section: refused, nothing carries it);
  *   - anonymous contents (constants, switch tables) that differ are
  *     referenced by something changed or new, or by nothing; bytes no
  *     symbol covers in a section with symbols (gaps) that differ are read
@@ -22,6 +22,9 @@
  * line-only verdict), exports (select), debug info (not allocated).
  * Anything else is an error naming the section and symbol: the run must
  * never say "no change", or write a patch, while a difference is unexplained.
+ * Such an error is ours (a pass missed something), so it asks for a report;
+ * a difference the fix itself causes and no verdict can carry is refused,
+ * with what the user can do.
  * What the kernel or its tools read only at boot, module load or link
  * time is compared too, and a difference there is a refusal: the load
  * tables (__param, initcalls, __setup, constructors, tracepoints, trace
@@ -52,6 +55,36 @@ static int unaccounted(struct differ *d, const struct section *sec, const struct
 	       "a hotpatch-diff bug, please report it with both objects", d->display, sec->name,
 	       sym ? sym->name : "-", sec->name, what);
 	return -EINVAL;
+}
+
+/*
+ * Changed data (@sym, or with @sym NULL the contents of @sec) that only @by,
+ * a special section, reads: alternative replacement code or a table whose
+ * entries follow the functions that own them.  A live patch carries data
+ * with the changed functions that read it, and no function does here.
+ */
+static int refuse_special_reader(struct differ *d, struct section *sec, struct symbol *sym,
+				 const struct section *by)
+{
+	char *hint = mem_asprintf("a live patch carries changed data with the changed functions "
+				  "that read it, and only %s's entries read this (replacement "
+				  "code or a table the kernel walks), which no function carries: "
+				  "leave it unchanged, or read it from the function the fix "
+				  "changes", by->name);
+	int ret;
+
+	if (!hint)
+		return -ENOMEM;
+	if (sym)
+		ret = refusef(d, sec, sym, hint, "changed data that only %s reads", by->name);
+	else {
+		char *reason = mem_asprintf("changed contents that only %s reads", by->name);
+
+		ret = reason ? refuse_named(d, sec->name, sec->name, reason, hint) : -ENOMEM;
+		free(reason);
+	}
+	free(hint);
+	return ret;
 }
 
 /*
@@ -94,7 +127,6 @@ static int account_symbol(struct differ *d, struct symbol *p)
 {
 	struct dsym *ds = D(p);
 	struct section *by;
-	char *what;
 	int ret;
 
 	switch (p->status) {
@@ -109,10 +141,7 @@ static int account_symbol(struct differ *d, struct symbol *p)
 			ret = read_by_special(p, p->sec, &by);
 			if (ret || !by)
 				return ret;	/* dead data: nothing can read it */
-			what = mem_asprintf("changed data that only %s reads", by->name);
-			ret = what ? unaccounted(d, p->sec, p, what) : -ENOMEM;
-			free(what);
-			return ret;
+			return refuse_special_reader(d, p->sec, p, by);
 		}
 		return unaccounted(d, p->sec, p, sym_is_func(p) ? "changed function neither "
 				   "patched nor refused" : "changed data neither copied nor refused");
@@ -157,7 +186,6 @@ static int account_anonymous(struct differ *d, struct section *s)
 	if (!DS(s)->nr_refs) {
 		/* dead, unless a special section reads it: nothing there carries it */
 		struct section *by;
-		char *what;
 
 		if (!o)
 			return 0;	/* new: its readers are new entries, of changed code */
@@ -169,10 +197,7 @@ static int account_anonymous(struct differ *d, struct section *s)
 		ret = read_by_special(NULL, s, &by);
 		if (ret || !by)
 			return ret;
-		what = mem_asprintf("changed contents that only %s reads", by->name);
-		ret = what ? unaccounted(d, s, NULL, what) : -ENOMEM;
-		free(what);
-		return ret;
+		return refuse_special_reader(d, s, NULL, by);
 	}
 	if (!o)
 		return unaccounted(d, s, NULL, "new contents that unchanged code uses");

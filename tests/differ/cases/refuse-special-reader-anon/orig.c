@@ -3,8 +3,8 @@
  * symbols) that only replacement code (.altinstr_replacement, a special
  * section) reads changes (2 -> 3).  No code or data refers to it, so the
  * section looked "referenced by nothing" and the run said "no functional
- * change"; what reads it is a table nothing carries it through: an
- * unaccounted difference (exit 1) naming the section and its reader.
+ * change"; what reads it is carried by no function, so the change is
+ * refused (exit 2), naming the section and its reader.
  */
 asm(".pushsection .rodata.hp_anon, \"a\"\n"
     ".Lhp_v:\n"
