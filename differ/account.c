@@ -10,8 +10,8 @@
  *   - anonymous contents (constants, switch tables) that differ are
  *     referenced by something changed or new, or by nothing; bytes no
  *     symbol covers in a section with symbols (gaps) that differ are read
- *     only by changed or new code and data (else code is refused, data an
- *     error);
+ *     only by changed or new code and data (else refused, but for data an
+ *     unchanged reader reads: an error);
  *   - code without a function symbol that nothing refers to, and what
  *     sits behind a label without a type, are unchanged (else refused:
  *     livepatch replaces whole functions, compare judges typed symbols);
@@ -467,9 +467,9 @@ static int account_labels(struct differ *d)
  * differs, every reader of the section's gaps must be changed (so it is
  * patched, copied or refused, and carries the new bytes), else the
  * difference has no verdict: code is refused (livepatch replaces whole
- * functions, and this code belongs to none), data is an error: one that
- * says to give the data a symbol when nothing reads it (assembly data),
- * a hotpatch-diff bug when an unchanged reader does (compare missed it).
+ * functions, and this code belongs to none), so is data nothing reads
+ * (assembly data: the user can give it a symbol); data an unchanged reader
+ * reads is an error, a hotpatch-diff bug (compare missed it).
  */
 struct gap {
 	uint64_t start, end;
@@ -635,15 +635,26 @@ static int account_gaps(struct differ *d, struct section *s)
 	if (!same) {
 		/*
 		 * No function or object reads them: data no symbol names, as an
-		 * assembly file writes it.  The user can name it; no verdict can.
+		 * assembly file writes it.  Whatever reads it does so where the
+		 * differ cannot see (a linker script, __start_/__stop_ bounds, an
+		 * offset from another label), so the change cannot be proven safe:
+		 * refused, as changed code outside any function and contents
+		 * behind a typeless label are.  The user can name it.
 		 */
-		pr_err("%s: %s: -: changed data that no symbol covers (bytes 0x%llx..0x%llx of the "
-		       "%s object differ: %s) and that no function or object reads: hotpatch "
-		       "compares functions and objects; give the data a symbol with a type and "
-		       "size (.type/.size, or SYM_DATA_START/SYM_DATA_END), or leave it unchanged",
-		       d->display, in->name, (unsigned long long)start, (unsigned long long)end,
-		       in == s ? "patched" : "original", why ? why : "a gap added or removed");
-		ret = -EINVAL;
+		char *at = mem_asprintf("%s+0x%llx", in->name, (unsigned long long)start);
+
+		what = mem_asprintf("changed data that no symbol covers and nothing reads (bytes "
+				    "0x%llx..0x%llx of the %s object differ: %s)",
+				    (unsigned long long)start, (unsigned long long)end,
+				    in == s ? "patched" : "original", why ? why : "a gap added or "
+				    "removed");
+		ret = at && what ? refuse_named(d, in->name, at, what, "hotpatch compares "
+						"functions and objects and cannot tell what "
+						"reads this: give the data a symbol with a "
+						"type and size (.type/.size, or SYM_DATA_START/"
+						"SYM_DATA_END), or leave it unchanged") : -ENOMEM;
+		free(at);
+		free(what);
 		goto out;
 	}
 	/* compare judges a reader of a differing gap changed: one that is not is ours */

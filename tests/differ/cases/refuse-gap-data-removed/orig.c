@@ -1,9 +1,9 @@
 /*
  * Bytes no symbol covers, in a section that has one: assembly data next to
- * hp_tab, which nothing refers to.  They change (7 -> 8).  compare judged
- * symbols only, so the run said "no functional change"; a gap that differs
- * with no changed reader has no verdict: an error naming the section and
- * the byte range.
+ * hp_tab, which nothing refers to.  The fix removes them (the patched
+ * object has no gap).  Nothing the differ sees reads them, but what reads
+ * them unseen would read something else now: refused (exit 2), naming the
+ * section and the original object's byte range.
  */
 static const int hp_tab[2] __attribute__((used, section(".rodata.hp"))) = { 1, 2 };
 
