@@ -9,13 +9,15 @@
 #     does it (tests/differ/fixture.sh), with its expect file's args/env/cflags/object;
 #   - every tests/kernel/diff-cases/<name>/ pair (needs the kernel cache): the pair the kernel
 #     test kept in out/kernel-cases/<name>/pair when there is one, else compiled here with
-#     tests/kernel/compile-pair.sh and kept in SAME_DIR/kernel/<name> (until fix.patch changes);
+#     tests/kernel/compile-pair.sh (kept in SAME_DIR/kernel/<name> until fix.patch changes, when
+#     SAME_DIR is given);
 #   - the bench-differ.sh pairs in BENCH_DIR (/tmp/hotpatch-bench-differ) that exist.
 # A restructuring commit must print "0 differ".  Keep OLD_BIN outside out/ (a copy of the
 # binary built from the commit before yours), since `make` replaces out/bin.
-# Environment: SAME_DIR (work dir, default /tmp/hotpatch-differ-same-$UID), SAME_KERNEL=0 skips
-# the kernel pairs.  Cost: ~1 s for the fixtures, ~1 s per kernel pair once compiled
-# (compiling a missing pair ~5-20 s).
+# Environment: SAME_DIR (work dir, kept; default a fresh mktemp directory, removed on exit unless
+# a pair differs or fails, since users sharing a UID, root on a shared machine, would remove
+# each other's runs), SAME_KERNEL=0 skips the kernel pairs.  Cost: ~1 s for the fixtures, ~1 s
+# per kernel pair once compiled (compiling a missing pair ~5-20 s).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,9 +31,23 @@ new=$(realpath "${2:-out/bin/hotpatch-diff}")
 for b in "$old" "$new"; do
 	[[ -x $b ]] || { echo "differ-same: $b is not an executable" >&2; exit 1; }
 done
-dir=${SAME_DIR:-/tmp/hotpatch-differ-same-$UID}
-rm -rf "$dir/run" "$dir/fixture"	# kernel pairs are kept: they take a compile each
-mkdir -p "$dir"
+if [[ -n ${SAME_DIR:-} ]]; then
+	dir=$SAME_DIR
+	rm -rf "$dir/run" "$dir/fixture"	# kernel pairs are kept: they take a compile each
+	mkdir -p "$dir"
+else
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/hotpatch-differ-same.XXXXXX")
+	# kept when a pair differs or fails: the lines above point into it
+	cleanup() {
+		local rc=$?
+		if ((rc == 0 || rc > 128)); then
+			rm -rf "$dir"
+		else
+			echo "differ-same: kept $dir (remove it when done)" >&2
+		fi
+	}
+	trap cleanup EXIT
+fi
 
 # shellcheck source=tests/differ/fixture.sh
 . tests/differ/fixture.sh
@@ -148,7 +164,8 @@ if [[ ${SAME_KERNEL:-1} == 1 ]]; then
 	bench=${BENCH_DIR:-/tmp/hotpatch-bench-differ}
 	for w in "$bench"/*/; do
 		[[ -d $w/orig ]] || continue
-		obj=$(cd "$w/orig" && find . -name '*.o' | sed 's|^\./||' | head -n 1)
+		obj=$(cd "$w/orig" && find . -name '*.o' -print -quit)
+		obj=${obj#./}
 		[[ -n $obj && -f $w/patched/$obj ]] || continue
 		target=vmlinux
 		[[ $obj == fs/ext4/* ]] && target=ext4
