@@ -77,8 +77,10 @@ Options:
       --batch N          modules per boot with --test (default 8); a failing boot is split in
                          halves until the failing module is alone
       --bundle NAME      also one cumulative (--replace) module NAME.ko from every candidate
-                         that built (with --test: that passed); NAME.json lists the fixes it
-                         carries and those left out because their files or objects conflict
+                         that built (with --test: that passed), each file's change once;
+                         NAME.json lists the fixes each file brings, the candidates whose
+                         files are all carried by another (covered), and those left out
+                         because their files or objects conflict
       --shard K/N        triage only shard K of N (deterministic, by a hash of the candidate
                          id): one shard per CI job, then --merge
       --merge            join the triage.json of the RESULT-DIRs (shards) into DIR
@@ -98,6 +100,9 @@ Outcomes (the field "outcome" of each element of "candidates" in triage.json):
   no-change              the change compiles to the same code
   does-not-compile       the changed file does not compile against the target
   tool-error             hotpatch failed (our bug); the row names stage, object, message
+Each row also gives "files" (its .c first, then the headers and other .c files it carries),
+"fixes" (the patch subjects of its own file) and "carried_fixes" ({file, fixes} of each
+other file it carries: the fixes those bring into its module).
 
 Resuming:
   A candidate is finished when DIR/results/ID.json exists: a rerun skips every finished
@@ -495,7 +500,7 @@ triage_meta() {
 		--argjson interrupted "${TRIAGE_INTERRUPTED:-false}" \
 		--argjson planned "$(wc -l <"$opt_output/candidates.tsv")" \
 		--argjson wall "$(awk -v a="$TRIAGE_T0" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }')" \
-		--slurpfile bundle <([[ -n $opt_bundle && -f $opt_output/$opt_bundle.json ]] && jq '{ name: .name, result: .result, module: .module, carried: [.carried[] | .id], left_out: .left_out }' "$opt_output/$opt_bundle.json") \
+		--slurpfile bundle <([[ -n $opt_bundle && -f $opt_output/$opt_bundle.json ]] && jq '{ name: .name, result: .result, module: .module, carried: [.carried[] | .id], covered: [(.covered // [])[] | { id, by }], left_out: .left_out, fixes: (.fixes // []) }' "$opt_output/$opt_bundle.json") \
 		'{ tool: "hotpatch-triage", version: $version, release: $release, package_version: $pkgver,
 		   input: $input, shard: (if $shard == "" then null else $shard end),
 		   options: { jobs: $jobs, test: ($test == 1), cc_wrapper: (if $wrapper == "" then null else $wrapper end) },

@@ -264,6 +264,8 @@ tc_row() {
 	jq -n --arg id "$TC_ID" --arg kind "$TC_KIND" --arg path "$TC_PATH" \
 		--arg object "$TC_OBJ" --arg target "$TC_TARGET" \
 		--arg fixes "$(awk -F'\t' -v p="$TC_PATH" '$1 == p { print $3; exit }' "$TRIAGE_UPDATE/files")" \
+		--rawfile ufixes <(awk -F'\t' 'NR == FNR { want[$0] = 1; next } ($1 in want) { print $1 "\t" $3 }' \
+			<(printf '%s\n' "${TC_FILES[@]}") "$TRIAGE_UPDATE/files") \
 		--arg outcome "$TC_OUTCOME" --arg reason "$TC_REASON" \
 		--arg stage "$TC_STAGE" --arg eobject "$TC_OBJECT" \
 		--argjson attempts "$TC_ATTEMPTS" --argjson time "$TC_TIME" \
@@ -271,9 +273,12 @@ tc_row() {
 		--arg ko "$( [[ $TC_OUTCOME == built ]] && echo "modules/$TC_ID.ko")" \
 		--slurpfile facts <(if [[ $facts != null && $TC_OUTCOME == built ]]; then cat "$facts"; fi) \
 		'($facts[0] // null) as $f |
+		def subjects: if . == null or . == "-" or . == "" then [] else split(" | ") end;
+		([$ufixes | split("\n")[] | select(. != "") | split("\t") | { key: .[0], value: .[1] }] | from_entries) as $fx |
 		{ id: $id, kind: $kind, path: $path, object: (if $object == "-" then null else $object end),
 		  target: (if $target == "-" then null else $target end), files: $ARGS.positional,
-		  fixes: (if $fixes == "-" or $fixes == "" then [] else ($fixes | split(" | ")) end),
+		  fixes: ($fixes | subjects),
+		  carried_fixes: [$ARGS.positional[1:][] | { file: ., fixes: ($fx[.] | subjects) }],
 		  outcome: $outcome, reason: (if $reason == "" then null else $reason end),
 		  error: (if $outcome == "tool-error" then { stage: $stage, object: $eobject, message: $reason } else null end),
 		  changed_functions: (if $f then [$f.objects[] | .object as $o | .functions[] | "\($o):\(.name)"] else [] end),

@@ -87,7 +87,8 @@ triage_markdown() {
 	  (.summary.tool_error_classes[] | "| \(.stage) | \(.message | short(160) | cell) | \(.count) | \(.example.candidate) (\(.example.object)) |"), ""
 	else empty end),
 	(if .bundle then
-	  "## Bundle `\(.bundle.name)`\n", "\(.bundle.result): \(.bundle.carried | length) fixes carried, \(.bundle.left_out | length) left out.\n",
+	  "## Bundle `\(.bundle.name)`\n", "\(.bundle.result): \(.bundle.carried | length) candidates carried, \((.bundle.covered // []) | length) covered by their files, \(.bundle.left_out | length) left out.\n",
+	  ((.bundle.covered // [])[] | "- covered \(.id): its files are carried by \(.by | join(", "))"),
 	  (.bundle.left_out[] | "- left out \(.id): \(.reason | cell)"), ""
 	else empty end),
 	"## Candidates\n",
