@@ -356,7 +356,7 @@ triage_interrupt() {
 		wait "$g" 2>/dev/null || true
 	done
 	[[ -t 2 ]] && printf '\n' >&2
-	hp_log "interrupted: $(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' | wc -l) finished result(s) kept in $opt_output/results; run again to continue"
+	hp_log "interrupted: $(find "$opt_output/results" -maxdepth 1 -name '*.json' ! -name '.tmp.*' | wc -l) finished result(s) kept in $opt_output/results, $(find "$opt_output/work/c" -mindepth 2 -maxdepth 2 -name state 2>/dev/null | wc -l) deferred module(s) in $opt_output/work/c; run again to continue"
 	# a report of what is finished, marked as such (a rerun replaces it)
 	TRIAGE_INTERRUPTED=true
 	(triage_write_report) || hp_log "no partial report written"

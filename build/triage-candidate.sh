@@ -397,10 +397,12 @@ tc_finish() {
 # tc_resume - take up the deferred module an interrupted run left in TC_WORK: when its state
 # is complete (the state, written last; the deferred build's build.env and kbuild directory;
 # the log so far) and was made for this candidate as it is now (TC_KEY, kind, path, object,
-# target, signing key), queue it in OUT/work/deferred as tc_defer does, with a note in its
-# log; a kbuild of a batch that the interruption cut short no longer counts. Status 1 and
-# nothing touched otherwise: the candidate is then built from scratch (tc_main removes what
-# is left).
+# target, signing key), and no finish of it started (a killed --finish may have left a
+# kbuild's half-written objects in its kbuild directory, which a later kbuild would take as
+# up to date), queue it in OUT/work/deferred as tc_defer does, with a note in its log; a
+# batch that the interruption cut short no longer counts (it linked copies, in its own
+# directory). Status 1 and nothing touched otherwise: the candidate is then built from
+# scratch (tc_main removes what is left).
 tc_resume() {
 	local bdir log=$TC_OUT/logs/$TC_ID.log.tmp
 	TC_WORK=$TC_OUT/work/c/$TC_ID
@@ -417,6 +419,7 @@ tc_resume() {
 	# shellcheck source=/dev/null # written by hotpatch-build --defer-module
 	bdir=$(. "$TC_WORK/defer/build.env" 2>/dev/null && printf '%s\n' "$MODULE_BDIR") || return 1
 	[[ $bdir == "$TC_WORK/defer/"* && -f $bdir/module.env && -d $bdir/src ]] || return 1
+	[[ ! -e $TC_WORK/finish.log && ! -e $bdir/kbuild.log ]] || return 1
 	rm -f "$bdir/built" "$bdir/batch-share" || return 1
 	printf '\n# triage: resumed: the module deferred by an interrupted run, linked in this one\n' >>"$log" || return 1
 	printf '%s\n' "$TC_ID" >>"$TC_OUT/work/deferred"

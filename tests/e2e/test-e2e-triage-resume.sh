@@ -12,14 +12,16 @@
 # again (their logs: what the first part wrote, a "resumed" note, then no compile or any
 # stage before the module), and give the reference's rows and byte-identical modules. A third
 # directory's deferred states come from another tool version (a stale key): the rerun builds
-# those candidates again from scratch.
+# those candidates again from scratch. In a fourth, the finish of one deferred candidate is
+# killed (SIGKILL: no trap cleans up) while its module's kbuild runs in its kbuild directory:
+# that half-built state is built again, the other candidate taken up.
 # Cost: ~1-2 min on 2 idle cores with a warm 6.1.0-54 cache (two candidates built three times,
 # compiles mostly from ccache and the object cache; no qemu).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 ids=(fs_mbcache_c net_ipv6_ip6_input_c)
-t_plan $((2 + 4 * ${#ids[@]} + 2))
+t_plan $((2 + 4 * ${#ids[@]} + 2 + 2))
 tmp=$(t_tmpdir)
 mkdir -p "$tmp/fixes"
 cp "$T_TOP"/tests/e2e/triage-fixes/0[12]-*.patch "$tmp/fixes/"
@@ -120,6 +122,36 @@ for id in "${ids[@]}"; do
 		t_fail "$id: rebuilt, its module is byte-identical to the uninterrupted run's" "$(cmp "$tmp/ref/modules/$id.ko" "$tmp/old/modules/$id.ko" 2>&1)"
 	fi
 done
+# a finish killed in the middle of its kbuild
+deferred kill
+# shellcheck source=/dev/null # written by hotpatch-build --defer-module
+bdir=$(. "$tmp/kill/work/c/${ids[0]}/defer/build.env" && printf '%s\n' "$MODULE_BDIR")
+setsid "$T_TOP/build/triage-candidate.sh" --finish "$tmp/kill" "${ids[0]}" >"$tmp/kill.finish.log" 2>&1 &
+pid=$!
+for ((i = 0; i < 600; i++)); do
+	[[ -e $bdir/kbuild.log ]] && break
+	sleep 0.1
+done
+kill -KILL -- "-$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+started=0
+[[ -e $bdir/kbuild.log && -f $tmp/kill/work/c/${ids[0]}/state && ! -e $tmp/kill/results/${ids[0]}.json ]] && started=1
+rc=0
+triage kill || rc=$?
+log0=$tmp/kill/logs/${ids[0]}.log
+if ((started && rc == 0)) && ! grep -q '^# triage: resumed: ' "$log0" && grep -q '^hotpatch: stage compile ' "$log0" &&
+	cmp -s "$tmp/ref/modules/${ids[0]}.ko" "$tmp/kill/modules/${ids[0]}.ko"; then
+	t_pass "${ids[0]}: its finish killed during the kbuild: built again, module byte-identical"
+else
+	t_fail "${ids[0]}: its finish killed during the kbuild: built again" "kbuild started before the kill: $started; exit $rc; log: $(grep -E '^(# triage|hotpatch: stage)' "$log0" 2>/dev/null | paste -sd' ')"
+fi
+if ((rc == 0)) && grep -q '^# triage: resumed: ' "$tmp/kill/logs/${ids[1]}.log" &&
+	cmp -s "$tmp/ref/modules/${ids[1]}.ko" "$tmp/kill/modules/${ids[1]}.ko"; then
+	t_pass "${ids[1]}: next to it, taken up, module byte-identical"
+else
+	t_fail "${ids[1]}: next to it, taken up" "exit $rc; log: $(grep -E '^(# triage|hotpatch: stage)' "$tmp/kill/logs/${ids[1]}.log" 2>/dev/null | paste -sd' ')"
+fi
+
 if grep -q 'taken up' "$tmp/int.log" && ! grep -q 'taken up' "$tmp/old.log"; then
 	t_pass "the rerun says how many deferred candidates it took up (none when stale)"
 else
