@@ -14,14 +14,17 @@
 # directory's deferred states come from another tool version (a stale key): the rerun builds
 # those candidates again from scratch. In a fourth, the finish of one deferred candidate is
 # killed (SIGKILL: no trap cleans up) while its module's kbuild runs in its kbuild directory:
-# that half-built state is built again, the other candidate taken up.
+# that half-built state is built again, the other candidate taken up. Last, a real Ctrl-C
+# (SIGINT to the run's process group, as a terminal sends it) with -j 1 once the first
+# candidate has deferred its module, while the second builds: the rerun takes the first up.
 # Cost: ~1-2 min on 2 idle cores with a warm 6.1.0-54 cache (two candidates built three times,
 # compiles mostly from ccache and the object cache; no qemu).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
+t_sigint_default "$@"
 ids=(fs_mbcache_c net_ipv6_ip6_input_c)
-t_plan $((2 + 4 * ${#ids[@]} + 2 + 2))
+t_plan $((2 + 4 * ${#ids[@]} + 2 + 2 + 2))
 tmp=$(t_tmpdir)
 mkdir -p "$tmp/fixes"
 cp "$T_TOP"/tests/e2e/triage-fixes/0[12]-*.patch "$tmp/fixes/"
@@ -150,6 +153,44 @@ if ((rc == 0)) && grep -q '^# triage: resumed: ' "$tmp/kill/logs/${ids[1]}.log" 
 	t_pass "${ids[1]}: next to it, taken up, module byte-identical"
 else
 	t_fail "${ids[1]}: next to it, taken up" "exit $rc; log: $(grep -E '^(# triage|hotpatch: stage)' "$tmp/kill/logs/${ids[1]}.log" 2>/dev/null | paste -sd' ')"
+fi
+
+# Ctrl-C after the first candidate deferred its module; job control gives the run its own
+# process group with SIGINT not ignored, as a terminal's foreground job has
+first=$(cut -f1 "$tmp/ref/candidates.tsv" | sed -n 1p)
+set -m
+nice "$triage" -j 1 "${cc[@]}" --from 6.1.190-1 -o "$tmp/ctl" "$tmp/fixes" >"$tmp/ctl.log" 2>&1 &
+pid=$!
+set +m
+for ((i = 0; i < 1200; i++)); do
+	[[ -s $tmp/ctl/work/deferred ]] && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.05
+done
+kill -INT -- "-$pid" 2>/dev/null || true
+rc=0
+wait "$pid" || rc=$?
+cp "$tmp/ctl/logs/$first.log.tmp" "$tmp/ctl.first.log" 2>/dev/null || : >"$tmp/ctl.first.log"
+if ((rc == 130)) && [[ $(cat "$tmp/ctl/work/deferred" 2>/dev/null) == "$first"* && -f $tmp/ctl/work/c/$first/state &&
+	! -e $tmp/ctl/results/$first.json ]] && grep -q 'deferred module(s) in' "$tmp/ctl.log"; then
+	t_pass "Ctrl-C once $first deferred its module: exit 130, its state kept, no result"
+else
+	t_fail "Ctrl-C once $first deferred its module" "saw exit $rc, deferred '$(paste -sd' ' "$tmp/ctl/work/deferred" 2>/dev/null)', results '$(ls "$tmp/ctl/results" 2>/dev/null)': $(tail -n 2 "$tmp/ctl.log" | tr '\n' ' ')"
+fi
+rc=0
+triage ctl || rc=$?
+n=$(wc -c <"$tmp/ctl.first.log")
+tail -c +$((n + 1)) "$tmp/ctl/logs/$first.log" >"$tmp/ctl.rest.log" 2>/dev/null || : >"$tmp/ctl.rest.log"
+same=1
+for id in "${ids[@]}"; do
+	cmp -s "$tmp/ref/modules/$id.ko" "$tmp/ctl/modules/$id.ko" || same=0
+done
+if ((rc == 0 && n > 0 && same)) && grep -q '^# triage: resumed: ' "$tmp/ctl.rest.log" &&
+	! grep -qE '^hotpatch: (stage (patch|map|compile|diff) |objects: )' "$tmp/ctl.rest.log" &&
+	[[ $(rows ref) == "$(rows ctl)" ]]; then
+	t_pass "the rerun after Ctrl-C takes $first up (no compile); rows and modules equal the reference's"
+else
+	t_fail "the rerun after Ctrl-C takes $first up" "exit $rc, modules identical: $same; after the first part ($n bytes): $(grep -E '^(# triage|hotpatch: stage)' "$tmp/ctl.rest.log" | paste -sd' '); rows: $(diff <(rows ref) <(rows ctl) | head -c 300)"
 fi
 
 if grep -q 'taken up' "$tmp/int.log" && ! grep -q 'taken up' "$tmp/old.log"; then
