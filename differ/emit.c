@@ -340,7 +340,8 @@ static int fill_json(int fd, void *arg)
 		ret = -errno;
 		if (dfd >= 0)
 			close(dfd);
-		pr_err("%s: cannot write the facts: %s", j->path, strerror(-ret));
+		if (ret != -ENOMEM)	/* main reports that */
+			pr_err("%s: cannot write the facts: %s", j->path, strerror(-ret));
 		return ret;
 	}
 	fputs("{ \"object\": ", f);

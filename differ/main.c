@@ -139,8 +139,11 @@ static int run(struct differ *d, struct options *opt)
 			return EXIT_ERROR;
 	}
 	file_sym = file_symbol(d->orig);
-	if (opt->index && opt->release && check_release(opt->index, opt->release))
-		return EXIT_ERROR;
+	if (opt->index && opt->release) {
+		d->err = check_release(opt->index, opt->release);
+		if (d->err)
+			return EXIT_ERROR;
+	}
 	if (opt->symtab)
 		d->lookup = lookup_symtab_open(opt->symtab, opt->symvers, d->objname, file_sym);
 	else if (opt->index)
@@ -176,7 +179,7 @@ int main(int argc, char **argv)
 	struct differ d = { 0 };
 	struct options opt = { 0 };
 	const char *verdict;
-	int c, rc;
+	int c, rc, jret;
 
 	log_set_progname(argv[0]);
 	d.objname = "vmlinux";
@@ -243,7 +246,12 @@ int main(int argc, char **argv)
 		out_of_memory(d.display);
 	verdict = rc == EXIT_WRITTEN ? "changed" : rc == EXIT_REFUSED ? "refused" :
 		  rc == EXIT_NOCHANGE ? "unchanged" : "error";
-	if (opt.json && emit_json(&d, opt.json, verdict) && rc != EXIT_ERROR)
+	jret = opt.json ? emit_json(&d, opt.json, verdict) : 0;
+	if (jret == -ENOMEM && !(rc == EXIT_ERROR && d.err == -ENOMEM))
+		out_of_memory(d.display);
+	if (jret && rc == EXIT_WRITTEN)
+		unlink(d.out_path);	/* no OUT.o without its facts: exit 0 alone writes one */
+	if (jret)
 		rc = EXIT_ERROR;
 
 	differ_free(&d);

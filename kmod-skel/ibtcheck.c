@@ -87,19 +87,23 @@ static int vmlinux_starts_endbr(struct ibt *c, const struct func *fn, bool *endb
 	return -ENOENT;
 }
 
-/* The file of module @name under the modules directory, from modules.dep; NULL after a message. */
-static char *module_path(const struct ibt *c, const char *name)
+/*
+ * The file of module @name under the modules directory, from modules.dep,
+ * in *@out.  0, or -errno after a message (-ENOMEM without: main says it).
+ */
+static int module_path(const struct ibt *c, const char *name, char **out)
 {
 	char *dep = NULL, *line, *path = NULL, *save = NULL;
 	size_t nlen = strlen(name);
+	int ret;
 
+	*out = NULL;
 	if (asprintf(&path, "%s/modules.dep", c->src->moddir) < 0)
-		return NULL;
-	if (read_whole_file(path, &dep, NULL)) {
-		free(path);
-		return NULL;
-	}
+		return -ENOMEM;
+	ret = read_whole_file(path, &dep, NULL);
 	free(path);
+	if (ret)
+		return ret;
 	path = NULL;
 	for (line = strtok_r(dep, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *colon = strchr(line, ':'), *base;
@@ -122,16 +126,21 @@ static char *module_path(const struct ibt *c, const char *name)
 		for (i = 0; i < len && (base[i] == '-' ? '_' : base[i]) == name[i]; i++)
 			;
 		if (i == len) {
-			if (asprintf(&path, "%s/%s", c->src->moddir, line) < 0)
-				path = NULL;
+			if (asprintf(&path, "%s/%s", c->src->moddir, line) < 0) {
+				free(dep);
+				return -ENOMEM;
+			}
 			break;
 		}
 	}
-	if (!path)
+	free(dep);
+	if (!path) {
 		pr_err("%s/modules.dep: no module %s: the IBT check cannot read the running "
 		       "kernel's copy of its functions", c->src->moddir, name);
-	free(dep);
-	return path;
+		return -ENOENT;
+	}
+	*out = path;
+	return 0;
 }
 
 /* A module: its function of that name at the index's offset (and size). */
@@ -146,9 +155,9 @@ static int module_starts_endbr(struct ibt *c, const struct func *fn, bool *endbr
 
 	if (!e)
 		return -ENOENT;
-	path = module_path(c, fn->in->target);
-	if (!path)
-		return -ENOENT;
+	ret = module_path(c, fn->in->target, &path);
+	if (ret)
+		return ret;
 	len = strlen(path);
 	if (len > 3 && !strcmp(path + len - 3, ".xz")) {
 		fd = xz_open_decompressed(path, fdpath, sizeof(fdpath));
@@ -162,8 +171,9 @@ static int module_starts_endbr(struct ibt *c, const struct func *fn, bool *endbr
 		close(fd);	/* libelf keeps its own reference or has read the file */
 	if (!obj) {
 		ret = errno ? -errno : -EINVAL;
-		pr_err("%s: cannot read this module: the IBT check needs its copy of %s", path,
-		       fn->name);
+		if (ret != -ENOMEM)	/* main reports that */
+			pr_err("%s: cannot read this module: the IBT check needs its copy of %s",
+			       path, fn->name);
 		free(path);
 		return ret;
 	}

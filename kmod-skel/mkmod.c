@@ -399,11 +399,11 @@ int main(int argc, char **argv)
 		case 'r': o.replace = true; break;
 		case 'H':
 			if (strv_add((char ***)&o.hooks, &o.nr_hooks, optarg))
-				goto fail;
+				goto oom;
 			break;
 		case 'O':
 			if (strv_add((char ***)&o.objects, &o.nr_objects, optarg))
-				goto fail;
+				goto oom;
 			break;
 		case 'i': o.index = optarg; break;
 		case 's': o.symvers = optarg; break;
@@ -435,10 +435,8 @@ int main(int argc, char **argv)
 	}
 	m.nr_in = (size_t)(argc - optind) / 2;
 	m.in = calloc(m.nr_in ? m.nr_in : 1, sizeof(*m.in));
-	if (!m.in) {
-		pr_err("out of memory; no module source written to %s", o.outdir);
-		goto fail;
-	}
+	if (!m.in)
+		goto oom;
 	for (i = optind, j = 0; i < argc; i += 2, j++) {
 		m.in[j].obj_path = argv[i];
 		m.in[j].facts_path = argv[i + 1];
@@ -446,12 +444,14 @@ int main(int argc, char **argv)
 	m.name = o.name;
 	m.replace = o.replace;
 	ret = run(&m, &o);
-	if (ret == -ENOMEM)	/* the one report of it, wherever it happened */
-		pr_err("out of memory; no module source written to %s; free memory or raise the "
-		       "process's limit (ulimit -v) and run again", o.outdir);
-	else if (ret)
+	if (ret == -ENOMEM)
+		goto oom;
+	if (ret)
 		pr_err("no module source written to %s", o.outdir);
 	goto out;
+oom:	/* the one report of it, wherever it happened */
+	pr_err("out of memory; no module source written to %s; free memory or raise the "
+	       "process's limit (ulimit -v) and run again", o.outdir ? o.outdir : "-o DIR");
 fail:
 	ret = 1;
 

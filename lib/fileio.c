@@ -11,6 +11,7 @@
 #include "array.h"
 #include "fileio.h"
 #include "log.h"
+#include "mem.h"
 
 int read_whole_file(const char *path, char **bufp, size_t *lenp)
 {
@@ -56,7 +57,8 @@ int read_whole_file(const char *path, char **bufp, size_t *lenp)
 		*lenp = done;
 	return 0;
 fail:
-	pr_err("%s: cannot read: %s", path, strerror(-ret));
+	if (ret != -ENOMEM)	/* the caller's error path reports that, once */
+		pr_err("%s: cannot read: %s", path, strerror(-ret));
 	if (fd >= 0)
 		close(fd);
 	free(buf);
@@ -67,13 +69,11 @@ int write_file_atomic(const char *path, unsigned int flags,
 		      int (*fill)(int fd, void *arg), void *arg)
 {
 	bool fill_failed = false;
-	char *tmp = NULL;
+	char *tmp = mem_asprintf("%s.tmpXXXXXX", path);
 	int fd, ret;
 
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0) {
-		pr_err("%s: out of memory", path);
-		return -ENOMEM;
-	}
+	if (!tmp)
+		return -ENOMEM;	/* the caller's error path reports it, once */
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		ret = -errno;
@@ -94,7 +94,7 @@ int write_file_atomic(const char *path, unsigned int flags,
 	if (!ret && rename(tmp, path))
 		ret = -errno;
 	if (ret) {
-		if (!fill_failed)
+		if (!fill_failed && ret != -ENOMEM)
 			pr_err("%s: cannot write: %s", path, strerror(-ret));
 		unlink(tmp);
 	}

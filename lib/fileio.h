@@ -6,7 +6,8 @@
  * is written to a temporary file next to its destination and renamed into
  * place, so a reader never sees half a file and an error leaves the old
  * file (or none).  Failures are reported with the path and returned as
- * -errno.
+ * -errno, but -ENOMEM: the caller's error path reports running out of
+ * memory, once (each tool's main), as elf/ and the differ's passes do.
  */
 #ifndef HOTPATCH_FILEIO_H
 #define HOTPATCH_FILEIO_H
@@ -15,7 +16,8 @@
 
 /*
  * The contents of @path in a malloc'd, NUL-terminated *@buf (the NUL not
- * counted in *@len, which may be NULL).  0 or -errno, with a message.
+ * counted in *@len, which may be NULL).  0 or -errno, with a message
+ * (-ENOMEM without).
  */
 int read_whole_file(const char *path, char **buf, size_t *len);
 
@@ -27,7 +29,7 @@ int read_whole_file(const char *path, char **buf, size_t *len);
  * @fill writes the contents to the open descriptor and returns 0 or
  * -errno; the file is closed and renamed over @path only when it
  * succeeded, else removed.  0 or -errno; a failure of @fill is reported by
- * @fill, every other one here.
+ * @fill, every other one here (but -ENOMEM, reported by the caller).
  */
 int write_file_atomic(const char *path, unsigned int flags,
 		      int (*fill)(int fd, void *arg), void *arg);

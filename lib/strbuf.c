@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "array.h"
-#include "log.h"
+#include "mem.h"
 #include "strbuf.h"
 
 void sbuf_printf(struct sbuf *sb, const char *fmt, ...)
@@ -51,15 +51,14 @@ void sbuf_free(struct sbuf *sb)
 
 int strv_add(char ***v, size_t *n, const char *s)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-	char *d = strdup(s);
+	char *d = mem_strdup(s);
+	char **nv = d ? realloc(*v, (*n + 1) * sizeof(**v)) : NULL;
 
 	if (nv)
 		*v = nv;
-	if (!nv || !d) {
+	if (!nv) {
 		free(d);
-		pr_err("out of memory");
-		return -ENOMEM;
+		return -ENOMEM;	/* the caller's error path reports it, once */
 	}
 	nv[(*n)++] = d;
 	return 0;

@@ -19,7 +19,7 @@ const char *sbuf_str(const struct sbuf *sb);
 static inline bool sbuf_failed(const struct sbuf *sb) { return sb->failed; }
 void sbuf_free(struct sbuf *sb);
 
-/* Append a copy of @s to the array *@v of *@n strings. 0 or -ENOMEM. */
+/* Append a copy of @s to the array *@v of *@n strings. 0 or -ENOMEM (not reported). */
 int strv_add(char ***v, size_t *n, const char *s);
 void strv_free(char **v, size_t n);
 

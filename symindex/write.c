@@ -426,7 +426,7 @@ static int fill_index(int fd, void *arg)
 		if (fclose(f) && !ret)
 			ret = -errno;
 	}
-	if (ret)
+	if (ret && ret != -ENOMEM)	/* main reports that */
 		pr_err("cannot write the symbol index: %s", strerror(-ret));
 	return ret;
 }

@@ -10,11 +10,15 @@
 #   - T, the number of allocations of a whole run, is found by doubling N then bisecting: N = T+1
 #     writes the reference's object and facts byte for byte;
 #   - the runs that fail one allocation each end with exit 1, main's out-of-memory line exactly
-#     once and no other line saying so (elf/ and the passes return -ENOMEM), no output object, facts (when written: not when main's own first allocation fails)
-#     whose verdict is "error", and no sanitizer report.  Without the layouts every OOM_STEP-th
-#     N from 1 to T (default 4; 1 for all) and the last 150; with them (hundreds of types read
-#     the same way) a sample (sweep below).
+#     once and no line the reference run did not print (elf/, lib/ and the passes return
+#     -ENOMEM and say nothing), no output object, facts (when written: not when main's own
+#     first allocation fails) whose verdict is "error", and no sanitizer report.  Without the
+#     layouts every OOM_STEP-th N from 1 to T (default 4; 1 for all) and the last 150; with them
+#     (hundreds of types read the same way) a sample, and every allocation of the first ones
+#     where lib/'s read_whole_file reads each layout file (sweep below).
 # With out/bin and, when built, out-asan/bin (ASan + UBSan: a leak on an error path fails too).
+# Then hotpatch-mkmod on each pair's differ output (lib/'s strv_add, read_whole_file,
+# write_file and copy_file, elf/): every N of its T, the same way.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
@@ -23,7 +27,7 @@ cd "$T_TOP"
 cases=(string-meminfo module-tracepoint)
 bindirs=(out/bin)
 [[ -x out-asan/bin/hotpatch-diff ]] && bindirs+=(out-asan/bin)
-t_plan $((${#cases[@]} * (1 + 6 * ${#bindirs[@]})))
+t_plan $((${#cases[@]} * (2 + 7 * ${#bindirs[@]})))
 [[ -x out/bin/hotpatch-diff ]] || t_bail "out/bin/hotpatch-diff is not built (run make)"
 t_setup_kernel
 tmp=$(t_tmpdir)
@@ -43,12 +47,14 @@ run_n() {
 		>"$w/log" 2>&1 || rc=$?
 }
 
-# oom_ok: whether the last run failed as running out of memory must; else why, in $why
+# oom_ok [LINE]: whether the last run failed as running out of memory must (LINE: main's report,
+# default hotpatch-diff's); else why, in $why.  Every other line must be one the run without the
+# hook printed ($w/ref.log): a second report, or "cannot read: Cannot allocate memory", is wrong.
 oom_ok() {
-	local line="hotpatch-diff: error: $tu: out of memory; free memory or raise the process's limit (ulimit -v) and run again"
-	local n all
+	local line=${1:-"hotpatch-diff: error: $tu: out of memory; free memory or raise the process's limit (ulimit -v) and run again"}
+	local n extra
 	n=$(grep -c -F -x -- "$line" "$w/log") || true
-	all=$(grep -c -F -- "out of memory" "$w/log") || true
+	extra=$(grep -v -F -x -e "$line" "$w/log" | grep -v -F -x -f "$w/ref.log") || true
 	why=
 	if ((rc != 1)); then
 		why="exit $rc"
@@ -56,8 +62,8 @@ oom_ok() {
 		why="an output object"
 	elif ((n != 1)); then
 		why="main's out-of-memory line $n times"
-	elif ((all != 1)); then
-		why="$((all - 1)) other out-of-memory lines (elf/ and the passes return -ENOMEM; main alone reports it)"
+	elif [[ -n $extra ]]; then
+		why="lines a run without the hook does not print (elf/, lib/ and the passes return -ENOMEM; main alone reports it): ${extra//$'\n'/ | }"
 	elif [[ -e $w/facts.json ]] && ! grep -q -F '"verdict": "error"' "$w/facts.json"; then
 		why="facts without the verdict \"error\""
 	fi
@@ -79,12 +85,37 @@ probe() {
 	return 0
 }
 
+# reads_at BIN ORIG PATCHED: in $at, how many allocations a run with these layout files makes
+# before read_whole_file opens the first of them that is missing ($w/none; it fails there
+# without allocating): the last N whose run ends before that file's "cannot read".  0: never.
+reads_at() {
+	local lo=0 hi=$((total + 1)) mid keep=("${layout_args[@]}")
+	layout_args=(--orig-layouts "$2" --patched-layouts "$3")
+	at=0
+	run_n "$1" "$hi"
+	if grep -q -F "$w/none: cannot read" "$w/log"; then
+		while ((hi - lo > 1)); do
+			mid=$(((lo + hi) / 2))
+			run_n "$1" "$mid"
+			if grep -q -F "$w/none: cannot read" "$w/log"; then
+				hi=$mid
+			else
+				lo=$mid
+			fi
+		done
+		at=$lo
+	fi
+	layout_args=("${keep[@]}")
+}
+
 # sweep BIN LAYOUTS: the reference run, T by doubling and bisection, N = T + 1, then the
 # failing runs: without the layouts (LAYOUTS=no) every OOM_STEP-th N from 1 to T and the last
-# 150, so every pass has allocations that fail (OOM_STEP=1: every allocation fails once); with them (pahole's hundreds of types, read the same way each) N = 1..3,
-# the last 150 (resolve and emit) and T - 2^k.  Three tests.
+# 150, so every pass has allocations that fail (OOM_STEP=1: every allocation fails once); with
+# them (pahole's hundreds of types, read the same way each) N = 1..3, the first 6 from where
+# each layout file is read (lib's read_whole_file), the last 150 (resolve and emit) and
+# T - 2^k.  Three tests, four with the layouts.
 sweep() {
-	local bin=$1 pfx="$c: with layouts:" n k lo hi mid found total ns
+	local bin=$1 pfx="$c: with layouts:" n k lo hi mid found total ns at ra rb
 	[[ $2 == no ]] && pfx="$c: without layouts:"
 	[[ $bin == out-asan/* ]] && pfx="$pfx asan:"
 	if [[ $2 == yes ]]; then
@@ -97,10 +128,12 @@ sweep() {
 		t_fail "$pfx reference run" "expected exit 0 and an object, saw exit $rc ($(tail -n 2 "$w/log" | tr '\n' ' '))"
 		t_fail "$pfx N = T + 1" "expected a reference run, saw none"
 		t_fail "$pfx out-of-memory runs" "expected a reference run, saw none"
+		[[ $2 == no ]] || t_fail "$pfx layout files read" "expected a reference run, saw none"
 		return 0
 	fi
 	cp "$w/out.o" "$w/ref.o"
 	cp "$w/facts.json" "$w/ref.json"
+	cp "$w/log" "$w/ref.log"
 	t_pass "$pfx a run without the hook writes an object"
 
 	bad=0 ran=0 first_bad=
@@ -138,6 +171,18 @@ sweep() {
 		done
 	else
 		ns=(1 2 3)
+		reads_at "$bin" "$w/none" "$w/layouts.patched"
+		ra=$at
+		reads_at "$bin" "$w/layouts.orig" "$w/none"
+		rb=$at
+		if ((ra > 0 && rb > ra)); then
+			t_pass "$pfx the layout files are read after allocations $ra and $rb: each of the 6 after each fails below"
+			for ((n = 1; n <= 6; n++)); do
+				ns+=("$((ra + n))" "$((rb + n))")
+			done
+		else
+			t_fail "$pfx layout files read" "expected a missing layout file to be opened after some allocations, the original's first, saw after $ra and $rb"
+		fi
 		for ((n = total > 150 ? total - 149 : 1; n <= total; n++)); do
 			ns+=("$n")
 		done
@@ -159,6 +204,58 @@ sweep() {
 	fi
 }
 
+# mk_n N: hotpatch-mkmod on the pair's differ output (the reference run's), with a hooks file,
+# the Nth allocation failing (0: none); sets rc
+mk_n() {
+	rm -rf "$w/mod" "$w/out.o" "$w/facts.json"
+	rc=0
+	HOTPATCH_FAIL_ALLOC=$1 out/bin/hotpatch-mkmod --name hp_oom -o "$w/mod" --hooks "$w/hooks.c" \
+		--index "$HP_INDEX" --symvers "$HP_SYMVERS" "$w/ref.o" "$w/ref.json" >"$w/log" 2>&1 || rc=$?
+}
+
+# mkmod_sweep: the reference run, T by doubling and bisection, then every N from 1 to T (few:
+# mkmod allocates little through the hook) ends as running out of memory must (no module
+# source is promised either way).  One test.
+mkmod_sweep() {
+	local pfx="$c: hotpatch-mkmod:" n lo=0 hi=1 mid found total why first_bad='' bad=0 ran=0
+	local line="hotpatch-mkmod: error: out of memory; no module source written to $w/mod; free memory or raise the process's limit (ulimit -v) and run again"
+	printf '#include "hotpatch.h"\n' >"$w/hooks.c"
+	mk_n 0
+	if ((rc != 0)) || [[ ! -s $w/mod/Kbuild ]]; then
+		t_fail "$pfx out-of-memory runs" "expected a run without the hook to write the module source, saw exit $rc ($(tail -n 2 "$w/log" | tr '\n' ' '))"
+		return 0
+	fi
+	cp "$w/log" "$w/ref.log"
+	while mk_n "$hi"; ((rc != 0 && hi < 1048576)); do
+		lo=$hi
+		hi=$((hi * 2))
+	done
+	found=$((rc == 0))
+	while ((found && hi - lo > 1)); do
+		mid=$(((lo + hi) / 2))
+		mk_n "$mid"
+		if ((rc == 0)); then
+			hi=$mid
+		else
+			lo=$mid
+		fi
+	done
+	total=$((hi - 1))
+	for ((n = 1; n <= total; n++)); do
+		mk_n "$n"
+		ran=$((ran + 1))
+		if ! oom_ok "$line"; then
+			bad=$((bad + 1))
+			[[ -n $first_bad ]] || first_bad="N=$n: $why ($(tail -n 2 "$w/log" | tr '\n' ' '))"
+		fi
+	done
+	if ((found && bad == 0 && ran > 0)); then
+		t_pass "$pfx $ran runs failing one of its T = $total allocations each: exit 1, main's out-of-memory line and no other, no sanitizer report"
+	else
+		t_fail "$pfx out-of-memory runs" "expected a run to succeed within 2^20 allocations, then each of the runs before it to fail as out of memory, saw found=$found, $ran runs, $bad wrong; first: ${first_bad:-none}"
+	fi
+}
+
 for c in "${cases[@]}"; do
 	tu='' target=''
 	while read -r tu target _; do
@@ -175,7 +272,9 @@ for c in "${cases[@]}"; do
 				t_fail "$c: $layouts layouts: N = T + 1" "expected a compiled pair, saw none"
 				t_fail "$c: $layouts layouts: out-of-memory runs" "expected a compiled pair, saw none"
 			done
+			t_fail "$c: with layouts: layout files read" "expected a compiled pair, saw none"
 		done
+		t_fail "$c: hotpatch-mkmod: out-of-memory runs" "expected a compiled pair, saw none"
 		continue
 	fi
 	t_pass "$c: compile-pair builds $tu twice"
@@ -187,5 +286,6 @@ for c in "${cases[@]}"; do
 			sweep "$bd/hotpatch-diff" "$layouts"
 		done
 	done
+	mkmod_sweep
 done
 t_done
