@@ -8,7 +8,8 @@
 # runs the compiler for the patched side only; the entry is byte for byte the object a build
 # with the cache off compiles, and the module and report are the same with and without it; a
 # build that used an entry leaves it unchanged (sha256, read-only) and works on a copy; a
-# changed HP_KCFLAGS misses; a leftover temporary (an interrupted writer's) is never used and
+# changed HP_KCFLAGS, another compiler file (same --version) and another compile database
+# command miss; a leftover temporary (an interrupted writer's) is never used and
 # goes once unused for 8 days, as do old entries; two builds racing on an empty cache publish
 # one entry; with -j 1 a patched side that does not compile stops the build before the
 # original is compiled, and says "(patched) does not compile" (hotpatch-triage's class).
@@ -17,7 +18,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-t_plan 9
+t_plan 11
 t_setup_kernel
 work=$(t_tmpdir)
 cache=$work/objects
@@ -134,9 +135,60 @@ else
 	t_fail "a changed HP_KCFLAGS misses" "$(why k), entries ${#e3[@]}"
 fi
 
+# --- Another compiler file (same --version) and another database command are other keys. ---
+mkdir -p "$work/fakecc"
+printf '#!/bin/sh\nexec %s "$@"\n' "$(command -v "$HP_CC")" >"$work/fakecc/$HP_CC"
+chmod +x "$work/fakecc/$HP_CC"
+hb othercc "$fixa" PATH="$work/fakecc:$PATH"
+mapfile -t e5 < <(entries)
+if ((rc == 0 && orig == 1 && ${#e5[@]} == 3)) && grep -q "stage compile .*(0 original from the object cache)" "$work/othercc.log"; then
+	t_pass "$HP_CC behind PATH as another file reporting the same --version misses: compiled, a third key"
+else
+	t_fail "another compiler file misses" "$(why othercc), entries ${#e5[@]}"
+fi
+# objects_compile itself on a hand-made WORK: the database line as it is (a hit), then with one
+# more flag in its command (a miss)
+direct() {
+	local w=$work/direct-$1 line
+	mkdir -p "$w/patched-src/${tu%/*}"
+	cp "$HP_SRC/${tu%.o}.c" "$w/patched-src/${tu%.o}.c"
+	line=$(awk -F'\t' -v o="$tu" '$2 == o' "$HP_CACHE/compiledb")
+	[[ -n $line ]] || t_bail "$tu is not in $HP_CACHE/compiledb"
+	[[ $1 == same ]] || line=${line/$'\t'"$HP_CC "/$'\t'"$HP_CC -DHP_OBJECT_CACHE_TEST "}
+	printf '%s\n' "$line" >"$w/tus"
+	: >"$work/cc.log"
+	OBJECTS_CACHE=$cache HOTPATCH_CC_WRAPPER=$wrap HP_JOBS=2 bash "$work/direct.sh" "$w" >"$w.out" 2>"$w.log"
+}
+# the stage as hotpatch-build runs it, with the environment of --print-env
+cat >"$work/direct.sh" <<EOF
+set -euo pipefail
+$(declare -p HP_RELEASE HP_CACHE HP_CC HP_BUILDROOT)
+HP_CACHE_ROOT=\$(dirname "\$HP_CACHE")
+. "$T_TOP/build/common.sh"
+. "$T_TOP/build/buildroot.sh"
+. "$T_TOP/build/tree.sh"
+. "$T_TOP/build/compiledb.sh"
+. "$T_TOP/build/objects.sh"
+HP_STAGE=compile
+objects_compile "\$1"
+printf '%s\\n' "\$OBJECTS_CACHED"
+EOF
+rc=0
+direct same || rc=$?
+hit=$(cat "$work/direct-same.out" 2>/dev/null || true) orig1=$(grep -vc '/shadow$' "$work/cc.log" || true)
+direct flag || rc=$?
+miss=$(cat "$work/direct-flag.out" 2>/dev/null || true) orig2=$(grep -vc '/shadow$' "$work/cc.log" || true)
+mapfile -t e6 < <(entries)
+if ((rc == 0)) && [[ $hit == 1 && $orig1 == 0 && $miss == 0 && $orig2 == 1 && ${#e6[@]} == $((${#e5[@]} + 1)) ]] &&
+	grep -q -- '-DHP_OBJECT_CACHE_TEST' "$work/direct-flag/orig/$tu.cmd"; then
+	t_pass "objects_compile: the unchanged database line hits, the same line with one more flag misses and is published"
+else
+	t_fail "a changed compile database command misses" "exit $rc, cached $hit then $miss, original compiles $orig1 then $orig2, entries ${#e5[@]} -> ${#e6[@]}: $(tail -n 3 "$work"/direct-*.log | tr '\n' ' ')"
+fi
+
 # --- Leftovers: an interrupted writer's temporary is never used; old ones and old entries go. ---
 name=${entry##*/}
-rm -f "${e3[@]}"
+rm -f "$cache"/*.o
 old_tmp=$cache/.tmp.$name.oldtmp new_tmp=$cache/.tmp.$name.newtmp
 head -c 4096 "$koff/orig/$tu" >"$old_tmp" && age "$old_tmp" 9
 printf 'not an object\n' >"$new_tmp"
