@@ -18,6 +18,9 @@ fi
 HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
 # shellcheck source=build/common.sh
 . "$HP_LIBDIR/build/common.sh"
+# A result is kept across runs only for the same code: VERSION is not bumped for every change
+# of a checkout, so the code's own hash is part of every candidate's key.
+TRIAGE_VERSION="$HP_VERSION code $(hp_code_id)" || hp_die "cannot hash the code under $HP_LIBDIR"
 # shellcheck source=build/target.sh
 . "$HP_LIBDIR/build/target.sh"
 # shellcheck source=build/compiledb.sh
@@ -106,7 +109,7 @@ other file it carries: the fixes those bring into its module).
 
 Resuming:
   A candidate is finished when DIR/results/ID.json exists: a rerun skips every finished
-  candidate whose change, target and tool version are the same. A candidate that an
+  candidate whose change, target and tool (version and code) are the same. A candidate that an
   interrupted run had built up to its module's link (DIR/work/c/ID, complete and with the
   same key) is only linked and finished; anything else is built again. Ctrl-C stops the run
   and leaves every finished result intact.
@@ -295,7 +298,7 @@ triage_plan() {
 		printf 'HP_RELEASE=%q\nHP_PKGVER=%q\nHP_CACHE_ROOT=%q\nHP_CACHE=%q\nHP_SRC=%q\n' \
 			"$HP_RELEASE" "$HP_PKGVER" "$HP_CACHE_ROOT" "$HP_CACHE" "$HP_SRC"
 		printf 'TRIAGE_UPDATE=%q\nTRIAGE_SHADOW=%q\nTRIAGE_BUILD=%q\nTRIAGE_VERSION=%q\n' \
-			"$TRIAGE_UPDATE" "$TRIAGE_SHADOW" "$HP_LIBDIR/hotpatch-build.sh" "$HP_VERSION"
+			"$TRIAGE_UPDATE" "$TRIAGE_SHADOW" "$HP_LIBDIR/hotpatch-build.sh" "$TRIAGE_VERSION"
 		printf 'TRIAGE_SIGN_KEY=%q\nTRIAGE_SIGN_CERT=%q\n' "$opt_key" "$opt_cert"
 		# a wrapper reaches build/objects.sh through the environment of hotpatch-build
 		printf 'export HOTPATCH_CC_WRAPPER=%q\n' "$opt_wrapper"
@@ -320,7 +323,7 @@ triage_todo() {
 	while IFS=$'\t' read -r id _ path _; do
 		have=${keys[$id]:-}
 		if [[ -n $have ]]; then
-			key=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$HP_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$path.diff")" | sha256sum | cut -c1-16)
+			key=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$path.diff")" | sha256sum | cut -c1-16)
 			[[ $have == "$key" ]] && continue
 		fi
 		printf '%s\n' "$id"

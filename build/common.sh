@@ -251,3 +251,16 @@ hp_cache_prune() {
 		rm -f "$old"
 	done < <(find "$dir" -maxdepth 1 -type f \( "${names[@]}" \) -mmin +"$HP_CACHE_KEEP_MIN" -print0)
 }
+
+# hp_code_id - a hash of the code this run executes (the scripts, templates, the module
+# skeleton and the programs under HP_LIBDIR, by path and content), for keys of results that
+# outlive a run: VERSION alone says nothing of a checkout's uncommitted or rebuilt code, so a
+# result of other code must not pass for this code's.
+hp_code_id() {
+	local lib=${HP_LIBDIR:?hp_code_id: HP_LIBDIR is not set} id
+	id=$(cd "$lib" && {
+		printf '%s\n' ./*.sh ./VERSION
+		find -L ./build ./templates ./kmod-skel ./out/bin -type f 2>/dev/null
+	} | LC_ALL=C sort | xargs -d '\n' sha256sum | sha256sum) || return 1
+	printf '%s\n' "${id:0:16}"
+}
