@@ -6,7 +6,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 t_sigint_default "$@"
-t_plan 15
+t_plan 17
 t_setup_kernel
 
 hb=$T_TOP/hotpatch-build.sh
@@ -103,7 +103,19 @@ elif compgen -G "$kept/*/fs/proc/version.o*" >/dev/null || compgen -G "$kept/ori
 else
 	t_pass "compiling stops at the first TU that fails (neither the original fs/proc/cmdline.c nor fs/proc/version.c compiled)"
 fi
+# ... yet the original was checked (-fsyntax-only, no object): a fix that does not compile is
+# told apart from a tree or toolchain that does not
+if [[ -n $kept && -f $kept/orig-check/fs/proc/cmdline.o.log ]] && ! grep -q '(orig) does not compile' "$tmp/broken.log"; then
+	t_pass "the original of the failed TU checked with -fsyntax-only, and it compiles"
+else
+	t_fail "the original of the failed TU checked with -fsyntax-only, and it compiles" "expected $kept/orig-check/fs/proc/cmdline.o.log and no '(orig) does not compile'; saw $(ls "$kept" 2>/dev/null | tr '\n' ' '): $(grep 'does not compile' "$tmp/broken.log" | tr '\n' ' ')"
+fi
 [[ -z $kept ]] || rm -rf "$kept"
+
+# a compiler (here its wrapper: a distcc that is not set up) that fails on every file: the
+# original does not compile either, which is the tool's error, never the fix's
+HOTPATCH_CC_WRAPPER=false run "a compiler that fails everything: the original named" 1 \
+	"fs/proc/cmdline.c \(patched\) does not compile && fs/proc/cmdline.c \(orig\) does not compile" -j 1 "$tmp/good.patch"
 
 # Ctrl-C in the middle of a run: no module, and the next run works. Job control gives the run
 # its own process group with SIGINT not ignored, as a terminal's foreground job has.
