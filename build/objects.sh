@@ -377,11 +377,15 @@ objects_compile() {
 # reported as "(orig) does not compile".
 objects_check_failed_orig() {
 	local work=$1 src=$2 side n c obj cmd log
+	local -A failed=()
+	while IFS=$'\t' read -r side n; do
+		failed[$side.$n]=1
+	done <"$work/compile.failed"
 	while IFS=$'\t' read -r side n; do
 		[[ $side == patched ]] || continue
 		IFS=$'\t' read -r _ _ c obj cmd <<<"$(sed -n "${n}p" "$work/jobs")"
-		[[ ! -s $work/orig/$obj ]] || continue
-		grep -q "^orig"$'\t'"$((n + 1))\$" "$work/compile.failed" && continue
+		# the original is the job after its patched side
+		[[ ! -s $work/orig/$obj && -z ${failed[orig.$((n + 1))]:-} ]] || continue
 		mkdir -p "$work/orig-check/$(dirname "$obj")" || return 0
 		log=$work/orig-check/$obj.log
 		cmd=$(objects_cmd_for "${cmd%%;*}" "$work/orig-check" "$obj") || return 0

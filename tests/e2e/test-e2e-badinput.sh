@@ -108,7 +108,7 @@ fi
 if [[ -n $kept && -f $kept/orig-check/fs/proc/cmdline.o.log ]] && ! grep -q '(orig) does not compile' "$tmp/broken.log"; then
 	t_pass "the original of the failed TU checked with -fsyntax-only, and it compiles"
 else
-	t_fail "the original of the failed TU checked with -fsyntax-only, and it compiles" "expected $kept/orig-check/fs/proc/cmdline.o.log and no '(orig) does not compile'; saw $(ls "$kept" 2>/dev/null | tr '\n' ' '): $(grep 'does not compile' "$tmp/broken.log" | tr '\n' ' ')"
+	t_fail "the original of the failed TU checked with -fsyntax-only, and it compiles" "expected $kept/orig-check/fs/proc/cmdline.o.log and no '(orig) does not compile'; saw $(find "$kept" -maxdepth 1 -printf '%f ' 2>/dev/null): $(grep 'does not compile' "$tmp/broken.log" | tr '\n' ' ')"
 fi
 [[ -z $kept ]] || rm -rf "$kept"
 

@@ -27,7 +27,11 @@ id() {
 }
 
 base=$(id "$lib")
-[[ $base =~ ^[0-9a-f]{16}$ ]] && t_pass "a 16-digit hash: $base" || t_fail "a 16-digit hash" "saw '$base'"
+if [[ $base =~ ^[0-9a-f]{16}$ ]]; then
+	t_pass "a 16-digit hash: $base"
+else
+	t_fail "a 16-digit hash" "saw '$base'"
+fi
 
 # changed - a change of the code changes the id; the change is undone after
 changed() {
@@ -51,9 +55,15 @@ changed "VERSION" "$lib/VERSION"
 
 touch -d '2001-01-01' "$lib/build/common.sh"
 printf 'not code\n' >"$lib/notes.txt"
-[[ $(id "$lib") == "$base" ]] && t_pass "a file's time or a file outside the code: the same id" ||
+if [[ $(id "$lib") == "$base" ]]; then
+	t_pass "a file's time or a file outside the code: the same id"
+else
 	t_fail "a file's time or a file outside the code: the same id" "$(id "$lib") != $base"
+fi
 
 cp -a "$lib" "$tmp/b"
-[[ $(id "$tmp/b") == "$base" ]] && t_pass "the same code in another directory: the same id" ||
+if [[ $(id "$tmp/b") == "$base" ]]; then
+	t_pass "the same code in another directory: the same id"
+else
 	t_fail "the same code in another directory: the same id" "$(id "$tmp/b") != $base"
+fi
