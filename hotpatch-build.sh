@@ -7,7 +7,7 @@ set -euo pipefail
 
 
 hp_self=$(readlink -f "${BASH_SOURCE[0]}")
-HP_TOP=$(dirname "$hp_self")
+HP_TOP=${hp_self%/*}
 # Installed layout: <prefix>/bin/hotpatch-build -> <prefix>/lib/hotpatch/hotpatch-build.sh, with
 # build/*.sh beside it (a copy instead of the link finds lib/hotpatch by itself).
 if [[ -d $HP_TOP/build ]]; then
@@ -15,7 +15,9 @@ if [[ -d $HP_TOP/build ]]; then
 else
 	HP_LIBDIR=$HP_TOP/../lib/hotpatch
 fi
-HP_VERSION=$(cat "$HP_LIBDIR/VERSION" 2>/dev/null || echo unknown)
+HP_VERSION=''
+{ read -r HP_VERSION <"$HP_LIBDIR/VERSION"; } 2>/dev/null || true
+HP_VERSION=${HP_VERSION:-unknown}
 # shellcheck source=build/common.sh
 . "$HP_LIBDIR/build/common.sh"
 # shellcheck source=build/target.sh
@@ -459,8 +461,8 @@ hp_stage_close() {
 # stays in opt_defer: build.env (this run's options and state), work/ without the objects and
 # sources (a triage keeps hundreds of these), the build directory MODULE_BDIR in it.
 hp_defer() {
-	local prep
-	prep=$(awk -v a="$HP_STAGE_T0" -v b="$(hp_now)" 'BEGIN { printf "%.3f", b - a }')
+	local prep=0
+	hp_elapsed prep "$HP_STAGE_T0" 3
 	rm -rf "$HP_WORK/orig" "$HP_WORK/patched" "$HP_WORK/patched-src" "$HP_WORK/shadow" "$HP_WORK"/diff/*.layouts.* ||
 		hp_die "cannot clean $HP_WORK"
 	# shellcheck disable=SC2034 # read back by --finish-module
@@ -478,21 +480,24 @@ hp_defer() {
 # (its time so far and, after module_batch, its share of the batch's kbuild count in it), then
 # the rest of that run.
 hp_finish() {
-	local share=0
+	local share=0 t a b
 	HP_WORK_RM=$opt_finish
 	hp_work_traps
 	exec 3>&2
 	exec 2> >(trap "" INT TERM; exec tee -a "$HP_WORK/build.log" >&3)
 	[[ -f $MODULE_BDIR/batch-share ]] && share=$(<"$MODULE_BDIR/batch-share")
 	hp_stage_begin module
-	HP_STAGE_T0=$(awk -v t="$HP_STAGE_T0" -v a="$prep" -v b="$share" 'BEGIN { printf "%.6f", t - a - b }')
+	hp_usec t "$HP_STAGE_T0"
+	hp_usec a "$prep"
+	hp_usec b "$share"
+	hp_secs HP_STAGE_T0 $((t - a - b)) 6
 	[[ -f $MODULE_BDIR/built ]] || module_kbuild "$MODULE_BDIR"
 	hp_module_done
 }
 
 # hp_module_done - the linked module of MODULE_BDIR -> post-linked, signed; test, report, outputs.
 hp_module_done() {
-	local work=$HP_WORK ko t
+	local work=$HP_WORK ko t secs
 	module_finish "$MODULE_BDIR" >/dev/null
 	ko=$work/module/$opt_name.ko
 	[[ -s $ko ]] || hp_die "module_build wrote no $ko"
@@ -533,12 +538,13 @@ hp_module_done() {
 	fi
 	hp_publish "$ko" "$opt_name.ko"
 	hp_publish "$work/$opt_name.json" "$opt_name.json"
-	hp_log "wrote $opt_output/$opt_name.ko (+ .ko.debug) and $opt_output/$opt_name.json ($(awk -v a="$HP_T_START" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }') s)"
+	hp_elapsed secs "$HP_T_START" 1
+	hp_log "wrote $opt_output/$opt_name.ko (+ .ko.debug) and $opt_output/$opt_name.json ($secs s)"
 	hp_publish "$work/build.log" "$opt_name.log"
 }
 
 hp_trap_errors
-HP_T_START=$(hp_now)
+hp_time HP_T_START
 target_resolve "$opt_kernel"
 buildroot_toolchain
 if ((opt_setup)) || [[ -n $opt_patch$opt_finish ]]; then

@@ -87,18 +87,65 @@ hp_now() {
 	printf '%s\n' "${t/,/.}"
 }
 
+# hp_time VAR - hp_now into VAR, without the subshell of $(hp_now): a triage runs thousands.
+hp_time() {
+	if [[ -n ${EPOCHREALTIME:-} ]]; then
+		printf -v "$1" '%s' "${EPOCHREALTIME/,/.}"
+	else
+		printf -v "$1" '%s' "$(date +%s.%N)"
+	fi
+}
+
+# hp_usec VAR SECONDS - SECONDS ("S", "S.F", "-S.F", as hp_now prints) as whole microseconds.
+# (The locals of these helpers are prefixed: VAR is the caller's name, which a local would hide.)
+hp_usec() {
+	local _hp_t=$2 _hp_s _hp_f='' _hp_sign=''
+	[[ $_hp_t == -* ]] && _hp_sign=- _hp_t=${_hp_t#-}
+	_hp_s=${_hp_t%%.*}
+	[[ $_hp_t == *.* ]] && _hp_f=${_hp_t#*.}
+	_hp_f=${_hp_f}000000
+	printf -v "$1" '%s%d' "$_hp_sign" $((10#${_hp_s:-0} * 1000000 + 10#${_hp_f:0:6}))
+}
+
+# hp_secs VAR USEC DIGITS - USEC microseconds as seconds with DIGITS (0-6) decimals, rounded
+# half away from zero: awk's printf "%.Nf" without an awk process per stage and candidate.
+hp_secs() {
+	local _hp_us=$2 _hp_d=$3 _hp_q=1 _hp_p=1 _hp_i _hp_r _hp_sign=''
+	((_hp_us < 0)) && _hp_sign=- _hp_us=$((-_hp_us))
+	for ((_hp_i = _hp_d; _hp_i < 6; _hp_i++)); do
+		_hp_q=$((_hp_q * 10))
+	done
+	for ((_hp_i = 0; _hp_i < _hp_d; _hp_i++)); do
+		_hp_p=$((_hp_p * 10))
+	done
+	_hp_r=$(((_hp_us + _hp_q / 2) / _hp_q))
+	if ((_hp_d)); then
+		printf -v "$1" '%s%d.%0*d' "$_hp_sign" $((_hp_r / _hp_p)) "$_hp_d" $((_hp_r % _hp_p))
+	else
+		printf -v "$1" '%s%d' "$_hp_sign" "$_hp_r"
+	fi
+}
+
+# hp_elapsed VAR T0 DIGITS - the seconds from T0 (hp_now) to now, with DIGITS decimals.
+hp_elapsed() {
+	local _hp_t1 _hp_a _hp_b
+	hp_time _hp_t1
+	hp_usec _hp_a "$2"
+	hp_usec _hp_b "$_hp_t1"
+	hp_secs "$1" $((_hp_b - _hp_a)) "$3"
+}
+
 hp_stage_begin() {
 	HP_STAGE=$1
-	HP_STAGE_T0=$(hp_now)
+	hp_time HP_STAGE_T0
 	# shellcheck disable=SC2034 # read by hotpatch-build's exit trap
 	HP_STAGE_OPEN=1
 }
 
 # hp_stage_end [NOTE] - one line per stage: name, seconds, optional note (e.g. "cached").
 hp_stage_end() {
-	local note=${1:-} t1 secs
-	t1=$(hp_now)
-	secs=$(awk -v a="$HP_STAGE_T0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+	local note=${1:-} secs
+	hp_elapsed secs "$HP_STAGE_T0" 1
 	printf 'hotpatch: stage %-10s %6ss%s\n' "$HP_STAGE" "$secs" "${note:+  $note}" >&2
 	HP_TIMINGS+="${HP_TIMINGS:+ }$HP_STAGE=$secs"
 	# shellcheck disable=SC2034 # read by hotpatch-build's exit trap
@@ -138,8 +185,9 @@ hp_tmpdir() {
 
 # hp_atomic_write FILE - write stdin to FILE via a temporary file in FILE's directory.
 hp_atomic_write() {
-	local dst=$1 tmp
-	tmp=$(mktemp "$(dirname "$dst")/.tmp.$(basename "$dst").XXXXXX") ||
+	local dst=$1 tmp dir=.
+	[[ $dst == */* ]] && dir=${dst%/*}
+	tmp=$(mktemp "${dir:-/}/.tmp.${dst##*/}.XXXXXX") ||
 		hp_die "cannot create a temporary file next to $dst"
 	chmod 644 "$tmp"
 	if ! cat >"$tmp"; then

@@ -29,11 +29,18 @@
 # sites and ORC; sign-file signs). module_build runs the three.
 # Needs build/common.sh and build/sign.sh.
 
+# this file's directory: sourced once per hotpatch-build, twice per triage candidate, so
+# without a dirname and readlink process each time
+module_sh_dir=${BASH_SOURCE[0]%/*}
+[[ $module_sh_dir != "${BASH_SOURCE[0]}" ]] || module_sh_dir=.
 # shellcheck source=build/objtool.sh
-. "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
+. "$module_sh_dir/objtool.sh"
 
-MODULE_TEMPLATES=${MODULE_TEMPLATES:-$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../templates")}
-MODULE_SKEL=${MODULE_SKEL:-$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../kmod-skel")}
+if [[ -z ${MODULE_TEMPLATES:-} || -z ${MODULE_SKEL:-} ]]; then
+	module_sh_top=$(cd "$module_sh_dir/.." && pwd -P) || module_sh_top=$module_sh_dir/..
+	MODULE_TEMPLATES=${MODULE_TEMPLATES:-$module_sh_top/templates}
+	MODULE_SKEL=${MODULE_SKEL:-$module_sh_top/kmod-skel}
+fi
 
 # module_tool NAME - path of a hotpatch C tool (built tree, installed tree, or PATH).
 module_tool() {
@@ -341,6 +348,7 @@ module_batch() {
 	module_make "$dir" "$kcflags" "$dir/kbuild.log" || return 1
 	share=$(awk -v a="$t0" -v b="$(hp_now)" -v n="$#" 'BEGIN { printf "%.3f", (b - a) / n }')
 	for b in "$@"; do
+		# shellcheck source=/dev/null # written by module_prepare
 		. "$b/module.env" || hp_die "cannot read $b/module.env"
 		[[ -f $dir/$name/$name.ko ]] || hp_die "kbuild wrote no $dir/$name/$name.ko; log: $dir/kbuild.log"
 		printf '%s\n' "$share" >"$b/batch-share" || hp_die "cannot write $b/batch-share"

@@ -27,10 +27,12 @@
 
 # Where kbuild defers objtool to the link (6.12, IBT), no object is compiled with it: the patch
 # module's link runs it (build/objtool.sh); sourced here so every user of this file does so.
+objects_sh_dir=${BASH_SOURCE[0]%/*}
+[[ $objects_sh_dir != "${BASH_SOURCE[0]}" ]] || objects_sh_dir=.
 # shellcheck source=build/objtool.sh
-. "$(dirname "${BASH_SOURCE[0]}")/objtool.sh"
+. "$objects_sh_dir/objtool.sh"
 # shellcheck source=build/includes.sh
-. "$(dirname "${BASH_SOURCE[0]}")/includes.sh"
+. "$objects_sh_dir/includes.sh"
 
 # objects_cmd_for CMD OUT OBJ - CMD with every output of OBJ moved under OUT, and the compiler
 # behind $HOTPATCH_CC_WRAPPER when set ("ccache", "distcc", "icecc"): a build farm or a

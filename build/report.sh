@@ -17,7 +17,7 @@ report_build_id() {
 
 # shellcheck disable=SC2154 # opt_* are hotpatch-build.sh's parsed options
 report_write() {
-	local work=$1 out=$2 ko=$3 facts=() f timings='{' kv
+	local work=$1 out=$2 ko=$3 facts=() f timings='{' kv sums=() sizes=() line
 	for f in "$work"/diff/*.json; do
 		[[ -f $f ]] && facts+=("$f")
 	done
@@ -27,22 +27,31 @@ report_write() {
 		timings+="\"${kv%%=*}\":${kv#*=}"
 	done
 	timings+='}'
+	# the three digests in one sha256sum and both sizes in one stat (sha256sum starts the line
+	# of a file name it had to escape with a backslash; the digest follows it)
+	while IFS= read -r line; do
+		line=${line#\\}
+		sums+=("${line%% *}")
+	done < <(sha256sum "$opt_patch" "$ko" "$ko.debug")
+	((${#sums[@]} == 3)) || hp_die "cannot read the digests of $opt_patch, $ko and $ko.debug"
+	mapfile -t sizes < <(stat -c %s "$ko" "$ko.debug")
+	((${#sizes[@]} == 2)) || hp_die "cannot read the sizes of $ko and $ko.debug"
 	jq -n \
 		--arg version "$HP_VERSION" \
 		--arg release "$HP_RELEASE" \
 		--arg pkgver "${HP_PKGVER:-}" \
 		--arg kbuildver "${HP_KBUILD_VER:-${HP_PKGVER:-}}" \
 		--arg patch "$opt_patch" \
-		--arg patch_sha "$(sha256sum <"$opt_patch" | cut -d' ' -f1)" \
+		--arg patch_sha "${sums[0]}" \
 		--arg name "$opt_name" \
 		--argjson replace "$opt_replace" \
 		--arg ko "$opt_output/$opt_name.ko" \
-		--arg ko_sha "$(sha256sum <"$ko" | cut -d' ' -f1)" \
-		--argjson ko_size "$(stat -c %s "$ko")" \
+		--arg ko_sha "${sums[1]}" \
+		--argjson ko_size "${sizes[0]}" \
 		--arg build_id "$(report_build_id "$ko")" \
 		--arg dbg "$opt_output/$opt_name.ko.debug" \
-		--arg dbg_sha "$(sha256sum <"$ko.debug" | cut -d' ' -f1)" \
-		--argjson dbg_size "$(stat -c %s "$ko.debug")" \
+		--arg dbg_sha "${sums[2]}" \
+		--argjson dbg_size "${sizes[1]}" \
 		--arg cert "${opt_cert:-$HP_CACHE/keys (generated)}" \
 		--arg test "${opt_test:-}" \
 		--arg result "${HP_TEST_RESULT:-}" \

@@ -36,7 +36,7 @@
 set -euo pipefail
 
 tc_self=$(readlink -f "${BASH_SOURCE[0]}")
-tc_dir=$(dirname "$tc_self")
+tc_dir=${tc_self%/*}
 # shellcheck source=build/common.sh
 . "$tc_dir/common.sh"
 # shellcheck source=build/objects.sh
@@ -109,13 +109,55 @@ tc_error_idents() {
 		sort -u || true
 }
 
-# tc_diff_mentions HEADER IDENTS - does the update's diff of HEADER add or remove a line naming
+# tc_diff_mention HEADER IDENTS - does the update's diff of HEADER add or remove a line naming
 # one of the identifiers in the file IDENTS?
-tc_diff_mentions() {
+tc_diff_mention() {
 	[[ -s $2 ]] || return 1
 	local lines
 	lines=$(grep -E '^[-+][^-+]' "$TRIAGE_UPDATE/diffs/$1.diff") || return 1
 	grep -qwF -f "$2" <<<"$lines"
+}
+
+# tc_diff_mentions IDENTS HEADER... - the HEADERs (one a line) for which tc_diff_mention holds.
+# A candidate that does not compile alone includes dozens of changed headers: the same two
+# greps run once for all of them, not once per header. The changed lines of every diff,
+# concatenated, with their count per diff (-c: one count per file, in order, after the last
+# ':'), and the numbers of the lines naming an identifier, each mapped back to its diff. When
+# the lines do not add up (grep took a diff for binary data and printed one line for it), each
+# header is asked on its own as before.
+tc_diff_mentions() {
+	local idents=$1 h n line last='' end=0 i=0 lines=$TC_WORK/changed-lines
+	local -a hdrs=() files=() ends=() hits=() all=()
+	shift
+	[[ -s $idents ]] || return 0
+	for h in "$@"; do
+		[[ -f $TRIAGE_UPDATE/diffs/$h.diff ]] || continue
+		hdrs+=("$h")
+		files+=("$TRIAGE_UPDATE/diffs/$h.diff")
+	done
+	((${#files[@]})) || return 0
+	while IFS= read -r line; do
+		end=$((end + ${line##*:}))
+		ends+=("$end")
+	done < <(grep -cE '^[-+][^-+]' "${files[@]}" 2>/dev/null || true)
+	grep -hE '^[-+][^-+]' "${files[@]}" >"$lines" 2>/dev/null || true
+	mapfile -t all <"$lines"
+	if ((${#ends[@]} != ${#files[@]} || ${#all[@]} != end)); then
+		for h in "${hdrs[@]}"; do
+			tc_diff_mention "$h" "$idents" && printf '%s\n' "$h"
+		done
+		return 0
+	fi
+	mapfile -t hits < <({ grep -nwF -f "$idents" "$lines" || true; } | cut -d: -f1)
+	for n in "${hits[@]}"; do
+		while ((i < ${#ends[@]} && n > ends[i])); do
+			i=$((i + 1))
+		done
+		((i < ${#ends[@]})) || break
+		[[ $last == "${hdrs[i]}" ]] && continue
+		last=${hdrs[i]}
+		printf '%s\n' "$last"
+	done
 }
 
 # tc_failed_sources LOG - the .c files whose patched side did not compile in LOG.
@@ -299,14 +341,15 @@ tc_candidate() {
 }
 
 tc_main() {
-	local t0 patch log hdrs=() layout=() globals=() h why global
+	local t0 patch log hdrs=() layout=() globals=() h why global needed=() check=()
+	local -A named=()
 	tc_candidate
 	TC_WORK=$TC_OUT/work/c/$TC_ID
 	rm -rf "$TC_WORK"
 	mkdir -p "$TC_WORK" "$TC_OUT/results" "$TC_OUT/logs" "$TC_OUT/modules" || hp_die "cannot create $TC_WORK"
 	# Ctrl-C reaches hotpatch-build too, which cleans up after itself; no row for this one
 	trap 'rm -rf "$TC_WORK"; exit 130' INT TERM
-	t0=$(hp_now)
+	hp_time t0
 	TC_FILES=("$TC_PATH")
 	TC_ATTEMPTS=0
 	TC_STAGE='' TC_OBJECT=''
@@ -320,14 +363,23 @@ tc_main() {
 		if [[ $TC_OUTCOME == does-not-compile ]]; then
 			tc_shadow
 			tc_error_idents "$TC_WORK/last.log" >"$TC_WORK/idents"
-			while IFS=$'\t' read -r h why; do
+			mapfile -t needed < <(tc_needed_headers "$TC_PATH" "$TC_OBJ")
+			# a global or layout header counts only when its diff names what the compiler
+			# missed; a header next to the .c always travels with it
+			for h in "${needed[@]}"; do
+				IFS=$'\t' read -r h why <<<"$h"
+				case $h in include/* | arch/*/include/*) check+=("$h") ;; *) [[ $why == - ]] || check+=("$h") ;; esac
+			done
+			while IFS= read -r h; do
+				named[$h]=1
+			done < <(tc_diff_mentions "$TC_WORK/idents" "${check[@]}")
+			for h in "${needed[@]}"; do
+				IFS=$'\t' read -r h why <<<"$h"
 				[[ -n $h && $h != "$TC_PATH" ]] || continue
 				global=0
 				case $h in include/* | arch/*/include/*) global=1 ;; esac
-				# a global or layout header counts only when its diff names what the compiler
-				# missed; a header next to the .c always travels with it
 				if ((global)) || [[ $why != - ]]; then
-					tc_diff_mentions "$h" "$TC_WORK/idents" || continue
+					[[ -n ${named[$h]:-} ]] || continue
 				fi
 				if [[ $why != - ]]; then
 					layout+=("$h ($why)")
@@ -336,7 +388,7 @@ tc_main() {
 				else
 					hdrs+=("$h")
 				fi
-			done < <(tc_needed_headers "$TC_PATH" "$TC_OBJ")
+			done
 			if ((${#layout[@]})); then
 				TC_OUTCOME=refused
 				TC_REASON="does not compile without ${layout[*]}"
@@ -353,7 +405,7 @@ tc_main() {
 			fi
 		fi
 	fi
-	TC_TIME=$(awk -v a="$t0" -v b="$(hp_now)" 'BEGIN { printf "%.2f", b - a }')
+	hp_elapsed TC_TIME "$t0" 2
 	if [[ $TC_OUTCOME == built && -f $TC_WORK/defer/build.env ]]; then
 		tc_defer
 		return 0
@@ -375,7 +427,7 @@ tc_defer() {
 # by module_batch, or alone when the batch failed), then the row. The candidate's time is its
 # first part, its share of the batch's kbuild and the finish.
 tc_finish() {
-	local rc=0 t0 share=0 bdir log=$TC_OUT/logs/$TC_ID.log
+	local rc=0 t0 share=0 bdir log=$TC_OUT/logs/$TC_ID.log t s e
 	TC_WORK=$TC_OUT/work/c/$TC_ID
 	[[ -f $TC_WORK/state && -f $TC_WORK/defer/build.env ]] || hp_die "candidate $TC_ID has no deferred module in $TC_WORK"
 	# shellcheck source=/dev/null # written by tc_defer
@@ -384,13 +436,17 @@ tc_finish() {
 	# shellcheck source=/dev/null # written by hotpatch-build --defer-module
 	bdir=$(. "$TC_WORK/defer/build.env" && printf '%s\n' "$MODULE_BDIR")
 	[[ -f $bdir/batch-share ]] && share=$(<"$bdir/batch-share")
-	t0=$(hp_now)
+	hp_time t0
 	"$TRIAGE_BUILD" --finish-module "$TC_WORK/defer" >"$TC_WORK/finish.log" 2>&1 </dev/null || rc=$?
 	((rc != 130 && rc != 143)) || exit 130
 	cat "$TC_WORK/finish.log" >>"$TC_WORK/last.log"
 	cat "$TC_WORK/finish.log" >>"$log.tmp"
 	tc_classify "$rc" "$TC_WORK/last.log"
-	TC_TIME=$(awk -v t="$TC_TIME" -v s="$share" -v a="$t0" -v b="$(hp_now)" 'BEGIN { printf "%.2f", t + s + b - a }')
+	hp_usec t "$TC_TIME"
+	hp_usec s "$share"
+	hp_elapsed e "$t0" 6
+	hp_usec e "$e"
+	hp_secs TC_TIME $((t + s + e)) 2
 	tc_result
 }
 

@@ -16,7 +16,9 @@
 
 set -euo pipefail
 
-VMTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+VMTEST_DIR=${BASH_SOURCE[0]%/*}
+[[ $VMTEST_DIR != "${BASH_SOURCE[0]}" ]] || VMTEST_DIR=.
+VMTEST_DIR=$(cd "$VMTEST_DIR" && pwd)
 
 vmtest_usage() {
 	cat <<'EOF'
