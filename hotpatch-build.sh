@@ -404,15 +404,18 @@ hp_build() {
 	hp_check_compiler "$HP_CACHE/src/.config"
 	patch_classify "$opt_patch"
 	patch_apply "$opt_patch" "$HP_CACHE/src" "$work/patched-src"
-	hp_stage_end "$(patch_files "$opt_patch" | wc -l) file(s)"
+	# patch_classify sorted every file of the patch into these, or refused it
+	hp_stage_end "$((${#PATCH_C[@]} + ${#PATCH_H[@]} + ${#PATCH_IGNORED[@]})) file(s)"
 
 	hp_stage_begin map
 	objects_map "$work"
-	hp_stage_end "$(wc -l <"$work/tus") TU(s)"
+	local tus=()
+	mapfile -t tus <"$work/tus"
+	hp_stage_end "${#tus[@]} TU(s)"
 
 	hp_stage_begin compile
 	objects_compile "$work"
-	hp_stage_end "$(($(wc -l <"$work/tus") * 2)) objects ($OBJECTS_CACHED original from the object cache), -j${HP_JOBS:-$(nproc)}"
+	hp_stage_end "$((${#tus[@]} * 2)) objects ($OBJECTS_CACHED original from the object cache), -j${HP_JOBS:-$(nproc)}"
 
 	hp_stage_begin diff
 	diff_objects "$work"

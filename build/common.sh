@@ -222,7 +222,13 @@ hp_mark_done() {
 # into the build root, not one per check); every CONFIG is compared with its answer.
 hp_check_compiler() {
 	local config=$1 cc=${HP_CC:-gcc-12} want have out rc=0
-	want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config" 2>/dev/null)
+	# each configuration is read once per process (a build asks about each one twice)
+	if [[ ${HP_CC_WANT_OF:-} == "$config"$'\t'* ]]; then
+		want=${HP_CC_WANT_OF#*$'\t'}
+	else
+		want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config" 2>/dev/null)
+		[[ -z $want ]] || HP_CC_WANT_OF=$config$'\t'$want
+	fi
 	[[ -n $want ]] || hp_die "$config names no CONFIG_CC_VERSION_TEXT: cannot tell which compiler built the target"
 	if [[ ${HP_CC_ASKED:-} != "$cc${HP_BUILDROOT:+ in $HP_BUILDROOT}"$'\t'* ]]; then
 		# shellcheck disable=SC2016 # the inner shell expands $1

@@ -65,11 +65,13 @@ patch_classify() {
 
 # patch_apply PATCH SRC DIR - apply PATCH to copies of the files it touches, in DIR.
 patch_apply() {
-	local patch=$1 src=$2 dir=$3 f out
+	local patch=$1 src=$2 dir=$3 f d out
 	mkdir -p "$dir" || hp_die "cannot create $dir"
 	while IFS= read -r f; do
 		if [[ -e $src/$f ]]; then
-			mkdir -p "$dir/$(dirname "$f")" || hp_die "cannot create $dir/$(dirname "$f")"
+			d=.
+			[[ $f == */* ]] && d=${f%/*}
+			mkdir -p "$dir/$d" || hp_die "cannot create $dir/$d"
 			cp -p "$src/$f" "$dir/$f" || hp_die "cannot copy $src/$f"
 		fi
 	done < <(patch_files "$patch")

@@ -149,9 +149,10 @@ target_newest() {
 # target_resolve [RELEASE] - set HP_RELEASE and HP_PKGVER (HP_CACHE_ROOT must be set).
 # A release whose cache is complete needs no apt look-up at all (warm runs stay offline).
 target_resolve() {
-	local want=${1:-} running
+	local want=${1:-} running=''
 	hp_stage_begin resolve
-	running=$(uname -r)
+	# the running kernel only matters without -k (a triage runs hotpatch-build with it)
+	[[ -n $want ]] || running=$(uname -r)
 	if [[ -n $want ]]; then
 		HP_RELEASE=$want
 	elif [[ $running =~ ^6\.1\.0-[0-9]+-(amd64|cloud-amd64)$ ]] &&
@@ -175,11 +176,14 @@ target_resolve() {
 	fi
 	HP_CACHE=$HP_CACHE_ROOT/$HP_RELEASE
 	if [[ -f $HP_CACHE/.done/setup && -s $HP_CACHE/pkgversion ]]; then
-		HP_PKGVER=$(<"$HP_CACHE/pkgversion")
+		# one-line files, read without a subshell
+		IFS= read -r HP_PKGVER <"$HP_CACHE/pkgversion" || [[ -n $HP_PKGVER ]] ||
+			hp_die "cannot read $HP_CACHE/pkgversion"
 		# caches made before substitutions existed always had the exact kbuild
 		HP_KBUILD_VER=$HP_PKGVER
 		if [[ -s $HP_CACHE/kbuildversion ]]; then
-			HP_KBUILD_VER=$(<"$HP_CACHE/kbuildversion")
+			IFS= read -r HP_KBUILD_VER <"$HP_CACHE/kbuildversion" || [[ -n $HP_KBUILD_VER ]] ||
+				hp_die "cannot read $HP_CACHE/kbuildversion"
 		fi
 	else
 		local vers
