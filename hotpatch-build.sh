@@ -98,7 +98,9 @@ Cache only:
 
 Environment: HOTPATCH_CACHE (the cache root), HOTPATCH_CC_WRAPPER (a command before every
 compile: ccache, distcc), HOTPATCH_OBJECT_CACHE=0 (compile every TU's original side instead of
-copying it from the release's object cache, CACHE/RELEASE/objects).
+copying it from the release's object cache, CACHE/RELEASE/objects), HOTPATCH_PREFILTER=0
+(compile every TU that includes a changed header, even one whose preprocessed text shows that
+its object cannot change).
 
 Exit status: 0 module written (and test passed), or with --defer-module its inputs left in
 DIR; 1 error; 2 refused: the change cannot be live-patched safely (the message names file,
@@ -409,9 +411,10 @@ hp_build() {
 
 	hp_stage_begin map
 	objects_map "$work"
+	objects_prefilter "$work"
 	local tus=()
 	mapfile -t tus <"$work/tus"
-	hp_stage_end "${#tus[@]} TU(s)"
+	hp_stage_end "${#tus[@]} TU(s), $OBJECTS_DROPPED left out by the header filter"
 
 	hp_stage_begin compile
 	objects_compile "$work"

@@ -3,6 +3,8 @@
 #
 #   objects_map WORK            PATCH_C + PATCH_H -> WORK/tus ("src.c<TAB>obj.o<TAB>target<TAB>command")
 #   objects_shadow SRC OVL DIR  DIR: a tree that is SRC with the files of OVL laid over it
+#   objects_prefilter WORK      drop from WORK/tus the TUs that only include a changed header
+#                               and whose object cannot change (hotpatch-ppcmp on gcc -E)
 #   objects_compile WORK        compile every TU of WORK/tus twice, in parallel:
 #                               WORK/orig/<obj>, WORK/patched/<obj> (the original from the
 #                               release's object cache when it holds it)
@@ -183,6 +185,116 @@ objects_shadow() {
 		hp_die "cannot copy the patched files into $dir"
 }
 
+# A changed header sends every TU that includes it to the compiler, twice; most of them use
+# nothing that changed (btrfs's ctree.h: 56 TUs for one prototype and one new static inline),
+# and that fan-out was half of hotpatch-triage's cold compile time. Preprocessing a TU costs a
+# tenth of compiling it, so each TU whose own source the patch leaves alone is preprocessed on
+# both sides, exactly as it would be compiled, and hotpatch-ppcmp proves (or not) that its
+# object cannot change: identical tokens, or only function declarations and static inline
+# functions nothing in the TU names. Anything it cannot prove keeps the TU: a TU dropped
+# whose object changed would be a module without the fix. HOTPATCH_PREFILTER=0 compiles them all.
+
+# objects_ppcmp_tool - the hotpatch-ppcmp of this tree (built or installed), else on PATH.
+objects_ppcmp_tool() {
+	local t
+	t=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)/out/bin/hotpatch-ppcmp
+	[[ -x $t ]] || t=$(command -v hotpatch-ppcmp 2>/dev/null) || return 1
+	printf '%s\n' "$t"
+}
+
+# objects_pp_cmd CMD OBJ OUT - OBJ's compile command CMD (objtool's part stripped as a
+# compile strips it) preprocessing into OUT instead: no object, no dependency file.
+objects_pp_cmd() {
+	local cmd=$1 obj=$2 out=$3 dep
+	dep=$(dirname "$obj")/.$(basename "$obj").d
+	cmd=$(objtool_strip "$cmd") || return 1
+	cmd=${cmd%%; *}
+	[[ $cmd == *"-Wp,-MMD,$dep "* && $cmd == *"-c -o $obj "* ]] || return 1
+	cmd=${cmd/"-Wp,-MMD,$dep "/}
+	printf '%s\n' "${cmd/"-c -o $obj "/"-E -o $out "}"
+}
+
+# objects_prefilter_one WORK SRC.c OBJ CMD - one job of objects_prefilter: prints
+# "drop<TAB>OBJ<TAB>VERDICT" or "keep<TAB>OBJ<TAB>WHY".
+objects_prefilter_one() {
+	local work=$1 c=$2 obj=$3 cmd=$4 side tree pp verdict rc=0
+	local dir=$work/pp/${obj//\//_}
+	mkdir -p "$dir" || return 1
+	for side in orig patched; do
+		tree=$HP_CACHE/src
+		[[ $side == orig ]] || tree=$work/shadow
+		if ! pp=$(objects_pp_cmd "$cmd" "$obj" "$dir/$side.i"); then
+			printf 'keep\t%s\tcannot turn its command into a preprocessing one\n' "$obj"
+			return 0
+		fi
+		if ! (cd "$tree" && hp_target_exec bash -c "$pp") >"$dir/$side.log" 2>&1; then
+			# compiling it will say why
+			printf 'keep\t%s\tpreprocessing the %s side failed\n' "$obj" "$side"
+			rm -rf "$dir"
+			return 0
+		fi
+	done
+	verdict=$("$OBJECTS_PPCMP" "$dir/orig.i" "$dir/patched.i" 2>&1) || rc=$?
+	rm -rf "$dir"
+	if ((rc == 0)); then
+		printf 'drop\t%s\t%s\n' "$obj" "${verdict//$'\n'/ }"
+	else
+		printf 'keep\t%s\t%s\n' "$obj" "${verdict//$'\n'/ }"
+	fi
+}
+
+# objects_prefilter WORK - leave out of WORK/tus each TU that is there only because it includes
+# a changed header and whose object cannot change; the whole verdict list in WORK/prefilter.
+# Sets OBJECTS_DROPPED (how many).
+objects_prefilter() {
+	local work=$1 c obj cmd n kept dropped ident
+	OBJECTS_DROPPED=0
+	((${#PATCH_H[@]})) || return 0
+	if [[ ${HOTPATCH_PREFILTER:-1} == 0 ]]; then
+		hp_verbose "header filter: off (HOTPATCH_PREFILTER=0)"
+		return 0
+	fi
+	if ! OBJECTS_PPCMP=$(objects_ppcmp_tool); then
+		hp_log "hotpatch-ppcmp is not built (make): every TU that includes a changed header is compiled"
+		return 0
+	fi
+	declare -A own=()
+	for c in "${PATCH_C[@]}"; do
+		own[$c]=1
+	done
+	: >"$work/prefilter.jobs"
+	while IFS=$'\t' read -r c obj _ cmd; do
+		[[ -n ${own[$c]:-} ]] || printf '%s\t%s\t%s\n' "$c" "$obj" "$cmd" >>"$work/prefilter.jobs"
+	done <"$work/tus"
+	[[ -s $work/prefilter.jobs ]] || return 0
+	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"
+	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_CACHE/src/.config")
+	export -f objects_prefilter_one objects_pp_cmd objtool_strip hp_die hp_target_exec buildroot_exec
+	export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT HP_OBJTOOL_DEFERRED OBJECTS_PPCMP
+	# shellcheck disable=SC2016 # the job script expands its own arguments
+	awk '{ print NR }' "$work/prefilter.jobs" |
+		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
+			IFS=$'"'"'\t'"'"' read -r c obj cmd <<<"$(sed -n "{}p" "$1")"
+			objects_prefilter_one "$2" "$c" "$obj" "$cmd"' _ "$work/prefilter.jobs" "$work" \
+			>"$work/prefilter" || hp_die "the header filter failed"
+	n=$(wc -l <"$work/prefilter.jobs")
+	[[ $(wc -l <"$work/prefilter") == "$n" ]] || hp_die "the header filter gave no verdict for some TUs (see $work/prefilter)"
+	awk -F'\t' 'NR == FNR { if ($1 == "drop") drop[$2] = 1; next } !($2 in drop)' \
+		"$work/prefilter" "$work/tus" >"$work/tus.kept" || hp_die "cannot filter $work/tus"
+	mv "$work/tus.kept" "$work/tus"
+	dropped=$(awk -F'\t' '$1 == "drop"' "$work/prefilter" | wc -l)
+	ident=$(awk -F'\t' '$1 == "drop" && $3 == "identical"' "$work/prefilter" | wc -l)
+	kept=$((n - dropped))
+	OBJECTS_DROPPED=$((OBJECTS_DROPPED + dropped))
+	hp_log "header filter: $dropped of $n TU(s) that only include ${PATCH_H[*]} not compiled ($ident preprocess identically, $((dropped - ident)) differ only in unused function declarations or static inlines), $kept kept; HOTPATCH_PREFILTER=0 compiles them all"
+	if [[ ${HP_VERBOSE:-} == 1 ]]; then
+		while IFS=$'\t' read -r c obj cmd; do
+			hp_verbose "header filter: $obj: $c ($cmd)"
+		done <"$work/prefilter"
+	fi
+	return 0
+}
+
 # objects_compile_tu TREE OUT OBJ CMD - compile OBJ in TREE (SRC, or a shadow of it) with CMD,
 # its line of the compile database, rewritten by objects_cmd_for: OUT/OBJ, its -MMD file and
 # OUT/OBJ.cmd (the command run). The compiler's messages go to stderr. Returns non-zero when
@@ -331,7 +443,7 @@ objects_compile_one() {
 # of original objects the cache gave.
 objects_compile() {
 	local work=$1 src=$HP_CACHE/src
-	objects_shadow "$src" "$work/patched-src" "$work/shadow"
+	[[ -d $work/shadow ]] || objects_shadow "$src" "$work/patched-src" "$work/shadow"
 	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
 		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks \
 		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
