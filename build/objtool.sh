@@ -30,15 +30,8 @@
 # link's arguments. The argument list mirrors 6.12's objtool-args-y / vmlinux-objtool-args-y.
 
 objtool_deferred_args() {
-	local config=$1 args=() pad opt
-	# the config's =y options read once (one grep, not one per option: this runs on every
-	# hotpatch-build, twice per triage candidate)
-	local -A objtool_y=()
-	while IFS= read -r opt; do
-		opt=${opt#CONFIG_}
-		objtool_y[${opt%=y}]=1
-	done < <(grep -E '^CONFIG_[A-Za-z0-9_]+=y$' "$config" 2>/dev/null)
-	objtool_cfg() { [[ -n ${objtool_y[$1]:-} ]]; }
+	local config=$1 args=() pad
+	objtool_cfg() { grep -q "^CONFIG_$1=y$" "$config"; }
 	objtool_cfg OBJTOOL || return 0
 	objtool_cfg X86_KERNEL_IBT || objtool_cfg LTO_CLANG || return 0
 	objtool_cfg HAVE_JUMP_LABEL_HACK && args+=(--hacks=jump_label)
