@@ -9,6 +9,9 @@
 #   hp_trap_errors           make an unexpected failure (one set -e would exit on silently,
 #                            e.g. a pipeline killed by SIGPIPE) an error naming the command
 #   hp_run CMD...            run CMD; on failure die naming the stage and the command
+#   hp_time VAR              the time now (as hp_now prints it) into VAR, without a subshell
+#   hp_elapsed VAR T0 DIGITS the seconds since T0 into VAR, DIGITS decimals (hp_usec: a time
+#                            as whole microseconds; hp_secs: microseconds as seconds)
 #   hp_stage_begin NAME      start timing a stage (sets HP_STAGE, used by hp_die)
 #   hp_stage_end [NOTE]      print "hotpatch: stage NAME  S.s s  NOTE" (HP_STAGE_OPEN: begun,
 #                            not ended)
