@@ -485,12 +485,13 @@ objects_compile() {
 
 # objects_check_failed_orig WORK SRC - after a failed compile: the original of each TU whose
 # patched side failed and whose original was not compiled (the patched side goes first and a
-# failure stops the jobs) is checked with -fsyntax-only (kernel/signal.c: 0.4 s, a fifth of a compile). "does not
-# compile" says the fix does not build against the target only while the original does: an
-# original that fails too (a broken toolchain, a wrong database command) is the tool's error,
-# reported as "(orig) does not compile".
+# failure stops the jobs) is checked with -fsyntax-only (kernel/signal.c: 0.4 s, a fifth of a
+# compile), unless the object cache holds it (compiled with this tree and toolchain). "does
+# not compile" says the fix does not build against the target only while the original does:
+# an original that fails too (a broken toolchain, a wrong database command) is the tool's
+# error, reported as "(orig) does not compile".
 objects_check_failed_orig() {
-	local work=$1 src=$2 side n c obj cmd log
+	local work=$1 src=$2 side n c obj cmd log entry
 	local -A failed=()
 	while IFS=$'\t' read -r side n; do
 		failed[$side.$n]=1
@@ -500,6 +501,11 @@ objects_check_failed_orig() {
 		IFS=$'\t' read -r _ _ c obj cmd <<<"$(sed -n "${n}p" "$work/jobs")"
 		# the original is the job after its patched side
 		[[ ! -s $work/orig/$obj && -z ${failed[orig.$((n + 1))]:-} ]] || continue
+		# an original the object cache holds compiled with this tree and toolchain
+		if [[ -n ${OBJECTS_CACHE_DIR:-} ]] && entry=$(objects_cache_entry "$c" "$obj" "$cmd") &&
+			[[ -s $entry ]]; then
+			continue
+		fi
 		mkdir -p "$work/orig-check/$(dirname "$obj")" || return 0
 		log=$work/orig-check/$obj.log
 		cmd=$(objects_cmd_for "${cmd%%;*}" "$work/orig-check" "$obj") || return 0

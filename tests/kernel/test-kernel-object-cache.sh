@@ -18,7 +18,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-t_plan 11
+t_plan 12
 t_setup_kernel
 work=$(t_tmpdir)
 cache=$work/objects
@@ -235,5 +235,16 @@ if ((rc == 1 && orig == 0 && syntax == 1 && patched == 1)) && [[ -z $(entries) ]
 	t_pass "-j 1, a patched side that does not compile: exit 1, \"(patched) does not compile\" naming the error, the original never compiled (only syntax-checked)"
 else
 	t_fail "-j 1 skips the original after the patched side failed" "$(why x)"
+fi
+
+# --- ... and with the original in the cache, not even the syntax check runs. ---
+hb y "$fixa"
+hb x "$work/broken.patch" -j 1
+if ((rc == 1 && orig == 0 && syntax == 0 && patched == 1)) &&
+	grep -q "^hotpatch: objects: error: ${tu%.o}.c (patched) does not compile:" "$work/x.log" &&
+	! grep -q '(orig) does not compile' "$work/x.log"; then
+	t_pass "-j 1, a patched side that does not compile, its original cached: no compile and no syntax check of the original"
+else
+	t_fail "-j 1, broken patched side, original cached: no syntax check" "$(why x)"
 fi
 t_done
