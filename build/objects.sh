@@ -217,7 +217,7 @@ objects_pp_cmd() {
 # objects_prefilter_one WORK SRC.c OBJ CMD - one job of objects_prefilter: prints
 # "drop<TAB>OBJ<TAB>VERDICT" or "keep<TAB>OBJ<TAB>WHY".
 objects_prefilter_one() {
-	local work=$1 c=$2 obj=$3 cmd=$4 side tree pp verdict rc=0
+	local work=$1 c=$2 obj=$3 cmd=$4 side tree pp verdict rc=0 entry=''
 	local dir=$work/pp/${obj//\//_}
 	mkdir -p "$dir" || return 1
 	for side in orig patched; do
@@ -227,11 +227,24 @@ objects_prefilter_one() {
 			printf 'keep\t%s\tcannot turn its command into a preprocessing one\n' "$obj"
 			return 0
 		fi
+		# The original's preprocessed text, like its object, depends only on the release and
+		# the command (every candidate carrying the header asks for it again): kept gzipped
+		# (3.9 MB -> 0.5 MB, 0.06 s) in the object cache, keyed on the command without its output.
+		if [[ $side == orig && -n ${OBJECTS_CACHE_DIR:-} ]]; then
+			entry=$(objects_cache_entry "$c" "$obj" "${pp/" -o $dir/orig.i "/" "}") && entry=${entry%.o}.i.gz || entry=''
+			if [[ -n $entry && -s $entry ]] && gzip -dc "$entry" >"$dir/orig.i" 2>/dev/null; then
+				hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry"
+				continue
+			fi
+		fi
 		if ! (cd "$tree" && hp_target_exec bash -c "$pp") >"$dir/$side.log" 2>&1; then
 			# compiling it will say why
 			printf 'keep\t%s\tpreprocessing the %s side failed\n' "$obj" "$side"
 			rm -rf "$dir"
 			return 0
+		fi
+		if [[ $side == orig && -n $entry ]] && gzip -1 -c "$dir/orig.i" >"$dir/orig.i.gz"; then
+			objects_cache_put "$entry" "$dir/orig.i.gz" "$work"
 		fi
 	done
 	verdict=$("$OBJECTS_PPCMP" "$dir/orig.i" "$dir/patched.i" 2>&1) || rc=$?
@@ -269,8 +282,11 @@ objects_prefilter() {
 	[[ -s $work/prefilter.jobs ]] || return 0
 	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"
 	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_CACHE/src/.config")
-	export -f objects_prefilter_one objects_pp_cmd objtool_strip hp_die hp_target_exec buildroot_exec
-	export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT HP_OBJTOOL_DEFERRED OBJECTS_PPCMP
+	objects_cache_init "$HP_CACHE/src"
+	export -f objects_prefilter_one objects_pp_cmd objtool_strip hp_die hp_target_exec buildroot_exec \
+		objects_cache_entry objects_cache_put hp_cache_refresh
+	export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT HP_OBJTOOL_DEFERRED OBJECTS_PPCMP OBJECTS_CACHE_DIR \
+		OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN
 	# shellcheck disable=SC2016 # the job script expands its own arguments
 	awk '{ print NR }' "$work/prefilter.jobs" |
 		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
@@ -523,7 +539,7 @@ objects_cache_prune() {
 	local fd
 	exec {fd}>>"$OBJECTS_CACHE_DIR/.lock" || return 0
 	if flock "$fd"; then
-		hp_cache_prune "$OBJECTS_CACHE_DIR" '' "an original object" '*.o' '.tmp.*'
+		hp_cache_prune "$OBJECTS_CACHE_DIR" '' "an original object" '*.o' '*.i.gz' '.tmp.*'
 	fi
 	exec {fd}>&-
 }
