@@ -12,18 +12,22 @@
 # - a header found through a driver's -I (amdgpu's "-I.../amdgpu/../include"), a TU the compile
 #   database spells with "../" (virt/kvm), and a forced -include;
 # - the exact check as the map stage runs it, in a child bash of xargs (what it needs must be
-#   exported), and an awk that fails there keeps the TU: only a clean "not found" drops one.
+#   exported), and an awk that fails there keeps the TU: only a clean "not found" drops one;
+# - the map stage keeps each original TU's gcc -M output in the object cache and reads it back
+#   on the next map (a lie planted in one entry is believed: proof that it is read).
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 9
+t_plan 10
 t_setup_kernel
 # shellcheck source=build/common.sh
 . "$T_TOP/build/common.sh"
 # shellcheck source=build/compiledb.sh
 . "$T_TOP/build/compiledb.sh"
+# shellcheck source=build/buildroot.sh
+. "$T_TOP/build/buildroot.sh"
 # shellcheck source=build/objects.sh
 . "$T_TOP/build/objects.sh"
 HP_STAGE='test'
@@ -156,6 +160,31 @@ if [[ -n $cmd && $a == yes && $b == no && $e == yes ]]; then
 	t_pass "the exact check in a child shell: $c opens timekeeping.h, not a missing header; a failed check keeps the TU"
 else
 	t_fail "the exact check in a child shell" "timekeeping.h: '$a' (want yes), missing header: '$b' (want no), failed check: '$e' (want yes)"
+fi
+
+# 10. objects_map: the first map writes one .deps entry per candidate it checked, the next map
+# reads them (same TUs); an entry that says its TU does not open the header drops that TU
+PATCH_C=()
+PATCH_H=(fs/xfs/xfs_buf_item.h)
+OBJECTS_CACHE=$work/objc
+export OBJECTS_CACHE
+mkdir -p "$work/m1" "$work/m2" "$work/m3"
+objects_map "$work/m1" 2>/dev/null
+nd=$(find "$OBJECTS_CACHE" -name '*.deps' | wc -l)
+objects_map "$work/m2" 2>/dev/null
+lie=$(grep -l 'xfs_buf_item\.h' "$OBJECTS_CACHE"/*-xfs_trans_buf.deps 2>/dev/null || true)
+if [[ -n $lie ]]; then
+	chmod 644 "$lie"
+	printf 'fs/xfs/xfs_trans_buf.o: fs/xfs/xfs_trans_buf.c\n' >"$lie"
+fi
+objects_map "$work/m3" 2>/dev/null
+n1=$(wc -l <"$work/m1/tus")
+if ((n1 > 0 && nd >= n1)) && cmp -s "$work/m1/tus" "$work/m2/tus" && [[ -n $lie ]] &&
+	grep -q '^fs/xfs/xfs_trans_buf\.c' "$work/m1/tus" && ! grep -q '^fs/xfs/xfs_trans_buf\.c' "$work/m3/tus" &&
+	(($(wc -l <"$work/m3/tus") == n1 - 1)); then
+	t_pass "the map keeps gcc -M of each original TU in the object cache ($nd entries for $n1 TUs of xfs_buf_item.h) and reads it back"
+else
+	t_fail "the map's dependencies from the object cache" "first map $n1 TUs, $nd entries, second map $(wc -l <"$work/m2/tus") TUs ($(cmp -s "$work/m1/tus" "$work/m2/tus" && echo same || echo different)), planted entry '${lie:-none}', third map $(wc -l <"$work/m3/tus") TUs"
 fi
 
 t_done
