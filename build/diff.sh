@@ -68,8 +68,14 @@ diff_objects() {
 		hp_refuse "the patch cannot be applied live safely (reasons above); no module written"
 	fi
 	if ((n == 0)); then
+		local why='every object compiled the same'
+		# the header filter may have proven every TU unchanged without compiling one
+		if ((${OBJECTS_DROPPED:-0} > 0)); then
+			why="every object compiled the same; $OBJECTS_DROPPED TU(s) that include the changed header(s) cannot change, proven by the header filter"
+			[[ -s $work/tus ]] || why="none of the $OBJECTS_DROPPED TU(s) that include the changed header(s) can change, proven by the header filter"
+		fi
 		printf 'hotpatch: %s: no change: %s\n' "$HP_STAGE" \
-			"the patch changes no function that can be live-patched (every object compiled the same)" >&2
+			"the patch changes no function that can be live-patched ($why)" >&2
 		exit 3
 	fi
 	if ((${#DIFF_TARGETS[@]})); then

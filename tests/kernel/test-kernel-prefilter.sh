@@ -27,7 +27,7 @@ cases=(
 	"drivers/mtd/mtdcore.h"
 )
 # per case: every dropped TU's objects are the same but for debug info; then the totals
-t_plan $((${#cases[@]} + 2))
+t_plan $((${#cases[@]} + 3))
 rel=6.1.0-54-amd64
 env=$("$T_TOP/hotpatch-build.sh" --setup --print-env -k "$rel" 2>/dev/null) ||
 	t_bail "kernel cache setup of $rel: expected hotpatch-build.sh --setup -k $rel --print-env to succeed"
@@ -99,6 +99,16 @@ for case in "${cases[@]}"; do
 done
 t_check "the filter drops TUs at all (saw $dropped of $candidates)" test "$dropped" -gt 0
 t_check "the filter keeps the TUs whose code a header changed (saw $kept_changed)" test "$kept_changed" -gt 0
+# hotpatch-build on a header fix whose every TU the filter proves unchanged: no change (exit
+# 3), and the reason says the filter proved it (not "every object compiled the same")
+rc=0
+"$T_TOP/hotpatch-build.sh" -k "$rel" -o "$tmp/mtd-out" -n mtd "$upd/diffs/drivers/mtd/mtdcore.h.diff" \
+	>"$tmp/mtd.log" 2>&1 || rc=$?
+if ((rc == 3)) && grep -q 'no change: .*none of the [0-9]* TU(s) that include the changed header(s) can change, proven by the header filter' "$tmp/mtd.log"; then
+	t_pass "hotpatch-build, drivers/mtd/mtdcore.h alone: no change, proven by the header filter"
+else
+	t_fail "hotpatch-build, drivers/mtd/mtdcore.h alone: no change, proven by the header filter" "exit $rc: $(grep -E 'no change|error' "$tmp/mtd.log" | tail -n 2 | tr '\n' ' ')"
+fi
 printf '# total: %d TUs mapped, %d through a header only, %d dropped (%d compiles saved)\n' \
 	"$all" "$candidates" "$dropped" "$((2 * dropped))"
 t_done
