@@ -141,9 +141,8 @@ static int read_by_special(struct symbol *p, struct section *in, struct section 
  * Data in a section the compiler and the kernel's linker script do not
  * place among ordinary data (.data*, .rodata*, .bss*, init, exit): a table
  * section of its own (__section("x"), asm-made), which the kernel walks
- * through linker-made bounds.  An entry there that nothing in the object
- * reads is reached that way only, never dead; a global one another object
- * names is still an entry the running kernel's walk never sees.
+ * through linker-made bounds.  A local entry there that nothing in the
+ * object reads is reached that way only, never dead.
  */
 static bool bounds_table(struct section *s)
 {
@@ -195,7 +194,7 @@ static int sym_read(struct symbol *p, bool *read)
 	return 0;
 }
 
-/* Table entries only ORIG has, that nothing in ORIG read. */
+/* Local table entries only ORIG has, that nothing in ORIG read. */
 static int account_removed_entries(struct differ *d)
 {
 	struct symbol *p;
@@ -204,7 +203,8 @@ static int account_removed_entries(struct differ *d)
 		bool read;
 		int ret;
 
-		if (p->twin || !p->sec || !sym_is_data(p) || p->parent || !bounds_table(p->sec))
+		if (p->twin || !p->sec || !sym_is_data(p) || p->bind != STB_LOCAL || p->parent ||
+		    !bounds_table(p->sec))
 			continue;
 		ret = sym_read(p, &read);
 		ret = ret ?: read ? 0 : refuse_table_entry(d, p, "removes an entry from");
@@ -224,7 +224,8 @@ static int account_symbol(struct differ *d, struct symbol *p)
 	case V_SAME:
 		return 0;
 	case V_NEW:
-		if (sym_is_data(p) && !ds->nr_refs && !ds->special_static && bounds_table(p->sec))
+		if (sym_is_data(p) && !ds->nr_refs && p->bind == STB_LOCAL && !ds->special_static &&
+		    bounds_table(p->sec))
 			return refuse_table_entry(d, p, "adds an entry to");
 		return 0;
 	case V_CHANGED:
