@@ -64,14 +64,17 @@ rc=0
 	--check "$fx/check.sh" --extra-module sctp --no-unload --log "$logs/vm-unpatched" \
 	>"$logs/vm-unpatched.out" 2>&1 || rc=$?
 console=$logs/vm-unpatched/console.log
+# the console read whole first: a grep -q reading tr's pipe stops at its match, and tr, still
+# writing, dies of SIGPIPE, which pipefail would count as the check failing
+text=$(tr -d '\r' <"$console" 2>/dev/null) || text=''
 if grep -qE '^vmtest:   ok +before +got fail' "$logs/vm-unpatched.out" &&
-	tr -d '\r' <"$console" | grep -q '^prstatus: stream 0 statistics not written: .*(unfixed)'; then
+	grep -q '^prstatus: stream 0 statistics not written: .*(unfixed)' <<<"$text"; then
 	t_pass "$rel unpatched: the probe sees the bug (the statistics are not written back)"
 else
 	t_fail "$rel unpatched: the probe" "expected the check to fail with '(unfixed)', saw: $(tr -d '\r' <"$console" | grep -m2 -E '^prstatus|HPVM: step=before' | tr '\n' ' ') (log $console)"
 fi
-if tr -d '\r' <"$console" | grep -q 'sctp: Hash tables configured' &&
-	! tr -d '\r' <"$console" | grep -q 'prstatus: socket(IPPROTO_SCTP)'; then
+if grep -q 'sctp: Hash tables configured' <<<"$text" &&
+	! grep -q 'prstatus: socket(IPPROTO_SCTP)' <<<"$text"; then
 	t_pass "$rel: socket(IPPROTO_SCTP) loaded sctp with libcrc32c and crc32c through request_module"
 else
 	t_fail "$rel: sctp through request_module" "expected sctp loaded on demand, saw: $(tr -d '\r' <"$console" | grep -m2 -E 'prstatus|sctp' | tr '\n' ' ') (vmtest exit $rc)"
