@@ -95,10 +95,9 @@ objects_includes_header() {
 		# it could leave a changed function out of the module.
 		deps=$(cd "$HP_CACHE/src" && hp_target_exec bash -c "$cmd" 2>/dev/null) || return 0
 		[[ -n $deps ]] || return 0
-		if [[ -n $entry ]] && tmp=$(mktemp "$OBJECTS_CACHE_DIR/.tmp.${entry##*/}.XXXXXX" 2>/dev/null); then
-			if printf '%s\n' "$deps" >"$tmp" && chmod 444 "$tmp"; then
-				mv -n "$tmp" "$entry" 2>/dev/null || true
-			fi
+		# published like an object; OBJECTS_WORK (objects_map's) gets the mark of a publisher
+		if [[ -n $entry ]] && tmp=$(mktemp "${OBJECTS_WORK:-${TMPDIR:-/tmp}}/deps.XXXXXX" 2>/dev/null); then
+			printf '%s\n' "$deps" >"$tmp" && objects_cache_put "$entry" "$tmp" "${OBJECTS_WORK:-}"
 			rm -f "$tmp"
 		fi
 	fi
@@ -150,10 +149,11 @@ objects_map() {
 			HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_CACHE/src/.config")
 			objects_cache_init "$HP_CACHE/src"
 			export -f objects_includes_header hp_target_exec buildroot_exec objects_cache_entry \
-				hp_cache_refresh
+				objects_cache_put hp_cache_refresh
+			OBJECTS_WORK=$work
 			# shellcheck disable=SC2090 # an awk program, passed whole to awk
 			export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT INCLUDES_AWK_NORM OBJECTS_CACHE_DIR \
-				OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN
+				OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_WORK
 			# exact check in parallel; each job prints the TU when it includes a header
 			# shellcheck disable=SC2016 # the job script expands its own arguments
 			awk -F'\t' '{ print NR }' "$tmpd/cands" |
@@ -444,13 +444,15 @@ objects_cache_get() {
 	cmd=$(objtool_strip "$cmd") && objects_cmd_for "$cmd" "$out" "$obj" >"$out/$obj.cmd"
 }
 
-# objects_cache_put ENTRY OBJFILE WORK - publish a compiled original object as ENTRY (see
-# above); a failure leaves the cache without it, never the build without its object.
+# objects_cache_put ENTRY FILE WORK - publish FILE (a compiled original object, its gcc -E
+# or gcc -M output) as ENTRY (see above), WORK/objects-published marking that this run
+# published (none without WORK); a failure leaves the cache without it, never the build
+# without its object.
 objects_cache_put() {
 	local entry=$1 file=$2 work=$3 tmp
 	tmp=$(mktemp "$OBJECTS_CACHE_DIR/.tmp.${entry##*/}.XXXXXX" 2>/dev/null) || return 0
 	if cp "$file" "$tmp" && chmod 444 "$tmp" && sync "$tmp" && mv -n "$tmp" "$entry"; then
-		: >>"$work/objects-published"
+		[[ -z $work ]] || : >>"$work/objects-published"
 	fi
 	rm -f "$tmp"
 }

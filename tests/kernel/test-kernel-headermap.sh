@@ -162,8 +162,9 @@ else
 	t_fail "the exact check in a child shell" "timekeeping.h: '$a' (want yes), missing header: '$b' (want no), failed check: '$e' (want yes)"
 fi
 
-# 10. objects_map: the first map writes one .deps entry per candidate it checked, the next map
-# reads them (same TUs); an entry that says its TU does not open the header drops that TU
+# 10. objects_map: the first map writes one .deps entry per candidate it checked (read-only,
+# published as an object is: the run marked as a publisher), the next map reads them (same
+# TUs, nothing published); an entry that says its TU does not open the header drops that TU
 PATCH_C=()
 PATCH_H=(fs/xfs/xfs_buf_item.h)
 OBJECTS_CACHE=$work/objc
@@ -171,6 +172,8 @@ export OBJECTS_CACHE
 mkdir -p "$work/m1" "$work/m2" "$work/m3"
 objects_map "$work/m1" 2>/dev/null
 nd=$(find "$OBJECTS_CACHE" -name '*.deps' | wc -l)
+nro=$(find "$OBJECTS_CACHE" -name '*.deps' -perm 444 | wc -l)
+ntmp=$(find "$OBJECTS_CACHE" "$work/m1" -name '*tmp*' -o -name 'deps.*' | wc -l)
 objects_map "$work/m2" 2>/dev/null
 lie=$(grep -l 'xfs_buf_item\.h' "$OBJECTS_CACHE"/*-xfs_trans_buf.deps 2>/dev/null || true)
 if [[ -n $lie ]]; then
@@ -179,12 +182,13 @@ if [[ -n $lie ]]; then
 fi
 objects_map "$work/m3" 2>/dev/null
 n1=$(wc -l <"$work/m1/tus")
-if ((n1 > 0 && nd >= n1)) && cmp -s "$work/m1/tus" "$work/m2/tus" && [[ -n $lie ]] &&
+if ((n1 > 0 && nd >= n1 && nro == nd && ntmp == 0)) && cmp -s "$work/m1/tus" "$work/m2/tus" && [[ -n $lie ]] &&
+	[[ -e $work/m1/objects-published && ! -e $work/m2/objects-published ]] &&
 	grep -q '^fs/xfs/xfs_trans_buf\.c' "$work/m1/tus" && ! grep -q '^fs/xfs/xfs_trans_buf\.c' "$work/m3/tus" &&
 	(($(wc -l <"$work/m3/tus") == n1 - 1)); then
 	t_pass "the map keeps gcc -M of each original TU in the object cache ($nd entries for $n1 TUs of xfs_buf_item.h) and reads it back"
 else
-	t_fail "the map's dependencies from the object cache" "first map $n1 TUs, $nd entries, second map $(wc -l <"$work/m2/tus") TUs ($(cmp -s "$work/m1/tus" "$work/m2/tus" && echo same || echo different)), planted entry '${lie:-none}', third map $(wc -l <"$work/m3/tus") TUs"
+	t_fail "the map's dependencies from the object cache" "first map $n1 TUs, $nd entries ($nro read-only, $ntmp temporaries left, publisher marks: first map $([[ -e $work/m1/objects-published ]] && echo yes || echo no), second map $([[ -e $work/m2/objects-published ]] && echo yes || echo no)), second map $(wc -l <"$work/m2/tus") TUs ($(cmp -s "$work/m1/tus" "$work/m2/tus" && echo same || echo different)), planted entry '${lie:-none}', third map $(wc -l <"$work/m3/tus") TUs"
 fi
 
 t_done
