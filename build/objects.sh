@@ -163,6 +163,8 @@ objects_map() {
 					if objects_includes_header "$c" "$cmd" "$@"; then
 						printf "%s\n" "$line"
 					fi' _ "$tmpd/cands" "${hdrs[@]}" >>"$work/tus" || true
+			# a run may end here (nothing compiles): pruning is a publisher's job, as after a compile
+			[[ ! -e $work/objects-published ]] || objects_cache_prune
 		fi
 		rm -rf "$tmpd"
 	fi

@@ -20,7 +20,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 10
+t_plan 11
 t_setup_kernel
 # shellcheck source=build/common.sh
 . "$T_TOP/build/common.sh"
@@ -189,6 +189,25 @@ if ((n1 > 0 && nd >= n1 && nro == nd && ntmp == 0)) && cmp -s "$work/m1/tus" "$w
 	t_pass "the map keeps gcc -M of each original TU in the object cache ($nd entries for $n1 TUs of xfs_buf_item.h) and reads it back"
 else
 	t_fail "the map's dependencies from the object cache" "first map $n1 TUs, $nd entries ($nro read-only, $ntmp temporaries left, publisher marks: first map $([[ -e $work/m1/objects-published ]] && echo yes || echo no), second map $([[ -e $work/m2/objects-published ]] && echo yes || echo no)), second map $(wc -l <"$work/m2/tus") TUs ($(cmp -s "$work/m1/tus" "$work/m2/tus" && echo same || echo different)), planted entry '${lie:-none}', third map $(wc -l <"$work/m3/tus") TUs"
+fi
+
+# 11. a map that published prunes the object cache (a run may end with its map), one that did
+# not publish leaves it alone: an entry unused for 9 days stays after a map that only read, and
+# goes after a map that wrote one entry again
+old=$OBJECTS_CACHE/00000000000000000000000000000000-old.deps
+printf 'old.o: old.c\n' >"$old"
+touch -d "@$(($(date +%s) - 9 * 86400))" "$old"
+mkdir -p "$work/m4" "$work/m5"
+objects_map "$work/m4" 2>/dev/null
+[[ -e $old ]] && kept=yes || kept=no
+mapfile -t found < <(find "$OBJECTS_CACHE" -name '*-xfs_buf.deps')
+redo=${found[0]:-}
+rm -f "$redo"
+objects_map "$work/m5" 2>/dev/null
+if [[ $kept == yes && ! -e $old && -n $redo && -s $redo ]]; then
+	t_pass "a map that publishes prunes the object cache (an entry unused for 9 days goes), one that only reads does not"
+else
+	t_fail "the map prunes as a publisher" "old entry after a reading map: $kept, after a publishing map: $([[ -e $old ]] && echo kept || echo gone), entry written again: '${redo:-none}' $([[ -s $redo ]] && echo yes || echo no)"
 fi
 
 t_done
