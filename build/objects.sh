@@ -146,7 +146,6 @@ objects_map() {
 			printf '%s\t%s\n' "$c" "$line" >>"$tmpd/cands"
 		done
 		if [[ -s $tmpd/cands ]]; then
-			HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_CACHE/src/.config")
 			objects_cache_init "$HP_CACHE/src"
 			export -f objects_includes_header hp_target_exec buildroot_exec objects_cache_entry \
 				objects_cache_put hp_cache_refresh
@@ -308,7 +307,6 @@ objects_prefilter() {
 	done <"$work/tus"
 	[[ -s $work/prefilter.jobs ]] || return 0
 	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"
-	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_CACHE/src/.config")
 	objects_cache_init "$HP_CACHE/src"
 	export -f objects_prefilter_one objects_pp_cmd objtool_strip hp_die hp_target_exec buildroot_exec \
 		objects_cache_entry objects_cache_put hp_cache_refresh
@@ -384,16 +382,23 @@ objects_compile_tu() {
 # that published an entry removes the entries and temporaries unused for 8 days.
 OBJECTS_CACHE_FORMAT=1
 
-# objects_cache_init SRC - OBJECTS_CACHE_DIR (empty: no cache) and OBJECTS_CACHE_ID, the hash
-# of what every original object of this run depends on besides its own database line: format,
-# recipe (the functions as this tree has them), release, tree (package versions, the
-# preparation stamps), the flags and objtool arguments added to every command, the compiler
-# (its --version as hp_check_compiler asked it, the build root and its package list, the
-# compiler, cc1, as and objtool files).
+# objects_cache_init SRC - HP_OBJTOOL_DEFERRED (objtool's arguments under SRC's
+# configuration), OBJECTS_CACHE_DIR (empty: no cache) and OBJECTS_CACHE_ID, the hash of what
+# every original object of this run depends on besides its own database line: format, recipe
+# (the functions as this tree has them), release, tree (package versions, the preparation
+# stamps), the flags and objtool arguments added to every command, the compiler (its
+# --version as hp_check_compiler asked it, the build root and its package list, the compiler,
+# cc1, as and objtool files). Exported for the stages' jobs. Computed once per run: the map,
+# the header filter and the compile each ask (0.02 s and 8 processes each), and a later call
+# with the same ingredients from the environment (OBJECTS_CACHE_OF) keeps them.
 objects_cache_init() {
-	local src=$1 dir=${OBJECTS_CACHE:-$HP_CACHE/objects} br=${HP_BUILDROOT:-} cc=${HP_CC:-gcc-12} f
+	local src=$1 dir=${OBJECTS_CACHE:-$HP_CACHE/objects} br=${HP_BUILDROOT:-} cc=${HP_CC:-gcc-12} f of
 	local -a tools=()
-	OBJECTS_CACHE_DIR='' OBJECTS_CACHE_ID=''
+	of="$objects_sh_dir|$src|$dir|${HOTPATCH_OBJECT_CACHE:-1}|$HP_CACHE|$HP_RELEASE|${HP_KCFLAGS:-}|$br|$cc|$PATH"
+	[[ ${OBJECTS_CACHE_OF:-} != "$of" ]] || return 0
+	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$src/.config")
+	OBJECTS_CACHE_DIR='' OBJECTS_CACHE_ID='' OBJECTS_CACHE_OF=$of
+	export HP_OBJTOOL_DEFERRED OBJECTS_CACHE_DIR OBJECTS_CACHE_ID OBJECTS_CACHE_OF
 	[[ ${HOTPATCH_OBJECT_CACHE:-1} != 0 ]] || return 0
 	if ! mkdir -p "$dir" 2>/dev/null || ! : >>"$dir/.lock" 2>/dev/null; then
 		hp_log "cannot write the object cache $dir: every original object is compiled"
@@ -492,7 +497,6 @@ objects_compile() {
 	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
 		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks \
 		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
-	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$src/.config")
 	objects_cache_init "$src"
 	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED \
 		OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN
