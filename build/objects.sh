@@ -175,38 +175,41 @@ objects_map() {
 
 # objects_shadow SRC OVL DIR - build DIR as SRC overlaid with the regular files under OVL.
 objects_shadow() {
-	local src=$1 ovl=$2 dir=$3 f d rel e
-	local -a links
-	declare -A real=()
-	mkdir -p "$dir" || hp_die "cannot create $dir"
+	local src=$1 ovl=$2 dir=$3 f d rel e globs
+	local -a links dirs=()
+	local -A real=() patched=()
 	real[.]=1
 	while IFS= read -r f; do
 		f=${f#./}
+		patched[$f]=1
 		d=${f%/*}
 		[[ $d == "$f" ]] && d=.
-		while [[ $d != . ]]; do
+		while [[ $d != . && -z ${real[$d]:-} ]]; do
 			real[$d]=1
 			[[ $d == */* ]] && d=${d%/*} || d=.
 		done
 	done < <(cd "$ovl" && find . -type f)
-	# Every real directory gets a symlink to each SRC entry that is neither a real directory
-	# nor a patched file: one `ln` per directory, since a shadow is made on every run.
 	for d in "${!real[@]}"; do
-		mkdir -p "$dir/$d" || hp_die "cannot create $dir/$d"
+		dirs+=("$dir/$d")
 	done
+	mkdir -p "${dirs[@]}" || hp_die "cannot create the directories of $dir"
+	# Every real directory gets a symlink to each SRC entry that is neither a real directory
+	# nor a patched file: one `ln` per directory, since a shadow is made on every run (and no
+	# stat per entry: amdgpu/ alone has 300).
+	globs=$(shopt -p nullglob dotglob) || true
+	shopt -s nullglob dotglob
 	for d in "${!real[@]}"; do
 		links=()
-		for e in "$src/$d"/* "$src/$d"/.[!.]*; do
-			[[ -e $e || -L $e ]] || continue
+		for e in "$src/$d"/*; do
 			rel=$d/${e##*/}
 			rel=${rel#./}
-			[[ -n ${real[$rel]:-} || -e $ovl/$rel ]] && continue
-			links+=("$e")
+			[[ -n ${real[$rel]:-} || -n ${patched[$rel]:-} ]] || links+=("$e")
 		done
 		if ((${#links[@]})); then
 			ln -s -t "$dir/$d" "${links[@]}" || hp_die "cannot link the entries of $dir/$d"
 		fi
 	done
+	eval "$globs"
 	(cd "$ovl" && find . -type f -print0 | xargs -0 cp -p --parents -t "$dir") ||
 		hp_die "cannot copy the patched files into $dir"
 }
