@@ -31,8 +31,14 @@
 #   e  FROM  TO      FROM includes TO (normalized paths)
 #   l  LINK  TARGET  a symbolic link (also an edge)
 #   t  NORM  SRC     a TU of the compile database: its normalized path and its spelling there
+#   u  DIR M TO      some path the compiler may open goes up M levels from DIR with ".." and
+#                    leads to the directory TO: "-I./drivers/gpu/drm/amd/amdgpu/../include",
+#                    `#include "../x.h"` in DIR, TRACE_INCLUDE_PATH "../../fs/xfs" expanded in
+#                    include/trace. The patched tree (objects_shadow) makes DIR a real
+#                    directory when a patched file lies under TO: a symbolic link to the
+#                    original DIR would take ".." into the original tree, past the patched file.
 
-INCLUDES_VERSION=2
+INCLUDES_VERSION=3
 
 # INCLUDES_AWK_NORM - an awk function norm(P): P with its "." and "dir/.." parts removed
 # lexically, as paths are compared here and in objects_includes_header (gcc -M spells a header
@@ -84,10 +90,47 @@ includes_build() {
 		) |
 			sed -nE 's|^\./([^:]*):[[:space:]]*#[[:space:]]*include(_next)?[[:space:]]*([<"])([^>"]+)[>"].*$|\1\t\3\t\4|p' |
 			awk -F'\t' '{ printf "%s\t%s\t%s\n", ($2 == "\"" ? "q" : "a"), $1, $3 }' || exit 1
+		# where the tracepoint headers include a file by TRACE_INCLUDE_PATH, and the paths
+		# that go up with ".." from there
+		(
+			cd "$src" || exit 1
+			grep -rlE --include='*.h' '^[[:space:]]*#[[:space:]]*include[[:space:]]+TRACE_INCLUDE\(' . || (($? == 1))
+		) | sed 's|^\./|m\t|' || exit 1
+		(
+			cd "$src" || exit 1
+			grep -rhE '^[[:space:]]*#[[:space:]]*define[[:space:]]+TRACE_INCLUDE_PATH[[:space:]]+[^[:space:]]*\.\.' . || (($? == 1))
+		) | sed -nE 's|^.*TRACE_INCLUDE_PATH[[:space:]]+([^[:space:]]+).*$|p\t\1|p' || exit 1
 	} | awk -F'\t' -v top="$(cd "$src" && pwd)" -v realtop="$(cd "$src" && pwd -P)" '
 	'"$INCLUDES_AWK_NORM"'
 	function dir(p) { return sub(/\/[^\/]*$/, "", p) ? p : "" }
 	function join(d, x) { return d == "" ? x : d "/" x }
+	# a "u" line for each run of ".." in the spelled path P (of a file when F, else of a
+	# directory): the directory the run starts from, and the directory P leads to
+	function dotdots(p, f,   n, i, k, m, part, pre, d, t) {
+		if (p !~ /(^|\/)\.\.(\/|$)/)
+			return
+		t = norm(f ? dir(p) : p)
+		if (t ~ /^\.\.(\/|$)/)
+			return
+		n = split(p, part, "/")
+		pre = ""
+		i = 1
+		while (i <= n) {
+			if (part[i] != "..") {
+				pre = join(pre, part[i++])
+				continue
+			}
+			for (m = 0; i <= n && part[i] == ".."; i++)
+				m++
+			d = norm(pre)
+			if (d != "" && d !~ /^\.\.(\/|$)/ && !((d, t) in ups)) {
+				ups[d, t] = 1
+				print "u\t" d "\t" m "\t" t
+			}
+			for (k = 0; k < m; k++)
+				pre = join(pre, "..")
+		}
+	}
 	# every existing I/X: the resolution of <X>, and of "X" not found next to its includer
 	function searched(from, x,   i, p) {
 		if (!(x in memo)) {
@@ -96,18 +139,23 @@ includes_build() {
 				p = join(dirs[i], x)
 				if (p ~ /(^|\/)\.\.?(\/|$)/)
 					p = norm(p)
-				if (p in exists)
+				if (p in exists) {
 					memo[x] = memo[x] "\t" p
+					dotdots(join(dirs[i], x), 1)
+				}
 			}
 		}
 		if (memo[x] != "")
 			print "e\t" from memo[x]
 	}
 	$1 == "f" { exists[$2] = 1; next }
+	$1 == "m" { tracedirs[dir($2)] = 1; next }
+	$1 == "p" { for (d in tracedirs) dotdots(join(d, $2 "/x.h"), 1); next }
 	$1 == "l" { to = norm(join(dir($2), $3)); print "l\t" $2 "\t" to; next }
 	$1 == "c" {
 		tu = norm($2)
 		print "t\t" tu "\t" $2
+		dotdots($2, 1)
 		n = split($3, w, " ")
 		for (i = 1; i <= n; i++) {
 			opt = w[i]
@@ -124,6 +172,7 @@ includes_build() {
 				arg = substr(arg, length(top) + 2)
 			else if (index(arg, realtop "/") == 1)
 				arg = substr(arg, length(realtop) + 2)
+			dotdots(arg, opt == "-include")
 			if (opt == "-include") {
 				print "e\t" tu "\t" norm(arg)
 			} else {
@@ -139,6 +188,7 @@ includes_build() {
 	$1 == "q" {
 		p = norm(join(dir($2), $3))
 		print "e\t" $2 "\t" p
+		dotdots(join(dir($2), $3), 1)
 		if (!(p in exists))
 			searched($2, $3)
 		next

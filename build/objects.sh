@@ -173,22 +173,53 @@ objects_map() {
 	hp_log "$n translation unit(s): $(cut -f2 "$work/tus" | paste -sd' ')"
 }
 
+# A directory of the shadow that holds no patched file is a symbolic link into SRC, and ".."
+# taken from inside it lands in SRC: amdgpu's "-I./drivers/gpu/drm/amd/amdgpu/../display/dc/inc"
+# would give a display TU the original of a patched dc/inc header when amdgpu/ holds no patched
+# file, and the module would lack the fix. The release's include index lists every directory
+# some include path goes up from ("u" lines); each whose ".." can reach a patched file is made a
+# real directory too. objects_shadow_check is the net behind it, for what the index cannot see.
+
+# objects_shadow_updirs OVL - the directories of the release's tree that must be real in a
+# shadow of OVL: each "u DIR M TO" of the include index where a file of OVL lies under TO.
+objects_shadow_updirs() {
+	local ovl=$1
+	[[ -n ${HP_CACHE:-} ]] && includes_current || return 0
+	{
+		(cd "$ovl" && find . -type f -printf 'f\t%P\n')
+		LC_ALL=C grep $'^u\t' "$(includes_path)" || (($? == 1))
+	} | awk -F'\t' '
+	$1 == "f" {
+		under[""] = 1
+		for (p = $2; sub(/\/[^\/]*$/, "", p);)
+			under[p] = 1
+		next
+	}
+	$1 == "u" && ($4 in under) { print $2 }' | LC_ALL=C sort -u
+}
+
 # objects_shadow SRC OVL DIR - build DIR as SRC overlaid with the regular files under OVL.
 objects_shadow() {
 	local src=$1 ovl=$2 dir=$3 f d rel e globs
-	local -a links dirs=()
+	local -a links ups=() dirs=()
 	local -A real=() patched=()
 	real[.]=1
+	# (only a directory SRC has: "missing/../x" fails in SRC and must fail here too)
+	if [[ -n ${HP_CACHE:-} && $src -ef $HP_CACHE/src ]]; then
+		while IFS= read -r d; do
+			[[ -d $src/$d && ! -L $src/$d ]] && ups+=("$d/")
+		done < <(objects_shadow_updirs "$ovl")
+	fi
 	while IFS= read -r f; do
 		f=${f#./}
-		patched[$f]=1
+		[[ $f == */ ]] || patched[$f]=1
 		d=${f%/*}
 		[[ $d == "$f" ]] && d=.
 		while [[ $d != . && -z ${real[$d]:-} ]]; do
 			real[$d]=1
 			[[ $d == */* ]] && d=${d%/*} || d=.
 		done
-	done < <(cd "$ovl" && find . -type f)
+	done < <(cd "$ovl" && find . -type f && if ((${#ups[@]})); then printf '%s\n' "${ups[@]}"; fi)
 	for d in "${!real[@]}"; do
 		dirs+=("$dir/$d")
 	done
@@ -467,6 +498,24 @@ objects_cache_put() {
 	rm -f "$tmp"
 }
 
+# objects_shadow_check SHADOW DEPFILE OBJ - fails, saying so, when the compile whose dependency
+# file is DEPFILE read the original of a file patched in SHADOW: a path gcc opened through ".."
+# whose lexical form names a patched file but which leads elsewhere (past a symbolic link).
+objects_shadow_check() {
+	local tree=$1 dep=$2 obj=$3 p n rc=0
+	[[ -s $dep ]] || return 0
+	while IFS=$'\t' read -r p n; do
+		[[ -f $tree/$n && ! -L $tree/$n ]] || continue
+		[[ $tree/$p -ef $tree/$n ]] && continue
+		printf 'hotpatch: objects: error: %s (patched): the compiler opened %s, which is not the patched %s but its original: the patched tree %s lets ".." out of it there; this is a bug of hotpatch, please report it\n' \
+			"$obj" "$p" "$n" "$tree" >&2
+		rc=1
+	done < <(sed 's/\\$//' "$dep" | tr -s '[:blank:]' '\n' | awk '
+		'"$INCLUDES_AWK_NORM"'
+		!/:$/ && /(^|\/)\.\.(\/|$)/ { print $0 "\t" norm($0) }')
+	return "$rc"
+}
+
 # objects_compile_one SIDE TREE WORK SRC.c OBJ CMD - one job of objects_compile: the
 # compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr. The original
 # side comes from the object cache when it has it, and goes there when it did not.
@@ -489,6 +538,9 @@ objects_compile_one() {
 		printf '  full log: %s\n' "$log" >&2
 		return 1
 	fi
+	if [[ $side == patched ]]; then
+		objects_shadow_check "$tree" "$work/$side/$(dirname "$obj")/.$(basename "$obj").d" "$obj" || return 1
+	fi
 	[[ -z $entry ]] || objects_cache_put "$entry" "$work/$side/$obj" "$work"
 }
 
@@ -498,11 +550,12 @@ objects_compile() {
 	local work=$1 src=$HP_CACHE/src
 	[[ -d $work/shadow ]] || objects_shadow "$src" "$work/patched-src" "$work/shadow"
 	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
-		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks \
+		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks objects_shadow_check \
 		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
 	objects_cache_init "$src"
+	# shellcheck disable=SC2090 # an awk program, passed whole to awk
 	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED \
-		OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN
+		OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN INCLUDES_AWK_NORM
 	local c obj cmd
 	: >"$work/jobs"
 	# The patched side first: with -j 1 (hotpatch-triage's candidates) a patched file that does
