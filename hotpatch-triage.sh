@@ -290,7 +290,9 @@ triage_plan() {
 	mv -f "$opt_output/.tmp.candidates.tsv" "$opt_output/candidates.tsv" || hp_die "cannot write $opt_output/candidates.tsv"
 	# the shadow of the updated tree (made by the first worker that needs it, 3 s CPU) belongs
 	# to one update and one target tree: it is kept with the update, for every run and shard
-	k=$(printf '%s\n%s\n' "$HP_SRC" "$(sha256sum <"$TRIAGE_UPDATE/files")" | sha256sum | cut -c1-16)
+	# (and to the include index's version: its "u" lines decide which directories are real)
+	k=$(printf '%s\n%s\nincludes %s\n' "$HP_SRC" "$(sha256sum <"$TRIAGE_UPDATE/files")" "$INCLUDES_VERSION" |
+		sha256sum | cut -c1-16)
 	TRIAGE_SHADOW=$TRIAGE_UPDATE/shadow-$k
 	# an output directory of an earlier version kept its own
 	rm -rf "$opt_output/work/shadow" "$opt_output/work/shadow.key" "$opt_output/work/.shadow.lock"

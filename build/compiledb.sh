@@ -105,7 +105,24 @@ compiledb_ensure() {
 	hp_log "compile database: $n translation units"
 }
 
-# compiledb_get SRC.c - the database line of a source file (relative to the tree), if built.
+# compiledb_line SRC.c - the database line of a source file (relative to the tree), if built:
+# "src.c as the database spells it<TAB>obj<TAB>target<TAB>command". amdgpu's Makefile builds
+# pm/, amdkfd/ and display/ as drivers/gpu/drm/amd/amdgpu/../pm/x.c: a spelling with ".." is
+# compared with its lexical form (gcc compiles, and DWARF names, the spelling).
+compiledb_line() {
+	awk -F'\t' -v s="$1" '
+	$1 == s { print; exit }
+	$1 ~ /(^|\/)\.\.\// {
+		n = $1
+		while (sub(/[^\/]+\/\.\.\//, "", n))
+			;
+		if (n == s) { print; exit }
+	}' "$(compiledb_path)"
+}
+
+# compiledb_get SRC.c - compiledb_line without the spelling: "obj<TAB>target<TAB>command".
 compiledb_get() {
-	awk -F'\t' -v s="$1" '$1 == s { print $2 "\t" $3 "\t" $4; exit }' "$(compiledb_path)"
+	local line
+	line=$(compiledb_line "$1") || return 1
+	[[ -z $line ]] || printf '%s\n' "${line#*$'\t'}"
 }

@@ -123,12 +123,12 @@ objects_map() {
 	local work=$1 c line cands n
 	: >"$work/tus"
 	for c in "${PATCH_C[@]}"; do
-		line=$(compiledb_get "$c")
+		line=$(compiledb_line "$c")
 		if [[ -z $line ]]; then
 			hp_log "$c is not built by the $HP_RELEASE configuration; ignoring it"
 			continue
 		fi
-		printf '%s\t%s\n' "$c" "$line" >>"$work/tus"
+		printf '%s\n' "$line" >>"$work/tus"
 	done
 	if ((${#PATCH_H[@]})); then
 		mapfile -t cands < <(objects_header_users "${PATCH_H[@]}")
@@ -184,7 +184,6 @@ objects_map() {
 # shadow of OVL: each "u DIR M TO" of the include index where a file of OVL lies under TO.
 objects_shadow_updirs() {
 	local ovl=$1
-	[[ -n ${HP_CACHE:-} ]] && includes_current || return 0
 	{
 		(cd "$ovl" && find . -type f -printf 'f\t%P\n')
 		LC_ALL=C grep $'^u\t' "$(includes_path)" || (($? == 1))
@@ -206,6 +205,7 @@ objects_shadow() {
 	real[.]=1
 	# (only a directory SRC has: "missing/../x" fails in SRC and must fail here too)
 	if [[ -n ${HP_CACHE:-} && $src -ef $HP_CACHE/src ]]; then
+		includes_ensure
 		while IFS= read -r d; do
 			[[ -d $src/$d && ! -L $src/$d ]] && ups+=("$d/")
 		done < <(objects_shadow_updirs "$ovl")
@@ -331,14 +331,16 @@ objects_prefilter() {
 		hp_log "hotpatch-ppcmp is not built (make): every TU that includes a changed header is compiled"
 		return 0
 	fi
-	declare -A own=()
-	for c in "${PATCH_C[@]}"; do
-		own[$c]=1
-	done
-	: >"$work/prefilter.jobs"
-	while IFS=$'\t' read -r c obj _ cmd; do
-		[[ -n ${own[$c]:-} ]] || printf '%s\t%s\t%s\n' "$c" "$obj" "$cmd" >>"$work/prefilter.jobs"
-	done <"$work/tus"
+	# the TUs of the patch's own .c files (spelled "amdgpu/../pm/x.c" in the database) stay
+	awk -F'\t' 'NR == FNR { own[$0] = 1; next }
+	{
+		n = $1
+		while (sub(/[^\/]+\/\.\.\//, "", n))
+			;
+		if (!(n in own))
+			print $1 "\t" $2 "\t" $4
+	}' <(printf '%s\n' "${PATCH_C[@]}") "$work/tus" >"$work/prefilter.jobs" ||
+		hp_die "cannot list the TUs for the header filter"
 	[[ -s $work/prefilter.jobs ]] || return 0
 	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"
 	objects_cache_init "$HP_CACHE/src"

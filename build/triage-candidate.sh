@@ -41,6 +41,8 @@ tc_dir=${tc_self%/*}
 . "$tc_dir/common.sh"
 # shellcheck source=build/objects.sh
 . "$tc_dir/objects.sh"
+# shellcheck source=build/compiledb.sh
+. "$tc_dir/compiledb.sh"
 
 HP_STAGE=triage
 # the most .c files one candidate carries (its own and those its headers break)
@@ -82,8 +84,9 @@ tc_gcc_deps() {
 	cmd=${cmd%%; *}
 	cmd=${cmd/-Wp,-MMD,*.o.d /}
 	cmd=${cmd/"-c -o $obj $c"/"-M -MG $c"}
+	# (a header found through amdgpu/../include is named by its lexical path, as the update's)
 	(cd "$TRIAGE_SHADOW" && bash -c "$cmd" 2>/dev/null) | tr -d "\\\\" | tr ' ' '\n' |
-		sed -n 's|^\./||; /\.h$/p'
+		awk "$INCLUDES_AWK_NORM"' /\.h$/ { print norm($0) }'
 }
 
 # tc_needed_headers PATH OBJ - "header<TAB>layout-reason-or-dash" for every changed header
@@ -91,12 +94,14 @@ tc_gcc_deps() {
 # headers, the update's files).
 tc_needed_headers() {
 	local path=$1 obj=$2 line
-	line=$(awk -F'\t' -v s="$path" '$1 == s { print $4; exit }' "$HP_CACHE/compiledb")
+	local spelled cmd
+	line=$(compiledb_line "$path")
 	[[ -n $line ]] || return 0
+	IFS=$'\t' read -r spelled _ _ cmd <<<"$line"
 	awk -F'\t' 'FILENAME == ARGV[1] { if ($2 == "layout" && !($3 in why)) why[$3] = $6; next }
 		FILENAME == ARGV[2] { dep[$1] = 1; next }
 		$1 ~ /\.h$/ && ($1 in dep) { print $1 "\t" ((($1 in why) && why[$1] != "") ? why[$1] : "-") }' \
-		"$TC_OUT/work/all-candidates.tsv" <(tc_gcc_deps "$obj" "$line" "$path") "$TRIAGE_UPDATE/files"
+		"$TC_OUT/work/all-candidates.tsv" <(tc_gcc_deps "$obj" "$cmd" "$spelled") "$TRIAGE_UPDATE/files"
 }
 
 # tc_error_idents LOG - the identifiers the compiler quoted in the patched side's errors

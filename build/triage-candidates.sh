@@ -175,8 +175,13 @@ function cid(path,   id, q, cmd, sum, w) {
 }
 # the compile database: each source's first line, and every directory with a built TU
 NR == FNR {
-	if (!($1 in built)) built[$1] = $2 "\t" $3
-	d = $1
+	# a spelling with ".." (amdgpu's Makefile builds drivers/gpu/drm/amd/amdgpu/../pm/x.c)
+	# counts under its lexical form, the update's path
+	n = $1
+	while (sub(/[^\/]+\/\.\.\//, "", n))
+		;
+	if (!(n in built)) built[n] = $2 "\t" $3
+	d = n
 	sub(/\/[^\/]*$/, "", d)
 	builtdir[d] = 1
 	next

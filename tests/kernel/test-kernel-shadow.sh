@@ -14,13 +14,16 @@
 # old shadow) the same preprocessing reads the original and objects_shadow_check says so, by
 # name. A TU the compile database itself spells through amdgpu/.. (pm/, amdkfd/, display/),
 # patched, is the patched file. A directory the original tree lacks is not made ("missing/../x" must still fail), and
-# a candidate far from any such path gets no extra real directory.
+# a candidate far from any such path gets no extra real directory. Last, the real fix of
+# amdkfd's kfd_crat.c from 6.1.190-1 -> 6.1.192-1 (the compile database spells the TU
+# drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_crat.c): hotpatch-build used to call it "not built";
+# it now builds a module that changes kfd_parse_crat_table, and no other function.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 10
+t_plan 11
 t_setup_kernel
 # shellcheck source=build/common.sh
 . "$T_TOP/build/common.sh"
@@ -166,5 +169,18 @@ if [[ -z $extra ]]; then
 	t_pass "$n real directories for kgd_pp_interface.h, each one of the tree"
 else
 	t_fail "real directories" "not in the tree: $extra"
+fi
+
+# 11. the real fix through a TU spelled with "..", end to end
+rel=6.1.0-54-amd64
+out=$work/kfd
+rc=0
+"$T_TOP/hotpatch-build.sh" -k "$rel" -o "$out" "$T_TOP/tests/kernel/shadow-fixes/kfd_crat.c.diff" >"$work/kfd.log" 2>&1 || rc=$?
+fns=$(jq -r '[.objects[].functions[].name] | join(" ")' "$out/kfd_crat_c.json" 2>/dev/null) || fns=''
+objs=$(jq -r '[.objects[].object] | join(" ")' "$out/kfd_crat_c.json" 2>/dev/null) || objs=''
+if ((rc == 0)) && [[ $fns == kfd_parse_crat_table && $objs == drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_crat.o && -s $out/kfd_crat_c.ko ]]; then
+	t_pass "kfd_crat.c's real fix on $rel: a module changing kfd_parse_crat_table in $objs"
+else
+	t_fail "kfd_crat.c's real fix" "exit $rc, functions '$fns', objects '$objs': $(tail -n 4 "$work/kfd.log" | tr '\n' ' ')"
 fi
 t_done
