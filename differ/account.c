@@ -8,7 +8,10 @@
  *     an always-safe special static, or referenced by nothing at all (read
  *     only by a special section: refused, nothing carries it);
  *   - anonymous contents (constants, switch tables) that differ are
- *     referenced by something changed or new, or by nothing; bytes no
+ *     referenced by something changed or new; what nothing in the object
+ *     reads (asm tables such as .pci_fixup_*, local entries of a section
+ *     of their own) is walked through linker-made bounds and refused when
+ *     it differs, grows, shrinks, or is on one side only; bytes no
  *     symbol covers in a section with symbols (gaps) that differ are read
  *     only by changed or new code and data (else refused, but for data an
  *     unchanged reader reads: an error);
@@ -41,12 +44,23 @@
 #include "array.h"
 #include "differ.h"
 #include "log.h"
+#include "strbuf.h"
 
 static bool compared_here(const struct section *sec)
 {
 	return (sec->sh.sh_flags & SHF_ALLOC) && !sec_is_rela(sec) && !sec_is_string(sec) &&
 	       !special_section_name(sec->name) && strncmp(sec->name, ".discard", 8);
 }
+
+static const char table_hint[] =
+	"a table the kernel reads through linker-made bounds (__start_/__stop_ symbols or the "
+	"linker script's), at boot, at module load or when it adds a device, cannot be "
+	"extended, shrunk or changed by a live patch: the running kernel walks its own copy. "
+	"Ship this part of the fix in the updated package (it takes effect at the next boot or "
+	"module load) and leave the table unchanged in the live patch, or do the work from a "
+	"function the fix changes or from a livepatch callback";
+
+static bool judged_whole(const struct section *s);
 
 static int unaccounted(struct differ *d, const struct section *sec, const struct symbol *sym,
 		       const char *what)
@@ -123,6 +137,92 @@ static int read_by_special(struct symbol *p, struct section *in, struct section 
 	return 0;
 }
 
+/*
+ * Data in a section the compiler and the kernel's linker script do not
+ * place among ordinary data (.data*, .rodata*, .bss*, init, exit): a table
+ * section of its own (__section("x"), asm-made), which the kernel walks
+ * through linker-made bounds.  An entry there that nothing in the object
+ * reads is reached that way only, never dead; a global one another object
+ * names is still an entry the running kernel's walk never sees.
+ */
+static bool bounds_table(struct section *s)
+{
+	static const char *const placed[] = { ".data", ".rodata", ".bss", ".tdata", ".tbss",
+					      ".init.", ".exit.", ".ref.", ".meminit." };
+	size_t k;
+
+	if (sec_is_text(s) || !compared_here(s) || judged_whole(s))
+		return false;
+	for (k = 0; k < sizeof(placed) / sizeof(placed[0]); k++)
+		if (!strncmp(s->name, placed[k], strlen(placed[k])))
+			return false;
+	return true;
+}
+
+static int refuse_table_entry(struct differ *d, struct symbol *p, const char *verb)
+{
+	return refusef(d, p->sec, p, table_hint, "%s %s (%s), which nothing in the object reads",
+		       verb, p->sec->name, p->name);
+}
+
+/* Whether code or data of @p's object but @p itself refers to @p. */
+static int sym_read(struct symbol *p, bool *read)
+{
+	struct section *base;
+
+	*read = false;
+	for_each_section(p->obj, base) {
+		struct reloc **rs;
+		size_t nr, i;
+
+		if (!reader_section(base))
+			continue;
+		if (sec_relocs_by_offset(base, &rs, &nr))
+			return -ENOMEM;
+		for (i = 0; i < nr; i++) {
+			struct target t;
+			int ret = reloc_target(rs[i], &t);
+
+			if (ret == -ENOMEM)
+				return ret;
+			/* one it cannot follow may read @p */
+			if (ret || (t.sym == p && sec_find_symbol_containing(base, rs[i]->offset) != p)) {
+				*read = true;
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Table entries only ORIG has, that nothing in ORIG read.  One a special
+ * section's entry reads goes with that entry's function, which the differ
+ * patches, copies or leaves: a btrfs_debug site's __dyndbg descriptor
+ * (_dynamic_func_call_no_desc), which only its __jump_table entry keys, is
+ * renamed or gone with its function's change, and the running kernel's
+ * copy serves only its own code.
+ */
+static int account_removed_entries(struct differ *d)
+{
+	struct symbol *p;
+
+	for_each_symbol(d->orig, p) {
+		struct section *by = NULL;
+		bool read;
+		int ret;
+
+		if (p->twin || !p->sec || !sym_is_data(p) || p->parent || !bounds_table(p->sec))
+			continue;
+		ret = sym_read(p, &read);
+		ret = ret ?: read ? 0 : read_by_special(p, p->sec, &by);
+		ret = ret ?: read || by ? 0 : refuse_table_entry(d, p, "removes an entry from");
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int account_symbol(struct differ *d, struct symbol *p)
 {
 	struct dsym *ds = D(p);
@@ -131,7 +231,10 @@ static int account_symbol(struct differ *d, struct symbol *p)
 
 	switch (p->status) {
 	case V_SAME:
+		return 0;
 	case V_NEW:
+		if (sym_is_data(p) && !ds->nr_refs && !ds->special_static && bounds_table(p->sec))
+			return refuse_table_entry(d, p, "adds an entry to");
 		return 0;
 	case V_CHANGED:
 		/* a value static's readers are changed: it is carried, or read by nothing */
@@ -139,9 +242,13 @@ static int account_symbol(struct differ *d, struct symbol *p)
 			return 0;
 		if (sym_is_data(p) && !ds->nr_refs && p->bind == STB_LOCAL) {
 			ret = read_by_special(p, p->sec, &by);
-			if (ret || !by)
-				return ret;	/* dead data: nothing can read it */
-			return refuse_special_reader(d, p->sec, p, by);
+			if (ret)
+				return ret;
+			if (by)
+				return refuse_special_reader(d, p->sec, p, by);
+			if (!ds->special_static && bounds_table(p->sec))
+				return refuse_table_entry(d, p, "changes an entry of");
+			return 0;	/* dead data: nothing can read it */
 		}
 		return unaccounted(d, p->sec, p, sym_is_func(p) ? "changed function neither "
 				   "patched nor refused" : "changed data neither copied nor refused");
@@ -172,6 +279,8 @@ static int account_anonymous_code(struct differ *d, struct section *s)
 			    "(SYM_FUNC_START/SYM_FUNC_END), or leave it unchanged");
 }
 
+static int refuse_table(struct differ *d, struct section *o, struct section *s, const char *why);
+
 /* A section without symbols of its own: switch tables, unnamed constants. */
 static int account_anonymous(struct differ *d, struct section *s)
 {
@@ -184,20 +293,29 @@ static int account_anonymous(struct differ *d, struct section *s)
 	if (!DS(s)->nr_refs && sec_is_text(s))
 		return s->size ? account_anonymous_code(d, s) : 0;
 	if (!DS(s)->nr_refs) {
-		/* dead, unless a special section reads it: nothing there carries it */
+		/*
+		 * Read by no code or data of the object: by a special section's
+		 * entries (nothing there carries a change), or by nothing the
+		 * differ sees -- a table the kernel walks through linker-made
+		 * bounds, which no function carries either.
+		 */
 		struct section *by;
 
-		if (!o)
-			return 0;	/* new: its readers are new entries, of changed code */
-		if (o->size == s->size) {
+		if (!s->size && (!o || !o->size))
+			return 0;
+		if (o && o->size == s->size) {
 			ret = compare_range(d, o, 0, s, 0, s->size, &why);
 			if (ret <= 0)
 				return ret;
 		}
 		ret = read_by_special(NULL, s, &by);
-		if (ret || !by)
+		if (ret)
 			return ret;
-		return refuse_special_reader(d, s, NULL, by);
+		if (by && !o)
+			return 0;	/* new: its readers are new entries, of changed code */
+		if (by)
+			return refuse_special_reader(d, s, NULL, by);
+		return refuse_table(d, o, s, why);
 	}
 	if (!o)
 		return unaccounted(d, s, NULL, "new contents that unchanged code uses");
@@ -254,6 +372,143 @@ static int entry_in(struct differ *d, struct reloc *r, bool r_orig, struct reloc
 		*in = !ret && (r_orig ? targets_equal(d, &a, &b) : targets_equal(d, &b, &a));
 	}
 	return ret == -ENOMEM ? ret : 0;
+}
+
+/*
+ * The function (else symbol, else section) where relocation @r points, or
+ * NULL when it cannot be followed.  Asm table entries point at local
+ * functions through their section symbols.
+ */
+static int target_name(struct reloc *r, const char **name)
+{
+	struct target t;
+	struct symbol *sym;
+	int ret = reloc_target(r, &t);
+
+	*name = NULL;
+	if (ret)
+		return ret == -ENOMEM ? ret : 0;
+	sym = t.sym;
+	if (!sym && t.sec && t.off >= 0)
+		sym = sec_find_symbol_containing(t.sec, (uint64_t)t.off);
+	*name = sym ? sym->name : t.sec ? t.sec->name : r->sym ? r->sym->name : NULL;
+	return 0;
+}
+
+/*
+ * Append to @sb, as ", NAME", the targets of @in's entries (ORIG's when
+ * @in_orig) that @other's (NULL: none) lack, each once; *@n counts them.
+ * Entries are matched one to one, so a second entry for the same hook (a
+ * quirk extended to another device) is one @other lacks.
+ */
+static int table_targets(struct differ *d, struct section *in, bool in_orig,
+			 struct section *other, struct sbuf *sb, size_t *n)
+{
+	struct reloc **ra, **rb = NULL;
+	size_t na, nb = 0, i, k;
+	const char *seen[8];
+	size_t nseen = 0;
+	bool *used;
+	int ret = 0;
+
+	if (sec_relocs_by_offset(in, &ra, &na) || (other && sec_relocs_by_offset(other, &rb, &nb)))
+		return -ENOMEM;
+	used = mem_calloc(nb + 1, sizeof(*used));
+	if (!used)
+		return -ENOMEM;
+	for (i = 0; i < na; i++) {
+		const char *name;
+		struct target a, b;
+		bool found = false;
+
+		ret = reloc_target(ra[i], &a);
+		if (ret == -ENOMEM)
+			goto out;
+		for (k = 0; !ret && k < nb && !found; k++) {
+			if (used[k] || reloc_target(rb[k], &b))
+				continue;
+			found = in_orig ? targets_equal(d, &a, &b) : targets_equal(d, &b, &a);
+			used[k] = found;
+		}
+		ret = target_name(ra[i], &name);
+		if (ret)
+			goto out;
+		if (found || !name)
+			continue;
+		for (k = 0; k < nseen && strcmp(seen[k], name); k++)
+			;
+		if (k < nseen)
+			continue;
+		if (nseen < sizeof(seen) / sizeof(seen[0]))
+			seen[nseen++] = name;
+		if ((*n)++ < 4)
+			sbuf_printf(sb, ", %s", name);
+		else if (*n == 5)
+			sbuf_printf(sb, ", ...");
+	}
+	ret = sbuf_failed(sb) ? -ENOMEM : 0;
+out:
+	free(used);
+	return ret;
+}
+
+/*
+ * Section @s (PATCHED's; NULL: only ORIG has it) or @o (ORIG's; NULL: only
+ * PATCHED has it) differs (@why: how, when compared in place), and no code
+ * or data of the object reads it: an asm-made table (DECLARE_PCI_FIXUP_*
+ * and the like) that the kernel walks through linker-made bounds.  No
+ * function carries it, so the live patch would lack it: refused, naming
+ * the entries' targets (the new ones when it grew, the removed ones when it
+ * shrank, either when changed in place).
+ */
+static int refuse_table(struct differ *d, struct section *o, struct section *s, const char *why)
+{
+	struct section *in = s ? s : o;
+	struct sbuf added = { 0 }, removed = { 0 };
+	size_t nadd = 0, nrem = 0;
+	const char *verb, *list, *first;
+	char *reason = NULL, *name = NULL;
+	int ret;
+
+	ret = s ? table_targets(d, s, false, o, &added, &nadd) : 0;
+	ret = ret ?: o ? table_targets(d, o, true, s, &removed, &nrem) : 0;
+	if (ret)
+		goto out;
+	/* either side may be missing: only ORIG's when @s is NULL */
+	if (!o || (s && s->size > o->size && nadd)) {
+		verb = o ? "adds entries to" : "adds entries to a new table";
+		list = sbuf_str(&added);
+	} else if (!s || (s->size < o->size && nrem)) {
+		verb = s ? "removes entries from" : "removes the table";
+		list = sbuf_str(&removed);
+	} else {
+		verb = "changes entries of";
+		list = nadd ? sbuf_str(&added) : sbuf_str(&removed);
+	}
+	if (why && !strcmp(why, "code bytes"))
+		why = "bytes";
+	if (*list) {
+		first = list + 2;
+		name = mem_strdup(first);
+		if (!name) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		name[strcspn(name, ",")] = '\0';
+		reason = mem_asprintf("%s %s (-> %s)", verb, in->name, first);
+	} else {
+		reason = mem_asprintf("%s %s (%s)", verb, in->name, why ? why :
+				      s && o ? (s->size > o->size ? "grown" : s->size < o->size ?
+						"shrunk" : "contents") : "no relocations");
+	}
+	ret = reason ? refuse_named(d, in->name, name ? name : in->name, reason, table_hint) :
+		-ENOMEM;
+out:
+	free(reason);
+	free(name);
+	sbuf_free(&added);
+	sbuf_free(&removed);
+	return ret;
 }
 
 /*
@@ -574,6 +829,29 @@ static int gap_readers(struct section *sec, unsigned int *changed, unsigned int 
 		}
 	}
 	return 0;
+}
+
+/*
+ * A section without symbols that only ORIG has: its readers changed or are
+ * gone (accounted with them), or nothing in the object read it -- a table
+ * the kernel walks, whose entries a live patch cannot remove.
+ */
+static int account_removed_anonymous(struct differ *d, struct section *o)
+{
+	unsigned int changed = 0, same = 0;
+	struct section *by;
+	int ret = gap_readers(o, &changed, &same);
+
+	if (ret)
+		return ret;
+	if (same)
+		return unaccounted(d, o, NULL, "removed contents that unchanged code reads");
+	if (changed)
+		return 0;
+	ret = read_by_special(NULL, o, &by);
+	if (ret || by)
+		return ret;	/* a special entry's: it follows its function */
+	return refuse_table(d, o, NULL, NULL);
 }
 
 static int account_gaps(struct differ *d, struct section *s)
@@ -982,6 +1260,16 @@ int account(struct differ *d)
 		if (!compared_here(s))
 			continue;
 		ret = sec_has_symbols(s) ? account_gaps(d, s) : account_anonymous(d, s);
+		if (ret)
+			return ret;
+	}
+	ret = account_removed_entries(d);
+	if (ret)
+		return ret;
+	for_each_section(d->orig, s) {
+		if (!compared_here(s) || s->twin || !s->size || sec_has_symbols(s))
+			continue;
+		ret = account_removed_anonymous(d, s);
 		if (ret)
 			return ret;
 	}

@@ -80,14 +80,21 @@ static const struct special_desc table[] = {
 };
 #define NR_TABLE (sizeof(table) / sizeof(table[0]))
 
-/* Sections that are never copied whole: table rows, their companions, dropped ones. */
+/*
+ * Sections that are never copied whole: table rows, their companions, dropped
+ * ones.  __patchable_function_entries (6.12's call padding,
+ * -fpatchable-function-entry) is one per function, made by the compiler from
+ * the code it points into; on x86 no kernel code reads it (ftrace has
+ * __mcount_loc, vmlinux discards it, module.lds only collects it), so it is
+ * dropped like .discard.*, never a table whose entries a patch must carry.
+ */
 bool special_section_name(const char *name)
 {
 	static const char *const others[] = {
 		".altinstr_replacement", ".orc_unwind", ".printk_index", ".modinfo",
 		"__param", "__modver", ".gnu.linkonce.this_module", ".note.gnu.property",
 		".comment", ".note.GNU-stack", ".eh_frame", "__tracepoints_ptrs",
-		"__tracepoints_strings", ".static_call.text",
+		"__tracepoints_strings", ".static_call.text", "__patchable_function_entries",
 	};
 	size_t i;
 
