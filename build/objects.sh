@@ -40,8 +40,9 @@ objects_sh_dir=${BASH_SOURCE[0]%/*}
 # behind $HOTPATCH_CC_WRAPPER when set ("ccache", "distcc", "icecc"): a build farm or a
 # compiler cache takes the compile, objtool still runs here on its output.
 objects_cmd_for() {
-	local cmd=$1 out=$2 obj=$3 dep
-	dep=$(dirname "$obj")/.$(basename "$obj").d
+	local cmd=$1 out=$2 obj=$3 dir=. dep
+	[[ $obj != */* ]] || dir=${obj%/*}
+	dep=$dir/.${obj##*/}.d
 	cmd=${cmd/"-Wp,-MMD,$dep "/"-Wp,-MMD,$out/$dep "}
 	cmd=${cmd/"-c -o $obj "/"-c -o $out/$obj "}
 	if [[ $cmd == *objtool* ]]; then
@@ -377,10 +378,11 @@ objects_prefilter() {
 # OUT/OBJ.cmd (the command run). The compiler's messages go to stderr. Returns non-zero when
 # the command cannot be redirected, fails, or writes no object.
 objects_compile_tu() {
-	local tree=$1 out=$2 obj=$3 cmd=$4 rc=0
+	local tree=$1 out=$2 obj=$3 cmd=$4 rc=0 dir=.
 	cmd=$(objtool_strip "$cmd") || return 1
 	cmd=$(objects_cmd_for "$cmd" "$out" "$obj") || return 1
-	mkdir -p "$out/$(dirname "$obj")" || return 1
+	[[ $obj != */* ]] || dir=${obj%/*}
+	[[ -d $out/$dir ]] || mkdir -p "$out/$dir" || return 1
 	rm -f "$out/$obj"
 	printf '%s\n' "$cmd" >"$out/$obj.cmd"
 	hp_verbose "(cd $tree && $cmd)"
@@ -475,10 +477,11 @@ objects_cache_entry() {
 # objects_cache_get ENTRY OUT OBJ CMD - OUT/OBJ (and OUT/OBJ.cmd, the command a compile would
 # have run) from ENTRY; non-zero when it is not there (or was pruned meanwhile).
 objects_cache_get() {
-	local entry=$1 out=$2 obj=$3 cmd=$4
+	local entry=$1 out=$2 obj=$3 cmd=$4 dir=.
 	[[ -s $entry ]] || return 1
 	hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry"
-	mkdir -p "$out/$(dirname "$obj")" || return 1
+	[[ $obj != */* ]] || dir=${obj%/*}
+	[[ -d $out/$dir ]] || mkdir -p "$out/$dir" || return 1
 	rm -f "$out/$obj"
 	if ! cp --no-preserve=mode "$entry" "$out/$obj" 2>/dev/null || [[ ! -s $out/$obj ]]; then
 		rm -f "$out/$obj"
@@ -522,8 +525,9 @@ objects_shadow_check() {
 # compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr. The original
 # side comes from the object cache when it has it, and goes there when it did not.
 objects_compile_one() {
-	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log entry=''
-	mkdir -p "$work/$side/$(dirname "$obj")"
+	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log entry='' dir=.
+	[[ $obj != */* ]] || dir=${obj%/*}
+	[[ -d $work/$side/$dir ]] || mkdir -p "$work/$side/$dir"
 	log=$work/$side/$obj.log
 	if [[ $side == orig && -n ${OBJECTS_CACHE_DIR:-} ]]; then
 		entry=$(objects_cache_entry "$c" "$obj" "$cmd") || entry=''

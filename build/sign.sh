@@ -94,7 +94,8 @@ sign_module() {
 }
 
 sign_has_signature() {
-	[[ -f $1 ]] && tail -c 28 "$1" | cmp -s - <(printf '%s\n' "$SIGN_MAGIC")
+	# the magic from a here-string (it adds the newline), not a second process
+	[[ -f $1 ]] && cmp -s <(tail -c 28 "$1") - <<<"$SIGN_MAGIC"
 }
 
 # struct module_signature (12 bytes) precedes the magic; its last 4 bytes are the
