@@ -276,52 +276,240 @@ objects_pp_cmd() {
 }
 
 # objects_prefilter_one WORK SRC.c OBJ CMD - one job of objects_prefilter: prints
-# "drop<TAB>OBJ<TAB>VERDICT" or "keep<TAB>OBJ<TAB>WHY".
+# "drop<TAB>OBJ<TAB>VERDICT" or "keep<TAB>OBJ<TAB>WHY"; a verdict from the cache also appends
+# OBJ to WORK/prefilter.hits.
 objects_prefilter_one() {
-	local work=$1 c=$2 obj=$3 cmd=$4 side tree pp verdict rc=0 entry=''
+	local work=$1 c=$2 obj=$3 cmd=$4 side tree pp verdict rc=0 entry='' base='' hit kind
 	local dir=$work/pp/${obj//\//_}
 	mkdir -p "$dir" || return 1
+	if ! pp=$(objects_pp_cmd "$cmd" "$obj" "$dir/orig.i"); then
+		printf 'keep\t%s\tcannot turn its command into a preprocessing one\n' "$obj"
+		return 0
+	fi
+	# The original's preprocessed text and the verdict records are keyed on the command
+	# without its output (objects_verdict_get).
+	if [[ -n ${OBJECTS_CACHE_DIR:-} ]]; then
+		base=$(objects_cache_entry "$c" "$obj" "${pp/" -o $dir/orig.i "/" "}") && base=${base%.o} || base=''
+	fi
+	if [[ -n $base ]] && hit=$(objects_verdict_get "$base" "$work"); then
+		printf '%s\t%s\t%s\n' "${hit%%$'\t'*}" "$obj" "${hit#*$'\t'}"
+		printf '%s\n' "$obj" >>"$work/prefilter.hits"
+		rm -rf "$dir"
+		return 0
+	fi
 	for side in orig patched; do
 		tree=$HP_CACHE/src
 		[[ $side == orig ]] || tree=$work/shadow
-		if ! pp=$(objects_pp_cmd "$cmd" "$obj" "$dir/$side.i"); then
-			printf 'keep\t%s\tcannot turn its command into a preprocessing one\n' "$obj"
-			return 0
-		fi
+		pp=$(objects_pp_cmd "$cmd" "$obj" "$dir/$side.i") || return 1
 		# The original's preprocessed text, like its object, depends only on the release and
 		# the command (every candidate carrying the header asks for it again): kept gzipped
-		# (3.9 MB -> 0.5 MB, 0.06 s) in the object cache, keyed on the command without its output.
-		if [[ $side == orig && -n ${OBJECTS_CACHE_DIR:-} ]]; then
-			entry=$(objects_cache_entry "$c" "$obj" "${pp/" -o $dir/orig.i "/" "}") && entry=${entry%.o}.i.gz || entry=''
-			if [[ -n $entry && -s $entry ]] && gzip -dc "$entry" >"$dir/orig.i" 2>/dev/null; then
+		# (3.9 MB -> 0.5 MB, 0.06 s) in the object cache.
+		if [[ $side == orig && -n $base ]]; then
+			entry=$base.i.gz
+			if [[ -s $entry ]] && gzip -dc "$entry" >"$dir/orig.i" 2>/dev/null; then
 				hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry"
 				continue
 			fi
 		fi
+		# the patched side's dependencies: what its verdict record depends on
+		[[ $side == orig ]] || pp=${pp/" -E -o "/" -Wp,-MMD,$dir/patched.d -E -o "}
 		if ! (cd "$tree" && hp_target_exec bash -c "$pp") >"$dir/$side.log" 2>&1; then
 			# compiling it will say why
 			printf 'keep\t%s\tpreprocessing the %s side failed\n' "$obj" "$side"
 			rm -rf "$dir"
 			return 0
 		fi
-		if [[ $side == orig && -n $entry ]] && gzip -1 -c "$dir/orig.i" >"$dir/orig.i.gz"; then
+		if [[ $side == orig && -n $base ]] && gzip -1 -c "$dir/orig.i" >"$dir/orig.i.gz"; then
 			objects_cache_put "$entry" "$dir/orig.i.gz" "$work"
 		fi
 	done
 	verdict=$("$OBJECTS_PPCMP" "$dir/orig.i" "$dir/patched.i" 2>&1) || rc=$?
-	rm -rf "$dir"
-	if ((rc == 0)); then
-		printf 'drop\t%s\t%s\n' "$obj" "${verdict//$'\n'/ }"
-	else
-		printf 'keep\t%s\t%s\n' "$obj" "${verdict//$'\n'/ }"
+	verdict=${verdict//$'\n'/ }
+	kind=keep
+	((rc != 0)) || kind=drop
+	# only ppcmp's answers (0: cannot change, 2: may change) are kept, never its errors
+	if [[ -n $base ]] && ((rc == 0 || rc == 2)); then
+		objects_verdict_put "$base" "$work" "$dir" "$kind" "$verdict"
 	fi
+	rm -rf "$dir"
+	printf '%s\t%s\t%s\n' "$kind" "$obj" "$verdict"
+}
+
+# The patched side of a TU is new on every run, yet hotpatch-triage asks for it once per
+# candidate, and a driver's candidates carry the same headers (amdgpu: 46 candidates with
+# amdgpu.h & co, 345 TUs each, ~520 s a candidate). Its -E text, and so ppcmp's verdict,
+# depend only on the command (the key of the original's .i.gz), the release's tree and
+# toolchain (the cache key's ID), and the files preprocessing opened: the original tree's
+# are the key's, the patched ones are the candidate's. So each verdict is kept as a record
+# KEY-NAME.pf-SUM beside the .i.gz:
+#   hotpatch-verdict<TAB>FORMAT
+#   ppcmp<TAB>SHA256 of the hotpatch-ppcmp that gave it
+#   verdict<TAB>drop|keep<TAB>TEXT
+#   dep<TAB>PATH<TAB>NORMALIZED     each file the patched -E opened (gcc -MMD), as gcc wrote it
+#                                   (./ stripped) and with its dir/.. parts removed
+#   file<TAB>PATH<TAB>SHA256        each patched file among them, and its content
+#   phys<TAB>PATH<TAB>WHERE         each dep with a .. part: where it resolved (objects_pf_phys)
+# and is reused (objects_verdict_get) only by a run whose patched files among the deps are
+# exactly these contents, whose every added file (not in the original tree: it could change
+# which file an #include finds) is among the deps, and whose shadow resolves every .. dep to
+# the same file (a directory is real in one shadow, a link into the tree in another). A
+# failed preprocessing is never recorded.
+OBJECTS_VERDICT_FORMAT=1
+
+# objects_pf_set WORK - WORK/prefilter.set: "PATH<TAB>SHA256<TAB>ADDED" for every file of
+# WORK/patched-src (ADDED 1: the original tree has no such file); once per run.
+objects_pf_set() {
+	local work=$1 sum path added
+	: >"$work/prefilter.set" || return 1
+	[[ -d $work/patched-src ]] || return 0
+	while read -r sum path; do
+		path=${path#./}
+		added=1
+		[[ ! -e $HP_CACHE/src/$path && ! -L $HP_CACHE/src/$path ]] || added=0
+		printf '%s\t%s\t%s\n' "$path" "$sum" "$added"
+	done < <(cd "$work/patched-src" && find . -type f -print0 | xargs -0r sha256sum) >>"$work/prefilter.set"
+}
+
+# objects_pf_phys WORK - for each path read (a dep of the patched side, relative to the
+# shadow), "PATH<TAB>WHERE": shadow:REL (a file of the shadow itself: a patched one),
+# tree:REL (the original tree's) or abs:PATH. Non-zero when one does not resolve.
+objects_pf_phys() {
+	local work=$1 sp op w r out i
+	local -a ws=() ps=() rs=()
+	mapfile -t ws
+	((${#ws[@]})) || return 0
+	sp=$(cd "$work/shadow" && pwd -P) && op=$(cd "$HP_CACHE/src" && pwd -P) || return 1
+	for w in "${ws[@]}"; do
+		[[ $w == /* ]] && ps+=("$w") || ps+=("$work/shadow/$w")
+	done
+	out=$(realpath -e -- "${ps[@]}" 2>/dev/null) || return 1
+	mapfile -t rs <<<"$out"
+	((${#rs[@]} == ${#ws[@]})) || return 1
+	for ((i = 0; i < ${#ws[@]}; i++)); do
+		r=${rs[i]}
+		case $r in
+		"$sp"/*) r=shadow:${r#"$sp"/} ;;
+		"$op"/*) r=tree:${r#"$op"/} ;;
+		*) r=abs:$r ;;
+		esac
+		printf '%s\t%s\n' "${ws[i]}" "$r"
+	done
+}
+
+# objects_verdict_put BASE WORK DIR KIND TEXT - record the verdict of the TU preprocessed in
+# DIR (its patched.d) as BASE.pf-SUM; a failure leaves the cache without it.
+objects_verdict_put() {
+	local base=$1 work=$2 dir=$3 kind=$4 text=$5 sum sp
+	[[ -s $dir/patched.d ]] || return 0
+	# gcc -MMD: "TARGET: DEP DEP \<newline> DEP ...", no escapes in a kernel tree's paths
+	sp=$(cd "$work/shadow" && pwd -P) || return 0
+	awk -F'\t' -v shadow="$work/shadow/" -v shadowp="$sp/" -v want="$dir/phys.want" '
+	'"$INCLUDES_AWK_NORM"'
+	function anorm(p) { return (substr(p, 1, 1) == "/" ? "/" : "") norm(p) }
+	function under(p, d) { return substr(p, 1, length(d)) == d }
+	FILENAME == ARGV[1] { sum[$1] = $2; next }
+	{
+		sub(/\\$/, "")
+		if ($0 ~ /\\/)
+			bad = 1
+		n = split($0, f, /[ \t]+/)
+		for (i = 1; i <= n; i++) {
+			p = f[i]
+			if (p == "" || p ~ /:$/)
+				continue
+			if (under(p, shadow))
+				p = substr(p, length(shadow) + 1)
+			else if (under(p, shadowp))
+				p = substr(p, length(shadowp) + 1)
+			while (substr(p, 1, 2) == "./")
+				p = substr(p, 3)
+			q = anorm(p)
+			if (p in seen)
+				continue
+			seen[p] = 1
+			deps[++nd] = p "\t" q
+			if (p in sum && !(p in file))
+				file[p] = sum[p]
+			if (q in sum && !(q in file))
+				file[q] = sum[q]
+			if (p ~ /(^|\/)\.\.(\/|$)/)
+				print p >want
+		}
+	}
+	END {
+		if (bad || nd == 0)
+			exit 1
+		for (i = 1; i <= nd; i++)
+			print "dep\t" deps[i]
+		for (p in file)
+			print "file\t" p "\t" file[p]
+	}' "$work/prefilter.set" "$dir/patched.d" >"$dir/record.deps" || return 0
+	# a dep naming this run's scratch directory would never match another run's
+	! grep -qF -e "$work/" -e "$sp/" "$dir/record.deps" || return 0
+	: >>"$dir/phys.want" || return 0
+	# "end" last: a record cut short (a full disk) is no record
+	{
+		printf 'hotpatch-verdict\t%s\n' "$OBJECTS_VERDICT_FORMAT" &&
+			printf 'ppcmp\t%s\n' "$OBJECTS_PPCMP_ID" &&
+			printf 'verdict\t%s\t%s\n' "$kind" "$text" &&
+			cat "$dir/record.deps" &&
+			objects_pf_phys "$work" <"$dir/phys.want" >"$dir/record.phys" &&
+			sed 's/^/phys\t/' "$dir/record.phys" &&
+			printf 'end\n'
+	} >"$dir/record" || return 0
+	sum=$(sha256sum <"$dir/record") || return 0
+	objects_cache_put "$base.pf-${sum:0:16}" "$dir/record" "$work"
+}
+
+# objects_verdict_get BASE WORK - "drop|keep<TAB>TEXT" of a record BASE.pf-* that holds for
+# this run's patched files (see above); non-zero when none does.
+objects_verdict_get() {
+	local base=$1 work=$2 r out verdict want have
+	for r in "$base".pf-*; do
+		[[ -f $r ]] || continue
+		out=$(awk -F'\t' -v fmt="$OBJECTS_VERDICT_FORMAT" -v id="$OBJECTS_PPCMP_ID" '
+		FILENAME == ARGV[1] { sum[$1] = $2; if ($3 == 1) added[$1] = 1; next }
+		FNR == 1 && ($1 != "hotpatch-verdict" || $2 != fmt) { bad = 1; exit }
+		$1 == "ppcmp" { if ($2 != id) { bad = 1; exit } ok_id = 1 }
+		$1 == "verdict" { verdict = substr($0, length($1 "\t" $2 "\t") + 1); kind = $2 }
+		$1 == "dep" { dep[$2] = 1; dep[$3] = 1 }
+		$1 == "file" { rec[$2] = $3 }
+		$1 == "phys" { phys[++np] = $2 "\t" $3 }
+		{ ended = $0 == "end" }
+		END {
+			if (bad || !ended || !ok_id || (kind != "drop" && kind != "keep"))
+				exit 1
+			for (p in rec)
+				if (!(p in sum) || sum[p] != rec[p])
+					exit 1
+			for (p in sum)
+				if (p in dep && !(p in rec))
+					exit 1
+			for (p in added)
+				if (!(p in dep))
+					exit 1
+			print kind "\t" verdict
+			for (i = 1; i <= np; i++)
+				print phys[i]
+		}' "$work/prefilter.set" "$r") || continue
+		verdict=${out%%$'\n'*}
+		if [[ $out == *$'\n'* ]]; then
+			want=${out#*$'\n'}
+			have=$(cut -f1 <<<"$want" | objects_pf_phys "$work") || continue
+			[[ $have == "$want" ]] || continue
+		fi
+		hp_cache_refresh "$OBJECTS_CACHE_DIR" "$r"
+		printf '%s\n' "$verdict"
+		return 0
+	done
+	return 1
 }
 
 # objects_prefilter WORK - leave out of WORK/tus each TU that is there only because it includes
 # a changed header and whose object cannot change; the whole verdict list in WORK/prefilter.
 # Sets OBJECTS_DROPPED (how many).
 objects_prefilter() {
-	local work=$1 c obj cmd n kept dropped ident
+	local work=$1 c obj cmd n kept dropped ident hits
 	OBJECTS_DROPPED=0
 	((${#PATCH_H[@]})) || return 0
 	if [[ ${HOTPATCH_PREFILTER:-1} == 0 ]]; then
@@ -345,10 +533,20 @@ objects_prefilter() {
 	[[ -s $work/prefilter.jobs ]] || return 0
 	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"
 	objects_cache_init "$HP_CACHE/src"
+	rm -f "$work/prefilter.hits" "$work/objects-published"
+	: >"$work/prefilter.hits" || hp_die "cannot write $work/prefilter.hits"
+	# the verdict records (objects_verdict_get): what a record is checked against
+	if [[ -n $OBJECTS_CACHE_DIR ]]; then
+		OBJECTS_PPCMP_ID=$(sha256sum <"$OBJECTS_PPCMP") || hp_die "cannot read $OBJECTS_PPCMP"
+		OBJECTS_PPCMP_ID=${OBJECTS_PPCMP_ID%% *}
+		objects_pf_set "$work" || hp_die "cannot list the patched files of $work/patched-src"
+	fi
 	export -f objects_prefilter_one objects_pp_cmd objtool_strip hp_die hp_target_exec buildroot_exec \
-		objects_cache_entry objects_cache_put hp_cache_refresh
+		objects_cache_entry objects_cache_put hp_cache_refresh objects_verdict_get objects_verdict_put \
+		objects_pf_phys
+	# shellcheck disable=SC2090 # an awk program, passed whole to awk
 	export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT HP_OBJTOOL_DEFERRED OBJECTS_PPCMP OBJECTS_CACHE_DIR \
-		OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN
+		OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_PPCMP_ID OBJECTS_VERDICT_FORMAT INCLUDES_AWK_NORM
 	# shellcheck disable=SC2016 # the job script expands its own arguments
 	awk '{ print NR }' "$work/prefilter.jobs" |
 		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
@@ -361,15 +559,17 @@ objects_prefilter() {
 		"$work/prefilter" "$work/tus" >"$work/tus.kept" || hp_die "cannot filter $work/tus"
 	mv "$work/tus.kept" "$work/tus"
 	dropped=$(awk -F'\t' '$1 == "drop"' "$work/prefilter" | wc -l)
+	hits=$(wc -l <"$work/prefilter.hits")
 	ident=$(awk -F'\t' '$1 == "drop" && $3 == "identical"' "$work/prefilter" | wc -l)
 	kept=$((n - dropped))
 	OBJECTS_DROPPED=$((OBJECTS_DROPPED + dropped))
-	hp_log "header filter: $dropped of $n TU(s) that only include ${PATCH_H[*]} not compiled ($ident preprocess identically, $((dropped - ident)) differ only in unused function declarations or static inlines), $kept kept; HOTPATCH_PREFILTER=0 compiles them all"
+	hp_log "header filter: $dropped of $n TU(s) that only include ${PATCH_H[*]} not compiled ($ident preprocess identically, $((dropped - ident)) differ only in unused function declarations or static inlines), $kept kept; $hits verdict(s) from the cache; HOTPATCH_PREFILTER=0 compiles them all"
 	if [[ ${HP_VERBOSE:-} == 1 ]]; then
 		while IFS=$'\t' read -r c obj cmd; do
 			hp_verbose "header filter: $obj: $c ($cmd)"
 		done <"$work/prefilter"
 	fi
+	[[ ! -e $work/objects-published ]] || objects_cache_prune
 	return 0
 }
 
@@ -634,7 +834,7 @@ objects_cache_prune() {
 	local fd
 	exec {fd}>>"$OBJECTS_CACHE_DIR/.lock" || return 0
 	if flock "$fd"; then
-		hp_cache_prune "$OBJECTS_CACHE_DIR" '' "an original object" '*.o' '*.i.gz' '*.deps' '.tmp.*'
+		hp_cache_prune "$OBJECTS_CACHE_DIR" '' "an original object" '*.o' '*.i.gz' '*.deps' '*.pf-*' '.tmp.*'
 	fi
 	exec {fd}>&-
 }
