@@ -319,6 +319,12 @@ objects_prefilter_one() {
 			rm -rf "$dir"
 			return 0
 		fi
+		# an original read through ".." proves nothing: kept, its compile fails by name
+		if [[ $side == patched ]] && ! objects_shadow_check "$tree" "$dir/patched.d" "$obj" 2>/dev/null; then
+			printf 'keep\t%s\tthe patched side opened an original file through ".."\n' "$obj"
+			rm -rf "$dir"
+			return 0
+		fi
 		if [[ $side == orig && -n $base ]] && gzip -1 -c "$dir/orig.i" >"$dir/orig.i.gz"; then
 			objects_cache_put "$entry" "$dir/orig.i.gz" "$work"
 		fi
@@ -543,7 +549,7 @@ objects_prefilter() {
 	fi
 	export -f objects_prefilter_one objects_pp_cmd objtool_strip hp_die hp_target_exec buildroot_exec \
 		objects_cache_entry objects_cache_put hp_cache_refresh objects_verdict_get objects_verdict_put \
-		objects_pf_phys
+		objects_pf_phys objects_shadow_check
 	# shellcheck disable=SC2090 # an awk program, passed whole to awk
 	export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT HP_OBJTOOL_DEFERRED OBJECTS_PPCMP OBJECTS_CACHE_DIR \
 		OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_PPCMP_ID OBJECTS_VERDICT_FORMAT INCLUDES_AWK_NORM

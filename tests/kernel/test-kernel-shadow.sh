@@ -12,7 +12,7 @@
 # whose only patched file is a header it reaches through amdgpu/..: the patched text is seen,
 # and objects_shadow_check finds nothing to say. Without the include index's "u" lines (the
 # old shadow) the same preprocessing reads the original and objects_shadow_check says so, by
-# name. A TU the compile database itself spells through amdgpu/.. (pm/, amdkfd/, display/),
+# name, and the header filter keeps the TU rather than judge it. A TU the compile database itself spells through amdgpu/.. (pm/, amdkfd/, display/),
 # patched, is the patched file. A directory the original tree lacks is not made ("missing/../x" must still fail), and
 # a candidate far from any such path gets no extra real directory. Last, the real fix of
 # amdkfd's kfd_crat.c from 6.1.190-1 -> 6.1.192-1 (the compile database spells the TU
@@ -23,7 +23,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 11
+t_plan 12
 t_setup_kernel
 # shellcheck source=build/common.sh
 . "$T_TOP/build/common.sh"
@@ -122,7 +122,23 @@ else
 	t_fail "the net" "expected objects_shadow_check to report the original read through amdgpu/..; saw: ${out:-nothing}"
 fi
 
-# 7. a TU the database spells through amdgpu/.. (amdgpu's Makefile builds pm/, amdkfd/ and
+# 7. the header filter on the old shadow: the TU is kept (its compile will fail by name), never
+# judged on the original's text
+pf=$work/pf
+mkdir -p "$pf"
+cp -r "$work/ovl" "$pf/patched-src"
+cp -a "$work/shadow-old" "$pf/shadow"
+awk -F'\t' -v c="$tu" '$1 == c' "$HP_CACHE/compiledb" >"$pf/tus"
+PATCH_C=()
+PATCH_H=("$kgd")
+verdict=$(HOTPATCH_OBJECT_CACHE=0 && objects_prefilter "$pf" >/dev/null 2>&1 && cat "$pf/prefilter") || verdict="(failed)"
+if [[ $verdict == "keep"$'\t'"$obj"$'\t'*'through ".."'* ]] && grep -qF "$tu" "$pf/tus"; then
+	t_pass "the header filter keeps $obj when its patched side read an original through \"..\""
+else
+	t_fail "the header filter and \"..\"" "verdict: $verdict"
+fi
+
+# 8. a TU the database spells through amdgpu/.. (amdgpu's Makefile builds pm/, amdkfd/ and
 # display/ by such paths), itself the patched file
 rm -rf "$work/ovl"
 patch_files drivers/gpu/drm/amd/pm/amdgpu_dpm.c
@@ -136,7 +152,7 @@ fi
 rm -rf "$work/ovl"
 patch_files "$kgd"
 
-# 8. a directory the original tree lacks is not created
+# 9. a directory the original tree lacks is not created
 mkdir -p "$work/hc"
 ln -s "$src" "$work/hc/src"
 {
@@ -150,7 +166,7 @@ else
 	t_fail "missing directory" "$work/shadow-missing/drivers/gpu/drm/amd/no-such-dir exists"
 fi
 
-# 9. the u line's target decides: a patch elsewhere does not make amdgpu/ real
+# 10. the u line's target decides: a patch elsewhere does not make amdgpu/ real
 rm -rf "$work/ovl"
 patch_files kernel/signal.c
 objects_shadow "$src" "$work/ovl" "$work/shadow-signal"
@@ -160,7 +176,7 @@ else
 	t_fail "a far patch" "$(find "$work/shadow-signal" -maxdepth 3 -type d | head -n 5 | tr '\n' ' ')"
 fi
 
-# 10. every directory made real is one the index asks for, and exists in the tree
+# 11. every directory made real is one the index asks for, and exists in the tree
 n=$(find "$work/shadow" -type d | wc -l)
 extra=$(cd "$work/shadow" && find . -type d -printf '%P\n' | while IFS= read -r d; do
 	[[ -z $d || -d $src/$d ]] || printf '%s ' "$d"
@@ -171,7 +187,7 @@ else
 	t_fail "real directories" "not in the tree: $extra"
 fi
 
-# 11. the real fix through a TU spelled with "..", end to end
+# 12. the real fix through a TU spelled with "..", end to end
 rel=6.1.0-54-amd64
 out=$work/kfd
 rc=0
