@@ -311,8 +311,10 @@ objects_prefilter_one() {
 				continue
 			fi
 		fi
-		# the patched side's dependencies: what its verdict record depends on
-		[[ $side == orig ]] || pp=${pp/" -E -o "/" -Wp,-MMD,$dir/patched.d -E -o "}
+		# the patched side's dependencies: what its verdict record depends on. -MD, not
+		# kbuild's -MMD: a patched header may declare itself a system header, and -MMD would
+		# leave out every file it includes
+		[[ $side == orig ]] || pp=${pp/" -E -o "/" -Wp,-MD,$dir/patched.d -E -o "}
 		if ! (cd "$tree" && hp_target_exec bash -c "$pp") >"$dir/$side.log" 2>&1; then
 			# compiling it will say why
 			printf 'keep\t%s\tpreprocessing the %s side failed\n' "$obj" "$side"
@@ -351,7 +353,7 @@ objects_prefilter_one() {
 #   hotpatch-verdict<TAB>FORMAT
 #   ppcmp<TAB>SHA256 of the hotpatch-ppcmp that gave it
 #   verdict<TAB>drop|keep<TAB>TEXT
-#   dep<TAB>PATH<TAB>NORMALIZED     each file the patched -E opened (gcc -MMD), as gcc wrote it
+#   dep<TAB>PATH<TAB>NORMALIZED     each file the patched -E opened (gcc -MD), as gcc wrote it
 #                                   (./ stripped) and with its dir/.. parts removed
 #   file<TAB>PATH<TAB>SHA256        each patched file among them, and its content
 #   phys<TAB>PATH<TAB>WHERE         each dep with a .. part: where it resolved (objects_pf_phys)
@@ -407,7 +409,7 @@ objects_pf_phys() {
 objects_verdict_put() {
 	local base=$1 work=$2 dir=$3 kind=$4 text=$5 sum sp
 	[[ -s $dir/patched.d ]] || return 0
-	# gcc -MMD: "TARGET: DEP DEP \<newline> DEP ...", no escapes in a kernel tree's paths
+	# gcc -MD: "TARGET: DEP DEP \<newline> DEP ...", no escapes in a kernel tree's paths
 	sp=$(cd "$work/shadow" && pwd -P) || return 0
 	awk -F'\t' -v shadow="$work/shadow/" -v shadowp="$sp/" -v want="$dir/phys.want" '
 	'"$INCLUDES_AWK_NORM"'

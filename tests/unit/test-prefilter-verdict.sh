@@ -67,7 +67,7 @@ linked() {
 record() {
 	local work=$tmp/$1 dir=$tmp/$1/pp
 	mkdir -p "$dir"
-	(cd "$work/shadow" && gcc -Wp,-MMD,"$dir/patched.d" -Ia/sub/.. -E -o "$dir/patched.i" a/t.c) ||
+	(cd "$work/shadow" && gcc -Wp,-MD,"$dir/patched.d" -Ia/sub/.. -E -o "$dir/patched.i" a/t.c) ||
 		t_bail "gcc -E a/t.c in $work/shadow failed"
 	objects_verdict_put "$OBJECTS_CACHE_DIR/$2" "$work" "$dir" drop "$3"
 	rm -rf "$dir"
