@@ -187,7 +187,7 @@ objects_shadow_updirs() {
 	local ovl=$1
 	{
 		(cd "$ovl" && find . -type f -printf 'f\t%P\n')
-		LC_ALL=C grep $'^u\t' "$(includes_path)" || (($? == 1))
+		tail -n +2 "$(includes_updirs_path)"
 	} | awk -F'\t' '
 	$1 == "f" {
 		under[""] = 1
