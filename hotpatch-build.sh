@@ -247,9 +247,12 @@ elif ((!opt_setup && !opt_print_env)) && [[ -z $opt_patch ]]; then
 	hp_usage >&2
 	exit 1
 fi
+# --finish-module: build.env holds the paths as the deferred run made them canonical
+hp_canon=1
+[[ -z $opt_finish ]] || hp_canon=0
 if [[ -n $opt_patch ]]; then
 	[[ -f $opt_patch && -r $opt_patch ]] || hp_die "cannot read the patch file '$opt_patch'"
-	opt_patch=$(realpath "$opt_patch")
+	((!hp_canon)) || opt_patch=$(realpath "$opt_patch")
 	if [[ -n $opt_test ]]; then
 		[[ -f $opt_test && -r $opt_test ]] || hp_die "cannot read the test script '$opt_test'"
 		opt_test=$(realpath "$opt_test")
@@ -263,8 +266,10 @@ if [[ -n $opt_patch ]]; then
 		[[ -n $opt_key && -n $opt_cert ]] || hp_die "--sign-key and --sign-cert go together"
 		[[ -r $opt_key ]] || hp_die "cannot read the signing key '$opt_key'"
 		[[ -r $opt_cert ]] || hp_die "cannot read the signing certificate '$opt_cert'"
-		opt_key=$(realpath "$opt_key")
-		opt_cert=$(realpath "$opt_cert")
+		if ((hp_canon)); then
+			opt_key=$(realpath "$opt_key")
+			opt_cert=$(realpath "$opt_cert")
+		fi
 	fi
 	if [[ -z $opt_name ]]; then
 		opt_name=$(basename "$opt_patch")
@@ -276,10 +281,10 @@ if [[ -n $opt_patch ]]; then
 	fi
 	[[ $opt_name =~ ^[A-Za-z_][A-Za-z0-9_]{0,54}$ ]] ||
 		hp_die "--name '$opt_name' is not a valid module name ([A-Za-z0-9_], at most 55 characters)"
-	mkdir -p "$opt_output" || hp_die "cannot create the output directory '$opt_output'"
-	opt_output=$(realpath "$opt_output")
+	[[ -d $opt_output ]] || mkdir -p "$opt_output" || hp_die "cannot create the output directory '$opt_output'"
+	((!hp_canon)) || opt_output=$(realpath "$opt_output")
 fi
-HP_CACHE_ROOT=$(realpath -m "$HP_CACHE_ROOT")
+((!hp_canon)) || HP_CACHE_ROOT=$(realpath -m "$HP_CACHE_ROOT")
 export HP_VERBOSE HP_JOBS
 
 # hp_setup - make the release's cache complete. Everything that writes happens under the

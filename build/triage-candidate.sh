@@ -301,27 +301,30 @@ tc_publish() {
 
 # tc_row - the result row (JSON) on stdout.
 tc_row() {
-	local facts=null stages='{}'
-	[[ -f $TC_WORK/out/$TC_ID.json ]] && facts=$TC_WORK/out/$TC_ID.json
+	local facts=/dev/null stages='{}' ko=''
+	# the module's facts only for a built row (an empty file slurps as [])
+	[[ $TC_OUTCOME == built && -f $TC_WORK/out/$TC_ID.json ]] && facts=$TC_WORK/out/$TC_ID.json
+	[[ $TC_OUTCOME != built ]] || ko=modules/$TC_ID.ko
 	# seconds per stage of the last attempt, from hotpatch-build's "stage NAME  S.Ss" lines
 	if [[ -f $TC_WORK/last.log ]]; then
 		stages=$(awk '/^hotpatch: stage / { printf "%s\"%s\":%s", (n++ ? "," : "{"), $3, $4 + 0 }
 			END { printf "%s", (n ? "}" : "{}") }' "$TC_WORK/last.log")
 	fi
+	# the fixes of the candidate's own file and of those it carries, from one read of the
+	# update's file list (the first line of a path, as the row always took it)
 	jq -n --arg id "$TC_ID" --arg kind "$TC_KIND" --arg path "$TC_PATH" \
 		--arg object "$TC_OBJ" --arg target "$TC_TARGET" \
-		--arg fixes "$(awk -F'\t' -v p="$TC_PATH" '$1 == p { print $3; exit }' "$TRIAGE_UPDATE/files")" \
-		--rawfile ufixes <(awk -F'\t' 'NR == FNR { want[$0] = 1; next } ($1 in want) { print $1 "\t" $3 }' \
-			<(printf '%s\n' "${TC_FILES[@]}") "$TRIAGE_UPDATE/files") \
+		--rawfile ufixes <(awk -F'\t' 'NR == FNR { want[$0] = 1; next } ($1 in want) && !seen[$1]++ { print $1 "\t" $3 }' \
+			<(printf '%s\n' "$TC_PATH" "${TC_FILES[@]}") "$TRIAGE_UPDATE/files") \
 		--arg outcome "$TC_OUTCOME" --arg reason "$TC_REASON" \
 		--arg stage "$TC_STAGE" --arg eobject "$TC_OBJECT" \
 		--argjson attempts "$TC_ATTEMPTS" --argjson time "$TC_TIME" \
 		--argjson stages "$stages" --arg key "$TC_KEY" \
-		--arg ko "$( [[ $TC_OUTCOME == built ]] && echo "modules/$TC_ID.ko")" \
-		--slurpfile facts <(if [[ $facts != null && $TC_OUTCOME == built ]]; then cat "$facts"; fi) \
+		--arg ko "$ko" --slurpfile facts "$facts" \
 		'($facts[0] // null) as $f |
 		def subjects: if . == null or . == "-" or . == "" then [] else split(" | ") end;
 		([$ufixes | split("\n")[] | select(. != "") | split("\t") | { key: .[0], value: .[1] }] | from_entries) as $fx |
+		($fx[$path] // "") as $fixes |
 		{ id: $id, kind: $kind, path: $path, object: (if $object == "-" then null else $object end),
 		  target: (if $target == "-" then null else $target end), files: $ARGS.positional,
 		  fixes: ($fixes | subjects),
@@ -342,7 +345,8 @@ tc_candidate() {
 	line=$(awk -F'\t' -v id="$TC_ID" '$1 == id { print; exit }' "$TC_OUT/candidates.tsv")
 	[[ -n $line ]] || hp_die "no candidate $TC_ID in $TC_OUT/candidates.tsv"
 	IFS=$'\t' read -r _ TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON <<<"$line"
-	TC_KEY=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$TC_PATH.diff")" | sha256sum | cut -c1-16)
+	TC_KEY=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$(<"$TRIAGE_UPDATE/diffs/$TC_PATH.diff")" | sha256sum)
+	TC_KEY=${TC_KEY:0:16}
 }
 
 tc_main() {
