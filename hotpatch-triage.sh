@@ -390,11 +390,14 @@ triage_workers() {
 		sleep 1
 		tick=$((tick + 1))
 		[[ $1 == --finish ]] || triage_modules "$TRIAGE_MODULE_BATCH"
+		# the line only when it may be printed: off a terminal, every 30 s (a tick that
+		# computes it runs five programs and three subshells)
+		[[ -t 2 || $((tick % 30)) == 0 ]] || continue
 		# shellcheck disable=SC2086 # four numbers
 		line=$(triage_progress $TRIAGE_PROGRESS)
 		if [[ -t 2 ]]; then
 			printf '\r%s\033[K' "$line" >&2
-		elif [[ $line != "$last" && $((tick % 30)) == 0 ]]; then
+		elif [[ $line != "$last" ]]; then
 			printf '%s\n' "$line" >&2
 			last=$line
 		fi
@@ -473,8 +476,9 @@ triage_run() {
 # fails, each of its candidates links its module alone in --finish, so a module that does not
 # link is that candidate's tool error and no other's.
 triage_modules() {
-	local min=$1 chunk=() bdirs=() id rc=0 t0
-	while (($(wc -l <"$opt_output/work/deferred") - TRIAGE_TAKEN >= min)); do
+	local min=$1 chunk=() bdirs=() id rc=0 t0 deferred=()
+	# asked every second while the workers run: the short list read by the shell, no wc
+	while mapfile -t deferred <"$opt_output/work/deferred" && ((${#deferred[@]} - TRIAGE_TAKEN >= min)); do
 		mapfile -t -s "$TRIAGE_TAKEN" -n "$TRIAGE_MODULE_BATCH" chunk <"$opt_output/work/deferred"
 		TRIAGE_TAKEN=$((TRIAGE_TAKEN + ${#chunk[@]}))
 		t0=$(hp_now)
