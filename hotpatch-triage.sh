@@ -29,6 +29,9 @@ TRIAGE_VERSION="$HP_VERSION code $(hp_code_id)" || hp_die "cannot hash the code 
 . "$HP_LIBDIR/build/patch.sh"
 # shellcheck source=build/objects.sh
 . "$HP_LIBDIR/build/objects.sh"
+# HP_KCFLAGS as hotpatch-build has it: part of the object cache's key computed here
+# shellcheck source=build/tree.sh
+. "$HP_LIBDIR/build/tree.sh"
 # shellcheck source=build/buildroot.sh
 . "$HP_LIBDIR/build/buildroot.sh"
 # shellcheck source=build/sign.sh
@@ -237,6 +240,10 @@ triage_target() {
 		hp_die "the kernel cache of ${rel:-the default release} could not be prepared (see above)"
 	eval "$env"
 	[[ -n $HP_INDEX ]] || hp_die "the symbol index of $HP_RELEASE is missing: run make"
+	# The object cache's key (and objtool's arguments) once for the whole run, exported: each
+	# candidate's hotpatch-build keeps them when its ingredients are the same
+	# (objects_cache_init, OBJECTS_CACHE_OF), instead of computing them again.
+	objects_cache_init "$HP_CACHE/src"
 	hp_stage_end "$HP_RELEASE ($HP_PKGVER)"
 }
 
