@@ -165,9 +165,12 @@ tc_diff_mentions() {
 	done
 }
 
-# tc_failed_sources LOG - the .c files whose patched side did not compile in LOG.
+# tc_failed_sources LOG - the .c files whose patched side did not compile in LOG, by their
+# lexical path, the update's (the compile database spells amdgpu_dm.c
+# drivers/gpu/drm/amd/amdgpu/../display/amdgpu_dm/amdgpu_dm.c).
 tc_failed_sources() {
-	sed -n 's/^hotpatch: objects: error: \(.*\.c\) (patched) does not compile:$/\1/p' "$1" | sort -u
+	sed -n 's/^hotpatch: objects: error: \(.*\.c\) (patched) does not compile:$/\1/p' "$1" |
+		awk "$INCLUDES_AWK_NORM"'{ print norm($0) }' | sort -u
 }
 
 # tc_carry_sources - the carried headers broke other .c files of the header's users: a fix
