@@ -40,13 +40,16 @@ triage() {
 # The analysis: a TU compile is a compiler process whose working directory is a tree (src/,
 # a shadow); every other process is overhead, owned by its nearest ancestor that runs one of
 # our scripts (bash SCRIPT.sh [--mode]; subshells carry their script's command line), or
-# "kbuild (make)" below a make whose chain up to a script is cut.
+# "kbuild (make)" for a process of the module's kbuild (below a make, or in the headers tree)
+# whose chain up to a script is cut (dash ends its children with _exit: they log nothing).
 # shellcheck disable=SC2016 # an awk program, expanded by awk
 cpu_awk='
 {
 	pid = $1; ppid[pid] = $2; comm[pid] = $3; us[pid] = $4; cwd[pid] = $5; args[pid] = $6; n++
 }
 function owner(p,   a, k, depth, made) {
+	# kbuild runs in the headers tree (make -C KDIR): those compiles build the patch module
+	made = cwd[p] ~ /\/linux-headers-[^\/]*$/
 	for (depth = 0; (p in comm) && depth < 64; depth++) {
 		made = made || comm[p] == "make"
 		if (comm[p] == "bash") {
