@@ -17,6 +17,12 @@
 # The command is the gcc + objtool part of the recipe, run from the tree's top directory,
 # still writing to the tree's own paths; objects_cmd_for rewrites the outputs.
 
+# the lexical form of a path (INCLUDES_AWK_NORM's norm) is the include index's
+compiledb_sh_dir=${BASH_SOURCE[0]%/*}
+[[ $compiledb_sh_dir != "${BASH_SOURCE[0]}" ]] || compiledb_sh_dir=.
+# shellcheck source=build/includes.sh
+. "$compiledb_sh_dir/includes.sh"
+
 compiledb_path() {
 	printf '%s\n' "$HP_CACHE/compiledb"
 }
@@ -110,14 +116,8 @@ compiledb_ensure() {
 # pm/, amdkfd/ and display/ as drivers/gpu/drm/amd/amdgpu/../pm/x.c: a spelling with ".." is
 # compared with its lexical form (gcc compiles, and DWARF names, the spelling).
 compiledb_line() {
-	awk -F'\t' -v s="$1" '
-	$1 == s { print; exit }
-	$1 ~ /(^|\/)\.\.\// {
-		n = $1
-		while (sub(/[^\/]+\/\.\.\//, "", n))
-			;
-		if (n == s) { print; exit }
-	}' "$(compiledb_path)"
+	awk -F'\t' -v s="$1" "$INCLUDES_AWK_NORM"'
+	$1 == s || ($1 ~ /(^|\/)\.\.\// && norm($1) == s) { print; exit }' "$(compiledb_path)"
 }
 
 # compiledb_get SRC.c - compiledb_line without the spelling: "obj<TAB>target<TAB>command".

@@ -529,14 +529,9 @@ objects_prefilter() {
 		return 0
 	fi
 	# the TUs of the patch's own .c files (spelled "amdgpu/../pm/x.c" in the database) stay
-	awk -F'\t' 'NR == FNR { own[$0] = 1; next }
-	{
-		n = $1
-		while (sub(/[^\/]+\/\.\.\//, "", n))
-			;
-		if (!(n in own))
-			print $1 "\t" $2 "\t" $4
-	}' <(printf '%s\n' "${PATCH_C[@]}") "$work/tus" >"$work/prefilter.jobs" ||
+	awk -F'\t' "$INCLUDES_AWK_NORM"'
+	NR == FNR { own[$0] = 1; next }
+	!(norm($1) in own) { print $1 "\t" $2 "\t" $4 }' <(printf '%s\n' "${PATCH_C[@]}") "$work/tus" >"$work/prefilter.jobs" ||
 		hp_die "cannot list the TUs for the header filter"
 	[[ -s $work/prefilter.jobs ]] || return 0
 	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"

@@ -27,6 +27,12 @@
 #   kind c: a .c candidate (object and target from the compile database, reason '-')
 #   kind layout: a refused header candidate (object and target '-', reason the refusal)
 
+# the lexical form of a path (INCLUDES_AWK_NORM's norm) is the include index's
+triage_candidates_sh_dir=${BASH_SOURCE[0]%/*}
+[[ $triage_candidates_sh_dir != "${BASH_SOURCE[0]}" ]] || triage_candidates_sh_dir=.
+# shellcheck source=build/includes.sh
+. "$triage_candidates_sh_dir/includes.sh"
+
 # triage_candidate_id PATH - [A-Za-z0-9_], at most 55 characters, unique per path.
 triage_candidate_id() {
 	local id=${1//[^A-Za-z0-9]/_} sum
@@ -59,6 +65,7 @@ triage_candidate_id() {
 # cid(PATH): the candidate's id, also its module name: [A-Za-z0-9_], at most 55 characters,
 # unique per path (a longer one keeps its last 46 characters and the path's cksum).
 triage_plan_awk() {
+	printf '%s\n' "$INCLUDES_AWK_NORM"
 	cat <<'AWK'
 function code(s,   out, i, j) {
 	# strip comments (a /* */ may span lines: incomment carries over)
@@ -177,9 +184,7 @@ function cid(path,   id, q, cmd, sum, w) {
 NR == FNR {
 	# a spelling with ".." (amdgpu's Makefile builds drivers/gpu/drm/amd/amdgpu/../pm/x.c)
 	# counts under its lexical form, the update's path
-	n = $1
-	while (sub(/[^\/]+\/\.\.\//, "", n))
-		;
+	n = norm($1)
 	if (!(n in built)) built[n] = $2 "\t" $3
 	d = n
 	sub(/\/[^\/]*$/, "", d)
