@@ -154,15 +154,19 @@ objects_map() {
 			# shellcheck disable=SC2090 # an awk program, passed whole to awk
 			export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT INCLUDES_AWK_NORM OBJECTS_CACHE_DIR \
 				OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_WORK
-			# exact check in parallel; each job prints the TU when it includes a header
+			# exact check in parallel; each job prints the number of its candidate when the TU
+			# includes a header: a compile command is longer than one write(2), so parallel
+			# jobs printing whole lines interleave them (a TU named "/amdgpu/../amdkfd/x.o")
 			# shellcheck disable=SC2016 # the job script expands its own arguments
 			awk -F'\t' '{ print NR }' "$tmpd/cands" |
 				xargs -P "${HP_JOBS:-2}" -I{} bash -c '
 					line=$(sed -n "{}p" "$1"); shift
 					IFS=$'"'"'\t'"'"' read -r c obj target cmd <<<"$line"
 					if objects_includes_header "$c" "$cmd" "$@"; then
-						printf "%s\n" "$line"
-					fi' _ "$tmpd/cands" "${hdrs[@]}" >>"$work/tus" || true
+						printf "%s\n" {}
+					fi' _ "$tmpd/cands" "${hdrs[@]}" >"$tmpd/hits" || true
+			awk -v hits="$tmpd/hits" 'BEGIN { while ((getline n <hits) > 0) hit[n] = 1 }
+				FNR in hit' "$tmpd/cands" >>"$work/tus" || hp_die "cannot list the TUs of ${PATCH_H[*]}"
 			# a run may end here (nothing compiles): pruning is a publisher's job, as after a compile
 			[[ ! -e $work/objects-published ]] || objects_cache_prune
 		fi
