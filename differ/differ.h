@@ -235,6 +235,10 @@ static inline struct dsym *D(const struct symbol *sym) { return sym->priv; }
 static inline struct dsec *DS(const struct section *sec) { return sec->priv; }
 int differ_attach(struct object *obj);
 void differ_detach(struct object *obj);
+/* A file of names, one a line (--new-globals), sorted into *@names. */
+int read_names(const char *path, const char *what, char ***names, size_t *nr);
+void free_names(char ***names, size_t *nr);
+bool names_has(char *const *names, size_t nr, const char *name);
 struct symbol *func_parent(struct symbol *sym);
 int set_reason(struct symbol *sym, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void fact_add(struct fact_list *list, struct fact *f);

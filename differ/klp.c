@@ -84,56 +84,21 @@ static int unresolved(struct differ *d, struct symbol *psym, const char *name,
 	return err ?: set_ext_copy(psym, name);
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int klp_read_patch_globals(struct differ *d, const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char line[512];
-	size_t max = 0;
-	char *copy;
-
-	if (!f) {
-		pr_err("%s: cannot read the new globals of the patch: %s", path, strerror(errno));
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, " \t\r\n")] = 0;
-		if (!line[0])
-			continue;
-		copy = mem_strdup(line);
-		if (!copy || ARRAY_GROW(d->patch_globals, max, d->nr_patch_globals + 1)) {
-			free(copy);
-			fclose(f);
-			return -ENOMEM;
-		}
-		d->patch_globals[d->nr_patch_globals++] = copy;
-	}
-	fclose(f);
-	if (d->nr_patch_globals)
-		qsort(d->patch_globals, d->nr_patch_globals, sizeof(*d->patch_globals), cmp_name);
-	return 0;
+	return read_names(path, "the new globals of the patch", &d->patch_globals,
+			  &d->nr_patch_globals);
 }
 
 void klp_free_patch_globals(struct differ *d)
 {
-	size_t i;
-
-	for (i = 0; i < d->nr_patch_globals; i++)
-		free(d->patch_globals[i]);
-	free(d->patch_globals);
-	d->patch_globals = NULL;
-	d->nr_patch_globals = 0;
+	free_names(&d->patch_globals, &d->nr_patch_globals);
 }
 
 /* Defined new by another object of the same patch: the patch module resolves it itself. */
 static bool patch_defines(struct differ *d, const char *name)
 {
-	return sorted_find(&name, d->patch_globals, d->nr_patch_globals, sizeof(*d->patch_globals),
-			   cmp_name, NULL);
+	return names_has(d->patch_globals, d->nr_patch_globals, name);
 }
 
 static int external_global(struct differ *d, struct symbol *psym, const char *name)

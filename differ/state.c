@@ -90,6 +90,59 @@ int set_reason(struct symbol *sym, const char *fmt, ...)
 	return 0;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names, one a line, sorted into *@names: 0 or -errno (-ENOMEM: main reports it). */
+int read_names(const char *path, const char *what, char ***names, size_t *nr)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	size_t max = 0;
+	char *copy;
+
+	if (!f) {
+		int err = -errno;
+
+		pr_err("%s: cannot read %s: %s", path, what, strerror(-err));
+		return err;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (!line[0])
+			continue;
+		copy = mem_strdup(line);
+		if (!copy || ARRAY_GROW(*names, max, *nr + 1)) {
+			free(copy);
+			fclose(f);
+			return -ENOMEM;
+		}
+		(*names)[(*nr)++] = copy;
+	}
+	fclose(f);
+	if (*nr)
+		qsort(*names, *nr, sizeof(**names), cmp_name);
+	return 0;
+}
+
+void free_names(char ***names, size_t *nr)
+{
+	size_t i;
+
+	for (i = 0; i < *nr; i++)
+		free((*names)[i]);
+	free(*names);
+	*names = NULL;
+	*nr = 0;
+}
+
+bool names_has(char *const *names, size_t nr, const char *name)
+{
+	return sorted_find(&name, names, nr, sizeof(*names), cmp_name, NULL);
+}
+
 struct fact *fact_new(const char *name)
 {
 	struct fact *f = mem_calloc(1, sizeof(*f));
