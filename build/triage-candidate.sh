@@ -89,19 +89,62 @@ tc_gcc_deps() {
 		awk "$INCLUDES_AWK_NORM"' /\.h$/ { print norm($0) }'
 }
 
-# tc_needed_headers PATH OBJ - "header<TAB>layout-reason-or-dash" for every changed header
-# of the update that the candidate's TU includes (one awk: the layout candidates, the TU's
-# headers, the update's files).
+# tc_needed_headers PATH - "header<TAB>layout-reason-or-dash" for every changed header of the
+# update that the TU of PATH (a .c of the compile database) includes (one awk: the layout
+# candidates, the TU's headers, the update's files).
 tc_needed_headers() {
-	local path=$1 obj=$2 line
-	local spelled cmd
+	local path=$1 line
+	local spelled obj cmd
 	line=$(compiledb_line "$path")
 	[[ -n $line ]] || return 0
-	IFS=$'\t' read -r spelled _ _ cmd <<<"$line"
+	IFS=$'\t' read -r spelled obj _ cmd <<<"$line"
 	awk -F'\t' 'FILENAME == ARGV[1] { if ($2 == "layout" && !($3 in why)) why[$3] = $6; next }
 		FILENAME == ARGV[2] { dep[$1] = 1; next }
 		$1 ~ /\.h$/ && ($1 in dep) { print $1 "\t" ((($1 in why) && why[$1] != "") ? why[$1] : "-") }' \
 		"$TC_OUT/work/all-candidates.tsv" <(tc_gcc_deps "$obj" "$cmd" "$spelled") "$TRIAGE_UPDATE/files"
+}
+
+# tc_header_rule SRC - the grouping rule's headers for SRC, a .c whose patched side did not
+# compile in the last attempt: of the update's changed headers its TU includes (but those the
+# candidate carries already), TC_NEED_LAYOUT ("header (why)": they change a layout, the
+# candidate is refused), TC_NEED_GLOBAL (include/, arch/*/include/: named in the reason, never
+# carried: it would recompile every TU that includes it) and TC_NEED_LOCAL (carried). A global
+# or layout header counts only when its diff names an identifier the compiler's errors quote
+# (TC_WORK/idents); a header next to the .c always travels with it.
+tc_header_rule() {
+	local src=$1 h g why global carried
+	local -a needed=() check=()
+	local -A named=()
+	TC_NEED_LAYOUT=() TC_NEED_GLOBAL=() TC_NEED_LOCAL=()
+	mapfile -t needed < <(tc_needed_headers "$src")
+	for h in "${needed[@]}"; do
+		IFS=$'\t' read -r h why <<<"$h"
+		case $h in include/* | arch/*/include/*) check+=("$h") ;; *) [[ $why == - ]] || check+=("$h") ;; esac
+	done
+	while IFS= read -r h; do
+		named[$h]=1
+	done < <(tc_diff_mentions "$TC_WORK/idents" "${check[@]}")
+	for h in "${needed[@]}"; do
+		IFS=$'\t' read -r h why <<<"$h"
+		[[ -n $h ]] || continue
+		carried=0
+		for g in "${TC_FILES[@]}"; do
+			[[ $g == "$h" ]] && carried=1
+		done
+		((!carried)) || continue
+		global=0
+		case $h in include/* | arch/*/include/*) global=1 ;; esac
+		if ((global)) || [[ $why != - ]]; then
+			[[ -n ${named[$h]:-} ]] || continue
+		fi
+		if [[ $why != - ]]; then
+			TC_NEED_LAYOUT+=("$h ($why)")
+		elif ((global)); then
+			TC_NEED_GLOBAL+=("$h")
+		else
+			TC_NEED_LOCAL+=("$h")
+		fi
+	done
 }
 
 # tc_error_idents LOG - the identifiers the compiler quoted in the patched side's errors
@@ -353,8 +396,7 @@ tc_candidate() {
 }
 
 tc_main() {
-	local t0 patch log hdrs=() layout=() globals=() h why global needed=() check=()
-	local -A named=()
+	local t0 patch log h
 	tc_candidate
 	TC_WORK=$TC_OUT/work/c/$TC_ID
 	rm -rf "$TC_WORK"
@@ -375,44 +417,19 @@ tc_main() {
 		if [[ $TC_OUTCOME == does-not-compile ]]; then
 			tc_shadow
 			tc_error_idents "$TC_WORK/last.log" >"$TC_WORK/idents"
-			mapfile -t needed < <(tc_needed_headers "$TC_PATH" "$TC_OBJ")
-			# a global or layout header counts only when its diff names what the compiler
-			# missed; a header next to the .c always travels with it
-			for h in "${needed[@]}"; do
-				IFS=$'\t' read -r h why <<<"$h"
-				case $h in include/* | arch/*/include/*) check+=("$h") ;; *) [[ $why == - ]] || check+=("$h") ;; esac
-			done
-			while IFS= read -r h; do
-				named[$h]=1
-			done < <(tc_diff_mentions "$TC_WORK/idents" "${check[@]}")
-			for h in "${needed[@]}"; do
-				IFS=$'\t' read -r h why <<<"$h"
-				[[ -n $h && $h != "$TC_PATH" ]] || continue
-				global=0
-				case $h in include/* | arch/*/include/*) global=1 ;; esac
-				if ((global)) || [[ $why != - ]]; then
-					[[ -n ${named[$h]:-} ]] || continue
-				fi
-				if [[ $why != - ]]; then
-					layout+=("$h ($why)")
-				elif ((global)); then
-					globals+=("$h")
-				else
-					hdrs+=("$h")
-				fi
-			done
-			if ((${#layout[@]})); then
+			tc_header_rule "$TC_PATH"
+			if ((${#TC_NEED_LAYOUT[@]})); then
 				TC_OUTCOME=refused
-				TC_REASON="does not compile without ${layout[*]}"
-			elif ((${#globals[@]})); then
-				TC_REASON+="; needs the update's change of ${globals[*]}: a global header is not carried with a .c (it would recompile every TU that includes it)"
-			elif ((${#hdrs[@]})); then
-				TC_FILES+=("${hdrs[@]}")
+				TC_REASON="does not compile without ${TC_NEED_LAYOUT[*]}"
+			elif ((${#TC_NEED_GLOBAL[@]})); then
+				TC_REASON+="; needs the update's change of ${TC_NEED_GLOBAL[*]}: a global header is not carried with a .c (it would recompile every TU that includes it)"
+			elif ((${#TC_NEED_LOCAL[@]})); then
+				TC_FILES+=("${TC_NEED_LOCAL[@]}")
 				cat "$patch" >"$TC_WORK/with-headers.diff"
-				for h in "${hdrs[@]}"; do
+				for h in "${TC_NEED_LOCAL[@]}"; do
 					cat "$TRIAGE_UPDATE/diffs/$h.diff" >>"$TC_WORK/with-headers.diff"
 				done
-				tc_attempt "$TC_WORK/with-headers.diff" "$TC_PATH alone does not compile; again with ${hdrs[*]}"
+				tc_attempt "$TC_WORK/with-headers.diff" "$TC_PATH alone does not compile; again with ${TC_NEED_LOCAL[*]}"
 				tc_carry_sources
 			fi
 		fi
