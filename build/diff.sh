@@ -15,8 +15,24 @@ diff_globals() {
 	nm --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
 }
 
+# diff_missing WORK OBJ - the globals the patched side of OBJ refers to and its original does
+# not, that neither the target (the symbol index) nor another object of the patch (new-globals)
+# defines: code calling a function the fix adds in a file the patch leaves out. The running
+# kernel lacks it, so no module can resolve it; the differ only sees a name its index lacks.
+diff_missing() {
+	local work=$1 obj=$2 name index
+	index=$(module_tool hotpatch-index)
+	while IFS= read -r name; do
+		[[ -n $name ]] || continue
+		grep -qxF -- "$name" "$work/diff/new-globals" && continue
+		"$index" query "$HP_INDEX" "$name" >/dev/null 2>&1 && continue
+		printf '%s\n' "$name"
+	done < <(LC_ALL=C comm -13 <(nm -u "$work/orig/$obj" | awk '{ print $NF }' | LC_ALL=C sort -u) \
+		<(nm -u "$work/patched/$obj" | awk '{ print $NF }' | LC_ALL=C sort -u))
+}
+
 diff_objects() {
-	local work=$1 c obj target out json log rc tool n=0 refused=0
+	local work=$1 c obj target out json log rc tool sym n=0 refused=0
 	tool=$(module_tool hotpatch-diff)
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
@@ -56,6 +72,10 @@ diff_objects() {
 			;;
 		2)
 			sed 's/^/  /' "$log" >&2
+			while IFS= read -r sym; do
+				printf 'hotpatch: %s: refused: %s refers to %s, which neither %s nor any object of this patch defines: add the change that defines %s to the patch\n' \
+					"$HP_STAGE" "$obj" "$sym" "$HP_RELEASE" "$sym" >&2
+			done < <(diff_missing "$work" "$obj")
 			refused=1
 			;;
 		*)

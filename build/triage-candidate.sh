@@ -32,7 +32,11 @@
 # but not carried (it would recompile every TU that includes it); the headers next to the .c
 # are carried, and the candidate is built once more with them. When those headers break other
 # .c files that the update changes too (a signature changed in the header and in every
-# caller), their changes are carried as well, until it compiles (tc_carry_sources).
+# caller), their changes are carried as well, each with the local headers it needs, until it
+# compiles; the same header rule judges every .c that any attempt breaks (tc_carry_sources).
+# When the patched code refers to a global that neither the running kernel nor the patch
+# defines (hotpatch-build refuses it, naming the symbol), the .c whose change in the update
+# defines it is carried (tc_carry_definitions).
 set -euo pipefail
 
 tc_self=$(readlink -f "${BASH_SOURCE[0]}")
@@ -216,47 +220,182 @@ tc_failed_sources() {
 		awk "$INCLUDES_AWK_NORM"'{ print norm($0) }' | sort -u
 }
 
-# tc_carry_sources - the carried headers broke other .c files of the header's users: a fix
-# that changes a function's signature in a local header changes its callers in other .c files
-# too (l2tp_session_set_header_len: l2tp_core.h, l2tp_core.c, l2tp_netlink.c, l2tp_ppp.c).
-# When each such .c is changed by the update as well, it is carried (the update's whole diff of
-# it) and the candidate built again, until it compiles, a .c fails that the update does not
-# change or that is carried already, or TC_MAX_SOURCES .c files are carried. Every user of the
-# headers is compiled in each attempt, so a caller the update leaves alone cannot be missed.
+# tc_is_changed F - does the update change F (a file of the target it modifies, with a diff)?
+tc_is_changed() {
+	[[ -f $TRIAGE_UPDATE/diffs/$1.diff ]] &&
+		awk -F'\t' -v p="$1" '$1 == p && $2 == "modified" { found = 1 } END { exit !found }' "$TRIAGE_UPDATE/files"
+}
+
+# tc_is_carried F - does the candidate carry F already?
+tc_is_carried() {
+	local g
+	for g in "${TC_FILES[@]}"; do
+		[[ $g == "$1" ]] && return 0
+	done
+	return 1
+}
+
+# tc_carry NOTE FILE... - carry FILEs too (the update's whole diff of each) and build again.
+tc_carry() {
+	local note=$1 f
+	shift
+	TC_FILES+=("$@")
+	for f in "$@"; do
+		cat "$TRIAGE_UPDATE/diffs/$f.diff" >>"$TC_WORK/with-headers.diff"
+	done
+	tc_attempt "$TC_WORK/with-headers.diff" "$note"
+}
+
+# tc_carry_sources - the grouping rule, applied to every .c that the last attempt could not
+# compile (tc_header_rule), until the candidate compiles. The first attempt fails in the
+# candidate's .c, whose local headers are carried. A carried header then breaks other .c files
+# of its users: a fix that changes a function's signature in a local header changes its
+# callers in other .c files too (l2tp_session_set_header_len: l2tp_core.h, l2tp_core.c,
+# l2tp_netlink.c, l2tp_ppp.c). Each broken .c that the update changes is carried (its whole
+# diff), with the local headers it needs from the update (amdgpu_dm.c, broken by amdgpu_dm.h,
+# needs amdgpu_dm_hdcp.h); one the update leaves alone only with those headers. It ends when
+# the candidate compiles, when a broken .c needs a layout header (refused, naming it) or a
+# global one (named in the reason: every attempt's failure names the global headers its errors
+# point at), when a broken .c the update does not change has nothing more to carry, when a
+# carried .c fails again with nothing more to carry, or when TC_MAX_SOURCES .c files would be
+# carried. Every user of the carried headers is compiled in each attempt, so a caller the
+# update leaves alone cannot be missed.
 tc_carry_sources() {
-	local f g add n carried
-	while [[ $TC_OUTCOME == does-not-compile ]]; do
-		add=()
-		while IFS= read -r f; do
-			carried=0
-			for g in "${TC_FILES[@]}"; do
-				[[ $g == "$f" ]] && carried=1
-			done
-			if ((carried)); then
-				return 0
-			fi
-			if [[ ! -f $TRIAGE_UPDATE/diffs/$f.diff ]] ||
-				! awk -F'\t' -v p="$f" '$1 == p && $2 == "modified" { found = 1 } END { exit !found }' "$TRIAGE_UPDATE/files"; then
-				TC_REASON+="; the carried changes break $f, which the update does not change"
-				return 0
-			fi
-			add+=("$f")
-		done < <(tc_failed_sources "$TC_WORK/last.log")
-		((${#add[@]})) || return 0
-		n=0
-		for g in "${TC_FILES[@]}" "${add[@]}"; do
-			[[ $g == *.c ]] && n=$((n + 1))
-		done
-		if ((n > TC_MAX_SOURCES)); then
-			TC_REASON+="; needs the update's changes of ${add[*]} too: more than $TC_MAX_SOURCES .c files, not carried"
-			return 0
+	local f h n broken with
+	local -a failed add hdrs
+	local -A more
+	tc_shadow
+	tc_error_idents "$TC_WORK/last.log" >"$TC_WORK/idents"
+	mapfile -t failed < <(tc_failed_sources "$TC_WORK/last.log")
+	add=() hdrs=() more=()
+	for f in "${failed[@]}"; do
+		broken=''
+		[[ $f == "$TC_PATH" ]] || broken="the carried changes break $f, which "
+		tc_header_rule "$f"
+		if ((${#TC_NEED_LAYOUT[@]})); then
+			TC_OUTCOME=refused
+			TC_REASON="${broken}does not compile without ${TC_NEED_LAYOUT[*]}"
+			return 1
 		fi
-		TC_FILES+=("${add[@]}")
-		for f in "${add[@]}"; do
-			cat "$TRIAGE_UPDATE/diffs/$f.diff" >>"$TC_WORK/with-headers.diff"
+		if ((${#TC_NEED_GLOBAL[@]})); then
+			TC_REASON+="; ${broken}needs the update's change of ${TC_NEED_GLOBAL[*]}: a global header is not carried with a .c (it would recompile every TU that includes it)"
+			return 1
+		fi
+		for h in "${TC_NEED_LOCAL[@]}"; do
+			[[ -n ${more[$h]:-} ]] || hdrs+=("$h")
+			more[$h]=1
 		done
-		tc_attempt "$TC_WORK/with-headers.diff" \
-			"the carried changes break ${add[*]}, which the update changes too; again with them"
+		if tc_is_carried "$f"; then
+			continue
+		elif tc_is_changed "$f"; then
+			add+=("$f")
+		elif ((!${#TC_NEED_LOCAL[@]})); then
+			TC_REASON+="; the carried changes break $f, which the update does not change"
+			return 1
+		fi
+	done
+	((${#add[@]} + ${#hdrs[@]})) || return 1
+	n=0
+	for f in "${TC_FILES[@]}" "${add[@]}"; do
+		[[ $f == *.c ]] && n=$((n + 1))
+	done
+	if ((n > TC_MAX_SOURCES)); then
+		TC_REASON+="; needs the update's changes of ${add[*]} too: more than $TC_MAX_SOURCES .c files, not carried"
+		return 1
+	fi
+	if ((${#failed[@]} == 1)) && [[ ${failed[0]} == "$TC_PATH" ]]; then
+		tc_carry "$TC_PATH alone does not compile; again with ${hdrs[*]}" "${hdrs[@]}"
+	elif ((${#add[@]})); then
+		with=''
+		((!${#hdrs[@]})) || with=" and the headers they need, ${hdrs[*]}"
+		tc_carry "the carried changes break ${add[*]}, which the update changes too; again with them$with" "${add[@]}" "${hdrs[@]}"
+	else
+		tc_carry "the carried changes break ${failed[*]}, which need the update's ${hdrs[*]}; again with them" "${hdrs[@]}"
+	fi
+}
+
+# tc_missing_symbols LOG - the globals the patched code refers to that neither the target nor
+# the patch defines, from hotpatch-build's own message (build/diff.sh, diff_missing).
+tc_missing_symbols() {
+	sed -n 's/^hotpatch: [a-z-]*: refused: .* refers to \([A-Za-z_][A-Za-z0-9_.]*\), which neither .* nor any object of this patch defines: .*/\1/p' "$1" |
+		LC_ALL=C sort -u
+}
+
+# tc_defining_sources NAME - "path<TAB>kind" of each .c of the update whose change adds a
+# file-scope definition of NAME: an added line that starts at column 0 with no storage class
+# that hides it from other objects (static) or makes it a declaration (extern, a prototype's
+# ";"), then NAME and "(", "[", "=", ";" or the line's end (the type on the line before).
+tc_defining_sources() {
+	awk -F'\t' -v name="$1" -v diffs="$TRIAGE_UPDATE/diffs" '
+	$1 ~ /\.c$/ {
+		d = diffs "/" $1 ".diff"
+		found = 0
+		while ((getline l < d) > 0) {
+			if (l !~ /^\+[A-Za-z_]/ || l ~ /^\+(static|extern|typedef)[ \t]/)
+				continue
+			l = substr(l, 2)
+			if (!match(l, "(^|[ \t*])" name "[ \t]*([(\\[=;]|$)"))
+				continue
+			if (substr(l, RSTART + RLENGTH - 1, 1) == "(" && l ~ /\)[ \t]*;[ \t]*$/)
+				continue
+			found = 1
+			break
+		}
+		close(d)
+		if (found)
+			print $1 "\t" $2
+	}' "$TRIAGE_UPDATE/files"
+}
+
+# tc_carry_definitions - the patched code refers to a global that the running kernel lacks and
+# the patch does not define (hotpatch-build refused it): kfd_chardev.c calls
+# kfd_topology_get_num_devices(), which the update adds in kfd_topology.c. A live patch of the
+# caller alone would call nothing: the .c whose change defines it is carried (its whole diff)
+# and the candidate built again, when the update changes that file; otherwise the symbol is
+# named in the reason. Status 0 when it built again.
+tc_carry_definitions() {
+	local sym path kind n f
+	local -a missing add=() defs
+	mapfile -t missing < <(tc_missing_symbols "$TC_WORK/last.log")
+	((${#missing[@]})) || return 1
+	for sym in "${missing[@]}"; do
+		mapfile -t defs < <(tc_defining_sources "$sym")
+		f=''
+		for path in "${defs[@]}"; do
+			IFS=$'\t' read -r path kind <<<"$path"
+			[[ $kind == modified && -z $f ]] && ! tc_is_carried "$path" && f=$path
+		done
+		if [[ -z $f ]]; then
+			if ((${#defs[@]})); then
+				TC_REASON+="; the patch needs $sym, new in the update (${defs[*]//$'\t'/ }), which is not carried"
+			else
+				TC_REASON+="; the patch needs $sym, which the running kernel lacks and no .c the update changes defines"
+			fi
+			return 1
+		fi
+		add+=("$f")
+	done
+	n=0
+	for f in "${TC_FILES[@]}" "${add[@]}"; do
+		[[ $f == *.c ]] && n=$((n + 1))
+	done
+	if ((n > TC_MAX_SOURCES)); then
+		TC_REASON+="; needs the update's changes of ${add[*]} too (they define ${missing[*]}): more than $TC_MAX_SOURCES .c files, not carried"
+		return 1
+	fi
+	tc_carry "the patch refers to ${missing[*]}, which the running kernel lacks and the update adds in ${add[*]}; again with them" "${add[@]}"
+}
+
+# tc_close - after the first attempt, the grouping rule's carries (tc_carry_sources for what
+# does not compile, tc_carry_definitions for what it calls that only the update defines), one
+# attempt each, until the candidate builds or neither has anything more to carry.
+tc_close() {
+	while :; do
+		case $TC_OUTCOME in
+		does-not-compile) tc_carry_sources || return 0 ;;
+		refused) tc_carry_definitions || return 0 ;;
+		*) return 0 ;;
+		esac
 	done
 }
 
@@ -396,7 +535,7 @@ tc_candidate() {
 }
 
 tc_main() {
-	local t0 patch log h
+	local t0 patch log
 	tc_candidate
 	TC_WORK=$TC_OUT/work/c/$TC_ID
 	rm -rf "$TC_WORK"
@@ -414,25 +553,8 @@ tc_main() {
 	else
 		patch=$TRIAGE_UPDATE/diffs/$TC_PATH.diff
 		tc_attempt "$patch"
-		if [[ $TC_OUTCOME == does-not-compile ]]; then
-			tc_shadow
-			tc_error_idents "$TC_WORK/last.log" >"$TC_WORK/idents"
-			tc_header_rule "$TC_PATH"
-			if ((${#TC_NEED_LAYOUT[@]})); then
-				TC_OUTCOME=refused
-				TC_REASON="does not compile without ${TC_NEED_LAYOUT[*]}"
-			elif ((${#TC_NEED_GLOBAL[@]})); then
-				TC_REASON+="; needs the update's change of ${TC_NEED_GLOBAL[*]}: a global header is not carried with a .c (it would recompile every TU that includes it)"
-			elif ((${#TC_NEED_LOCAL[@]})); then
-				TC_FILES+=("${TC_NEED_LOCAL[@]}")
-				cat "$patch" >"$TC_WORK/with-headers.diff"
-				for h in "${TC_NEED_LOCAL[@]}"; do
-					cat "$TRIAGE_UPDATE/diffs/$h.diff" >>"$TC_WORK/with-headers.diff"
-				done
-				tc_attempt "$TC_WORK/with-headers.diff" "$TC_PATH alone does not compile; again with ${TC_NEED_LOCAL[*]}"
-				tc_carry_sources
-			fi
-		fi
+		cat "$patch" >"$TC_WORK/with-headers.diff"
+		tc_close
 	fi
 	hp_elapsed TC_TIME "$t0" 2
 	if [[ $TC_OUTCOME == built && -f $TC_WORK/defer/build.env ]]; then

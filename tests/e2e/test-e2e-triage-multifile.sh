@@ -14,6 +14,19 @@
 # by it; the bundle applies each file's change once and lists the four fixes once each.
 # With --test, the three modules (one boot) and the bundle (one more) pass their liveness check
 # in qemu, the l2tp modules loaded.
+# The grouping rule's closure, on three more fixes of the same update (tests/e2e/triage-closure/,
+# the update's diff of each file the fix spans):
+# - cfg80211: nl80211.c carries core.h, which breaks core.c (changed by the update too); core.c
+#   in turn does not compile without include/net/cfg80211.h, whose change alters a layout: the
+#   header rule judges every broken .c, so the candidate is refused naming that header (it was
+#   does-not-compile, the compiler's error its reason);
+# - mlx5: en_main.c carries en.h, eswitch.h and mlx5_core.h, which break eswitch_offloads.c,
+#   whose errors point at include/linux/mlx5/vport.h: the reason names that global header (a
+#   later attempt named none);
+# - kfd: kfd_chardev.c calls kfd_topology_get_num_devices(), which the update adds in
+#   kfd_topology.c (declared in kfd_priv.h): the running kernel lacks it, so kfd_topology.c is
+#   carried and the new function goes into the module (it was refused, "not found in the
+#   target's symbol table"); without kfd_topology.c in the series the reason names the symbol.
 # Cost: ~2 min on 2 idle cores with a warm 6.1.0-54 cache and ccache (3 + 1 candidates, up to
 # 4 attempts each over the 7 TUs that include l2tp_core.h; modules linked, the bundle built
 # once more; two qemu boots of ~20 s).
@@ -21,7 +34,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 ids=(net_l2tp_l2tp_core_c net_l2tp_l2tp_netlink_c net_l2tp_l2tp_ppp_c)
-t_plan $((1 + 3 * ${#ids[@]} + 3 + 1))
+t_plan $((1 + 3 * ${#ids[@]} + 3 + 1 + 4))
 tmp=$(t_tmpdir)
 fixes=$T_TOP/tests/e2e/triage-multifile
 triage=$T_TOP/hotpatch-triage.sh
@@ -118,5 +131,54 @@ if ((rc == 0)) && [[ $(jq -r '.outcome' <<<"$row") == does-not-compile &&
 	t_pass "l2tp_ppp.c with the header only: does-not-compile, naming l2tp_core.c"
 else
 	t_fail "l2tp_ppp.c with the header only: does-not-compile, naming l2tp_core.c" "saw exit $rc, $(jq -c '{outcome, reason, files}' <<<"$row")"
+fi
+
+# triage_row DIR SERIES ID - hotpatch-triage of SERIES into DIR; the row of candidate ID
+# (another candidate's tool error does not matter here: the row does)
+triage_row() {
+	local rc=0 row
+	nice "$triage" -j 2 "${cc[@]}" --from 6.1.190-1 -o "$1" "$2" >"$1.log" 2>&1 || rc=$?
+	row=$(jq -c --arg id "$3" '.candidates[] | select(.id == $id)' "$1/triage.json" 2>/dev/null || true)
+	[[ -n $row ]] || row=$(jq -nc --arg why "exit $rc: $(tail -n 2 "$1.log")" '{ outcome: "no row", reason: $why }')
+	printf '%s\n' "$row"
+}
+closure=$T_TOP/tests/e2e/triage-closure
+
+row=$(triage_row "$tmp/cfg" "$closure/cfg80211" net_wireless_nl80211_c)
+if [[ $(jq -r '.outcome' <<<"$row") == refused &&
+	$(jq -r '.reason' <<<"$row") == "the carried changes break net/wireless/core.c, which does not compile without include/net/cfg80211.h (changes the layout of"* ]]; then
+	t_pass "nl80211.c: the carried core.c needs cfg80211.h's layout change: refused, naming it"
+else
+	t_fail "nl80211.c: refused, naming cfg80211.h" "saw $(jq -c '{outcome, reason, files}' <<<"$row" | cut -c1-500)"
+fi
+
+row=$(triage_row "$tmp/mlx5" "$closure/mlx5" drivers_net_ethernet_mellanox_mlx5_core_en_main_c)
+if [[ $(jq -r '.outcome' <<<"$row") == does-not-compile &&
+	$(jq -r '.reason' <<<"$row") == *"; the carried changes break drivers/net/ethernet/mellanox/mlx5/core/eswitch_offloads.c, which needs the update's change of include/linux/mlx5/vport.h: a global header is not carried"* ]]; then
+	t_pass "en_main.c: the reason names vport.h, the global header eswitch_offloads.c needs"
+else
+	t_fail "en_main.c: the reason names vport.h" "saw $(jq -c '{outcome, reason, files}' <<<"$row" | cut -c1-500)"
+fi
+
+id=drivers_gpu_drm_amd_amdkfd_kfd_chardev_c
+row=$(triage_row "$tmp/kfd" "$closure/kfd" "$id")
+files=$(jq -r '.files | join(" ")' <<<"$row")
+if [[ $(jq -r '.outcome' <<<"$row") == built && -s $tmp/kfd/modules/$id.ko &&
+	$files == "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c drivers/gpu/drm/amd/amdkfd/kfd_priv.h drivers/gpu/drm/amd/amdkfd/kfd_topology.c" &&
+	$(jq -r '.new_functions | join(" ")' <<<"$row") == *kfd_topology.o:kfd_topology_get_num_devices* &&
+	$(jq -r '.changed_functions | join(" ")' <<<"$row") == *kfd_chardev.o:kfd_ioctl_get_process_apertures_new* ]] &&
+	grep -q '^# triage: the patch refers to kfd_topology_get_num_devices, which the running kernel lacks and the update adds in drivers/gpu/drm/amd/amdkfd/kfd_topology.c' "$tmp/kfd/logs/$id.log"; then
+	t_pass "kfd_chardev.c: carries kfd_topology.c, which defines the function it calls; built, the new function in the module"
+else
+	t_fail "kfd_chardev.c: carries kfd_topology.c and builds" "saw $(jq -c '{outcome, reason, files, new_functions}' <<<"$row" | cut -c1-500)"
+fi
+mkdir -p "$tmp/kfd-part"
+cp "$closure"/kfd/*kfd_priv.h.patch "$closure"/kfd/*kfd_chardev.c.patch "$tmp/kfd-part/"
+row=$(triage_row "$tmp/kfdp" "$tmp/kfd-part" "$id")
+if [[ $(jq -r '.outcome' <<<"$row") == refused &&
+	$(jq -r '.reason' <<<"$row") == *"refers to kfd_topology_get_num_devices, which neither "*"; the patch needs kfd_topology_get_num_devices, which the running kernel lacks and no .c the update changes defines" ]]; then
+	t_pass "kfd_chardev.c without kfd_topology.c: refused, naming kfd_topology_get_num_devices"
+else
+	t_fail "kfd_chardev.c without kfd_topology.c: refused, naming the symbol" "saw $(jq -c '{outcome, reason, files}' <<<"$row" | cut -c1-500)"
 fi
 t_done

@@ -7,15 +7,22 @@
 # spelling taken as it is matched no file of the update: the carried headers' breakage of
 # amdgpu_dm.c (which the update changes) read as "which the update does not change" (shard 1/8
 # of 6.1.190-1 -> 6.1.192-1, kfd_process_queue_manager.c).
+# tc_missing_symbols: the globals hotpatch-build (build/diff.sh) says the patch refers to and
+# neither the target nor the patch defines; tc_defining_sources: the .c files whose change in
+# the update adds a file-scope definition of one (kfd_topology_get_num_devices, added in
+# kfd_topology.c, declared in kfd_priv.h, called from kfd_chardev.c), not a declaration, a
+# static, a call or a macro.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 2
+t_plan 5
 # shellcheck source=build/includes.sh
 . "$T_TOP/build/includes.sh"
 # the function alone: the script runs a candidate when sourced
-eval "$(sed -n '/^tc_failed_sources() {$/,/^}$/p' "$T_TOP/build/triage-candidate.sh")"
-declare -F tc_failed_sources >/dev/null || t_bail "no tc_failed_sources in build/triage-candidate.sh"
+for f in tc_failed_sources tc_missing_symbols tc_defining_sources; do
+	eval "$(sed -n "/^$f() {\$/,/^}\$/p" "$T_TOP/build/triage-candidate.sh")"
+	declare -F "$f" >/dev/null || t_bail "no $f in build/triage-candidate.sh"
+done
 work=$(t_tmpdir)
 cat >"$work/log" <<'LOG'
 hotpatch: stage map         936.2s  43 TU(s), 302 left out by the header filter
@@ -34,4 +41,28 @@ else
 	t_fail "failed sources" "expected '$want', saw '$got'"
 fi
 t_check "a log without failures: none" test -z "$(tc_failed_sources /dev/null)"
+
+cat >"$work/refused.log" <<'LOG'
+  hotpatch-diff: error: drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_chardev.o: -: kfd_topology_get_num_devices: reference to kfd_topology_get_num_devices: not found in the target's symbol table; check that the index matches the target release, or export it
+hotpatch: diff: refused: drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_chardev.o refers to kfd_topology_get_num_devices, which neither 6.1.0-54-amd64 nor any object of this patch defines: add the change that defines kfd_topology_get_num_devices to the patch
+hotpatch: diff: refused: fs/dlm/config.o refers to dlm_lowcomms_is_running, which neither 6.1.0-54-amd64 nor any object of this patch defines: add the change that defines dlm_lowcomms_is_running to the patch
+hotpatch: diff: refused: the patch cannot be applied live safely (reasons above); no module written
+LOG
+got=$(tc_missing_symbols "$work/refused.log" | paste -sd' ')
+t_check "the missing symbols, from hotpatch-build's message: $got" test "$got" = "dlm_lowcomms_is_running kfd_topology_get_num_devices"
+
+# an update of five .c files, each naming the symbol once in a different way
+TRIAGE_UPDATE=$work/u
+mkdir -p "$TRIAGE_UPDATE/diffs/d"
+printf '%s\tmodified\t-\n' d/caller.c d/proto.c d/static.c d/def.c d/data.c d/krstyle.c d/macro.h >"$TRIAGE_UPDATE/files"
+printf '%s\n' '+++ b/d/caller.c' '+	if (n > kfd_topology_get_num_devices())' >"$TRIAGE_UPDATE/diffs/d/caller.c.diff"
+printf '%s\n' '+uint32_t kfd_topology_get_num_devices(void);' >"$TRIAGE_UPDATE/diffs/d/proto.c.diff"
+printf '%s\n' '+static uint32_t kfd_topology_get_num_devices(void)' >"$TRIAGE_UPDATE/diffs/d/static.c.diff"
+printf '%s\n' ' }' '+uint32_t kfd_topology_get_num_devices(void)' '+{' >"$TRIAGE_UPDATE/diffs/d/def.c.diff"
+printf '%s\n' '+unsigned int kfd_topology_get_num_devices_max = 4;' '+int *kfd_topology_get_num_devices = NULL;' >"$TRIAGE_UPDATE/diffs/d/data.c.diff"
+printf '%s\n' '+uint32_t' '+kfd_topology_get_num_devices(void)' >"$TRIAGE_UPDATE/diffs/d/krstyle.c.diff"
+printf '%s\n' '+#define kfd_topology_get_num_devices() 0' >"$TRIAGE_UPDATE/diffs/d/macro.h.diff"
+got=$(tc_defining_sources kfd_topology_get_num_devices | tr '\t' : | paste -sd' ')
+t_check "the .c files that define it: $got" test "$got" = "d/def.c:modified d/data.c:modified d/krstyle.c:modified"
+t_check "a symbol no change defines: none" test -z "$(tc_defining_sources kfd_topology_enum_kfd_devices)"
 t_done
