@@ -354,26 +354,36 @@ tc_defining_sources() {
 # and the candidate built again, when the update changes that file; otherwise the symbol is
 # named in the reason. Status 0 when it built again.
 tc_carry_definitions() {
-	local sym path kind n f
+	local sym path kind n f carried other
 	local -a missing add=() defs
 	mapfile -t missing < <(tc_missing_symbols "$TC_WORK/last.log")
 	((${#missing[@]})) || return 1
 	for sym in "${missing[@]}"; do
 		mapfile -t defs < <(tc_defining_sources "$sym")
-		f=''
+		f='' carried='' other=''
 		for path in "${defs[@]}"; do
 			IFS=$'\t' read -r path kind <<<"$path"
-			[[ $kind == modified && -z $f ]] && ! tc_is_carried "$path" && f=$path
-		done
-		if [[ -z $f ]]; then
-			if ((${#defs[@]})); then
-				TC_REASON+="; the patch needs $sym, new in the update (${defs[*]//$'\t'/ }), which is not carried"
-			else
-				TC_REASON+="; the patch needs $sym, which the running kernel lacks and no .c the update changes defines"
+			if [[ $kind != modified ]]; then
+				other+="${other:+, }$path ($kind)"
+			elif tc_is_carried "$path"; then
+				carried+="${carried:+, }$path"
+			elif [[ -z $f ]]; then
+				f=$path
 			fi
-			return 1
+		done
+		if [[ -n $f ]]; then
+			# two symbols of one file: its diff once
+			[[ " ${add[*]} " == *" $f "* ]] || add+=("$f")
+			continue
 		fi
-		add+=("$f")
+		if [[ -n $carried ]]; then
+			TC_REASON+="; the patch needs $sym, which the carried $carried defines but its module still lacks"
+		elif [[ -n $other ]]; then
+			TC_REASON+="; the patch needs $sym, which the running kernel lacks and only $other defines: not carried"
+		else
+			TC_REASON+="; the patch needs $sym, which the running kernel lacks and no .c the update changes defines"
+		fi
+		return 1
 	done
 	n=0
 	for f in "${TC_FILES[@]}" "${add[@]}"; do
