@@ -13,6 +13,7 @@
 # The fixed stages of the run (target, input, candidates, report) are included, as in the
 # issue's figure: a small shard overstates them per candidate. Defaults: shard 1/128 of
 # 6.1.190-1 -> 6.1.192-1 (12 candidates), -j 2. BENCH_TOP=N rows of the breakdown (30).
+# BENCH_KEEP=DIR keeps the last run's output directory and its process log (cpu.log) as DIR.
 # Figures go on the issue and in the README's triage section, never into tests.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ to=${3:-6.1.192-1}
 runs=${BENCH_RUNS:-2}
 top=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-triage-cpu.XXXXXX")
+keep=${BENCH_KEEP:-}
 trap 'rm -rf "$tmp"' EXIT
 export CCACHE_DIR=$tmp/ccache
 
@@ -108,3 +110,8 @@ printf '\n# beyond the TU compiles, last run, per candidate: owner, command, CPU
 awk -v mode=all -v cands="$cands" "$cpu_awk" "$tmp/cpu.log" | awk '{ print $(NF - 1) "\t" $0 }' |
 	sort -rn | cut -f2- >"$tmp/breakdown"
 sed -n "1,${BENCH_TOP:-30}p" "$tmp/breakdown"
+if [[ -n $keep ]]; then
+	rm -rf "$keep"
+	mkdir -p "$keep"
+	mv "$tmp/cpu.log" "$tmp/warm$runs" "$tmp/warm$runs.log" "$keep/"
+fi
