@@ -278,16 +278,17 @@ hp_target_exec() {
 HP_CACHE_REFRESH_MIN=1440
 HP_CACHE_KEEP_MIN=$((8 * 1440))
 
-# hp_cache_refresh DIR ENTRY - mark ENTRY used, under DIR/.lock shared. A cache this user
-# cannot write is left as it is: nobody prunes it on our behalf.
+# hp_cache_refresh DIR ENTRY... - mark each ENTRY used, under DIR/.lock shared. A cache this
+# user cannot write is left as it is: nobody prunes it on our behalf.
 hp_cache_refresh() {
-	local dir=$1 entry=$2 fd stale
-	stale=$(find "$entry" -maxdepth 0 -mmin +"$HP_CACHE_REFRESH_MIN" 2>/dev/null) || return 0
+	local dir=$1 fd stale
+	shift
+	stale=$(find "$@" -maxdepth 0 -mmin +"$HP_CACHE_REFRESH_MIN" 2>/dev/null) || return 0
 	[[ -n $stale ]] || return 0
 	[[ -r $dir/.lock ]] || return 0
 	exec {fd}<"$dir/.lock" || return 0
 	if flock -s "$fd"; then
-		touch -c "$entry" 2>/dev/null || true
+		touch -c "$@" 2>/dev/null || true
 	fi
 	exec {fd}>&-
 }

@@ -169,10 +169,45 @@ module_kdir_maps() {
 }
 
 # module_make DIR KCFLAGS LOG [TARGET] - kbuild's TARGET (default "modules") for the external
-# module directory DIR.
+# module directory DIR. Its compiler is build/modcc.sh, which takes each module's NAME.mod.c
+# from the cache module_modcc_env sets up (for "modules": the init code's object is cached
+# whole); a kbuild that published there prunes it.
 module_make() {
-	hp_target_exec make -C "$HP_KDIR" M="$1" CC="${HP_CC:-gcc-12}" KBUILD_MODPOST_WARN=1 \
-		KCFLAGS="$2" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" "${4:-modules}" >"$3" 2>&1
+	local fd rc=0 modcc=$module_sh_dir/modcc.sh MODCC_DIR='' MODCC_ID='' MODCC_PUBLISHED=''
+	[[ $modcc == /* ]] || modcc=$PWD/$modcc
+	[[ ${4:-modules} != modules ]] || module_modcc_env "$3.published"
+	MODCC_DIR=$MODCC_DIR MODCC_ID=$MODCC_ID MODCC_PUBLISHED=$MODCC_PUBLISHED \
+		hp_target_exec make -C "$HP_KDIR" M="$1" CC="$modcc ${HP_CC:-gcc-12}" KBUILD_MODPOST_WARN=1 \
+		KCFLAGS="$2" KBUILD_BUILD_TIMESTAMP='' -j "${HP_JOBS:-$(nproc)}" "${4:-modules}" >"$3" 2>&1 || rc=$?
+	if [[ -n $MODCC_PUBLISHED && -e $MODCC_PUBLISHED ]]; then
+		rm -f "$MODCC_PUBLISHED"
+		if exec {fd}>>"$MODCC_DIR/.lock"; then
+			flock "$fd" && hp_cache_prune "$MODCC_DIR" '' "a module's NAME.mod.o" '*.o' '*.d' '.tmp.*'
+			exec {fd}>&-
+		fi
+	fi
+	return "$rc"
+}
+
+# module_modcc_env PUBLISHED - MODCC_DIR, the cache of the modules' NAME.mod.o
+# (MODULE_MAIN_CACHE/modc; empty with HOTPATCH_OBJECT_CACHE=0 or when it cannot be written),
+# MODCC_ID, what every entry depends on besides its compile (the init code's key: recipe,
+# target, compiler, .config; and build/modcc.sh), and MODCC_PUBLISHED=PUBLISHED when there is
+# a cache. The key is computed once per process and target.
+module_modcc_env() {
+	local dir=${MODULE_MAIN_CACHE:-$HP_CACHE/kmod}/modc
+	MODCC_DIR='' MODCC_ID='' MODCC_PUBLISHED=''
+	[[ ${HOTPATCH_OBJECT_CACHE:-1} != 0 ]] || return 0
+	[[ -d $dir ]] || mkdir -p "$dir" 2>/dev/null || return 0
+	: >>"$dir/.lock" 2>/dev/null || return 0
+	if [[ ${MODULE_MODCC_OF:-} != "$dir|$HP_KDIR|$HP_RELEASE|${HP_CC:-}|${HP_BUILDROOT:-}" ]]; then
+		MODULE_MODCC_ID=$({
+			module_main_key
+			cat "$module_sh_dir/modcc.sh"
+		} | sha256sum) || return 0
+		MODULE_MODCC_OF="$dir|$HP_KDIR|$HP_RELEASE|${HP_CC:-}|${HP_BUILDROOT:-}"
+	fi
+	MODCC_DIR=$dir MODCC_ID=${MODULE_MODCC_ID%% *} MODCC_PUBLISHED=$1
 }
 
 # The init code (templates/livepatch.c) is the same file in every module and depends on no
@@ -340,9 +375,11 @@ module_batch() {
 		. "$b/module.env" || hp_die "cannot read $b/module.env"
 		[[ ! -e $dir/$name ]] || hp_die "module $name is twice in the batch $dir"
 		cp -a "$b/src" "$dir/$name" || hp_die "cannot copy $b/src to $dir/$name"
-		kcflags+=" -ffile-prefix-map=$dir/$name/=hotpatch/$name/"
 		names+=("$name")
 	done
+	# DIR/NAME/ is hotpatch/NAME/ as in module_kbuild; one map for all, so that a module's
+	# compile names no other module (build/modcc.sh: its NAME.mod.c is cached whatever the batch)
+	kcflags+=" -ffile-prefix-map=$dir/=hotpatch/"
 	printf 'obj-m += %s/\n' "${names[@]}" >"$dir/Kbuild" || hp_die "cannot write $dir/Kbuild"
 	t0=$(hp_now)
 	module_make "$dir" "$kcflags" "$dir/kbuild.log" || return 1

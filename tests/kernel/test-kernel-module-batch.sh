@@ -8,13 +8,15 @@
 # .ko.debug); a batch with one module that does not link (a hooks file with a compile error)
 # marks none linked, and linking each alone then fails that module only, naming it, while the
 # others come out identical to their own builds; a deferred hotpatch-build writes no module and
-# its finish writes the module a plain run writes.
+# its finish writes the module a plain run writes. Each module's NAME.mod.o (build/modcc.sh):
+# a batch publishes them in an empty cache, the same batch again takes both from it, and the
+# modules stay byte-identical to their own builds either way.
 set -euo pipefail
 
 # shellcheck source=tests/kernel/test-kernel-module.sh
 . "$(dirname "${BASH_SOURCE[0]}")/test-kernel-module.sh"
 
-t_plan 12
+t_plan 14
 t_setup_kernel
 work=$(t_tmpdir)
 tm_prepare "$work"
@@ -120,6 +122,33 @@ if ((ok)) && [[ $(sums "$work/g" hp_batch_a hp_batch_b) == "$solo" ]]; then
 else
 	t_fail "the batch's modules are byte-identical to their own builds" \
 		"expected $solo, saw $(sums "$work/g" hp_batch_a hp_batch_b 2>/dev/null): $(tail -n 3 "$work/finish-g.log" | tr '\n' ' ')"
+fi
+
+# --- NAME.mod.o from the cache (an empty one of this test's). ---
+# modcc_batch DIR - prepare hp_batch_a and hp_batch_b in DIR, link them in a batch, finish them
+modcc_batch() {
+	local a b
+	a=$(prepare "$1" hp_batch_a) && b=$(prepare "$1" hp_batch_b) &&
+		(MODULE_MAIN_CACHE=$work/kmod module_batch "$1/batch" "$a" "$b") >"$1.log" 2>&1 &&
+		module_finish "$a" >>"$1.log" 2>&1 && module_finish "$b" >>"$1.log" 2>&1
+}
+hits() { grep -c '\.mod\.o from the cache: ' "$1/batch/kbuild.log" || true; }
+entries() { find "$work/kmod/modc" -name '*.o' 2>/dev/null | wc -l; }
+rc=0
+modcc_batch "$work/h" || rc=$?
+if ((rc == 0)) && [[ $(hits "$work/h") == 0 && $(entries) == 2 && $(sums "$work/h" hp_batch_a hp_batch_b) == "$solo" ]]; then
+	t_pass "a batch publishes both NAME.mod.o in an empty cache; its modules are byte-identical to their own builds"
+else
+	t_fail "a batch publishes both NAME.mod.o in an empty cache, modules identical" \
+		"exit $rc, $(hits "$work/h") hits, $(entries) entries, $(sums "$work/h" hp_batch_a hp_batch_b 2>/dev/null) vs $solo: $(tail -n 3 "$work/h.log" | tr '\n' ' ')"
+fi
+rc=0
+modcc_batch "$work/i" || rc=$?
+if ((rc == 0)) && [[ $(hits "$work/i") == 2 && $(entries) == 2 && $(sums "$work/i" hp_batch_a hp_batch_b) == "$solo" ]]; then
+	t_pass "the same batch in another directory takes both NAME.mod.o from the cache; modules byte-identical"
+else
+	t_fail "the same batch again takes both NAME.mod.o from the cache, modules identical" \
+		"exit $rc, $(hits "$work/i") hits, $(entries) entries, $(sums "$work/i" hp_batch_a hp_batch_b 2>/dev/null) vs $solo: $(tail -n 3 "$work/i.log" | tr '\n' ' ')"
 fi
 
 # --- hotpatch-build --defer-module / --finish-module. ---
