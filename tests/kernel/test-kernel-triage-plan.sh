@@ -15,11 +15,14 @@
 #   layout, an empty "before" file), visibility (include/, next to a built .c, another
 #   architecture's), and every skip reason;
 # - --shard: each shard keeps the input order, and the shards are the cksum hash of each id,
-#   computed here one id at a time.
+#   computed here one id at a time;
+# - the plan kept with the update (UPDATE/plan-KEY.*): a second run takes it from there.
+# The full update is planned in a directory of this test's (links to the update's files), so
+# that its plan is computed here, not taken from one an earlier run kept.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 7
+t_plan 9
 rel=6.1.0-54-amd64
 env=$("$T_TOP/hotpatch-build.sh" --setup --print-env -k "$rel" 2>/dev/null) ||
 	t_bail "kernel cache setup of $rel: expected hotpatch-build.sh --setup -k $rel --print-env to succeed"
@@ -43,13 +46,24 @@ digest() {
 	sha256sum <"$1" | cut -d' ' -f1
 }
 
-upd=$(triage_fetch_update 6.1.190-1 6.1.192-1) || t_bail "the update 6.1.190-1 -> 6.1.192-1 could not be fetched"
-mkdir -p "$tmp/full"
+real=$(triage_fetch_update 6.1.190-1 6.1.192-1) || t_bail "the update 6.1.190-1 -> 6.1.192-1 could not be fetched"
+upd=$tmp/update
+mkdir -p "$upd" "$tmp/full"
+for f in files from to diffs; do
+	ln -s "$real/$f" "$upd/$f"
+done
 triage_candidates "$upd" "$tmp/full"
 t_check "full update: candidates.tsv as recorded (1,214 lines)" \
 	test "$(digest "$tmp/full/candidates.tsv")" = 21ec973c5eb706541936d69fe402891c9fdcc99d484b9a4321afac60d0ffa5ba
 t_check "full update: skipped.tsv as recorded (695 lines)" \
 	test "$(digest "$tmp/full/skipped.tsv")" = 075e4f912d9803c83b69e1851719fb319f7ef0e8d64b02ca72fa3753fc33ba1b
+kept=$(find "$upd" -maxdepth 1 -name 'plan-*.candidates.tsv')
+mkdir -p "$tmp/again"
+[[ -n $kept ]] && printf 'marker\tc\tkept/plan.c\tkept/plan.o\tvmlinux\t-\n' >>"$kept"
+triage_candidates "$upd" "$tmp/again"
+t_check "the plan is kept with the update: a second run takes it from there" \
+	test "$(tail -n 1 "$tmp/again/candidates.tsv")" = $'marker\tc\tkept/plan.c\tkept/plan.o\tvmlinux\t-'
+t_check "and its skipped.tsv" cmp -s "$tmp/full/skipped.tsv" "$tmp/again/skipped.tsv"
 t_check "full update: amdkfd's kfd_crat.c, built as amdgpu/../amdkfd/kfd_crat.o, is a candidate" \
 	grep -qxF "drivers_gpu_drm_amd_amdkfd_kfd_crat_c	c	drivers/gpu/drm/amd/amdkfd/kfd_crat.c	drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_crat.o	amdgpu	-" "$tmp/full/candidates.tsv"
 
