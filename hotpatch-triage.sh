@@ -244,6 +244,9 @@ triage_target() {
 	# candidate's hotpatch-build keeps them when its ingredients are the same
 	# (objects_cache_init, OBJECTS_CACHE_OF), instead of computing them again.
 	objects_cache_init "$HP_CACHE/src"
+	# likewise the patch modules' init object and the compiler's answer (module_main_obj)
+	module_main_obj
+	export HP_CC_ASKED MODULE_MAIN_OBJ MODULE_MAIN_OF
 	hp_stage_end "$HP_RELEASE ($HP_PKGVER)"
 }
 

@@ -248,11 +248,19 @@ module_main_key() {
 # Every change of the template or the recipe is a new KEY, so a writer prunes the objects
 # nobody uses any more, and a use keeps an object: hp_cache_refresh and hp_cache_prune
 # (build/common.sh, which says why that is safe for readers that hold no lock).
+#
+# MODULE_MAIN_OF names what the key was computed from: hotpatch-triage computes it once and
+# exports it with MODULE_MAIN_OBJ (and the compiler's answer, HP_CC_ASKED), and each
+# candidate's build keeps them when its ingredients are the same (5 processes less each).
 module_main_obj() {
-	local dir=${MODULE_MAIN_CACHE:-$HP_CACHE/kmod} key obj fd
+	local dir=${MODULE_MAIN_CACHE:-$HP_CACHE/kmod} key obj fd of
 	# shellcheck disable=SC2034 # read by hp_die
 	local HP_STAGE=module
 	hp_check_compiler "$HP_KDIR/.config"
+	of="$dir|$HP_RELEASE|$HP_KDIR|${HP_CC:-gcc-12}|${HP_CC_ASKED:-}|${HP_BUILDROOT:-}|$MODULE_TEMPLATES|$MODULE_SKEL|$module_sh_dir"
+	if [[ ${MODULE_MAIN_OF:-} == "$of" && -f ${MODULE_MAIN_OBJ:-} ]]; then
+		return 0
+	fi
 	key=$(module_main_key) || hp_die "cannot read the init code's sources in $MODULE_TEMPLATES and $MODULE_SKEL"
 	obj=$dir/hp-main-${key:0:16}.o
 	[[ ! -f $obj ]] || hp_cache_refresh "$dir" "$obj"
@@ -266,7 +274,7 @@ module_main_obj() {
 		fi
 		exec {fd}>&-
 	fi
-	MODULE_MAIN_OBJ=$obj
+	MODULE_MAIN_OBJ=$obj MODULE_MAIN_OF=$of
 }
 
 # module_main_build DIR OBJ - compile the init code into OBJ (in DIR, under DIR/.lock).
