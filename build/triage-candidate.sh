@@ -269,8 +269,12 @@ tc_carry_sources() {
 	mapfile -t failed < <(tc_failed_sources "$TC_WORK/last.log")
 	add=() hdrs=() more=()
 	for f in "${failed[@]}"; do
+		# the subject of the reason: the candidate's .c, one it carries, or one it breaks
 		broken=''
-		[[ $f == "$TC_PATH" ]] || broken="the carried changes break $f, which "
+		if [[ $f != "$TC_PATH" ]]; then
+			broken="the carried changes break $f, which "
+			! tc_is_carried "$f" || broken="the carried $f "
+		fi
 		tc_header_rule "$f"
 		if ((${#TC_NEED_LAYOUT[@]})); then
 			TC_OUTCOME=refused
