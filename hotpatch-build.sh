@@ -426,7 +426,7 @@ hp_build() {
 	hp_stage_end "$((${#tus[@]} * 2)) objects ($OBJECTS_CACHED original from the object cache), -j${HP_JOBS:-$(nproc)}"
 
 	hp_stage_begin diff
-	diff_objects "$work"
+	diff_objects "$work" "${opt_hooks[@]}"
 	hp_stage_end "$((${#DIFF_PAIRS[@]} / 2)) object(s) changed"
 
 	hp_stage_begin module

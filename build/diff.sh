@@ -1,13 +1,18 @@
 # shellcheck shell=bash
 # build/diff.sh - run hotpatch-diff on every object pair of the patch.
 #
-#   diff_objects WORK     for each line of WORK/tus: WORK/diff/<obj>.{o,json,log};
-#                         sets DIFF_PAIRS (OUT.o FACTS.json ...) and DIFF_TARGETS (modules)
+#   diff_objects WORK [HOOKS.c...]
+#                         for each line of WORK/tus: WORK/diff/<obj>.{o,json,log};
+#                         sets DIFF_PAIRS (OUT.o FACTS.json ...) and DIFF_TARGETS (modules);
+#                         the hooks files (--hooks) may call the patch's new functions
 #
 # One refusal refuses the whole patch: a module that patches some of a fix is a wrong module.
 # Objects without a functional change (exit 3) are left out; when none is left the patch
 # changes nothing that can be live-patched: no module, exit 3 (hotpatch-build's documented
 # status for "no functional change", which hotpatch-triage counts as the outcome no-change).
+# So is an object that only adds functions and data nothing in the patch reaches (a partial
+# backport: the caller comes with a later fix): the differ names each (FACTS.json "unused_new"),
+# and so does the run's last line when no object is left.
 
 # diff_globals OBJ - the global symbols OBJ defines, sorted
 diff_globals() {
@@ -31,8 +36,15 @@ diff_missing() {
 		<(nm -u "$work/patched/$obj" | awk '{ print $NF }' | LC_ALL=C sort -u))
 }
 
+# diff_undefined OBJ - the symbols OBJ refers to without defining them, sorted
+diff_undefined() {
+	[[ -f $1 ]] || return 0
+	nm --undefined-only "$1" | awk '{ print $NF }' | LC_ALL=C sort -u
+}
+
 diff_objects() {
-	local work=$1 c obj target out json log rc tool sym n=0 refused=0
+	local work=$1 c obj target out json log rc tool sym n=0 refused=0 unused='' use=calls what
+	local hooks=("${@:2}")
 	tool=$(module_tool hotpatch-diff)
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
@@ -42,6 +54,20 @@ diff_objects() {
 	while IFS=$'\t' read -r _ obj _ _; do
 		LC_ALL=C comm -13 <(diff_globals "$work/orig/$obj") <(diff_globals "$work/patched/$obj")
 	done <"$work/tus" | LC_ALL=C sort -u >"$work/diff/new-globals"
+	# Which of them some object of the patch calls or reads: a new function no changed code of
+	# its own object reaches is still used when another object refers to it (an unchanged
+	# reference there names an old symbol, so counting every reference only keeps more). The
+	# hooks files are compiled into the module later: a new global they mention, even in a
+	# comment, counts as used.
+	{
+		while IFS=$'\t' read -r _ obj _ _; do
+			diff_undefined "$work/patched/$obj"
+		done <"$work/tus"
+		if ((${#hooks[@]})) && [[ -s $work/diff/new-globals ]]; then
+			grep -ohwFf "$work/diff/new-globals" "${hooks[@]}" || (($? == 1)) ||
+				hp_die "cannot read the hooks files ${hooks[*]}"
+		fi
+	} | LC_ALL=C sort -u | LC_ALL=C comm -12 - "$work/diff/new-globals" >"$work/diff/patch-refs"
 	while IFS=$'\t' read -r c obj target _; do
 		out=$work/diff/${obj//\//_}
 		json=${out%.o}.json
@@ -53,9 +79,9 @@ diff_objects() {
 			hp_die "pahole cannot read the types of $obj (debug info): $(head -c 300 "$log")"
 		fi
 		rc=0
-		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --json $json $work/orig/$obj $work/patched/$obj -o $out"
+		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --patch-refs $work/diff/patch-refs --json $json $work/orig/$obj $work/patched/$obj -o $out"
 		"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
-			--new-globals "$work/diff/new-globals" --json "$json" \
+			--new-globals "$work/diff/new-globals" --patch-refs "$work/diff/patch-refs" --json "$json" \
 			--orig-layouts "${out%.o}.layouts.orig" --patched-layouts "${out%.o}.layouts.patched" \
 			"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1 || rc=$?
 		case $rc in
@@ -69,6 +95,13 @@ diff_objects() {
 			;;
 		3)
 			hp_verbose "$obj: no functional change"
+			what=$(jq -r '[.unused_new // [] | .[] | .name + " (" + .section + ")"] | join(", ")' "$json")
+			if [[ -n $what ]]; then
+				hp_log "$obj ($target): no change: adds $what, which nothing in the patch calls or uses; left out"
+				unused+="${unused:+; }$what in $obj"
+				jq -e 'all(.unused_new[]; .reason | startswith("new function"))' "$json" >/dev/null ||
+					use=uses
+			fi
 			;;
 		2)
 			sed 's/^/  /' "$log" >&2
@@ -88,6 +121,11 @@ diff_objects() {
 		hp_refuse "the patch cannot be applied live safely (reasons above); no module written"
 	fi
 	if ((n == 0)); then
+		if [[ -n $unused ]]; then
+			printf 'hotpatch: %s: no change: %s\n' "$HP_STAGE" \
+				"the patch only adds $unused, which nothing in the patch $use: a live patch of it alone changes nothing the running kernel runs; build it together with the change that $use it" >&2
+			exit 3
+		fi
 		local why='every object compiled the same'
 		# the header filter may have proven every TU unchanged without compiling one
 		if ((${OBJECTS_DROPPED:-0} > 0)); then

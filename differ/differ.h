@@ -173,6 +173,8 @@ struct differ {
 	const char *patched_layouts;
 	char **patch_globals;		/* new globals other objects of the patch define, sorted */
 	size_t nr_patch_globals;
+	char **patch_refs;		/* new globals objects of the patch refer to, sorted */
+	size_t nr_patch_refs;
 	struct lookup *lookup;
 	bool kpatch;
 	bool strict_data;		/* reloc to changed constant data differs */
@@ -205,6 +207,7 @@ struct differ {
 					 * helpers (targets_equal) that run out of memory */
 	struct fact_list functions, new_functions, data, refusals, klp_symbols;
 	struct fact_list tracepoints_off;	/* module tracepoints left off (resolve) */
+	struct fact_list unused_new;	/* new code and data nothing in the patch reaches (select) */
 };
 
 /* run.c: the pipeline, shared by main.c and fuzz/fuzz-diff.c */
@@ -235,7 +238,7 @@ static inline struct dsym *D(const struct symbol *sym) { return sym->priv; }
 static inline struct dsec *DS(const struct section *sec) { return sec->priv; }
 int differ_attach(struct object *obj);
 void differ_detach(struct object *obj);
-/* A file of names, one a line (--new-globals), sorted into *@names. */
+/* A file of names, one a line (--new-globals, --patch-refs), sorted into *@names. */
 int read_names(const char *path, const char *what, char ***names, size_t *nr);
 void free_names(char ***names, size_t *nr);
 bool names_has(char *const *names, size_t nr, const char *name);

@@ -357,6 +357,8 @@ static int fill_json(int fd, void *arg)
 	json_list(f, "klp_symbols", d->klp_symbols.head, true);
 	if (d->tracepoints_off.head)
 		json_list(f, "tracepoints_off", d->tracepoints_off.head, false);
+	if (d->unused_new.head)
+		json_list(f, "unused_new", d->unused_new.head, false);
 	fputs("\n}\n", f);
 	if (ferror(f))
 		ret = -EIO;

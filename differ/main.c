@@ -45,6 +45,10 @@ static void usage(FILE *f)
 "  --new-globals FILE  names (one a line) of new global functions and data that other\n"
 "                      objects of the same patch define: references to them stay plain\n"
 "                      undefined symbols, resolved inside the patch module\n"
+"  --patch-refs FILE   names (one a line) that other objects of the same patch refer\n"
+"                      to: a new global named there is used even when nothing in\n"
+"                      this object is; new code and data nothing reaches, in an\n"
+"                      object that changes nothing else, is no functional change\n"
 "  --orig-layouts FILE, --patched-layouts FILE\n"
 "                      `pahole -a` of each object: a structure whose layout differs is\n"
 "                      refused (objects that exist keep the old one)\n"
@@ -97,7 +101,8 @@ static char *objname_of(const char *parent)
 }
 
 struct options {
-	const char *index, *json, *symtab, *symvers, *release, *new_globals, *alias_prefix;
+	const char *index, *json, *symtab, *symvers, *release, *new_globals, *patch_refs;
+	const char *alias_prefix;
 	char *objname_buf;
 };
 
@@ -138,6 +143,12 @@ static int run(struct differ *d, struct options *opt)
 		if (d->err)
 			return EXIT_ERROR;
 	}
+	if (opt->patch_refs) {
+		d->err = read_names(opt->patch_refs, "the names the patch refers to",
+				    &d->patch_refs, &d->nr_patch_refs);
+		if (d->err)
+			return EXIT_ERROR;
+	}
 	file_sym = file_symbol(d->orig);
 	if (opt->index && opt->release) {
 		d->err = check_release(opt->index, opt->release);
@@ -167,6 +178,7 @@ int main(int argc, char **argv)
 		{ "alias-prefix", required_argument, NULL, 'a' },
 		{ "cu", required_argument, NULL, 'c' },
 		{ "new-globals", required_argument, NULL, 'g' },
+		{ "patch-refs", required_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "kpatch-compat", no_argument, NULL, 'k' },
 		{ "orig-layouts", required_argument, NULL, 'L' },
@@ -192,6 +204,7 @@ int main(int argc, char **argv)
 		case 'a': opt.alias_prefix = optarg; break;
 		case 'c': d.cu = optarg; break;
 		case 'g': opt.new_globals = optarg; break;
+		case 'r': opt.patch_refs = optarg; break;
 		case 'L': d.orig_layouts = optarg; break;
 		case 'P': d.patched_layouts = optarg; break;
 		case 'n': d.display = optarg; break;

@@ -38,6 +38,16 @@ static int run_error(struct differ *d)
 	return d->err;
 }
 
+static void report_unused_new(struct differ *d)
+{
+	struct fact *f;
+
+	for (f = d->unused_new.head; f; f = f->next)
+		pr_info("%s: %s: %s: %s; %s", d->display, f->section, f->name, f->reason, f->hint);
+	pr_info("%s: no functional change: it only adds code and data nothing in the patch "
+		"reaches", d->display);
+}
+
 /*
  * The pass list.  Each pass reads what the previous ones decided (fields of
  * struct dsym/dsec, the facts); refusals stop the run before anything is
@@ -62,6 +72,10 @@ int differ_run(struct differ *d)
 		pr_info("%s: no functional change", d->display);
 		return EXIT_NOCHANGE;
 	}
+	if (d->unused_new.head) {	/* select_symbols: new, and nothing reaches it */
+		report_unused_new(d);
+		return EXIT_NOCHANGE;
+	}
 	d->err = resolve(d);		/* kept entries, relocation targets, klp, facts */
 	if (run_error(d))
 		return EXIT_ERROR;
@@ -84,6 +98,7 @@ void differ_free(struct differ *d)
 	special_free(d);
 	resolve_free(d);
 	klp_free_patch_globals(d);
+	free_names(&d->patch_refs, &d->nr_patch_refs);
 	differ_detach(d->orig);
 	differ_detach(d->patched);
 	if (d->out)

@@ -574,6 +574,72 @@ static int carry_notrace(struct differ *d, struct work *w)
 	return 0;
 }
 
+/* One new function or datum nothing reaches, for the facts and the message. */
+static int add_unused_new(struct differ *d, struct symbol *p)
+{
+	bool func = sym_is_func(p);
+	struct fact *f = fact_new(p->name);
+
+	if (!f)
+		return -ENOMEM;
+	f->section = mem_strdup(p->sec->name);
+	f->reason = mem_strdup(func ? "new function that nothing in the patch calls" :
+			       "new data that nothing in the patch uses");
+	f->hint = mem_strdup(func ? "a live patch of it alone changes nothing the running "
+			     "kernel runs: build it together with the change that calls it" :
+			     "a live patch of it alone changes nothing the running kernel "
+			     "runs: build it together with the change that uses it");
+	if (!f->section || !f->reason || !f->hint) {
+		fact_free(f);
+		return -ENOMEM;
+	}
+	fact_add(&d->unused_new, f);
+	return 0;
+}
+
+/*
+ * New functions and data that no changed function reaches and no other
+ * object of the patch names (--patch-refs), in an object that patches
+ * nothing: the running kernel would never run them, so a module of them
+ * alone changes nothing -- a verdict of its own (unused_new: exit 3 with
+ * each of them named), not an empty module.  Only here is that certain:
+ * every other difference of the object still gets its verdict from
+ * account, and a new function something does reach is carried as before.
+ * Those named are the ones nothing in the object refers to: a helper only
+ * they call is theirs.  kpatch's front end keeps new globals, as
+ * create-diff-object does (its other objects may call them).
+ */
+static int judge_unused_new(struct differ *d)
+{
+	struct symbol *p;
+	int ret;
+
+	if (d->kpatch || d->nr_changed || (!d->nr_new && !d->nr_new_data))
+		return 0;
+	for_each_symbol(d->patched, p)
+		if (D(p)->include == INC_NEW && p->bind != STB_LOCAL &&
+		    names_has(d->patch_refs, d->nr_patch_refs, p->name))
+			return 0;
+	for_each_symbol(d->patched, p) {
+		if (D(p)->include != INC_NEW || p->parent || D(p)->nr_refs)
+			continue;
+		ret = add_unused_new(d, p);
+		if (ret)
+			return ret;
+	}
+	if (d->unused_new.head)
+		return 0;
+	/* new code and data that only refer to each other: name all of it */
+	for_each_symbol(d->patched, p) {
+		if (D(p)->include != INC_NEW || p->parent)
+			continue;
+		ret = add_unused_new(d, p);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int select_symbols(struct differ *d)
 {
 	struct work w = { 0 };
@@ -665,5 +731,5 @@ out:
 		else if (D(p)->include == INC_NEW && sym_is_data(p))
 			d->nr_new_data++;
 	}
-	return ret;
+	return ret ?: judge_unused_new(d);
 }

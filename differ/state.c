@@ -201,6 +201,7 @@ void facts_free(struct differ *d)
 	fact_list_free(&d->refusals);
 	fact_list_free(&d->klp_symbols);
 	fact_list_free(&d->tracepoints_off);
+	fact_list_free(&d->unused_new);
 }
 
 /* Record a refusal: the run ends with exit 2 and no output object.  0 or -ENOMEM. */

@@ -1,0 +1,9 @@
+/* The object only adds a global variable nothing in the patch reads or writes. */
+extern int printk(const char *fmt, ...);
+
+int range_limit = 4096;
+
+int keeper(int x)
+{
+	return printk("%d\n", x);
+}
