@@ -20,6 +20,12 @@ diff_globals() {
 	nm --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
 }
 
+# diff_undefined OBJ - the symbols OBJ refers to without defining them, sorted
+diff_undefined() {
+	[[ -f $1 ]] || return 0
+	nm --undefined-only "$1" | awk '{ print $NF }' | LC_ALL=C sort -u
+}
+
 # diff_missing WORK OBJ - the globals the patched side of OBJ refers to and its original does
 # not, that neither the target (the symbol index) nor another object of the patch (new-globals)
 # defines: code calling a function the fix adds in a file the patch leaves out. The running
@@ -32,14 +38,7 @@ diff_missing() {
 		grep -qxF -- "$name" "$work/diff/new-globals" && continue
 		"$index" query "$HP_INDEX" "$name" >/dev/null 2>&1 && continue
 		printf '%s\n' "$name"
-	done < <(LC_ALL=C comm -13 <(nm -u "$work/orig/$obj" | awk '{ print $NF }' | LC_ALL=C sort -u) \
-		<(nm -u "$work/patched/$obj" | awk '{ print $NF }' | LC_ALL=C sort -u))
-}
-
-# diff_undefined OBJ - the symbols OBJ refers to without defining them, sorted
-diff_undefined() {
-	[[ -f $1 ]] || return 0
-	nm --undefined-only "$1" | awk '{ print $NF }' | LC_ALL=C sort -u
+	done < <(LC_ALL=C comm -13 <(diff_undefined "$work/orig/$obj") <(diff_undefined "$work/patched/$obj"))
 }
 
 diff_objects() {
