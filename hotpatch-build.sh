@@ -247,30 +247,44 @@ elif ((!opt_setup && !opt_print_env)) && [[ -z $opt_patch ]]; then
 	hp_usage >&2
 	exit 1
 fi
+# hp_canon_paths VAR... - the path in each VAR made canonical (realpath -m: symbolic links
+# resolved, absolute), one process for all of them
+hp_canon_paths() {
+	local v i=0
+	local -a vals=() paths=()
+	for v in "$@"; do
+		vals+=("${!v}")
+	done
+	mapfile -d '' -t paths < <(realpath -m -z -- "${vals[@]}")
+	((${#paths[@]} == $#)) || hp_die "cannot resolve the paths ${vals[*]}"
+	for v in "$@"; do
+		printf -v "$v" '%s' "${paths[i]}"
+		i=$((i + 1))
+	done
+}
+
 # --finish-module: build.env holds the paths as the deferred run made them canonical
 hp_canon=1
 [[ -z $opt_finish ]] || hp_canon=0
 if [[ -n $opt_patch ]]; then
 	[[ -f $opt_patch && -r $opt_patch ]] || hp_die "cannot read the patch file '$opt_patch'"
-	((!hp_canon)) || opt_patch=$(realpath "$opt_patch")
+	hp_canon_vars=(opt_patch)
 	if [[ -n $opt_test ]]; then
 		[[ -f $opt_test && -r $opt_test ]] || hp_die "cannot read the test script '$opt_test'"
-		opt_test=$(realpath "$opt_test")
+		hp_canon_vars+=(opt_test)
 	fi
 	if [[ -n $opt_defer ]]; then
 		[[ -z $opt_test ]] || hp_die "--test needs the module: it does not go with --defer-module"
 		[[ ! -e $opt_defer ]] || hp_die "--defer-module $opt_defer exists: it must name a new directory"
-		opt_defer=$(realpath -m "$opt_defer")
+		hp_canon_vars+=(opt_defer)
 	fi
 	if [[ -n $opt_key || -n $opt_cert ]]; then
 		[[ -n $opt_key && -n $opt_cert ]] || hp_die "--sign-key and --sign-cert go together"
 		[[ -r $opt_key ]] || hp_die "cannot read the signing key '$opt_key'"
 		[[ -r $opt_cert ]] || hp_die "cannot read the signing certificate '$opt_cert'"
-		if ((hp_canon)); then
-			opt_key=$(realpath "$opt_key")
-			opt_cert=$(realpath "$opt_cert")
-		fi
+		hp_canon_vars+=(opt_key opt_cert)
 	fi
+	((!hp_canon)) || hp_canon_paths "${hp_canon_vars[@]}"
 	if [[ -z $opt_name ]]; then
 		opt_name=$(basename "$opt_patch")
 		opt_name=${opt_name%.patch}
@@ -282,9 +296,14 @@ if [[ -n $opt_patch ]]; then
 	[[ $opt_name =~ ^[A-Za-z_][A-Za-z0-9_]{0,54}$ ]] ||
 		hp_die "--name '$opt_name' is not a valid module name ([A-Za-z0-9_], at most 55 characters)"
 	[[ -d $opt_output ]] || mkdir -p "$opt_output" || hp_die "cannot create the output directory '$opt_output'"
-	((!hp_canon)) || opt_output=$(realpath "$opt_output")
 fi
-((!hp_canon)) || HP_CACHE_ROOT=$(realpath -m "$HP_CACHE_ROOT")
+if ((hp_canon)); then
+	if [[ -n $opt_patch ]]; then
+		hp_canon_paths HP_CACHE_ROOT opt_output
+	else
+		hp_canon_paths HP_CACHE_ROOT
+	fi
+fi
 export HP_VERBOSE HP_JOBS
 
 # hp_setup - make the release's cache complete. Everything that writes happens under the

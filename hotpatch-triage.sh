@@ -246,7 +246,7 @@ triage_target() {
 	objects_cache_init "$HP_CACHE/src"
 	# likewise the patch modules' init object and the compiler's answer (module_main_obj)
 	module_main_obj
-	export HP_CC_ASKED MODULE_MAIN_OBJ MODULE_MAIN_OF
+	export HP_CC_ASKED HP_CC_WANT_OF MODULE_MAIN_OBJ MODULE_MAIN_OF
 	hp_stage_end "$HP_RELEASE ($HP_PKGVER)"
 }
 

@@ -224,13 +224,17 @@ hp_mark_done() {
 # version do not match the running kernel's code. The compiler is asked once per run (one entry
 # into the build root, not one per check); every CONFIG is compared with its answer.
 hp_check_compiler() {
-	local config=$1 cc=${HP_CC:-gcc-12} want have out rc=0
-	# each configuration is read once per process (a build asks about each one twice)
-	if [[ ${HP_CC_WANT_OF:-} == "$config"$'\t'* ]]; then
-		want=${HP_CC_WANT_OF#*$'\t'}
+	local config=$1 cc=${HP_CC:-gcc-12} want have out rc=0 known
+	# each configuration is read once per process (a build asks about the tree's and the
+	# headers' twice each): HP_CC_WANT_OF holds "CONFIG<TAB>TEXT" lines, also exported by
+	# hotpatch-triage for every candidate's build
+	known=$'\n'${HP_CC_WANT_OF:-}
+	if [[ $known == *$'\n'"$config"$'\t'* ]]; then
+		want=${known#*$'\n'"$config"$'\t'}
+		want=${want%%$'\n'*}
 	else
 		want=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\(.*\)"$/\1/p' "$config" 2>/dev/null)
-		[[ -z $want ]] || HP_CC_WANT_OF=$config$'\t'$want
+		[[ -z $want ]] || HP_CC_WANT_OF+=$config$'\t'$want$'\n'
 	fi
 	[[ -n $want ]] || hp_die "$config names no CONFIG_CC_VERSION_TEXT: cannot tell which compiler built the target"
 	if [[ ${HP_CC_ASKED:-} != "$cc${HP_BUILDROOT:+ in $HP_BUILDROOT}"$'\t'* ]]; then

@@ -32,7 +32,7 @@ diff_undefined() {
 # kernel lacks it, so no module can resolve it; the differ only sees a name its index lacks.
 diff_missing() {
 	local work=$1 obj=$2 name index
-	index=$(module_tool hotpatch-index)
+	module_tool hotpatch-index index
 	while IFS= read -r name; do
 		[[ -n $name ]] || continue
 		grep -qxF -- "$name" "$work/diff/new-globals" && continue
@@ -44,7 +44,7 @@ diff_missing() {
 diff_objects() {
 	local work=$1 c obj target out json log rc tool sym n=0 refused=0 unused='' use=calls what
 	local hooks=("${@:2}")
-	tool=$(module_tool hotpatch-diff)
+	module_tool hotpatch-diff tool
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
 	mkdir -p "$work/diff"

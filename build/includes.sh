@@ -67,8 +67,8 @@ includes_path() {
 
 includes_current() {
 	local first
-	[[ -s $(includes_path) ]] || return 1
-	IFS= read -r first <"$(includes_path)" || return 1
+	[[ -s $HP_CACHE/includes ]] || return 1
+	IFS= read -r first <"$HP_CACHE/includes" || return 1
 	[[ $first == "#hotpatch-includes $INCLUDES_VERSION" ]]
 }
 
@@ -208,8 +208,8 @@ includes_updirs_path() {
 
 includes_updirs_current() {
 	local first
-	[[ -s $(includes_updirs_path) ]] || return 1
-	IFS= read -r first <"$(includes_updirs_path)" || return 1
+	[[ -s $HP_CACHE/includes.up ]] || return 1
+	IFS= read -r first <"$HP_CACHE/includes.up" || return 1
 	[[ $first == "#hotpatch-includes $INCLUDES_VERSION" ]]
 }
 

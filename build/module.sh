@@ -42,18 +42,19 @@ if [[ -z ${MODULE_TEMPLATES:-} || -z ${MODULE_SKEL:-} ]]; then
 	MODULE_SKEL=${MODULE_SKEL:-$module_sh_top/kmod-skel}
 fi
 
-# module_tool NAME - path of a hotpatch C tool (built tree, installed tree, or PATH).
+# module_tool NAME VAR - VAR: the path of a hotpatch C tool (built tree, installed tree, or
+# PATH); set, not printed, so that no subshell runs for it.
 module_tool() {
 	local t d
 	for d in "${HP_LIBDIR:-}" "${HP_TOP:-}"; do
 		t=$d/out/bin/$1
 		if [[ -n $d && -x $t ]]; then
-			printf '%s\n' "$t"
+			printf -v "$2" '%s' "$t"
 			return 0
 		fi
 	done
 	t=$(command -v "$1" 2>/dev/null) || hp_die "$1 is not built: run make"
-	printf '%s\n' "$t"
+	printf -v "$2" '%s' "$t"
 }
 
 # module_build [options] OUT.o FACTS.json ... - the whole stage, see the top of this file:
@@ -120,7 +121,7 @@ module_prepare() {
 	hp_check_compiler "$HP_KDIR/.config"
 
 	local mkmod
-	mkmod=$(module_tool hotpatch-mkmod)
+	module_tool hotpatch-mkmod mkmod
 	module_main_obj
 	mkargs+=(--main "$MODULE_MAIN_OBJ" --templates "$MODULE_TEMPLATES" --skel "$MODULE_SKEL")
 	if [[ -z $key ]]; then
@@ -324,7 +325,7 @@ module_finish() {
 	. "$bdir/module.env" || hp_die "cannot read $bdir/module.env"
 	src=$(<"$bdir/built") || hp_die "module $name was not linked ($bdir/built is missing)"
 	[[ -f $src/$name.ko ]] || hp_die "kbuild wrote no $src/$name.ko"
-	klpfix=$(module_tool hotpatch-klpfix)
+	module_tool hotpatch-klpfix klpfix
 	HP_OBJTOOL_DEFERRED=$(objtool_deferred_args "$HP_KDIR/.config")
 	objtool_check_link "$src" "$name"
 

@@ -173,9 +173,15 @@ objects_map() {
 		rm -rf "$tmpd"
 	fi
 	sort -u -o "$work/tus" "$work/tus"
-	n=$(wc -l <"$work/tus")
+	mapfile -t cands <"$work/tus"
+	n=${#cands[@]}
 	((n > 0)) || hp_die "the patch changes nothing that the $HP_RELEASE configuration builds"
-	hp_log "$n translation unit(s): $(cut -f2 "$work/tus" | paste -sd' ')"
+	# the objects (second field), space-separated
+	for c in "${!cands[@]}"; do
+		line=${cands[c]#*$'\t'}
+		cands[c]=${line%%$'\t'*}
+	done
+	hp_log "$n translation unit(s): ${cands[*]}"
 }
 
 # A directory of the shadow that holds no patched file is a symbolic link into SRC, and ".."
@@ -204,7 +210,8 @@ objects_shadow_updirs() {
 
 # objects_shadow SRC OVL DIR - build DIR as SRC overlaid with the regular files under OVL.
 objects_shadow() {
-	local src=$1 ovl=$2 dir=$3 f d rel e globs
+	local src=$1 ovl=$2 dir=$3 f d rel e
+	local -a globs=()
 	local -a links ups=() dirs=()
 	local -A real=() patched=()
 	real[.]=1
@@ -232,7 +239,8 @@ objects_shadow() {
 	# Every real directory gets a symlink to each SRC entry that is neither a real directory
 	# nor a patched file: one `ln` per directory, since a shadow is made on every run (and no
 	# stat per entry: amdgpu/ alone has 300).
-	globs=$(shopt -p nullglob dotglob) || true
+	shopt -q nullglob || globs+=(nullglob)
+	shopt -q dotglob || globs+=(dotglob)
 	shopt -s nullglob dotglob
 	for d in "${!real[@]}"; do
 		links=()
@@ -245,7 +253,7 @@ objects_shadow() {
 			ln -s -t "$dir/$d" "${links[@]}" || hp_die "cannot link the entries of $dir/$d"
 		fi
 	done
-	eval "$globs"
+	((${#globs[@]} == 0)) || shopt -u "${globs[@]}"
 	(cd "$ovl" && find . -type f -print0 | xargs -0 cp -p --parents -t "$dir") ||
 		hp_die "cannot copy the patched files into $dir"
 }

@@ -30,8 +30,32 @@
 # link's arguments. The argument list mirrors 6.12's objtool-args-y / vmlinux-objtool-args-y.
 
 objtool_deferred_args() {
-	local config=$1 args=() pad
-	objtool_cfg() { grep -q "^CONFIG_$1=y$" "$config"; }
+	local config=$1 args=() pad line
+	local -A y=() asked=()
+	# the options asked below that are set, read in one grep (one per option cost 3-17
+	# processes); an option not in this list is asked of the file itself
+	local -a opts=(OBJTOOL X86_KERNEL_IBT LTO_CLANG HAVE_JUMP_LABEL_HACK HAVE_NOINSTR_HACK
+		MITIGATION_CALL_DEPTH_TRACKING FINEIBT FTRACE_MCOUNT_USE_OBJTOOL HAVE_OBJTOOL_NOP_MCOUNT
+		UNWINDER_ORC MITIGATION_RETPOLINE MITIGATION_RETHUNK MITIGATION_SLS STACK_VALIDATION
+		HAVE_STATIC_CALL_INLINE HAVE_UACCESS_VALIDATION GCOV_KERNEL KCOV PREFIX_SYMBOLS
+		NOINSTR_VALIDATION MITIGATION_UNRET_ENTRY MITIGATION_SRSO)
+	for line in "${opts[@]}"; do
+		asked[$line]=1
+	done
+	while IFS= read -r line; do
+		line=${line#CONFIG_}
+		y[${line%=y}]=1
+	done < <(
+		IFS='|'
+		grep -E "^CONFIG_(${opts[*]})=y$" "$config" || true
+	)
+	objtool_cfg() {
+		if [[ -n ${asked[$1]:-} ]]; then
+			[[ -n ${y[$1]:-} ]]
+		else
+			grep -q "^CONFIG_$1=y$" "$config"
+		fi
+	}
 	objtool_cfg OBJTOOL || return 0
 	objtool_cfg X86_KERNEL_IBT || objtool_cfg LTO_CLANG || return 0
 	objtool_cfg HAVE_JUMP_LABEL_HACK && args+=(--hacks=jump_label)
