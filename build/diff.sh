@@ -41,10 +41,60 @@ diff_missing() {
 	done < <(LC_ALL=C comm -13 <(diff_undefined "$work/orig/$obj") <(diff_undefined "$work/patched/$obj"))
 }
 
-diff_objects() {
-	local work=$1 c obj target out json log rc tool sym n=0 refused=0 unused='' use=calls what
-	local hooks=("${@:2}")
+# diff_refs WORK FILE... - the new globals of the patch (WORK/diff/new-globals) that the objects
+# FILE... refer to without defining them, or that a hooks file (DIFF_HOOKS: compiled into the
+# module later) mentions, even in a comment
+diff_refs() {
+	local work=$1 f
+	{
+		for f in "${@:2}"; do
+			diff_undefined "$f"
+		done
+		if ((${#DIFF_HOOKS[@]})) && [[ -s $work/diff/new-globals ]]; then
+			grep -ohwFf "$work/diff/new-globals" "${DIFF_HOOKS[@]}" || (($? == 1)) ||
+				hp_die "cannot read the hooks files ${DIFF_HOOKS[*]}"
+		fi
+	} | LC_ALL=C sort -u | LC_ALL=C comm -12 - "$work/diff/new-globals"
+}
+
+# diff_run WORK C OBJ TARGET REFS - hotpatch-diff on OBJ's pair (REFS: its --patch-refs), into
+# WORK/diff/<obj>.{o,json,log}; returns its exit status
+diff_run() {
+	local work=$1 c=$2 obj=$3 target=$4 refs=$5 tool out json log
 	module_tool hotpatch-diff tool
+	out=$work/diff/${obj//\//_}
+	json=${out%.o}.json
+	log=${out%.o}.log
+	# The structure layouts of both objects, from their DWARF: the differ refuses a patch
+	# that changes one (objects that exist keep the old layout).
+	if [[ ! -f ${out%.o}.layouts.patched ]] &&
+		{ ! pahole -a "$work/orig/$obj" >"${out%.o}.layouts.orig" 2>"$log" ||
+			! pahole -a "$work/patched/$obj" >"${out%.o}.layouts.patched" 2>"$log"; }; then
+		rm -f "${out%.o}.layouts.patched"
+		hp_die "pahole cannot read the types of $obj (debug info): $(head -c 300 "$log")"
+	fi
+	hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --patch-refs $refs --json $json $work/orig/$obj $work/patched/$obj -o $out"
+	"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
+		--new-globals "$work/diff/new-globals" --patch-refs "$refs" --json "$json" \
+		--orig-layouts "${out%.o}.layouts.orig" --patched-layouts "${out%.o}.layouts.patched" \
+		"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1
+}
+
+# diff_note_unused JSON OBJ TARGET - say which new code of OBJ nothing in the patch reaches (the
+# differ's "unused_new") and add it to the caller's $unused, $use
+diff_note_unused() {
+	local what
+	what=$(jq -r '[.unused_new // [] | .[] | .name + " (" + .section + ")"] | join(", ")' "$1")
+	[[ -n $what ]] || return 0
+	hp_log "$2 ($3): no change: adds $what, which nothing in the patch calls or uses; left out"
+	unused+="${unused:+; }$what in $2"
+	jq -e 'all(.unused_new[]; .reason | startswith("new function"))' "$1" >/dev/null || use=uses
+}
+
+diff_objects() {
+	local work=$1 c obj target out json log rc sym n=0 refused=0 unused='' use=calls
+	local objs=()
+	DIFF_HOOKS=("${@:2}")
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
 	mkdir -p "$work/diff"
@@ -55,34 +105,17 @@ diff_objects() {
 	done <"$work/tus" | LC_ALL=C sort -u >"$work/diff/new-globals"
 	# Which of them some object of the patch calls or reads: a new function no changed code of
 	# its own object reaches is still used when another object refers to it (an unchanged
-	# reference there names an old symbol, so counting every reference only keeps more). The
-	# hooks files are compiled into the module later: a new global they mention, even in a
-	# comment, counts as used.
-	{
-		while IFS=$'\t' read -r _ obj _ _; do
-			diff_undefined "$work/patched/$obj"
-		done <"$work/tus"
-		if ((${#hooks[@]})) && [[ -s $work/diff/new-globals ]]; then
-			grep -ohwFf "$work/diff/new-globals" "${hooks[@]}" || (($? == 1)) ||
-				hp_die "cannot read the hooks files ${hooks[*]}"
-		fi
-	} | LC_ALL=C sort -u | LC_ALL=C comm -12 - "$work/diff/new-globals" >"$work/diff/patch-refs"
+	# reference there names an old symbol, so counting every reference only keeps more).
+	while IFS=$'\t' read -r _ obj _ _; do
+		objs+=("$work/patched/$obj")
+	done <"$work/tus"
+	diff_refs "$work" "${objs[@]}" >"$work/diff/patch-refs"
 	while IFS=$'\t' read -r c obj target _; do
 		out=$work/diff/${obj//\//_}
 		json=${out%.o}.json
 		log=${out%.o}.log
-		# The structure layouts of both objects, from their DWARF: the differ refuses a patch
-		# that changes one (objects that exist keep the old layout).
-		if ! pahole -a "$work/orig/$obj" >"${out%.o}.layouts.orig" 2>"$log" ||
-			! pahole -a "$work/patched/$obj" >"${out%.o}.layouts.patched" 2>"$log"; then
-			hp_die "pahole cannot read the types of $obj (debug info): $(head -c 300 "$log")"
-		fi
 		rc=0
-		hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --patch-refs $work/diff/patch-refs --json $json $work/orig/$obj $work/patched/$obj -o $out"
-		"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
-			--new-globals "$work/diff/new-globals" --patch-refs "$work/diff/patch-refs" --json "$json" \
-			--orig-layouts "${out%.o}.layouts.orig" --patched-layouts "${out%.o}.layouts.patched" \
-			"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1 || rc=$?
+		diff_run "$work" "$c" "$obj" "$target" "$work/diff/patch-refs" || rc=$?
 		case $rc in
 		0)
 			DIFF_PAIRS+=("$out" "$json")
@@ -94,13 +127,7 @@ diff_objects() {
 			;;
 		3)
 			hp_verbose "$obj: no functional change"
-			what=$(jq -r '[.unused_new // [] | .[] | .name + " (" + .section + ")"] | join(", ")' "$json")
-			if [[ -n $what ]]; then
-				hp_log "$obj ($target): no change: adds $what, which nothing in the patch calls or uses; left out"
-				unused+="${unused:+; }$what in $obj"
-				jq -e 'all(.unused_new[]; .reason | startswith("new function"))' "$json" >/dev/null ||
-					use=uses
-			fi
+			diff_note_unused "$json" "$obj" "$target"
 			;;
 		2)
 			sed 's/^/  /' "$log" >&2
