@@ -81,18 +81,66 @@ diff_run() {
 }
 
 # diff_note_unused JSON OBJ TARGET - say which new code of OBJ nothing in the patch reaches (the
-# differ's "unused_new") and add it to the caller's $unused, $use
+# differ's "unused_new") and add it to the caller's $unused, $use, $them
 diff_note_unused() {
 	local what
 	what=$(jq -r '[.unused_new // [] | .[] | .name + " (" + .section + ")"] | join(", ")' "$1")
 	[[ -n $what ]] || return 0
 	hp_log "$2 ($3): no change: adds $what, which nothing in the patch calls or uses; left out"
 	unused+="${unused:+; }$what in $2"
+	[[ $unused != *,* && $unused != *\;* ]] || them=them
 	jq -e 'all(.unused_new[]; .reason | startswith("new function"))' "$1" >/dev/null || use=uses
 }
 
+# diff_prune WORK - an object written with new code and nothing to patch (its new globals are
+# used by another object of the patch) is asked again while any such object's users were left
+# out: the references now counted are those of the output objects (the code the module carries)
+# and of the hooks, so a new function only code left out calls is left out too. Updates
+# DIFF_PAIRS, DIFF_TARGETS and the caller's $unused, $use, $them.
+diff_prune() {
+	local work=$1 again=1 i c obj target json out rc kept outs
+	while ((again)); do
+		again=0
+		outs=()
+		for ((i = 0; i < ${#DIFF_PAIRS[@]}; i += 2)); do
+			outs+=("${DIFF_PAIRS[i]}")
+		done
+		diff_refs "$work" "${outs[@]}" >"$work/diff/patch-refs.kept"
+		kept=()
+		for ((i = 0; i < ${#DIFF_PAIRS[@]}; i += 2)); do
+			out=${DIFF_PAIRS[i]}
+			json=${DIFF_PAIRS[i + 1]}
+			if jq -e '.functions | length > 0' "$json" >/dev/null; then
+				kept+=("$out" "$json")
+				continue
+			fi
+			obj=$(jq -r .object "$json")
+			IFS=$'\t' read -r c _ target _ < <(awk -F'\t' -v o="$obj" '$2 == o' "$work/tus")
+			rc=0
+			diff_run "$work" "$c" "$obj" "$target" "$work/diff/patch-refs.kept" || rc=$?
+			case $rc in
+			0) kept+=("$out" "$json") ;;
+			3)
+				diff_note_unused "$json" "$obj" "$target"
+				again=1
+				;;
+			*)
+				sed 's/^/  /' "${out%.o}.log" >&2
+				hp_die "hotpatch-diff failed on $obj asked again (exit $rc); log: ${out%.o}.log"
+				;;
+			esac
+		done
+		DIFF_PAIRS=("${kept[@]}")
+	done
+	DIFF_TARGETS=()
+	for ((i = 1; i < ${#DIFF_PAIRS[@]}; i += 2)); do
+		target=$(jq -r .target "${DIFF_PAIRS[i]}")
+		[[ $target == vmlinux ]] || DIFF_TARGETS+=("$target")
+	done
+}
+
 diff_objects() {
-	local work=$1 c obj target out json log rc sym n=0 refused=0 unused='' use=calls
+	local work=$1 c obj target out json log rc sym n=0 refused=0 unused='' use=calls them=it
 	local objs=()
 	DIFF_HOOKS=("${@:2}")
 	DIFF_PAIRS=()
@@ -146,10 +194,12 @@ diff_objects() {
 	if ((refused)); then
 		hp_refuse "the patch cannot be applied live safely (reasons above); no module written"
 	fi
+	diff_prune "$work"
+	n=$((${#DIFF_PAIRS[@]} / 2))
 	if ((n == 0)); then
 		if [[ -n $unused ]]; then
 			printf 'hotpatch: %s: no change: %s\n' "$HP_STAGE" \
-				"the patch only adds $unused, which nothing in the patch $use: a live patch of it alone changes nothing the running kernel runs; build it together with the change that $use it" >&2
+				"the patch only adds $unused, which nothing in the patch $use: a live patch of $them alone changes nothing the running kernel runs; build $them together with the change that $use $them" >&2
 			exit 3
 		fi
 		local why='every object compiled the same'

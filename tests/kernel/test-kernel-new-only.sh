@@ -13,7 +13,10 @@
 # defines; the running amdgpu lacks it, so no klp symbol may name it), while the new function
 # reaches amdgpu's topology_lock and sys_props through klp relocations. Last, ima_kexec.c with a
 # --hooks file whose pre-patch callback calls ima_validate_range: the hooks use it, so the
-# module carries it and the callback calls the module's copy.
+# module carries it and the callback calls the module's copy. And a chain nothing starts:
+# fs/exec.c adds hp_exec_note, which only a new function of fs/binfmt_misc.c calls, which
+# nothing calls: no change, naming both (was: exec.o kept for its caller, which was left out,
+# and hotpatch-mkmod's "no function to patch").
 # new-only-fixes/kfd_get_num_devices.diff is the update's kfd_topology.c diff, the first hunk of
 # its kfd_chardev.c diff and the declaration hunk of its kfd_priv.h diff, verbatim: the other
 # kfd_chardev.c hunk passes a void ** to amdgpu_amdkfd_get_dmabuf_info, whose new signature
@@ -25,7 +28,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 8
+t_plan 9
 rel=6.1.0-54-amd64
 fixes=$T_TOP/tests/kernel/new-only-fixes
 work=$(t_tmpdir)
@@ -94,6 +97,16 @@ if [[ $saw == '.klp.sym.amdgpu.sys_props,0 .klp.sym.amdgpu.topology_lock,0 ' ]];
 	t_pass "kfd: the new function reads amdgpu's sys_props and topology_lock through klp relocations"
 else
 	t_fail "kfd: its klp relocations" "expected sys_props and topology_lock of amdgpu, saw '$saw'"
+fi
+
+# a chain of new functions nothing calls
+build chain "$fixes/chain-unused.diff"
+last=$(sed -n 's/^hotpatch: diff: no change: //p' "$work/chain.log" | tail -n 1)
+want='the patch only adds hp_bm_note (.text.hp_bm_note) in fs/binfmt_misc.o; hp_exec_note (.text.hp_exec_note) in fs/exec.o, which nothing in the patch calls: a live patch of them alone changes nothing the running kernel runs; build them together with the change that calls them'
+if ((rc == 3)) && [[ $last == "$want" ]] && ! compgen -G "$work/chain/*.ko" >/dev/null; then
+	t_pass "chain: no change, naming hp_bm_note and the hp_exec_note only it calls"
+else
+	t_fail "chain" "expected exit 3, no module and '$want', saw exit $rc, '$last': $(tail -n 3 "$work/chain.log" | tr '\n' ' ')"
 fi
 
 # the hooks call the new function
