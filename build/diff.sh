@@ -83,13 +83,18 @@ diff_run() {
 # diff_note_unused JSON OBJ TARGET - say which new code of OBJ nothing in the patch reaches (the
 # differ's "unused_new") and add it to the caller's $unused, $use, $them
 diff_note_unused() {
-	local what
-	what=$(jq -r '[.unused_new // [] | .[] | .name + " (" + .section + ")"] | join(", ")' "$1")
+	local facts what
+	# one jq: the names, then whether all of them are functions
+	mapfile -t facts < <(jq -r '.unused_new // [] |
+		([.[] | .name + " (" + .section + ")"] | join(", ")),
+		all(.[]; .reason // "" | startswith("new function"))' "$1")
+	((${#facts[@]} == 2)) || hp_die "cannot read the differ's facts $1"
+	what=${facts[0]}
 	[[ -n $what ]] || return 0
 	hp_log "$2 ($3): no change: adds $what, which nothing in the patch calls or uses; left out"
 	unused+="${unused:+; }$what in $2"
 	[[ $unused != *,* && $unused != *\;* ]] || them=them
-	jq -e 'all(.unused_new[]; .reason | startswith("new function"))' "$1" >/dev/null || use=uses
+	[[ ${facts[1]} == true ]] || use=uses
 }
 
 # diff_prune WORK - an object written with new code and nothing to patch (its new globals are
@@ -110,16 +115,19 @@ diff_prune() {
 		for ((i = 0; i < ${#DIFF_PAIRS[@]}; i += 2)); do
 			out=${DIFF_PAIRS[i]}
 			json=${DIFF_PAIRS[i + 1]}
-			if jq -e '.functions | length > 0' "$json" >/dev/null; then
+			if [[ ${diff_changes[$json]} == true ]]; then
 				kept+=("$out" "$json")
 				continue
 			fi
-			obj=$(jq -r .object "$json")
-			IFS=$'\t' read -r c _ target _ < <(awk -F'\t' -v o="$obj" '$2 == o' "$work/tus")
+			IFS=$'\t' read -r c obj target <<<"${diff_tu[$json]}"
 			rc=0
 			diff_run "$work" "$c" "$obj" "$target" "$work/diff/patch-refs.kept" || rc=$?
 			case $rc in
-			0) kept+=("$out" "$json") ;;
+			0)
+				kept+=("$out" "$json")
+				diff_changes[$json]=$(jq '.functions | length > 0' "$json") ||
+					hp_die "cannot read the differ's facts $json"
+				;;
 			3)
 				diff_note_unused "$json" "$obj" "$target"
 				again=1
@@ -134,14 +142,17 @@ diff_prune() {
 	done
 	DIFF_TARGETS=()
 	for ((i = 1; i < ${#DIFF_PAIRS[@]}; i += 2)); do
-		target=$(jq -r .target "${DIFF_PAIRS[i]}")
+		IFS=$'\t' read -r _ _ target <<<"${diff_tu[${DIFF_PAIRS[i]}]}"
 		[[ $target == vmlinux ]] || DIFF_TARGETS+=("$target")
 	done
 }
 
 diff_objects() {
 	local work=$1 c obj target out json log rc sym n=0 refused=0 unused='' use=calls them=it
-	local objs=()
+	local objs=() facts
+	# per facts file (JSON) of an object written: its TU line (C OBJ TARGET) and whether it
+	# changes functions, read with its summary by one jq (diff_prune asks both again)
+	local -A diff_tu=() diff_changes=()
 	DIFF_HOOKS=("${@:2}")
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
@@ -169,7 +180,11 @@ diff_objects() {
 			DIFF_PAIRS+=("$out" "$json")
 			[[ $target != vmlinux ]] && DIFF_TARGETS+=("$target")
 			n=$((n + 1))
-			hp_log "$obj ($target): $(jq -r '[(if (.functions | length) > 0 then "changed " + ([.functions[].name] | join(" ")) else empty end), (if (.new_functions // [] | length) > 0 then "new " + ([.new_functions[].name] | join(" ")) else empty end), (if (.data // [] | length) > 0 then "data " + ([.data[].name] | join(" ")) else empty end)] | join("; ")' "$json")"
+			mapfile -t facts < <(jq -r '(.functions | length > 0), ([(if (.functions | length) > 0 then "changed " + ([.functions[].name] | join(" ")) else empty end), (if (.new_functions // [] | length) > 0 then "new " + ([.new_functions[].name] | join(" ")) else empty end), (if (.data // [] | length) > 0 then "data " + ([.data[].name] | join(" ")) else empty end)] | join("; "))' "$json")
+			((${#facts[@]} == 2)) || hp_die "cannot read the differ's facts $json"
+			diff_tu[$json]=$c$'\t'$obj$'\t'$target
+			diff_changes[$json]=${facts[0]}
+			hp_log "$obj ($target): ${facts[1]}"
 			# what the module leaves out on purpose (tracepoints kept off) is said here too
 			grep 'warning:' "$log" | sed 's/^/  /' >&2 || true
 			;;
