@@ -736,6 +736,14 @@ objects_shadow_check() {
 	return "$rc"
 }
 
+# objects_compile_errors LOG - the compiler's first 20 errors in LOG, each with the "note:
+# expected 'T'" that follows it: the type the code expected names what a changed header
+# renamed (triage finds the header by it: tc_error_idents)
+objects_compile_errors() {
+	awk '/error|Error/ { k = n++ < 20; if (k) print "  " $0; next }
+		k && / note: expected / && m++ < 20 { print "  " $0 }' "$1"
+}
+
 # objects_compile_one SIDE TREE WORK SRC.c OBJ CMD - one job of objects_compile: the
 # compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr. The original
 # side comes from the object cache when it has it, and goes there when it did not.
@@ -755,7 +763,7 @@ objects_compile_one() {
 	fi
 	if ! objects_compile_tu "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
 		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
-		awk '/error|Error/ && n++ < 20 { print "  " $0 }' "$log" >&2
+		objects_compile_errors "$log" >&2
 		printf '  full log: %s\n' "$log" >&2
 		return 1
 	fi
@@ -770,7 +778,7 @@ objects_compile_one() {
 objects_compile() {
 	local work=$1 src=$HP_CACHE/src
 	[[ -d $work/shadow ]] || objects_shadow "$src" "$work/patched-src" "$work/shadow"
-	export -f objects_compile_one objects_compile_tu objects_cmd_for hp_die hp_verbose \
+	export -f objects_compile_one objects_compile_errors objects_compile_tu objects_cmd_for hp_die hp_verbose \
 		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks objects_shadow_check \
 		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
 	objects_cache_init "$src"
@@ -838,7 +846,7 @@ objects_check_failed_orig() {
 		hp_verbose "(cd $src && $cmd -fsyntax-only)"
 		if ! (cd "$src" && hp_target_exec bash -c "set -e; $cmd -fsyntax-only") >"$log" 2>&1; then
 			printf 'hotpatch: objects: error: %s (orig) does not compile:\n' "$c" >&2
-			awk '/error|Error/ && n++ < 20 { print "  " $0 }' "$log" >&2
+			objects_compile_errors "$log" >&2
 			printf '  full log: %s\n' "$log" >&2
 		fi
 	done <"$work/compile.failed"

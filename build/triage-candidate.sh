@@ -154,7 +154,7 @@ tc_header_rule() {
 # tc_error_idents LOG - the identifiers the compiler quoted in the patched side's errors
 # (‘struct bpf_prog_aux’ has no member named ‘ext_mutex’ -> bpf_prog_aux ext_mutex).
 tc_error_idents() {
-	awk '/\(patched\) does not compile:/ { on = 1; next } on && /^  / && /error/ { print }' "$1" |
+	awk '/\(patched\) does not compile:/ { on = 1; next } on && /^  / && /error| note: expected / { print }' "$1" |
 		grep -oE "[‘'][^’']+[’']" | tr -d "‘’'" | tr -c 'A-Za-z0-9_\n' '\n' |
 		grep -E '^[A-Za-z_][A-Za-z0-9_]{2,}$' |
 		grep -vxE 'struct|union|enum|const|unsigned|signed|long|short|char|int|void|bool|static|inline' |
