@@ -546,15 +546,19 @@ triage_write_report() {
 
 # triage_status - 1 when a candidate (or the bundle) ended in a tool error.
 triage_status() {
-	local n
-	n=$(jq '.summary.outcomes["tool-error"]' "$opt_output/triage.json")
-	jq -r '.summary | "triage: \(.candidates) candidates: \(.outcomes | to_entries | map("\(.key) \(.value)") | join(", ")); coverage \(.coverage // "n/a")"' \
-		"$opt_output/triage.json" >&2
+	local facts n
+	# one jq: the tool errors, the bundle's result, the summary line
+	mapfile -t facts < <(jq -r '.summary.outcomes["tool-error"], (.bundle.result // "failed"),
+		(.summary | "triage: \(.candidates) candidates: \(.outcomes | to_entries | map("\(.key) \(.value)") | join(", ")); coverage \(.coverage // "n/a")")' \
+		"$opt_output/triage.json")
+	((${#facts[@]} == 3)) || hp_die "cannot read the summary of $opt_output/triage.json"
+	n=${facts[0]}
+	printf '%s\n' "${facts[2]}" >&2
 	if ((n > 0)); then
 		hp_log "$n tool error(s): our bugs; each row names stage, object and message (triage.md, 'Tool errors')"
 		return 1
 	fi
-	if [[ -n $opt_bundle ]] && [[ $(jq -r '.bundle.result // "failed"' "$opt_output/triage.json") == failed ]]; then
+	if [[ -n $opt_bundle && ${facts[1]} == failed ]]; then
 		hp_log "the bundle $opt_bundle failed (see $opt_output/$opt_bundle.json)"
 		return 1
 	fi
