@@ -400,14 +400,339 @@ tc_carry_definitions() {
 	tc_carry "the patch refers to ${missing[*]}, which the running kernel lacks and the update adds in ${add[*]}; again with them" "${add[@]}"
 }
 
+# tc_api_headers - "header<TAB>identifier" for each header of the update (modified, not carried
+# yet) whose diff's changed lines name an identifier that the changed lines of the candidate's
+# .c diffs name too: the fix may use what that header's change declares (a function's new
+# prototype, a macro, a type, a member), and built against the old header it would use the
+# running kernel's old one (kfd_chardev.c passes an 8-byte stack slot to
+# amdgpu_amdkfd_get_dmabuf_info, whose new prototype in amdgpu_amdkfd.h says so; its old one
+# copies up to a size the user gives into it). The longest such identifier is named. Text only,
+# one awk over the diffs; whether the candidate's TUs include the header is asked after it.
+# Comments (followed across the lines of a hunk, on each side) and string and character
+# literals do not count; C's keywords and basic type names are left out, nothing else: a name
+# this misses is a fix built against the old declaration.
+tc_api_headers() {
+	local f prog
+	local -a cdiffs=()
+	for f in "${TC_FILES[@]}"; do
+		[[ $f == *.c ]] && cdiffs+=("$TRIAGE_UPDATE/diffs/$f.diff")
+	done
+	((${#cdiffs[@]})) || return 0
+	IFS= read -r -d '' prog <<'EOF' || true
+# code(L, S) - the code of line L outside comments, S the side ("o" old, "n" new), whose state
+# (inside a comment or not) it follows
+function code(l, s,   out, i, j) {
+	gsub(/"([^"\\]|\\.)*"/, " ", l)
+	gsub(q "([^" q "\\\\]|\\\\.)*" q, " ", l)
+	out = ""
+	while (l != "") {
+		if (incom[s]) {
+			i = index(l, "*/")
+			if (!i)
+				return out
+			l = substr(l, i + 2)
+			incom[s] = 0
+			out = out " "
+			continue
+		}
+		i = index(l, "/*")
+		j = index(l, "//")
+		if (j && (!i || j < i))
+			return out substr(l, 1, j - 1)
+		if (!i)
+			return out l
+		out = out substr(l, 1, i - 1) " "
+		l = substr(l, i + 2)
+		incom[s] = 1
+	}
+	return out
+}
+# ends(T) - does code T end a statement (or a preprocessor line, or is it blank)?
+function ends(t) {
+	return t ~ /[;{}][ \t]*$/ || t ~ /^[ \t]*#/ || t ~ /^[ \t]*$/
+}
+# take(T) - T's identifiers, into fix[]; those it reaches as members (after "." or "->") into
+# member[] too
+function take(t,   w, before) {
+	while (match(t, /[A-Za-z_][A-Za-z0-9_]*/)) {
+		w = substr(t, RSTART, RLENGTH)
+		before = substr(t, 1, RSTART - 1)
+		t = substr(t, RSTART + RLENGTH)
+		if (length(w) < 2 || (w in keyword))
+			continue
+		fix[w] = 1
+		if (before ~ /(\.|->)[ \t]*$/)
+			member[w] = 1
+	}
+}
+# fixed(D) - every identifier of the .c diff D's changed lines, each with the rest of its
+# statement (the unchanged lines before it since the last statement's end, at most 8, and after
+# it up to the statement's end: a call whose argument changes names the function on the line
+# before, kfd_chardev.c), into fix[]
+function fixed(d,   l, c, t, hunk, pend, np, open) {
+	hunk = 0
+	while ((getline l < d) > 0) {
+		if (l ~ /^@@/) {
+			hunk = 1
+			incom["o"] = incom["n"] = 0
+			pend = ""
+			np = open = 0
+			continue
+		}
+		c = substr(l, 1, 1)
+		if (!hunk || (c != " " && c != "-" && c != "+"))
+			continue
+		if (c == " ") {
+			code(substr(l, 2), "o")
+			t = code(substr(l, 2), "n")
+			if (open)
+				take(t)
+			if (ends(t)) {
+				pend = ""
+				np = open = 0
+			} else if (!open && np++ < 8) {
+				pend = pend " " t
+			}
+			continue
+		}
+		t = code(substr(l, 2), c == "-" ? "o" : "n")
+		take(pend " " t)
+		pend = ""
+		np = 0
+		open = !ends(t)
+	}
+	close(d)
+}
+# name(W, M) - W counts for the header when the fix names it (as a member when M: "dev" of a
+# struct the header adds or changes is not the fix's local "dev"); the longest such is best
+function name(w, m) {
+	if ((w in fix) && !(w in keyword) && (!m || (w in member)) && length(w) > length(best))
+		best = w
+}
+# lastdecl(T, M) - the declarator of the declaration T: its last identifier outside parentheses
+# before ";", "[", "=", ":", "," or "{" (a variable, a typedef's name; a member when M)
+function lastdecl(t, mem,   m) {
+	while (gsub(/\([^()]*\)/, " ", t))
+		;
+	sub(/[;=\[:,{].*$/, "", t)
+	if (match(t, /[A-Za-z_][A-Za-z0-9_]*[ \t]*$/)) {
+		m = substr(t, RSTART, RLENGTH)
+		sub(/[ \t]+$/, "", m)
+		name(m, mem)
+	}
+}
+# load(F) - file F into line[F, 1..nl[F]], once
+function load(f,   t) {
+	if (f in nl)
+		return
+	nl[f] = 0
+	while ((getline t < f) > 0)
+		line[f, ++nl[f]] = t
+	close(f)
+}
+# has(F, W) - does file F name W anywhere?
+function has(f, w,   i, re) {
+	if ((f, w) in hascache)
+		return hascache[f, w]
+	load(f)
+	re = "(^|[^A-Za-z0-9_])" w "([^A-Za-z0-9_]|$)"
+	for (i = 1; i <= nl[f]; i++)
+		if (line[f, i] ~ re)
+			return hascache[f, w] = 1
+	return hascache[f, w] = 0
+}
+# declared(F, O, L, T) - the names that line L of header F (one side of the update; O the other
+# side's file), a changed line whose code is T, belongs to the declaration of. Its top-level
+# construct starts at the last line at or above L that starts with a letter or "#" (not a
+# comment's or a body's line, not a label). A macro: its name. A struct, union or enum: its tag
+# and the member (or constant) that line L declares (a member only when the fix names the
+# tag too: "id" of any struct is not the fix's "->id"). A function (a prototype, a static inline's
+# head or body) or a variable: the name before its first "(", and its declarator. A construct
+# whose first line the update adds or removes and whose name the other side lacks is new (or
+# gone): a fix that compiles alone cannot use it.
+function declared(f, o, L, t,   s, head, key, i, kind, m) {
+	load(f)
+	for (s = L; s > 1 && (line[f, s] !~ /^[A-Za-z_#]/ || line[f, s] ~ /^[A-Za-z_][A-Za-z0-9_]*:([^:]|$)/); s--)
+		;
+	head = line[f, s]
+	key = ""
+	if (match(head, /^#[ \t]*define[ \t]+[A-Za-z_][A-Za-z0-9_]*/)) {
+		key = substr(head, RSTART, RLENGTH)
+		sub(/^#[ \t]*define[ \t]+/, "", key)
+		kind = "macro"
+	} else if (head ~ /^#/) {
+		return
+	} else if (head ~ /^(typedef[ \t]+)?(struct|union|enum)([ \t]+[A-Za-z_][A-Za-z0-9_]*)?[ \t]*\{/) {
+		m = head
+		sub(/^(typedef[ \t]+)?(struct|union|enum)[ \t]*/, "", m)
+		if (match(m, /^[A-Za-z_][A-Za-z0-9_]*/))
+			key = substr(m, RSTART, RLENGTH)
+		kind = head ~ /enum/ ? "enum" : "struct"
+	} else {
+		# the declaration's head: its lines up to the first that ends it, at most 12
+		m = ""
+		for (i = s; i <= nl[f] && i < s + 12; i++) {
+			m = m " " line[f, i]
+			if (line[f, i] ~ /[;{][ \t]*$/ || line[f, i] ~ /\)[ \t]*$/ && line[f, i + 1] ~ /^\{/)
+				break
+		}
+		m = code(m, "d")
+		incom["d"] = 0
+		if (match(m, /[A-Za-z_][A-Za-z0-9_]*[ \t]*\(/)) {
+			key = substr(m, RSTART, RLENGTH)
+			sub(/[ \t]*\($/, "", key)
+		}
+		kind = "decl"
+	}
+	if (((f, s) in edited) && (key == "" || !has(o, key)))
+		return
+	if (key != "")
+		name(key, 0)
+	if (kind == "decl") {
+		lastdecl(m, 0)
+	} else if (L != s && kind == "enum" && match(t, /^[ \t]*[A-Za-z_][A-Za-z0-9_]*/)) {
+		m = substr(t, RSTART, RLENGTH)
+		gsub(/[ \t]/, "", m)
+		name(m, 0)
+	} else if (L != s && kind == "struct" && (key in fix)) {
+		lastdecl(t, 1)
+	}
+}
+# header(H) - the longest identifier of fix[] that a changed line of H's diff (not a comment)
+# declares
+function header(h,   d, l, c, ol, nn, a, t, from, to) {
+	best = ""
+	d = diffs "/" h ".diff"
+	from = root "/from/" h
+	to = root "/to/" h
+	ol = ""
+	while ((getline l < d) > 0) {
+		if (l ~ /^@@/) {
+			split(l, a, /[-+, ]+/)
+			ol = a[2]
+			nn = l
+			sub(/^@@ -[0-9,]+ \+/, "", nn)
+			sub(/[^0-9].*$/, "", nn)
+			incom["o"] = incom["n"] = 0
+			continue
+		}
+		c = substr(l, 1, 1)
+		if (ol == "" || (c != " " && c != "-" && c != "+"))
+			continue
+		if (c == " ") {
+			code(substr(l, 2), "o")
+			code(substr(l, 2), "n")
+			ol++
+			nn++
+			continue
+		}
+		t = code(substr(l, 2), c == "-" ? "o" : "n")
+		if (c == "-") {
+			edited[from, ol] = 1
+			if (t !~ /^[ \t]*$/)
+				declared(from, to, ol, t)
+			ol++
+		} else {
+			edited[to, nn] = 1
+			if (t !~ /^[ \t]*$/)
+				declared(to, from, nn, t)
+			nn++
+		}
+	}
+	close(d)
+	return best
+}
+BEGIN {
+	n = split("auto break case char const continue default do double else enum extern float " \
+		"for goto if inline int long register restrict return short signed sizeof static " \
+		"struct switch typedef union unsigned void volatile while bool true false NULL", k, " ")
+	for (i = 1; i <= n; i++)
+		keyword[k[i]] = 1
+	n = split(carried, k, " ")
+	for (i = 1; i <= n; i++)
+		have[k[i]] = 1
+	for (i = 1; i < ARGC - 1; i++) {
+		fixed(ARGV[i])
+		delete ARGV[i]
+	}
+}
+$1 ~ /\.h$/ && $2 == "modified" && !($1 in have) && header($1) != "" {
+	print $1 "\t" best
+}
+EOF
+	awk -F'\t' -v q="'" -v root="$TRIAGE_UPDATE" -v diffs="$TRIAGE_UPDATE/diffs" -v carried="${TC_FILES[*]}" "$prog" \
+		"${cdiffs[@]}" "$TRIAGE_UPDATE/files"
+}
+
+# tc_api_check - the grouping rule's last word on a candidate that built: a changed header its
+# TUs include (tc_needed_headers, gcc -M in the updated tree: asked only for the headers
+# tc_api_headers names, so a candidate whose changes name nothing a header changes pays
+# nothing) whose change names an identifier the fix's changed lines use travels with it. A
+# local one is carried and the candidate built again (tc_close then carries the .c files it
+# breaks); a global one (include/, arch/*/include/: it would recompile every TU that includes
+# it) or one that changes a layout refuses the candidate, naming the header and the identifier.
+# Status 0 when it built again.
+tc_api_check() {
+	local f h w why line
+	local -a api local=()
+	local -A want=() inc=() lay=()
+	mapfile -t api < <(tc_api_headers)
+	((${#api[@]})) || return 1
+	for line in "${api[@]}"; do
+		IFS=$'\t' read -r h w <<<"$line"
+		want[$h]=$w
+	done
+	tc_shadow
+	for f in "${TC_FILES[@]}"; do
+		[[ $f == *.c ]] || continue
+		while IFS=$'\t' read -r h why; do
+			[[ -n ${want[$h]:-} ]] || continue
+			inc[$h]=1
+			[[ $why == - ]] || lay[$h]=$why
+		done < <(tc_needed_headers "$f")
+	done
+	for line in "${api[@]}"; do
+		IFS=$'\t' read -r h w <<<"$line"
+		[[ -n ${inc[$h]:-} ]] || continue
+		why="uses $w, whose declaration the update changes in $h; built without $h the fix would use the running kernel's old one"
+		if [[ -n ${lay[$h]:-} ]]; then
+			TC_OUTCOME=refused
+			TC_REASON="$why, and $h changes a layout (${lay[$h]})"
+			return 1
+		fi
+		case $h in
+		include/* | arch/*/include/*)
+			TC_OUTCOME=refused
+			TC_REASON="$why; a global header is not carried with a .c (it would recompile every TU that includes it)"
+			return 1
+			;;
+		esac
+		local+=("$h")
+	done
+	((${#local[@]})) || return 1
+	tc_carry "$TC_PATH $(tc_api_note "${api[@]}"); again with ${local[*]}" "${local[@]}"
+}
+
+# tc_api_note LINE... - "uses W1 (H1), W2 (H2)" of tc_api_headers' lines, for the log.
+tc_api_note() {
+	local line h w out=''
+	for line in "$@"; do
+		IFS=$'\t' read -r h w <<<"$line"
+		out+="${out:+, }$w ($h)"
+	done
+	printf 'uses what the update changes in the headers it includes: %s' "$out"
+}
+
 # tc_close - after the first attempt, the grouping rule's carries (tc_carry_sources for what
-# does not compile, tc_carry_definitions for what it calls that only the update defines), one
-# attempt each, until the candidate builds or neither has anything more to carry.
+# does not compile, tc_carry_definitions for what it calls that only the update defines, and
+# tc_api_check for a built one that uses what a changed header declares), one attempt each,
+# until the candidate builds with nothing more to carry, or something ends it.
 tc_close() {
 	while :; do
 		case $TC_OUTCOME in
 		does-not-compile) tc_carry_sources || return 0 ;;
 		refused) tc_carry_definitions || return 0 ;;
+		built) tc_api_check || return 0 ;;
 		*) return 0 ;;
 		esac
 	done

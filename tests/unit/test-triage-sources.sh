@@ -12,10 +12,17 @@
 # the update adds a file-scope definition of one (kfd_topology_get_num_devices, added in
 # kfd_topology.c, declared in kfd_priv.h, called from kfd_chardev.c), not a declaration, a
 # static, a call or a macro.
+# tc_api_headers: the headers of the update whose changed lines declare a name the candidate's
+# changed statements name (6.1.190-1 -> 6.1.192-1: kfd_chardev.c passes &metadata_buffer to
+# amdgpu_amdkfd_get_dmabuf_info, whose prototype amdgpu_amdkfd.h changes; xfrm_state.c calls
+# signal_pending, whose static inline body sched/signal.h changes), not a header whose change
+# only names the same common word ("dev", "id", "out": a member of an unrelated struct, a label)
+# nor a name the update adds whole; with the kfd_ioctl_get_dmabuf_info hunks left out of
+# kfd_chardev.c's diff (tests/e2e/triage-closure/kfd), amdgpu_amdkfd.h no longer counts.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 5
+t_plan 8
 # shellcheck source=build/includes.sh
 . "$T_TOP/build/includes.sh"
 # the function alone: the script runs a candidate when sourced
@@ -23,6 +30,9 @@ for f in tc_failed_sources tc_missing_symbols tc_defining_sources; do
 	eval "$(sed -n "/^$f() {\$/,/^}\$/p" "$T_TOP/build/triage-candidate.sh")"
 	declare -F "$f" >/dev/null || t_bail "no $f in build/triage-candidate.sh"
 done
+# (its awk program is a here-document, whose lines "}" would end the range above)
+eval "$(sed -n '/^tc_api_headers() {$/,/^# tc_api_check /p' "$T_TOP/build/triage-candidate.sh")"
+declare -F tc_api_headers >/dev/null || t_bail "no tc_api_headers in build/triage-candidate.sh"
 work=$(t_tmpdir)
 cat >"$work/log" <<'LOG'
 hotpatch: stage map         936.2s  43 TU(s), 302 left out by the header filter
@@ -65,4 +75,38 @@ printf '%s\n' '+#define kfd_topology_get_num_devices() 0' >"$TRIAGE_UPDATE/diffs
 got=$(tc_defining_sources kfd_topology_get_num_devices | tr '\t' : | paste -sd' ')
 t_check "the .c files that define it: $got" test "$got" = "d/def.c:modified d/data.c:modified d/krstyle.c:modified"
 t_check "a symbol no change defines: none" test -z "$(tc_defining_sources kfd_topology_enum_kfd_devices)"
+
+update=$HOME/.cache/hotpatch/updates/6.1.190-1..6.1.192-1
+if [[ ! -s $update/files ]]; then
+	for n in 1 2 3; do
+		t_skip "tc_api_headers $n" "no 6.1.190-1 -> 6.1.192-1 update in $update (hotpatch-triage --from 6.1.190-1 --to 6.1.192-1 makes it)"
+	done
+	t_done
+	exit 0
+fi
+TRIAGE_UPDATE=$update
+# shellcheck disable=SC2034 # read by tc_api_headers
+TC_FILES=(drivers/gpu/drm/amd/amdkfd/kfd_chardev.c)
+got=$(tc_api_headers | tr '\t' = | paste -sd' ')
+t_check "kfd_chardev.c: the header whose prototype its call uses, no other: $got" \
+	test "$got" = "drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.h=amdgpu_amdkfd_get_dmabuf_info"
+# shellcheck disable=SC2034 # read by tc_api_headers
+TC_FILES=(net/xfrm/xfrm_state.c)
+got=$(tc_api_headers | tr '\t' = | paste -sd' ')
+t_check "xfrm_state.c: sched/signal.h changes the body of signal_pending, which it calls: $got" \
+	grep -qw 'include/linux/sched/signal.h=signal_pending' <<<"$got"
+# the same update, but kfd_chardev.c's diff without the kfd_ioctl_get_dmabuf_info hunks
+TRIAGE_UPDATE=$work/kfd
+mkdir -p "$TRIAGE_UPDATE/diffs/drivers/gpu/drm/amd/amdkfd"
+ln -s "$update/from" "$update/to" "$TRIAGE_UPDATE/"
+awk -F'\t' '$1 ~ /\.h$/' "$update/files" >"$TRIAGE_UPDATE/files"
+while IFS=$'\t' read -r f _; do
+	mkdir -p "$TRIAGE_UPDATE/diffs/${f%/*}"
+	ln -s "$update/diffs/$f.diff" "$TRIAGE_UPDATE/diffs/$f.diff"
+done <"$TRIAGE_UPDATE/files"
+cp "$T_TOP/tests/e2e/triage-closure/kfd/03-amdkfd-kfd_chardev.c.patch" "$TRIAGE_UPDATE/diffs/drivers/gpu/drm/amd/amdkfd/kfd_chardev.c.diff"
+# shellcheck disable=SC2034 # read by tc_api_headers
+TC_FILES=(drivers/gpu/drm/amd/amdkfd/kfd_chardev.c)
+got=$(tc_api_headers | tr '\t' = | paste -sd' ')
+t_check "kfd_chardev.c without its dmabuf hunks: no header: '$got'" test -z "$got"
 t_done
