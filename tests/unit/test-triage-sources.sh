@@ -97,13 +97,12 @@ t_check "xfrm_state.c: sched/signal.h changes the body of signal_pending, which 
 	grep -qw 'include/linux/sched/signal.h=signal_pending' <<<"$got"
 # the same update, but kfd_chardev.c's diff without the kfd_ioctl_get_dmabuf_info hunks
 TRIAGE_UPDATE=$work/kfd
-mkdir -p "$TRIAGE_UPDATE/diffs/drivers/gpu/drm/amd/amdkfd"
+mkdir -p "$TRIAGE_UPDATE"
 ln -s "$update/from" "$update/to" "$TRIAGE_UPDATE/"
-awk -F'\t' '$1 ~ /\.h$/' "$update/files" >"$TRIAGE_UPDATE/files"
-while IFS=$'\t' read -r f _; do
-	mkdir -p "$TRIAGE_UPDATE/diffs/${f%/*}"
-	ln -s "$update/diffs/$f.diff" "$TRIAGE_UPDATE/diffs/$f.diff"
-done <"$TRIAGE_UPDATE/files"
+cp "$update/files" "$TRIAGE_UPDATE/files"
+# a tree of links to the update's diffs, one of them replaced
+cp -rs "$update/diffs" "$TRIAGE_UPDATE/diffs"
+rm "$TRIAGE_UPDATE/diffs/drivers/gpu/drm/amd/amdkfd/kfd_chardev.c.diff"
 cp "$T_TOP/tests/e2e/triage-closure/kfd/03-amdkfd-kfd_chardev.c.patch" "$TRIAGE_UPDATE/diffs/drivers/gpu/drm/amd/amdkfd/kfd_chardev.c.diff"
 # shellcheck disable=SC2034 # read by tc_api_headers
 TC_FILES=(drivers/gpu/drm/amd/amdkfd/kfd_chardev.c)
