@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# hotpatch-triage on a fix whose .c compiles alone but uses what a changed header declares
+# (tests/e2e/triage-closure/kfd-dmabuf/: Debian's 6.1.190-1 -> 6.1.192-1 update, its diffs of
+# amdgpu_amdkfd.h and amdgpu_amdkfd.c and the kfd_ioctl_get_dmabuf_info hunks of its
+# kfd_chardev.c diff). kfd_chardev.c now passes &metadata_buffer, an 8-byte stack slot, to
+# amdgpu_amdkfd_get_dmabuf_info, whose prototype amdgpu_amdkfd.h changes from void * to void **.
+# Against the old header the call still compiles, and a module of kfd_chardev.c alone would
+# call the running kernel's old function, which copies up to a size the user gives into that
+# slot: a kernel stack overflow reported as built. The candidate must carry amdgpu_amdkfd.h,
+# and then amdgpu_amdkfd.c, which the carried header breaks (its definition changes with it),
+# or be refused naming the header; its log says why.
+# Cost: one triage of 2 candidates; the carried header recompiles every TU that includes it
+# (the header filter leaves most uncompiled): minutes at load 8-12.
+set -euo pipefail
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+t_plan 3
+tmp=$(t_tmpdir)
+series=$T_TOP/tests/e2e/triage-closure/kfd-dmabuf
+id=drivers_gpu_drm_amd_amdkfd_kfd_chardev_c
+hdr=drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.h
+
+cc=()
+command -v ccache >/dev/null && cc=(--cc-wrapper ccache)
+rc=0
+nice "$T_TOP/hotpatch-triage.sh" -j 2 "${cc[@]}" --from 6.1.190-1 -o "$tmp/t" "$series" >"$tmp/t.log" 2>&1 || rc=$?
+row=$(jq -c --arg id "$id" '.candidates[] | select(.id == $id)' "$tmp/t/triage.json" 2>/dev/null || true)
+row=${row:-null}
+t_check "the triage ran (exit 0 or 2), kfd_chardev.c has a row (exit $rc: $(tail -n 2 "$tmp/t.log" | tr '\n' ' '))" \
+	test "$row" != null -a "$rc" -le 2
+
+outcome=$(jq -r .outcome <<<"$row")
+files=$(jq -r '.files | sort | join(" ")' <<<"$row")
+reason=$(jq -r '.reason // ""' <<<"$row")
+if [[ $outcome == built && " $files " == *" $hdr "* && " $files " == *" drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.c "* ]] ||
+	[[ $outcome == refused && $reason == *"$hdr"* && $reason == *amdgpu_amdkfd_get_dmabuf_info* ]]; then
+	t_pass "kfd_chardev.c is not built alone: $outcome with $files${reason:+ ($reason)}"
+else
+	t_fail "kfd_chardev.c is not built alone" "saw $outcome with files $files; reason: ${reason:0:300}"
+fi
+t_check "its log names the rule: uses amdgpu_amdkfd_get_dmabuf_info, changed in $hdr" \
+	grep -q "kfd_chardev.c uses what the update changes in the headers it includes: amdgpu_amdkfd_get_dmabuf_info ($hdr)" "$tmp/t/logs/$id.log"
+t_done
