@@ -226,6 +226,7 @@ static int account_removed_entries(struct differ *d)
 static int account_symbol(struct differ *d, struct symbol *p)
 {
 	struct dsym *ds = D(p);
+	struct symbol *by_sym;
 	struct section *by;
 	int ret;
 
@@ -240,6 +241,9 @@ static int account_symbol(struct differ *d, struct symbol *p)
 		/* a value static's readers are changed: it is carried, or read by nothing */
 		if (ds->include || ds->refused || (ds->special_static && !ds->value_static))
 			return 0;
+		by_sym = module_entry_alias_of(p);
+		if (by_sym && (D(by_sym)->include || D(by_sym)->refused))
+			return 0;	/* its code is patched (or refused) under that name */
 		if (sym_is_data(p) && !ds->nr_refs && p->bind == STB_LOCAL) {
 			ret = read_by_special(p, p->sec, &by);
 			if (ret)

@@ -302,6 +302,7 @@ void special_free(struct differ *d);
 
 /* select.c */
 int select_symbols(struct differ *d);
+struct symbol *module_entry_alias_of(struct symbol *p);
 
 /* account.c: every difference between the objects has a verdict, or an error */
 int account(struct differ *d);

@@ -640,6 +640,31 @@ static int judge_unused_new(struct differ *d)
 	return 0;
 }
 
+/*
+ * module_init(fn) and module_exit(fn) make init_module and cleanup_module
+ * GLOBAL aliases of fn, which modpost points struct module at.  The code
+ * is fn's: it is patched once, under fn's name (the running module's
+ * alias then reaches the new code too), and the alias is not carried: the
+ * patch module has an init_module and cleanup_module of its own.
+ * Returns the function @p is such an alias of, else NULL.
+ */
+struct symbol *module_entry_alias_of(struct symbol *p)
+{
+	struct symbol **syms;
+	size_t i, nr;
+
+	if (!sym_is_func(p) || p->bind == STB_LOCAL ||
+	    (strcmp(p->name, "init_module") && strcmp(p->name, "cleanup_module")))
+		return NULL;
+	if (sec_symbols_by_offset(p->sec, &syms, &nr))
+		return NULL;
+	for (i = 0; i < nr; i++)
+		if (syms[i] != p && !syms[i]->deleted && sym_is_func(syms[i]) &&
+		    syms[i]->offset == p->offset && syms[i]->size == p->size)
+			return syms[i];
+	return NULL;
+}
+
 int select_symbols(struct differ *d)
 {
 	struct work w = { 0 };
@@ -657,6 +682,8 @@ int select_symbols(struct differ *d)
 		if (!p->sec || p->parent)
 			continue;
 		if (sym_is_func(p) && p->status == V_CHANGED) {
+			if (module_entry_alias_of(p))
+				continue;	/* patched as the function it names */
 			if (sec_is_init(p->sec) && !strncmp(p->sec->name, ".exit.", 6)) {
 				ret = refuse(d, p->sec, p, "changed __exit code",
 					     "__exit functions are notrace, so livepatch cannot "
