@@ -20,6 +20,18 @@ diff_globals() {
 	nm --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
 }
 
+# diff_defined OBJ - every name OBJ defines, local ones too, sorted
+diff_defined() {
+	[[ -f $1 ]] || return 0
+	nm --defined-only "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
+}
+
+# diff_locals OBJ - the names OBJ defines as locals (nm's lower-case types), sorted
+diff_locals() {
+	[[ -f $1 ]] || return 0
+	nm --defined-only "$1" | awk 'NF == 3 && $2 ~ /^[a-z]$/ { print $3 }' | LC_ALL=C sort -u
+}
+
 # diff_undefined OBJ - the symbols OBJ refers to without defining them, sorted
 diff_undefined() {
 	[[ -f $1 ]] || return 0
@@ -73,9 +85,10 @@ diff_run() {
 		rm -f "${out%.o}.layouts.patched"
 		hp_die "pahole cannot read the types of $obj (debug info): $(head -c 300 "$log")"
 	fi
-	hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --patch-refs $refs --json $json $work/orig/$obj $work/patched/$obj -o $out"
+	hp_verbose "$tool --index $HP_INDEX --object $target --cu $c --name $obj --new-globals $work/diff/new-globals --made-global $work/diff/made-global --patch-refs $refs --json $json $work/orig/$obj $work/patched/$obj -o $out"
 	"$tool" --index "$HP_INDEX" --release "$HP_RELEASE" --object "$target" --cu "$c" --name "$obj" \
-		--new-globals "$work/diff/new-globals" --patch-refs "$refs" --json "$json" \
+		--new-globals "$work/diff/new-globals" --made-global "$work/diff/made-global" \
+		--patch-refs "$refs" --json "$json" \
 		--orig-layouts "${out%.o}.layouts.orig" --patched-layouts "${out%.o}.layouts.patched" \
 		"$work/orig/$obj" "$work/patched/$obj" -o "$out" >"$log" 2>&1
 }
@@ -158,10 +171,17 @@ diff_objects() {
 	DIFF_TARGETS=()
 	mkdir -p "$work/diff"
 	# New global functions and data of each object: another object of the same patch (a module
-	# object using a helper a vmlinux object adds) resolves them inside the patch module.
+	# object using a helper a vmlinux object adds) resolves them inside the patch module. A
+	# static the fix makes global (qla_target.c's qlt_unmap_sg, which qla_os.c now calls) is
+	# not new: the running kernel has it as a local, which a reference from another object
+	# reaches through klp (hotpatch-diff --made-global).
+	: >"$work/diff/made-global"
 	while IFS=$'\t' read -r _ obj _ _; do
-		LC_ALL=C comm -13 <(diff_globals "$work/orig/$obj") <(diff_globals "$work/patched/$obj")
+		diff_globals "$work/patched/$obj" >"$work/diff/globals"
+		LC_ALL=C comm -13 <(diff_defined "$work/orig/$obj") "$work/diff/globals"
+		LC_ALL=C comm -12 <(diff_locals "$work/orig/$obj") "$work/diff/globals" >>"$work/diff/made-global"
 	done <"$work/tus" | LC_ALL=C sort -u >"$work/diff/new-globals"
+	LC_ALL=C sort -u -o "$work/diff/made-global" "$work/diff/made-global"
 	# Which of them some object of the patch calls or reads: a new function no changed code of
 	# its own object reaches is still used when another object refers to it (an unchanged
 	# reference there names an old symbol, so counting every reference only keeps more).

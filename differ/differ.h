@@ -175,6 +175,8 @@ struct differ {
 	size_t nr_patch_globals;
 	char **patch_refs;		/* new globals objects of the patch refer to, sorted */
 	size_t nr_patch_refs;
+	char **made_global;		/* statics another object of the patch makes global, sorted */
+	size_t nr_made_global;
 	struct lookup *lookup;
 	bool kpatch;
 	bool strict_data;		/* reloc to changed constant data differs */
@@ -346,6 +348,7 @@ struct lookup *lookup_symtab_open(const char *symtab, const char *symvers,
 				  const char *objname, const char *file_sym);
 void lookup_close(struct lookup *l);
 /* A local of this object in the target.  0 found, -ENOENT absent, -ENOTUNIQ ambiguous. */
+int lookup_local_only(struct lookup *l, const char *name, struct lookup_result *res);
 int lookup_local(struct lookup *l, const char *name, struct lookup_result *res);
 /* A global: in this object, vmlinux, or a single other module. */
 int lookup_global(struct lookup *l, const char *name, struct lookup_result *res);

@@ -118,6 +118,22 @@ static int external_global(struct differ *d, struct symbol *psym, const char *na
 				  "export it, or refer to it from code in a single object");
 	if (ret && d->kpatch && !psym->sec)
 		return set_ext_copy(psym, name);	/* kpatch: another object's, by export */
+	if (ret == -ENOENT && !psym->sec &&
+	    names_has(d->made_global, d->nr_made_global, name)) {
+		/*
+		 * Another object of the patch makes a static of the target
+		 * global (qla_target.c's qlt_unmap_sg, which qla_os.c now
+		 * calls): the running code is that local.  Only one local of
+		 * the name in the target object settles which; this object's
+		 * CU does not (the static is another file's).
+		 */
+		ret = lookup_local_only(d->lookup, name, &res);
+		if (ret == -ENOTUNIQ)
+			return unresolved(d, psym, name, "made global by another object of the "
+					  "patch, and several locals of this name exist in the target",
+					  "rename the static in the fix, or build the patch without "
+					  "the change that calls it");
+	}
 	if (ret)
 		return unresolved(d, psym, name, "not found in the target's symbol table",
 				  "check that the index matches the target release, or export it");

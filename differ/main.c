@@ -45,6 +45,9 @@ static void usage(FILE *f)
 "  --new-globals FILE  names (one a line) of new global functions and data that other\n"
 "                      objects of the same patch define: references to them stay plain\n"
 "                      undefined symbols, resolved inside the patch module\n"
+"  --made-global FILE  names (one a line) of statics that other objects of the same\n"
+"                      patch make global: a reference to one reaches the target's\n"
+"                      local of that name, when the target object has exactly one\n"
 "  --patch-refs FILE   names (one a line) that other objects of the same patch refer\n"
 "                      to: a new global named there is used even when nothing in\n"
 "                      this object is; new code and data nothing reaches, in an\n"
@@ -102,6 +105,7 @@ static char *objname_of(const char *parent)
 
 struct options {
 	const char *index, *json, *symtab, *symvers, *release, *new_globals, *patch_refs;
+	const char *made_global;
 	const char *alias_prefix;
 	char *objname_buf;
 };
@@ -143,6 +147,12 @@ static int run(struct differ *d, struct options *opt)
 		if (d->err)
 			return EXIT_ERROR;
 	}
+	if (opt->made_global) {
+		d->err = read_names(opt->made_global, "the statics the patch makes global",
+				    &d->made_global, &d->nr_made_global);
+		if (d->err)
+			return EXIT_ERROR;
+	}
 	if (opt->patch_refs) {
 		d->err = read_names(opt->patch_refs, "the names the patch refers to",
 				    &d->patch_refs, &d->nr_patch_refs);
@@ -179,6 +189,7 @@ int main(int argc, char **argv)
 		{ "cu", required_argument, NULL, 'c' },
 		{ "new-globals", required_argument, NULL, 'g' },
 		{ "patch-refs", required_argument, NULL, 'r' },
+		{ "made-global", required_argument, NULL, 'm' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "kpatch-compat", no_argument, NULL, 'k' },
 		{ "orig-layouts", required_argument, NULL, 'L' },
@@ -205,6 +216,7 @@ int main(int argc, char **argv)
 		case 'c': d.cu = optarg; break;
 		case 'g': opt.new_globals = optarg; break;
 		case 'r': opt.patch_refs = optarg; break;
+		case 'm': opt.made_global = optarg; break;
 		case 'L': d.orig_layouts = optarg; break;
 		case 'P': d.patched_layouts = optarg; break;
 		case 'n': d.display = optarg; break;

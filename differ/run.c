@@ -99,6 +99,7 @@ void differ_free(struct differ *d)
 	resolve_free(d);
 	klp_free_patch_globals(d);
 	free_names(&d->patch_refs, &d->nr_patch_refs);
+	free_names(&d->made_global, &d->nr_made_global);
 	differ_detach(d->orig);
 	differ_detach(d->patched);
 	if (d->out)

@@ -363,6 +363,27 @@ int lookup_local(struct lookup *l, const char *name, struct lookup_result *res)
 	return symtab_lookup(l, name, true, res);
 }
 
+int lookup_local_only(struct lookup *l, const char *name, struct lookup_result *res)
+{
+	const struct symidx_entry *e;
+	size_t n;
+
+	memset(res, 0, sizeof(*res));
+	if (!l->idx)
+		return symtab_lookup(l, name, true, res);
+	n = symidx_lookup(l->idx, l->objname, name, &e);
+	if (!n)
+		return -ENOENT;
+	if (n > 1 || e->bind != STB_LOCAL)
+		return -ENOTUNIQ;
+	res->object = e->object;
+	res->cu = e->cu;
+	res->sympos = e->sympos;
+	res->exported = e->exported;
+	res->type = e->type;
+	return 0;
+}
+
 int lookup_global(struct lookup *l, const char *name, struct lookup_result *res)
 {
 	memset(res, 0, sizeof(*res));
