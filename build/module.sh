@@ -307,8 +307,10 @@ module_kbuild() {
 	src=$bdir/src
 	# Reproducible: no build path in the output (DWARF, __FILE__), whatever $bdir is.
 	if ! module_make "$src" "-ffile-prefix-map=$src/=hotpatch/$name/ $(module_kdir_maps)" "$bdir/kbuild.log"; then
-		grep -E 'error|Error|undefined' "$bdir/kbuild.log" | grep -v '\.klp\.sym\.' | tail -n 20 >&2 || true
-		hp_die "kbuild failed for module $name; log: $bdir/kbuild.log"
+		# the linker's own lines say what clashed ("multiple definition of ...") without "error"
+		grep -E 'error|Error|undefined|multiple definition|^ld: ' "$bdir/kbuild.log" |
+			grep -v '\.klp\.sym\.' | tail -n 20 >&2 || true
+		hp_die "kbuild failed for module $name (the lines above; the whole log: $bdir/kbuild.log, kept with --keep-work)"
 	fi
 	grep -E 'undefined!' "$bdir/kbuild.log" | grep -v '"\.klp\.sym\.' >&2 || true
 	printf '%s\n' "$src" >"$bdir/built"
