@@ -111,6 +111,15 @@ void lookup_close(struct lookup *l)
 
 /* ---- index backend ---- */
 
+static void index_result(const struct symidx_entry *e, struct lookup_result *res)
+{
+	res->object = e->object;
+	res->cu = e->cu;
+	res->sympos = e->sympos;
+	res->exported = e->exported;
+	res->type = e->type;
+}
+
 static int index_local(struct lookup *l, const char *name, struct lookup_result *res)
 {
 	const struct symidx_entry *e, *one = NULL;
@@ -138,11 +147,7 @@ static int index_local(struct lookup *l, const char *name, struct lookup_result 
 	} else {
 		return -ENOTUNIQ;
 	}
-	res->object = one->object;
-	res->cu = one->cu;
-	res->sympos = one->sympos;
-	res->exported = one->exported;
-	res->type = one->type;
+	index_result(one, res);
 	return 0;
 }
 
@@ -157,11 +162,7 @@ static int index_global(struct lookup *l, const char *name, struct lookup_result
 		for (i = 0; i < n; i++) {
 			if (e[i].bind == STB_LOCAL)
 				continue;
-			res->object = e[i].object;
-			res->cu = e[i].cu;
-			res->sympos = e[i].sympos;
-			res->exported = e[i].exported;
-			res->type = e[i].type;
+			index_result(&e[i], res);
 			return 0;
 		}
 	}
@@ -178,11 +179,7 @@ static int index_global(struct lookup *l, const char *name, struct lookup_result
 		}
 		if (!one)
 			return -ENOENT;
-		res->object = one->object;
-		res->cu = one->cu;
-		res->sympos = one->sympos;
-		res->exported = one->exported;
-		res->type = one->type;
+		index_result(one, res);
 	}
 	return 0;
 }
@@ -376,11 +373,7 @@ int lookup_local_only(struct lookup *l, const char *name, struct lookup_result *
 		return -ENOENT;
 	if (n > 1 || e->bind != STB_LOCAL)
 		return -ENOTUNIQ;
-	res->object = e->object;
-	res->cu = e->cu;
-	res->sympos = e->sympos;
-	res->exported = e->exported;
-	res->type = e->type;
+	index_result(e, res);
 	return 0;
 }
 
