@@ -121,7 +121,13 @@ objects_includes_header() {
 }
 
 objects_map() {
-	local work=$1 c line cands n
+	objects_map_changed "$1"
+	objects_map_headers "$1"
+}
+
+# objects_map_changed WORK - WORK/tus: the TUs of the patch's own .c files.
+objects_map_changed() {
+	local work=$1 c line
 	: >"$work/tus"
 	for c in "${PATCH_C[@]}"; do
 		line=$(compiledb_line "$c")
@@ -131,6 +137,12 @@ objects_map() {
 		fi
 		printf '%s\n' "$line" >>"$work/tus"
 	done
+}
+
+# objects_map_headers WORK - adds to WORK/tus the TUs that include a changed header, and names
+# them all.
+objects_map_headers() {
+	local work=$1 c line cands n
 	if ((${#PATCH_H[@]})); then
 		mapfile -t cands < <(objects_header_users "${PATCH_H[@]}")
 		hp_verbose "header scan: ${#cands[@]} candidate TUs for ${PATCH_H[*]}"
@@ -777,14 +789,7 @@ objects_compile_one() {
 # of original objects the cache gave.
 objects_compile() {
 	local work=$1 src=$HP_CACHE/src
-	[[ -d $work/shadow ]] || objects_shadow "$src" "$work/patched-src" "$work/shadow"
-	export -f objects_compile_one objects_compile_errors objects_compile_tu objects_cmd_for hp_die hp_verbose \
-		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks objects_shadow_check \
-		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
-	objects_cache_init "$src"
-	# shellcheck disable=SC2090 # an awk program, passed whole to awk
-	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED \
-		OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN INCLUDES_AWK_NORM
+	objects_compile_env "$work"
 	local c obj cmd
 	: >"$work/jobs"
 	# The patched side first: with -j 1 (hotpatch-triage's candidates) a patched file that does
@@ -793,6 +798,33 @@ objects_compile() {
 		printf 'patched\t%s\t%s\t%s\t%s\n' "$work/shadow" "$c" "$obj" "$cmd" >>"$work/jobs"
 		printf 'orig\t%s\t%s\t%s\t%s\n' "$src" "$c" "$obj" "$cmd" >>"$work/jobs"
 	done <"$work/tus"
+	objects_run_jobs "$work"
+	OBJECTS_CACHED=0
+	while IFS=$'\t' read -r c obj _; do
+		[[ -s $work/orig/$obj && -s $work/patched/$obj ]] || hp_die "$obj: an object is missing"
+		[[ ! -e $work/orig/$obj.cached ]] || OBJECTS_CACHED=$((OBJECTS_CACHED + 1))
+	done <"$work/tus"
+	[[ ! -e $work/objects-published ]] || objects_cache_prune
+}
+
+# objects_compile_env WORK - what objects_run_jobs' child shells need: the shadow, the object
+# cache, the functions and variables they use.
+objects_compile_env() {
+	local work=$1
+	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"
+	export -f objects_compile_one objects_compile_errors objects_compile_tu objects_cmd_for hp_die hp_verbose \
+		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks objects_shadow_check \
+		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
+	objects_cache_init "$HP_CACHE/src"
+	# shellcheck disable=SC2090 # an awk program, passed whole to awk
+	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED \
+		OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN INCLUDES_AWK_NORM
+}
+
+# objects_run_jobs WORK - every job of WORK/jobs ("side<TAB>tree<TAB>src.c<TAB>obj<TAB>cmd"),
+# HP_JOBS at a time; dies naming what did not compile.
+objects_run_jobs() {
+	local work=$1
 	# The first TU that does not compile dooms the build: the jobs not started yet are
 	# skipped (a header change can reach hundreds of TUs; triage spent an hour on amdgpu's).
 	rm -f "$work/compile.failed" "$work/objects-published"
@@ -806,15 +838,9 @@ objects_compile() {
 			exit 1' _ \
 			"$work/jobs" "$work" ||
 		{
-			objects_check_failed_orig "$work" "$src"
+			objects_check_failed_orig "$work" "$HP_CACHE/src"
 			hp_die "compiling failed (see above)"
 		}
-	OBJECTS_CACHED=0
-	while IFS=$'\t' read -r c obj _; do
-		[[ -s $work/orig/$obj && -s $work/patched/$obj ]] || hp_die "$obj: an object is missing"
-		[[ ! -e $work/orig/$obj.cached ]] || OBJECTS_CACHED=$((OBJECTS_CACHED + 1))
-	done <"$work/tus"
-	[[ ! -e $work/objects-published ]] || objects_cache_prune
 }
 
 # objects_check_failed_orig WORK SRC - after a failed compile: the original of each TU whose
