@@ -434,7 +434,15 @@ hp_build() {
 	hp_stage_end "$((${#PATCH_C[@]} + ${#PATCH_H[@]} + ${#PATCH_IGNORED[@]})) file(s)"
 
 	hp_stage_begin map
-	objects_map "$work"
+	objects_map_changed "$work"
+	if objects_compile_changed_wanted "$work"; then
+		hp_stage_end "$(wc -l <"$work/tus") changed TU(s), compiled before the header scan"
+		hp_stage_begin compile
+		objects_compile_changed "$work"
+		hp_stage_end "the patched side of each, -j${HP_JOBS:-$(nproc)}"
+		hp_stage_begin map
+	fi
+	objects_map_headers "$work"
 	objects_prefilter "$work"
 	local tus=()
 	mapfile -t tus <"$work/tus"

@@ -17,16 +17,16 @@ report_build_id() {
 
 # shellcheck disable=SC2154 # opt_* are hotpatch-build.sh's parsed options
 report_write() {
-	local work=$1 out=$2 ko=$3 facts=() f timings='{' kv sums=() sizes=() line
+	local work=$1 out=$2 ko=$3 facts=() f timings sums=() sizes=() line
 	for f in "$work"/diff/*.json; do
 		[[ -f $f ]] && facts+=("$f")
 	done
-	# "stage=secs ..." as a JSON object, without one jq run per stage
-	for kv in $HP_TIMINGS; do
-		[[ $timings == '{' ]] || timings+=','
-		timings+="\"${kv%%=*}\":${kv#*=}"
-	done
-	timings+='}'
+	# "stage=secs ..." as a JSON object, without one jq run per stage; a stage that ran twice
+	# (compile: the changed .c files before the header scan, then the rest) is summed
+	timings=$(awk '{ for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = $i; sub(/^[^=]*=/, "", v)
+			if (!(k in t)) o[n++] = k; t[k] += v } }
+		END { printf "{"; for (i = 0; i < n; i++) printf "%s\"%s\":%s", (i ? "," : ""), o[i], t[o[i]]; printf "}" }' <<<"$HP_TIMINGS") ||
+		hp_die "cannot sum the stage times $HP_TIMINGS"
 	# the three digests in one sha256sum and both sizes in one stat (sha256sum starts the line
 	# of a file name it had to escape with a backslash; the digest follows it)
 	while IFS= read -r line; do

@@ -829,10 +829,11 @@ tc_row() {
 	# the module's facts only for a built row (an empty file slurps as [])
 	[[ $TC_OUTCOME == built && -f $TC_WORK/out/$TC_ID.json ]] && facts=$TC_WORK/out/$TC_ID.json
 	[[ $TC_OUTCOME != built ]] || ko=modules/$TC_ID.ko
-	# seconds per stage of the last attempt, from hotpatch-build's "stage NAME  S.Ss" lines
+	# seconds per stage of the last attempt, from hotpatch-build's "stage NAME  S.Ss" lines (a
+	# stage that ran twice summed: compile)
 	if [[ -f $TC_WORK/last.log ]]; then
-		stages=$(awk '/^hotpatch: stage / { printf "%s\"%s\":%s", (n++ ? "," : "{"), $3, $4 + 0 }
-			END { printf "%s", (n ? "}" : "{}") }' "$TC_WORK/last.log")
+		stages=$(awk '/^hotpatch: stage / { if (!($3 in t)) o[n++] = $3; t[$3] += $4 }
+			END { printf "{"; for (i = 0; i < n; i++) printf "%s\"%s\":%s", (i ? "," : ""), o[i], t[o[i]] + 0; printf "}" }' "$TC_WORK/last.log")
 	fi
 	# the fixes of the candidate's own file and of those it carries, from one read of the
 	# update's file list (the first line of a path, as the row always took it)
