@@ -309,7 +309,8 @@ export HP_VERBOSE HP_JOBS
 # hp_setup - make the release's cache complete. Everything that writes happens under the
 # release's lock; a complete cache (the "setup" stamp) is used without taking it.
 hp_setup() {
-	if hp_is_done "$HP_CACHE" setup && hp_is_done "$HP_CACHE" compiledb && ! symindex_stale &&
+	if hp_is_done "$HP_CACHE" setup && hp_is_done "$HP_CACHE" compiledb &&
+		hp_is_done "$HP_CACHE" "$TREE_GENERATED_STAMP" && ! symindex_stale &&
 		{ [[ -z $HP_BUILDROOT ]] || buildroot_complete "$HP_BUILDROOT"; }; then
 		return 0
 	fi
@@ -361,6 +362,7 @@ hp_setup() {
 		compiledb_ensure
 		hp_stage_end "$(wc -l <"$HP_CACHE/compiledb") TUs"
 	fi
+	tree_generate
 	# the include graph a changed header is mapped with (else made by the first such build)
 	hp_stage_begin includes
 	if includes_current; then

@@ -300,8 +300,10 @@ triage_plan() {
 	mv -f "$opt_output/.tmp.candidates.tsv" "$opt_output/candidates.tsv" || hp_die "cannot write $opt_output/candidates.tsv"
 	# the shadow of the updated tree (made by the first worker that needs it, 3 s CPU) belongs
 	# to one update and one target tree: it is kept with the update, for every run and shard
-	# (and to the include index's version: its "u" lines decide which directories are real)
-	k=$(printf '%s\n%s\nincludes %s\n' "$HP_SRC" "$(sha256sum <"$TRIAGE_UPDATE/files")" "$INCLUDES_VERSION" |
+	# (and to the include index's version: its "u" lines decide which directories are real;
+	# and to the tree's generated files: a real directory holds links to what src/ had then)
+	k=$(printf '%s\n%s\nincludes %s\n%s\n' "$HP_SRC" "$(sha256sum <"$TRIAGE_UPDATE/files")" \
+		"$INCLUDES_VERSION" "$TREE_GENERATED_STAMP" |
 		sha256sum | cut -c1-16)
 	TRIAGE_SHADOW=$TRIAGE_UPDATE/shadow-$k
 	# an output directory of an earlier version kept its own

@@ -3,6 +3,7 @@
 # the compiler resolves it, so that a changed header maps to exactly the TUs that may include it.
 #
 #   includes_ensure           build <cache>/includes once per release (under the lock)
+#   includes_rebuild          build it again (the tree gained generated files)
 #   includes_users HEADER...  the compile database's TUs (src.c as it spells them) that include
 #                             a header, directly or through other files
 #   includes_aliases HEADER...
@@ -215,14 +216,27 @@ includes_updirs_current() {
 
 includes_ensure() {
 	includes_current && includes_updirs_current && return 0
+	includes_write 0
+}
+
+# includes_rebuild - the index made again although current: the tree gained files (build/tree.sh's
+# tree_generate), so edges to them were missing; replaced by rename under its readers.
+includes_rebuild() {
+	includes_write 1
+}
+
+# includes_write REBUILD - write the index (and includes.up) unless current, or anyway when
+# REBUILD is 1.
+includes_write() {
+	local rebuild=$1
 	# A subshell, so that the lock is released when done (hp_lock is a no-op when the caller
 	# already holds it: --setup).
 	(
 		hp_lock "$HP_CACHE"
-		includes_current && includes_updirs_current && exit 0
+		((rebuild)) || { includes_current && includes_updirs_current && exit 0; }
 		# under the lock, a temporary is an interrupted writer's (the index is ~30 MB)
 		rm -f "$HP_CACHE"/.tmp.includes.*
-		if ! includes_current; then
+		if ((rebuild)) || ! includes_current; then
 			hp_log "indexing the #include lines of $HP_RELEASE (once per release, about 15 s)"
 			tmp=$(mktemp "$HP_CACHE/.tmp.includes.XXXXXX") || exit 1
 			includes_build "$HP_CACHE/src" "$HP_CACHE/compiledb" >"$tmp" || exit 1

@@ -6,6 +6,11 @@
 #                                      `make olddefconfig prepare` with CC=gcc-12,
 #                                      resolve_btfids left out)
 #
+#   tree_generate                      once per release, after the compile database: the
+#                                      files kbuild generates inside source directories
+#                                      (flask.h, *.asn1.[ch], crc32table.h, ...), stamp
+#                                      .done/$TREE_GENERATED_STAMP, list <cache>/generated
+#
 # Single TUs are compiled against the tree by build/objects.sh (tree_compile_tu).
 #
 # Why the tree is prepared in place: kbuild records absolute paths of the tree in a few places
@@ -117,4 +122,127 @@ tree_configure() {
 	tree_make -o tools/bpf/resolve_btfids prepare
 	hp_mark_done "$dir" tree
 	hp_stage_end
+}
+
+# `make prepare` leaves out what kbuild generates per directory while it builds that directory
+# (SELinux's flask.h and av_permissions.h, the *.asn1.[ch] of ksmbd, cifs, crypto and
+# netfilter, lib/crc32table.h, radeon's *_reg_safe.h, the vdso images ...): every TU that
+# includes one fails to compile on both sides. Which files those are is kbuild's knowledge, so
+# it is asked rather than listed here: `make -n --debug=b vmlinux modules` names every target
+# it would remake; the .c and .h ones that do not exist (but the modules' *.mod.c and the
+# dot-files of the final links, which need vmlinux or modpost) are made by their own
+# directory's Makefile.build, which builds exactly them and what they need (a host program
+# such as lib/gen_crc32table), nothing else of the directory. The stage's version is in its
+# stamp: a change here makes every cache run the stage once more.
+TREE_GENERATED_VERSION=1
+TREE_GENERATED_STAMP=generated-$TREE_GENERATED_VERSION
+
+# tree_generated_missing MAKEOUT - from `make -n --debug=b` output, the generated .c and .h
+# files the tree lacks, one a line, relative to src/.
+tree_generated_missing() {
+	local f
+	sed -n "s/^ *Must remake target '\(.*\)'\.\$/\1/p" "$1" | LC_ALL=C sort -u |
+		while IFS= read -r f; do
+			case $f in
+			*.mod.c | .* | */.* | scripts/* | tools/* | /*) continue ;;
+			*.c | *.h) ;;
+			*) continue ;;
+			esac
+			[[ -e $HP_CACHE/src/$f || -L $HP_CACHE/src/$f ]] || printf '%s\n' "$f"
+		done
+}
+
+# tree_files - every file and link of src/, sorted (the generation's undo list).
+tree_files() {
+	(cd "$HP_CACHE/src" && find . \( -type f -o -type l \) -print) | LC_ALL=C sort
+}
+
+# tree_generate - make the missing generated files of src/ (see above), once per release.
+# Under the lock; an interrupted run is undone by the next one: generated.before lists src/
+# before the stage, and whatever is not in it goes. The stamp is written last.
+tree_generate() {
+	local dir=$HP_CACHE before=$HP_CACHE/generated.before out mk list log d f n i=0 made
+	local -a missing=() failed=()
+	local -A bydir=()
+	hp_stage_begin generated
+	if hp_is_done "$dir" "$TREE_GENERATED_STAMP"; then
+		hp_stage_end cached
+		return 0
+	fi
+	hp_lock "$dir"
+	if hp_is_done "$dir" "$TREE_GENERATED_STAMP"; then
+		hp_stage_end cached
+		return 0
+	fi
+	if [[ -s $before ]]; then
+		hp_log "removing what an interrupted generation left in $dir/src"
+		tree_files | LC_ALL=C comm -13 "$before" - | (cd "$dir/src" && xargs -r -d '\n' rm -f --) ||
+			hp_die "cannot undo the interrupted generation in $dir/src"
+	else
+		tree_files | hp_atomic_write "$before"
+	fi
+	out=$(mktemp "$dir/.tmp.genmakedn.XXXXXX") || hp_die "cannot create a file in $dir"
+	# the flags of build/compiledb.sh: the same targets, the same tools left alone
+	(cd "$dir/src" && hp_target_exec make -n -k -j"${HP_JOBS:-$(nproc)}" -Orecurse --no-print-directory \
+		--debug=b -o tools/objtool -o tools/bpf/resolve_btfids CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" \
+		vmlinux modules) >"$out" 2>/dev/null || true
+	n=$(grep -c "Must remake target" "$out" || true)
+	if ((n < 1000)); then
+		rm -f "$out"
+		hp_die "make -n --debug=b in $dir/src named only $n targets; is the tree prepared?"
+	fi
+	mapfile -t missing < <(tree_generated_missing "$out")
+	rm -f "$out"
+	# each file by the Makefile of its directory (or the nearest one above that has one)
+	for f in "${missing[@]}"; do
+		d=${f%/*}
+		[[ $d != "$f" ]] || d=.
+		while [[ $d != . && ! -f $dir/src/$d/Makefile && ! -f $dir/src/$d/Kbuild ]]; do
+			[[ $d == */* ]] && d=${d%/*} || d=.
+		done
+		bydir[$d]+=" $f"
+	done
+	mk=$(mktemp "$dir/.tmp.generated.XXXXXX.mk") || hp_die "cannot create a file in $dir"
+	{
+		printf 'PHONY += hp-generated\nhp-generated:'
+		for d in "${!bydir[@]}"; do printf ' hp-generated-%s' "$((i++))"; done
+		printf '\n'
+		i=0
+		for d in "${!bydir[@]}"; do
+			# shellcheck disable=SC2016 # make expands $(MAKE) and $(build)
+			printf 'PHONY += hp-generated-%s\nhp-generated-%s:\n\t$(Q)$(MAKE) $(build)=%s%s\n' \
+				"$i" "$i" "$d" "${bydir[$d]}"
+			i=$((i + 1))
+		done
+	} >"$mk" || hp_die "cannot write $mk"
+	log=$(mktemp "$dir/.tmp.generated.XXXXXX.log") || hp_die "cannot create a file in $dir"
+	hp_verbose "make -C $dir/src -f Makefile -f $mk hp-generated (${#missing[@]} files)"
+	# -k: a generator that fails costs only the TUs that include its file (they fail as they
+	# did before); -o: nothing generated here may wait for the kernel's own link
+	hp_target_exec make -C "$dir/src" -k -j"${HP_JOBS:-$(nproc)}" --no-print-directory \
+		-f Makefile -f "$mk" -o tools/objtool -o tools/bpf/resolve_btfids -o vmlinux -o vmlinux.o \
+		CC="$HP_CC" KCFLAGS="$HP_KCFLAGS" hp-generated >"$log" 2>&1 || true
+	for f in "${missing[@]}"; do
+		[[ -e $dir/src/$f ]] || failed+=("$f")
+	done
+	if ((${#failed[@]})); then
+		tail -n 20 "$log" >&2
+		hp_log "warning: could not generate ${failed[*]} in $dir/src (last lines of make above): the TUs that include them do not compile"
+	fi
+	rm -f "$mk" "$log"
+	# the record of what the stage made (the generated files and the host programs they needed)
+	list=$(mktemp "$dir/.tmp.generated.XXXXXX") || hp_die "cannot create a file in $dir"
+	tree_files | LC_ALL=C comm -13 "$before" - | sed 's|^\./||' >"$list" || hp_die "cannot list the generated files"
+	if ! chmod 644 "$list" || ! mv -f "$list" "$dir/generated"; then
+		hp_die "cannot write $dir/generated"
+	fi
+	made=$(grep -c -v -e '/\.[^/]*\.cmd$' -e '/\.[^/]*\.d$' "$dir/generated" || true)
+	# an include index made before the stage lacks the edges out of the generated headers
+	# (ksmbd's asn1.h includes linux/asn1_ber_bytecode.h): made again
+	if [[ -s $dir/includes ]]; then
+		includes_rebuild
+	fi
+	rm -f "$before"
+	hp_mark_done "$dir" "$TREE_GENERATED_STAMP"
+	hp_stage_end "${#missing[@]} targets, $made files, ${#failed[@]} failed"
 }

@@ -59,7 +59,7 @@ for f in "$HP_KDIR/Makefile" "$HP_KDIR/.config" "$HP_VMLINUZ" "$HP_CONFIG" "$HP_
 	"$HP_SRC/tools/objtool/objtool" "$HP_CACHE/pkgversion"; do
 	[[ -s $f ]] || problems+=("missing $f")
 done
-for s in debs root dbg tree compiledb setup; do
+for s in debs root dbg tree compiledb "$TREE_GENERATED_STAMP" setup; do
 	[[ -f $HP_CACHE/.done/$s ]] || problems+=("no stamp .done/$s")
 done
 [[ $(stat -c %s "$HP_SYSMAP") -gt 1000000 ]] || problems+=("$HP_SYSMAP is the stub, not the real System.map")
@@ -188,7 +188,8 @@ mkdir -p "$cc/$HP_RELEASE/.done" "$cc/$HP_RELEASE/debs"
 for d in root dbg src; do
 	ln -s "$HP_CACHE/$d" "$cc/$HP_RELEASE/$d"
 done
-for s in debs root dbg tree compiledb; do
+# (the generated files are in the shared src/: the stamp says so, nothing is made in it here)
+for s in debs root dbg tree compiledb "$TREE_GENERATED_STAMP"; do
 	cp "$HP_CACHE/.done/$s" "$cc/$HP_RELEASE/.done/"
 done
 ln -s "$HP_CACHE/compiledb" "$cc/$HP_RELEASE/compiledb"
