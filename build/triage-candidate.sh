@@ -400,25 +400,16 @@ tc_carry_definitions() {
 	tc_carry "the patch refers to ${missing[*]}, which the running kernel lacks and the update adds in ${add[*]}; again with them" "${add[@]}"
 }
 
-# tc_api_headers - "header<TAB>identifier" for each header of the update (modified, not carried
-# yet) whose diff's changed lines name an identifier that the changed lines of the candidate's
-# .c diffs name too: the fix may use what that header's change declares (a function's new
-# prototype, a macro, a type, a member), and built against the old header it would use the
-# running kernel's old one (kfd_chardev.c passes an 8-byte stack slot to
-# amdgpu_amdkfd_get_dmabuf_info, whose new prototype in amdgpu_amdkfd.h says so; its old one
-# copies up to a size the user gives into it). The longest such identifier is named. Text only,
-# one awk over the diffs; whether the candidate's TUs include the header is asked after it.
+# tc_api_awk PART - the awk program of the "uses what a changed header declares" rule, in two
+# parts that share its notion of a changed statement: "decls", the names each header of the
+# update declares in its changed lines (once per update, tc_api_index), and "fix", the names
+# the changed statements of .c diffs name (every candidate's own, and the update's .c files).
 # Comments (followed across the lines of a hunk, on each side) and string and character
 # literals do not count; C's keywords and basic type names are left out, nothing else: a name
 # this misses is a fix built against the old declaration.
-tc_api_headers() {
-	local f prog
-	local -a cdiffs=()
-	for f in "${TC_FILES[@]}"; do
-		[[ $f == *.c ]] && cdiffs+=("$TRIAGE_UPDATE/diffs/$f.diff")
-	done
-	((${#cdiffs[@]})) || return 0
-	IFS= read -r -d '' prog <<'EOF' || true
+tc_api_awk() {
+	local common part
+	IFS= read -r -d '' common <<'EOF' || true
 # code(L, S) - the code of line L outside comments, S the side ("o" old, "n" new), whose state
 # (inside a comment or not) it follows
 function code(l, s,   out, i, j) {
@@ -447,6 +438,17 @@ function code(l, s,   out, i, j) {
 	}
 	return out
 }
+function keywords(   n, k, i) {
+	n = split("auto break case char const continue default do double else enum extern float " \
+		"for goto if inline int long register restrict return short signed sizeof static " \
+		"struct switch typedef union unsigned void volatile while bool true false NULL", k, " ")
+	for (i = 1; i <= n; i++)
+		keyword[k[i]] = 1
+}
+EOF
+	case $1 in
+	fix)
+		IFS= read -r -d '' part <<'EOF' || true
 # ends(T) - does code T end a statement (or a preprocessor line, or is it blank)?
 function ends(t) {
 	return t ~ /[;{}][ \t]*$/ || t ~ /^[ \t]*#/ || t ~ /^[ \t]*$/
@@ -503,22 +505,35 @@ function fixed(d,   l, c, t, hunk, pend, np, open) {
 	}
 	close(d)
 }
-# name(W, M) - W counts for the header when the fix names it (as a member when M: "dev" of a
-# struct the header adds or changes is not the fix's local "dev"); the longest such is best
-function name(w, m) {
-	if ((w in fix) && !(w in keyword) && (!m || (w in member)) && length(w) > length(best))
-		best = w
+# counts(W, TAG) - does a header's record of W (a member of struct TAG when TAG is not empty)
+# count for the fix in fix[] and member[]? "dev" of a struct the header changes is not the
+# fix's local "dev": a member counts when the fix names it as one and names its struct too.
+function counts(w, tag) {
+	return (w in fix) && (tag == "" || ((tag in fix) && (w in member)))
 }
-# lastdecl(T, M) - the declarator of the declaration T: its last identifier outside parentheses
-# before ";", "[", "=", ":", "," or "{" (a variable, a typedef's name; a member when M)
-function lastdecl(t, mem,   m) {
+EOF
+		;;
+	decls)
+		IFS= read -r -d '' part <<'EOF' || true
+# record(W, TAG) - header h declares W in a changed line (a member of struct TAG when TAG is
+# not empty): one line "h<TAB>W<TAB>TAG", in the order of its diff, each once
+function record(w, tag) {
+	if (length(w) < 2 || (w in keyword) || ((h, w, tag) in seen))
+		return
+	seen[h, w, tag] = 1
+	print h "\t" w "\t" tag
+}
+# lastdecl(T, TAG) - the declarator of the declaration T: its last identifier outside
+# parentheses before ";", "[", "=", ":", "," or "{" (a variable, a typedef's name; a member of
+# struct TAG when TAG is not empty)
+function lastdecl(t, tag,   m) {
 	while (gsub(/\([^()]*\)/, " ", t))
 		;
 	sub(/[;=\[:,{].*$/, "", t)
 	if (match(t, /[A-Za-z_][A-Za-z0-9_]*[ \t]*$/)) {
 		m = substr(t, RSTART, RLENGTH)
 		sub(/[ \t]+$/, "", m)
-		name(m, mem)
+		record(m, tag)
 	}
 }
 # load(F) - file F into line[F, 1..nl[F]], once
@@ -545,11 +560,11 @@ function has(f, w,   i, re) {
 # side's file), a changed line whose code is T, belongs to the declaration of. Its top-level
 # construct starts at the last line at or above L that starts with a letter or "#" (not a
 # comment's or a body's line, not a label). A macro: its name. A struct, union or enum: its tag
-# and the member (or constant) that line L declares (a member only when the fix names the
-# tag too: "id" of any struct is not the fix's "->id"). A function (a prototype, a static inline's
-# head or body) or a variable: the name before its first "(", and its declarator. A construct
-# whose first line the update adds or removes and whose name the other side lacks is new (or
-# gone): a fix that compiles alone cannot use it.
+# and the member (or constant) that line L declares (a member counts only when the fix names the
+# tag too: "id" of any struct is not the fix's "->id"). A function (a prototype, a static
+# inline's head or body) or a variable: the name before its first "(", and its declarator. A
+# construct whose first line the update adds or removes and whose name the other side lacks is
+# new (or gone): a fix that compiles alone cannot use it.
 function declared(f, o, L, t,   s, head, key, i, kind, m) {
 	load(f)
 	for (s = L; s > 1 && (line[f, s] !~ /^[A-Za-z_#]/ || line[f, s] ~ /^[A-Za-z_][A-Za-z0-9_]*:([^:]|$)/); s--)
@@ -587,21 +602,19 @@ function declared(f, o, L, t,   s, head, key, i, kind, m) {
 	if (((f, s) in edited) && (key == "" || !has(o, key)))
 		return
 	if (key != "")
-		name(key, 0)
+		record(key, "")
 	if (kind == "decl") {
-		lastdecl(m, 0)
+		lastdecl(m, "")
 	} else if (L != s && kind == "enum" && match(t, /^[ \t]*[A-Za-z_][A-Za-z0-9_]*/)) {
 		m = substr(t, RSTART, RLENGTH)
 		gsub(/[ \t]/, "", m)
-		name(m, 0)
-	} else if (L != s && kind == "struct" && (key in fix)) {
-		lastdecl(t, 1)
+		record(m, "")
+	} else if (L != s && kind == "struct" && key != "") {
+		lastdecl(t, key)
 	}
 }
-# header(H) - the longest identifier of fix[] that a changed line of H's diff (not a comment)
-# declares
-function header(h,   d, l, c, ol, nn, a, t, from, to) {
-	best = ""
+# header() - the records of what the changed lines of h's diff (not comments) declare
+function header(   d, l, c, ol, nn, a, t, from, to) {
 	d = diffs "/" h ".diff"
 	from = root "/from/" h
 	to = root "/to/" h
@@ -640,28 +653,95 @@ function header(h,   d, l, c, ol, nn, a, t, from, to) {
 		}
 	}
 	close(d)
-	return best
 }
 BEGIN {
-	n = split("auto break case char const continue default do double else enum extern float " \
-		"for goto if inline int long register restrict return short signed sizeof static " \
-		"struct switch typedef union unsigned void volatile while bool true false NULL", k, " ")
-	for (i = 1; i <= n; i++)
-		keyword[k[i]] = 1
-	n = split(carried, k, " ")
-	for (i = 1; i <= n; i++)
-		have[k[i]] = 1
-	for (i = 1; i < ARGC - 1; i++) {
-		fixed(ARGV[i])
-		delete ARGV[i]
-	}
+	keywords()
 }
-$1 ~ /\.h$/ && $2 == "modified" && !($1 in have) && header($1) != "" {
-	print $1 "\t" best
+$1 ~ /\.h$/ && $2 == "modified" {
+	h = $1
+	header()
 }
 EOF
-	awk -F'\t' -v q="'" -v root="$TRIAGE_UPDATE" -v diffs="$TRIAGE_UPDATE/diffs" -v carried="${TC_FILES[*]}" "$prog" \
-		"${cdiffs[@]}" "$TRIAGE_UPDATE/files"
+		;;
+	*) return 1 ;;
+	esac
+	printf '%s%s' "$common" "$part"
+}
+
+# tc_api_index WHAT - the path of UPDATE/api-KEY.WHAT, made once per update by the first
+# candidate that needs it: "decls" ("header<TAB>name<TAB>struct" of tc_api_awk decls, every
+# header of the update). It depends on the update alone, and reads every changed header (1.1 s
+# for 6.1.190-1 -> 6.1.192-1, which every built candidate paid before). KEY hashes the programs and the update's file list (as the
+# plan's); written by rename, so parallel candidates (-j) that both make it write the same
+# bytes, and a reader sees a whole file or none; an update directory this user cannot write
+# keeps it in the candidate's work directory.
+tc_api_index() {
+	local what=$1 key f tmp prog
+	key=$({
+		tc_api_awk decls
+		tc_api_awk fix
+		sha256sum <"$TRIAGE_UPDATE/files"
+	} | sha256sum) || hp_die "cannot hash the update $TRIAGE_UPDATE"
+	f=$TRIAGE_UPDATE/api-${key:0:16}.$what
+	if [[ ! -f $f ]]; then
+		tmp=$(mktemp "$TRIAGE_UPDATE/.tmp.api.XXXXXX" 2>/dev/null) || {
+			f=$TC_WORK/api-${key:0:16}.$what
+			tmp=$f.tmp
+		}
+		case $what in
+		decls)
+			prog=$(tc_api_awk decls)
+			awk -F'\t' -v q="'" -v root="$TRIAGE_UPDATE" -v diffs="$TRIAGE_UPDATE/diffs" "$prog" "$TRIAGE_UPDATE/files" >"$tmp"
+			;;
+		*) false ;;
+		esac || {
+			rm -f "$tmp"
+			hp_die "cannot read the $what of the update $TRIAGE_UPDATE"
+		}
+		chmod 644 "$tmp" || hp_die "cannot make $tmp readable"
+		mv -f "$tmp" "$f" || hp_die "cannot rename $tmp"
+	fi
+	printf '%s\n' "$f"
+}
+
+# tc_api_headers - "header<TAB>identifier" for each header of the update (modified, not carried
+# yet) whose diff's changed lines declare an identifier that the changed statements of the
+# candidate's .c diffs name too (tc_api_awk): the fix may use what that header's change declares
+# (a function's new prototype, a macro, a type, a member), and built against the old header it
+# would use the running kernel's old one (kfd_chardev.c passes an 8-byte stack slot to
+# amdgpu_amdkfd_get_dmabuf_info, whose new prototype in amdgpu_amdkfd.h says so; its old one
+# copies up to a size the user gives into it). The longest such identifier is named. Text only:
+# the candidate's diffs, matched against the update's decls (tc_api_index); whether the
+# candidate's TUs include the header is asked after it.
+tc_api_headers() {
+	local f decls
+	local -a cdiffs=()
+	for f in "${TC_FILES[@]}"; do
+		[[ $f == *.c ]] && cdiffs+=("$TRIAGE_UPDATE/diffs/$f.diff")
+	done
+	((${#cdiffs[@]})) || return 0
+	decls=$(tc_api_index decls)
+	awk -F'\t' -v q="'" -v carried="${TC_FILES[*]}" "$(tc_api_awk fix)"'
+	BEGIN {
+		keywords()
+		n = split(carried, k, " ")
+		for (i = 1; i <= n; i++)
+			have[k[i]] = 1
+		for (i = 1; i < ARGC - 1; i++) {
+			fixed(ARGV[i])
+			delete ARGV[i]
+		}
+	}
+	!($1 in have) && counts($2, $3) {
+		if (!($1 in best))
+			order[++nh] = $1
+		if (length($2) > length(best[$1]))
+			best[$1] = $2
+	}
+	END {
+		for (i = 1; i <= nh; i++)
+			print order[i] "\t" best[order[i]]
+	}' "${cdiffs[@]}" "$decls"
 }
 
 # tc_api_check - the grouping rule's last word on a candidate that built: a changed header its

@@ -30,8 +30,9 @@ for f in tc_failed_sources tc_missing_symbols tc_defining_sources; do
 	eval "$(sed -n "/^$f() {\$/,/^}\$/p" "$T_TOP/build/triage-candidate.sh")"
 	declare -F "$f" >/dev/null || t_bail "no $f in build/triage-candidate.sh"
 done
-# (its awk program is a here-document, whose lines "}" would end the range above)
-eval "$(sed -n '/^tc_api_headers() {$/,/^# tc_api_check /p' "$T_TOP/build/triage-candidate.sh")"
+# (tc_api_awk and tc_api_index with it; its awk program is a here-document, whose lines "}"
+# would end the range above)
+eval "$(sed -n '/^tc_api_awk() {$/,/^# tc_api_check /p' "$T_TOP/build/triage-candidate.sh")"
 declare -F tc_api_headers >/dev/null || t_bail "no tc_api_headers in build/triage-candidate.sh"
 work=$(t_tmpdir)
 cat >"$work/log" <<'LOG'
