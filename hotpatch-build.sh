@@ -431,6 +431,7 @@ hp_build() {
 	# the objects must come from the compiler that built the target, checked on every run
 	hp_check_compiler "$HP_CACHE/src/.config"
 	patch_classify "$opt_patch"
+	tree_generated_refuse "${PATCH_C[@]}" "${PATCH_H[@]}"
 	patch_apply "$opt_patch" "$HP_CACHE/src" "$work/patched-src"
 	# patch_classify sorted every file of the patch into these, or refused it
 	hp_stage_end "$((${#PATCH_C[@]} + ${#PATCH_H[@]} + ${#PATCH_IGNORED[@]})) file(s)"

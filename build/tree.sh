@@ -246,3 +246,85 @@ tree_generate() {
 	hp_mark_done "$dir" "$TREE_GENERATED_STAMP"
 	hp_stage_end "${#missing[@]} targets, $made files, ${#failed[@]} failed"
 }
+
+# tree_generated_inputs - "INPUT<TAB>GENERATED" for every C source or header a generated .c/.h
+# of src/ is made from (tree_generate): the files its command names, and the sources and local
+# headers of the host program that made it (kbuild's .cmd records: deps_ and source_ lines),
+# normalized as the include index. Built once per release, generated files are never made
+# again for a patch, so a patch that changes one of these inputs would compile against the old
+# generated file (SELinux's classmap.h makes flask.h and av_permissions.h; cpufeatures.h makes
+# capflags.c). A host program's global headers (include/, arch/*/include/, tools/) are left
+# out: genheaders includes uapi/linux/stddef.h, which the 6.1.192 update changes without
+# changing what genheaders writes; a change there that would is not seen.
+tree_generated_inputs() {
+	local list=$HP_CACHE/generated
+	[[ -s $list ]] || return 0
+	(cd "$HP_CACHE/src" &&
+		awk "$INCLUDES_AWK_NORM"'
+		# the deps_ and source_ lines of a .cmd file, each printed against OUT
+		function local_dep(p, out) {
+			p = norm(p)
+			if (p !~ /^(include|tools)\// && p !~ /^arch\/[^\/]*\/include\//)
+				print p "\t" out
+		}
+		function deps(cmdfile, out,   line, in_deps) {
+			in_deps = 0
+			while ((getline line < cmdfile) > 0) {
+				if (line ~ /^source_/) {
+					sub(/^[^=]*:= */, "", line)
+					local_dep(line, out)
+				} else if (line ~ /^deps_/) {
+					in_deps = 1
+				} else if (in_deps) {
+					if (line !~ /\\$/)
+						in_deps = 0
+					gsub(/[ \t\\]/, "", line)
+					if (line != "" && line !~ /^\// && line !~ /wildcard/ && line !~ /^\$/)
+						local_dep(line, out)
+				}
+			}
+			close(cmdfile)
+		}
+		function readable(f,   l, r) { r = (getline l < f); close(f); return r >= 0 }
+		# the .cmd of a generated .c/.h or of a host program (a name without a suffix)
+		/\/\.[^\/]*\.cmd$/ {
+			base = $0; sub(/^.*\/\./, "", base); sub(/\.cmd$/, "", base)
+			if (base ~ /\./ && base !~ /\.[ch]$/)
+				next
+			dir = $0; sub(/\/[^\/]*$/, "", dir)
+			out = dir "/" base
+			deps($0, out)
+			while ((getline line < $0) > 0) {
+				# (the kbuild of 6.12 writes savedcmd_)
+				if (line !~ /^(saved)?cmd_/)
+					continue
+				n = split(line, w, /[ \t;<>|()]+/)
+				for (i = 3; i <= n; i++) {
+					t = w[i]; sub(/^\.\//, "", t)
+					if (t == "" || t ~ /^[-\/$]/ || t == out)
+						continue
+					if (t ~ /\.[ch]$/ && readable(t))
+						print norm(t) "\t" out
+					# a host program of the tree that makes it: its sources
+					tdir = t; tb = t
+					if (sub(/\/[^\/]*$/, "", tdir) && sub(/^.*\//, "", tb) && tb !~ /\./ &&
+					    readable(tdir "/." tb ".cmd"))
+						deps(tdir "/." tb ".cmd", out)
+				}
+			}
+			close($0)
+		}' "$list") | LC_ALL=C sort -u
+}
+
+# tree_generated_refuse FILE... - refuse (exit 2) when the patch changes an input of a generated
+# file (tree_generated_inputs), naming both: the patched side would compile against the copy
+# made once for the release, without the change.
+tree_generated_refuse() {
+	local -a hits=()
+	(($#)) || return 0
+	mapfile -t hits < <(tree_generated_inputs | awk -F'\t' 'NR == FNR { p[$0] = 1; next }
+		($1 in p) { print $1 ": the generated " $2 " is made from it" }' <(printf '%s\n' "$@") -)
+	((${#hits[@]})) || return 0
+	printf 'hotpatch: %s: refused: %s\n' "$HP_STAGE" "${hits[@]}" >&2
+	hp_refuse "the patch changes what kbuild generates files from, and the files this build compiles against were generated once for $HP_RELEASE without the change (see above)"
+}

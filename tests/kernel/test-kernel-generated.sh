@@ -5,7 +5,8 @@
 # every *.asn1.h the configuration compiles, TUs that include them compile on both sides
 # (tests/kernel/compile-pair.sh: security/selinux/avc.o, the asn1 decoder of ksmbd or the
 # first other TU including an *.asn1.h), the include index has the edges out of a generated
-# header, and hotpatch-build makes a module of a fix to security/selinux/avc.c.
+# header, hotpatch-build makes a module of a fix to security/selinux/avc.c and refuses a patch
+# to SELinux's classmap.h, which flask.h is generated from.
 # The release is T_RELEASE (e.g. 6.1.0-54-amd64), else hotpatch-build's default.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -18,7 +19,7 @@ set -euo pipefail
 . "$T_TOP/build/compiledb.sh"
 cd "$T_TOP"
 
-t_plan 6
+t_plan 7
 if [[ -n ${T_RELEASE:-} ]]; then
 	env=$(./hotpatch-build.sh --setup --print-env -k "$T_RELEASE" 2>/dev/null) ||
 		t_bail "expected hotpatch-build.sh --setup -k $T_RELEASE to succeed, saw it fail"
@@ -129,5 +130,23 @@ if [[ " $fns " == *" avc_audit_pre_callback "* ]]; then
 	t_pass "$HP_RELEASE: the module patches avc_audit_pre_callback"
 else
 	t_fail "$HP_RELEASE: the module patches avc_audit_pre_callback" "expected it in selinux_avc.json, saw '${fns}'"
+fi
+
+# --- a patch to what a generated file is made from is refused ----------------------------------
+# (the patched side would compile against the flask.h generated without it)
+d=$tmp/classmap
+h=security/selinux/include/classmap.h
+mkdir -p "$d/a/${h%/*}" "$d/b/${h%/*}"
+cp "$HP_SRC/$h" "$d/a/$h"
+sed '1i /* hotpatch test */' "$HP_SRC/$h" >"$d/b/$h"
+(cd "$d" && diff -u "a/$h" "b/$h" >classmap.patch) || true
+rc=0
+./hotpatch-build.sh -k "$HP_RELEASE" -n classmap -o "$d/out" "$d/classmap.patch" >"$d/build.log" 2>&1 || rc=$?
+if ((rc == 2)) && grep -qF "refused: $h: the generated security/selinux/flask.h is made from it" "$d/build.log" &&
+	[[ ! -e $d/out/classmap.ko ]]; then
+	t_pass "$HP_RELEASE: a patch to $h is refused (flask.h is generated from it)"
+else
+	t_fail "$HP_RELEASE: a patch to $h is refused" \
+		"expected exit 2 naming $h and flask.h and no module, saw exit $rc: $(tail -n 2 "$d/build.log" | tr '\n' ' ')"
 fi
 t_done
