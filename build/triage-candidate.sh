@@ -408,7 +408,7 @@ tc_carry_definitions() {
 # literals do not count; C's keywords and basic type names are left out, nothing else: a name
 # this misses is a fix built against the old declaration.
 tc_api_awk() {
-	local common part
+	local common part main
 	IFS= read -r -d '' common <<'EOF' || true
 # code(L, S) - the code of line L outside comments, S the side ("o" old, "n" new), whose state
 # (inside a comment or not) it follows
@@ -447,7 +447,7 @@ function keywords(   n, k, i) {
 }
 EOF
 	case $1 in
-	fix)
+	fix | uses)
 		IFS= read -r -d '' part <<'EOF' || true
 # ends(T) - does code T end a statement (or a preprocessor line, or is it blank)?
 function ends(t) {
@@ -512,6 +512,20 @@ function counts(w, tag) {
 	return (w in fix) && (tag == "" || ((tag in fix) && (w in member)))
 }
 EOF
+		IFS= read -r -d '' main <<'EOF' || true
+BEGIN {
+	keywords()
+}
+# every modified .c of the update: "path<TAB>name<TAB>member"
+$1 ~ /\.c$/ && $2 == "modified" {
+	delete fix
+	delete member
+	fixed(diffs "/" $1 ".diff")
+	for (w in fix)
+		print $1 "\t" w "\t" ((w in member) ? 1 : 0)
+}
+EOF
+		[[ $1 == fix ]] || part+=$main
 		;;
 	decls)
 		IFS= read -r -d '' part <<'EOF' || true
@@ -670,16 +684,19 @@ EOF
 
 # tc_api_index WHAT - the path of UPDATE/api-KEY.WHAT, made once per update by the first
 # candidate that needs it: "decls" ("header<TAB>name<TAB>struct" of tc_api_awk decls, every
-# header of the update). It depends on the update alone, and reads every changed header (1.1 s
-# for 6.1.190-1 -> 6.1.192-1, which every built candidate paid before). KEY hashes the programs and the update's file list (as the
-# plan's); written by rename, so parallel candidates (-j) that both make it write the same
-# bytes, and a reader sees a whole file or none; an update directory this user cannot write
-# keeps it in the candidate's work directory.
+# header of the update), "uses" ("path<TAB>name<TAB>member" of tc_api_awk uses, every modified
+# .c of the update; member 1 when its changed statements name it after "." or "->"). Both
+# depend on the update alone; the decls read every changed header (1.1 s for 6.1.190-1 ->
+# 6.1.192-1, which every built candidate paid before), the uses every .c diff (0.4 s). KEY
+# hashes the programs and the update's file list (as the plan's); written by rename, so
+# parallel candidates (-j) that both make it write the same bytes, and a reader sees a whole
+# file or none; an update directory this user cannot write keeps it in the candidate's work
+# directory.
 tc_api_index() {
 	local what=$1 key f tmp prog
 	key=$({
 		tc_api_awk decls
-		tc_api_awk fix
+		tc_api_awk uses
 		sha256sum <"$TRIAGE_UPDATE/files"
 	} | sha256sum) || hp_die "cannot hash the update $TRIAGE_UPDATE"
 	f=$TRIAGE_UPDATE/api-${key:0:16}.$what
@@ -692,6 +709,10 @@ tc_api_index() {
 		decls)
 			prog=$(tc_api_awk decls)
 			awk -F'\t' -v q="'" -v root="$TRIAGE_UPDATE" -v diffs="$TRIAGE_UPDATE/diffs" "$prog" "$TRIAGE_UPDATE/files" >"$tmp"
+			;;
+		uses)
+			prog=$(tc_api_awk uses)
+			awk -F'\t' -v q="'" -v diffs="$TRIAGE_UPDATE/diffs" "$prog" "$TRIAGE_UPDATE/files" >"$tmp"
 			;;
 		*) false ;;
 		esac || {
@@ -744,6 +765,68 @@ tc_api_headers() {
 	}' "${cdiffs[@]}" "$decls"
 }
 
+# tc_api_callers - "path<TAB>header<TAB>identifier" for each .c of the update (modified, not
+# carried) whose changed statements name an identifier that the changed lines of a header the
+# candidate carries declare (tc_api_awk, the same notion as tc_api_headers'; the longest per
+# .c and header): the other direction of that rule. The update changed that .c's use of the
+# declaration together with the declaration (kfd_chardev.c's call of
+# amdgpu_amdkfd_get_dmabuf_info, whose prototype amdgpu_amdkfd.h changes and amdgpu_amdkfd.c's
+# definition with it; server.c's call of ksmbd_init_smb_server, smb_common.h and smb_common.c).
+# Text only; whether the .c's TU includes the header is asked after it.
+tc_api_callers() {
+	local f decls uses
+	local -a hdrs=()
+	for f in "${TC_FILES[@]}"; do
+		[[ $f == *.h ]] && hdrs+=("$f")
+	done
+	((${#hdrs[@]})) || return 0
+	decls=$(tc_api_index decls)
+	uses=$(tc_api_index uses)
+	awk -F'\t' -v q="'" -v carried="${TC_FILES[*]}" "$(tc_api_awk fix)"'
+	# flush() - the records of the carried headers that the .c "cur" names, in fix[] and
+	# member[]: its longest per header
+	function flush(   i, nh, order) {
+		for (i = 1; i <= nr && cur != "" && !(cur in have); i++) {
+			if (!counts(rw[i], rt[i]))
+				continue
+			if (!(rh[i] in best))
+				order[++nh] = rh[i]
+			if (length(rw[i]) > length(best[rh[i]]))
+				best[rh[i]] = rw[i]
+		}
+		for (i = 1; i <= nh; i++)
+			print cur "\t" order[i] "\t" best[order[i]]
+		delete best
+		delete fix
+		delete member
+	}
+	BEGIN {
+		n = split(carried, k, " ")
+		for (i = 1; i <= n; i++)
+			have[k[i]] = 1
+	}
+	FILENAME == ARGV[1] {
+		if ($1 in have) {
+			nr++
+			rh[nr] = $1
+			rw[nr] = $2
+			rt[nr] = $3
+		}
+		next
+	}
+	!nr { exit }
+	$1 != cur {
+		flush()
+		cur = $1
+	}
+	{
+		fix[$2] = 1
+		if ($3)
+			member[$2] = 1
+	}
+	END { flush() }' "$decls" "$uses"
+}
+
 # tc_api_check - the grouping rule's last word on a candidate that built: a changed header its
 # TUs include (tc_needed_headers, gcc -M in the updated tree: asked only for the headers
 # tc_api_headers names, so a candidate whose changes name nothing a header changes pays
@@ -751,11 +834,22 @@ tc_api_headers() {
 # local one is carried and the candidate built again (tc_close then carries the .c files it
 # breaks); a global one (include/, arch/*/include/: it would recompile every TU that includes
 # it) or one that changes a layout refuses the candidate, naming the header and the identifier.
-# Status 0 when it built again.
+# When no header is wanted, the other direction (tc_api_users). Status 0 when it built again.
 tc_api_check() {
+	tc_api_declared && return 0
+	[[ $TC_OUTCOME == built ]] || return 1
+	tc_api_users
+}
+
+# tc_api_declared - tc_api_check's first direction: the headers whose changed declarations the
+# candidate's changed statements use. Status 0 when it built again.
+tc_api_declared() {
 	local f h w why line
 	local -a api local=()
 	local -A want=() inc=() lay=()
+	# made here, where a failure ends the worker, not in the process substitution below, where
+	# it would read as "no header"
+	tc_api_index decls >/dev/null
 	mapfile -t api < <(tc_api_headers)
 	((${#api[@]})) || return 1
 	for line in "${api[@]}"; do
@@ -793,6 +887,56 @@ tc_api_check() {
 	tc_carry "$TC_PATH $(tc_api_note "${api[@]}"); again with ${local[*]}" "${local[@]}"
 }
 
+# tc_api_users - the other direction: a header the candidate carries changes a declaration
+# (tc_api_callers) whose use the update changes in another .c whose TU includes that header
+# (tc_needed_headers). Every TU that includes a carried header is compiled against it, but from
+# its old source: a caller whose old statements compile against the new declaration (a
+# void * that becomes void **, kfd_chardev.c; a pointer to another struct, which gcc only warns
+# about, server.c) keeps the running kernel's code, or gets mixed code that the update never
+# had, and passes the old meaning to a function the candidate patches (or to a macro, static
+# inline or type that now means something else). So whether the candidate patches the function
+# does not matter: every .c of the update whose changed statements name what a carried header's
+# changed lines declare is carried (its whole diff) and the candidate built again, which takes
+# the definition's .c along too (its changed head names the function). More than
+# TC_MAX_SOURCES .c files refuse the candidate, naming the header, the name and the .c files.
+# Status 0 when it built again.
+tc_api_users() {
+	local line c h w n f note=''
+	local -a users add=() deps
+	local -A inc=() seen=()
+	[[ " ${TC_FILES[*]} " == *".h "* ]] || return 1
+	# made here, where a failure ends the worker, not in the process substitution below, where
+	# it would read as "no callers"
+	tc_api_index decls >/dev/null
+	tc_api_index uses >/dev/null
+	mapfile -t users < <(tc_api_callers)
+	((${#users[@]})) || return 1
+	tc_shadow
+	for line in "${users[@]}"; do
+		IFS=$'\t' read -r c h w <<<"$line"
+		if [[ -z ${inc[$c]+set} ]]; then
+			mapfile -t deps < <(tc_needed_headers "$c")
+			inc[$c]=" ${deps[*]%%$'\t'*} "
+		fi
+		# another driver's name alike, or a .c this configuration does not build
+		[[ ${inc[$c]} == *" $h "* ]] || continue
+		[[ -n ${seen[$c]:-} ]] || add+=("$c")
+		seen[$c]=1
+		note+="${note:+, }$w ($h) in $c"
+	done
+	((${#add[@]})) || return 1
+	n=0
+	for f in "${TC_FILES[@]}" "${add[@]}"; do
+		[[ $f == *.c ]] && n=$((n + 1))
+	done
+	if ((n > TC_MAX_SOURCES)); then
+		TC_OUTCOME=refused
+		TC_REASON="the carried headers change declarations whose use the update changes in other .c files too: $note; with them more than $TC_MAX_SOURCES .c files, not carried; built without them, those callers would stay the running kernel's code and use the new declarations with the old meaning"
+		return 1
+	fi
+	tc_carry "the carried headers change declarations whose use the update changes in other .c files too: $note; again with ${add[*]}" "${add[@]}"
+}
+
 # tc_api_note LINE... - "uses W1 (H1), W2 (H2)" of tc_api_headers' lines, for the log.
 tc_api_note() {
 	local line h w out=''
@@ -805,7 +949,8 @@ tc_api_note() {
 
 # tc_close - after the first attempt, the grouping rule's carries (tc_carry_sources for what
 # does not compile, tc_carry_definitions for what it calls that only the update defines, and
-# tc_api_check for a built one that uses what a changed header declares), one attempt each,
+# tc_api_check for a built one that uses what a changed header declares, or carries a header
+# whose changed declarations other .c files of the update use), one attempt each,
 # until the candidate builds with nothing more to carry, or something ends it.
 tc_close() {
 	while :; do

@@ -11,12 +11,18 @@
 # slot: a kernel stack overflow reported as built. The candidate must carry amdgpu_amdkfd.h,
 # and then amdgpu_amdkfd.c, which the carried header breaks (its definition changes with it),
 # or be refused naming the header; its log says why.
+# The other direction, on the series' other candidate: amdgpu_amdkfd.c does not compile alone
+# (its definition changes with the prototype), carries amdgpu_amdkfd.h, and then builds; but
+# kfd_chardev.c's old call still compiles against the new prototype, and a module of the two
+# would pass the old buffer to the new function, which stores a pointer into it. The candidate
+# must carry kfd_chardev.c's change too (the update changes that call with the prototype), or
+# be refused naming it.
 # Cost: one triage of 2 candidates; the carried header recompiles every TU that includes it
 # (the header filter leaves most uncompiled): minutes at load 8-12.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 3
+t_plan 5
 tmp=$(t_tmpdir)
 series=$T_TOP/tests/e2e/triage-closure/kfd-dmabuf
 id=drivers_gpu_drm_amd_amdkfd_kfd_chardev_c
@@ -42,4 +48,23 @@ else
 fi
 t_check "its log names the rule: uses amdgpu_amdkfd_get_dmabuf_info, changed in $hdr" \
 	grep -q "kfd_chardev.c uses what the update changes in the headers it includes: amdgpu_amdkfd_get_dmabuf_info ($hdr)" "$tmp/t/logs/$id.log"
+
+# the other direction: amdgpu_amdkfd.c carries amdgpu_amdkfd.h, whose changed prototype the
+# update's change of kfd_chardev.c uses
+id=drivers_gpu_drm_amd_amdgpu_amdgpu_amdkfd_c
+caller=drivers/gpu/drm/amd/amdkfd/kfd_chardev.c
+row=$(jq -c --arg id "$id" '.candidates[] | select(.id == $id)' "$tmp/t/triage.json" 2>/dev/null || true)
+row=${row:-null}
+outcome=$(jq -r .outcome <<<"$row")
+files=$(jq -r '.files // [] | sort | join(" ")' <<<"$row")
+reason=$(jq -r '.reason // ""' <<<"$row")
+if [[ $outcome == built && " $files " == *" $hdr "* && " $files " == *" $caller "* ]] ||
+	[[ $outcome == refused && $reason == *"$caller"* && $reason == *amdgpu_amdkfd_get_dmabuf_info* ]]; then
+	t_pass "amdgpu_amdkfd.c with amdgpu_amdkfd.h is not built without kfd_chardev.c's call: $outcome with $files${reason:+ ($reason)}"
+else
+	t_fail "amdgpu_amdkfd.c with amdgpu_amdkfd.h is not built without kfd_chardev.c's call" \
+		"saw $outcome with files $files; reason: ${reason:0:300}"
+fi
+t_check "its log names the other direction: amdgpu_amdkfd_get_dmabuf_info ($hdr) in $caller" \
+	grep -qF "the carried headers change declarations whose use the update changes in other .c files too: amdgpu_amdkfd_get_dmabuf_info ($hdr) in $caller" "$tmp/t/logs/$id.log"
 t_done

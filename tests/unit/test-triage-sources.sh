@@ -19,10 +19,16 @@
 # only names the same common word ("dev", "id", "out": a member of an unrelated struct, a label)
 # nor a name the update adds whole; with the kfd_ioctl_get_dmabuf_info hunks left out of
 # kfd_chardev.c's diff (tests/e2e/triage-closure/kfd), amdgpu_amdkfd.h no longer counts.
+# tc_api_callers, the other direction: the .c files of the update whose changed statements name
+# what a header the candidate carries declares in its changed lines (amdgpu_amdkfd.c with
+# amdgpu_amdkfd.h: kfd_chardev.c, whose old call compiles against the new prototype; l2tp_core.c
+# with l2tp_core.h: l2tp_netlink.c and l2tp_ppp.c, not l2tp_debugfs.c, whose change names other
+# things; smb_common.c with smb_common.h: server.c), and none once kfd_chardev.c's diff lacks
+# the dmabuf hunks.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 8
+t_plan 12
 # shellcheck source=build/includes.sh
 . "$T_TOP/build/includes.sh"
 # the function alone: the script runs a candidate when sourced
@@ -33,7 +39,9 @@ done
 # (tc_api_awk and tc_api_index with it; its awk program is a here-document, whose lines "}"
 # would end the range above)
 eval "$(sed -n '/^tc_api_awk() {$/,/^# tc_api_check /p' "$T_TOP/build/triage-candidate.sh")"
-declare -F tc_api_headers >/dev/null || t_bail "no tc_api_headers in build/triage-candidate.sh"
+for f in tc_api_headers tc_api_callers; do
+	declare -F "$f" >/dev/null || t_bail "no $f in build/triage-candidate.sh"
+done
 work=$(t_tmpdir)
 cat >"$work/log" <<'LOG'
 hotpatch: stage map         936.2s  43 TU(s), 302 left out by the header filter
@@ -92,6 +100,21 @@ TC_FILES=(net/xfrm/xfrm_state.c)
 got=$(tc_api_headers | tr '\t' = | paste -sd' ')
 t_check "xfrm_state.c: sched/signal.h changes the body of signal_pending, which it calls: $got" \
 	grep -qw 'include/linux/sched/signal.h=signal_pending' <<<"$got"
+# shellcheck disable=SC2034 # read by tc_api_callers
+TC_FILES=(drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.c drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.h)
+got=$(tc_api_callers | tr '\t' = | paste -sd' ')
+t_check "amdgpu_amdkfd.c with amdgpu_amdkfd.h: kfd_chardev.c's changed call, nothing else: $got" \
+	test "$got" = "drivers/gpu/drm/amd/amdkfd/kfd_chardev.c=drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.h=amdgpu_amdkfd_get_dmabuf_info"
+# shellcheck disable=SC2034 # read by tc_api_callers
+TC_FILES=(net/l2tp/l2tp_core.c net/l2tp/l2tp_core.h)
+got=$(tc_api_callers | tr '\t' = | paste -sd' ')
+t_check "l2tp_core.c with l2tp_core.h: the two changed callers of l2tp_session_set_header_len: $got" \
+	test "$got" = "net/l2tp/l2tp_netlink.c=net/l2tp/l2tp_core.h=l2tp_session_set_header_len net/l2tp/l2tp_ppp.c=net/l2tp/l2tp_core.h=l2tp_session_set_header_len"
+# shellcheck disable=SC2034 # read by tc_api_callers
+TC_FILES=(fs/smb/server/smb_common.c fs/smb/server/smb_common.h)
+got=$(tc_api_callers | tr '\t' = | paste -sd' ')
+t_check "smb_common.c with smb_common.h: server.c's changed call of ksmbd_init_smb_server: $got" \
+	test "$got" = "fs/smb/server/server.c=fs/smb/server/smb_common.h=ksmbd_init_smb_server"
 # the same update, but kfd_chardev.c's diff without the kfd_ioctl_get_dmabuf_info hunks
 TRIAGE_UPDATE=$work/kfd
 mkdir -p "$TRIAGE_UPDATE"
@@ -105,4 +128,8 @@ cp "$T_TOP/tests/e2e/triage-closure/kfd/03-amdkfd-kfd_chardev.c.patch" "$TRIAGE_
 TC_FILES=(drivers/gpu/drm/amd/amdkfd/kfd_chardev.c)
 got=$(tc_api_headers | tr '\t' = | paste -sd' ')
 t_check "kfd_chardev.c without its dmabuf hunks: no header: '$got'" test -z "$got"
+# shellcheck disable=SC2034 # read by tc_api_callers
+TC_FILES=(drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.c drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.h)
+got=$(tc_api_callers | tr '\t' = | paste -sd' ')
+t_check "amdgpu_amdkfd.c with amdgpu_amdkfd.h, kfd_chardev.c without its dmabuf hunks: no caller: '$got'" test -z "$got"
 t_done
