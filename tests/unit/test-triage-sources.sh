@@ -28,11 +28,11 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 12
+t_plan 13
 # shellcheck source=build/includes.sh
 . "$T_TOP/build/includes.sh"
 # the function alone: the script runs a candidate when sourced
-for f in tc_failed_sources tc_missing_symbols tc_defining_sources; do
+for f in tc_failed_sources tc_error_idents tc_missing_symbols tc_defining_sources; do
 	eval "$(sed -n "/^$f() {\$/,/^}\$/p" "$T_TOP/build/triage-candidate.sh")"
 	declare -F "$f" >/dev/null || t_bail "no $f in build/triage-candidate.sh"
 done
@@ -60,6 +60,19 @@ else
 	t_fail "failed sources" "expected '$want', saw '$got'"
 fi
 t_check "a log without failures: none" test -z "$(tc_failed_sources /dev/null)"
+
+# the identifiers of the patched side's errors, without the types gcc spells out in every
+# signature (btrfs's extent-tree.c, broken by the carried ctree.h: u64 named include/linux/key.h,
+# a layout header, whose diff adds u64 members, and refused the candidate)
+cat >"$work/idents.log" <<'LOG'
+hotpatch: objects: error: fs/btrfs/extent-tree.c (patched) does not compile:
+  fs/btrfs/extent-tree.c:3283:6: error: conflicting types for ‘btrfs_free_tree_block’; have ‘void(struct btrfs_trans_handle *, u64,  struct extent_buffer *, u64,  int)’ {aka ‘void(struct btrfs_trans_handle *, long long unsigned int,  struct extent_buffer *, long long unsigned int,  int)’}
+  net/wireless/core.c:1167:34: note: expected ‘struct wiphy_work *’ but argument is of type ‘struct work_struct *’
+hotpatch: compile: error: compiling failed (see above)
+LOG
+got=$(tc_error_idents "$work/idents.log" | paste -sd' ')
+t_check "the errors' identifiers, not u64: $got" \
+	test "$got" = "btrfs_free_tree_block btrfs_trans_handle extent_buffer wiphy_work work_struct"
 
 cat >"$work/refused.log" <<'LOG'
   hotpatch-diff: error: drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_chardev.o: -: kfd_topology_get_num_devices: reference to kfd_topology_get_num_devices: not found in the target's symbol table; check that the index matches the target release, or export it
