@@ -6,7 +6,8 @@
 # (tests/kernel/compile-pair.sh: security/selinux/avc.o, the asn1 decoder of ksmbd or the
 # first other TU including an *.asn1.h), the include index has the edges out of a generated
 # header, hotpatch-build makes a module of a fix to security/selinux/avc.c and refuses a patch
-# to SELinux's classmap.h, which flask.h is generated from.
+# to SELinux's classmap.h, which flask.h is generated from; a generation killed midway is
+# undone and redone by the next run (on a hard-linked copy of src/ without its generated files).
 # The release is T_RELEASE (e.g. 6.1.0-54-amd64), else hotpatch-build's default.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
@@ -19,7 +20,7 @@ set -euo pipefail
 . "$T_TOP/build/compiledb.sh"
 cd "$T_TOP"
 
-t_plan 7
+t_plan 8
 if [[ -n ${T_RELEASE:-} ]]; then
 	env=$(./hotpatch-build.sh --setup --print-env -k "$T_RELEASE" 2>/dev/null) ||
 		t_bail "expected hotpatch-build.sh --setup -k $T_RELEASE to succeed, saw it fail"
@@ -148,5 +149,50 @@ if ((rc == 2)) && grep -qF "refused: $h: the generated security/selinux/flask.h 
 else
 	t_fail "$HP_RELEASE: a patch to $h is refused" \
 		"expected exit 2 naming $h and flask.h and no module, saw exit $rc: $(tail -n 2 "$d/build.log" | tr '\n' ' ')"
+fi
+
+# --- an interrupted generation is undone ---------------------------------------------------------
+# A scratch cache whose src/ is a hard-linked copy of the release's without what the stage made
+# (the stage only adds files, and removes only its own: the shared inodes are never written).
+sc=$(t_tmpdir)/$HP_RELEASE
+mkdir -p "$sc"
+cp -al "$HP_SRC" "$sc/src"
+cp "$db" "$sc/compiledb"
+(cd "$sc/src" && xargs -r -d '\n' rm -f -- <"$HP_CACHE/generated")
+# The first run in a session of its own (setsid of a job that leads no process group makes the
+# job's pid the session's id), so that the kill reaches every make of it.
+{
+	printf 'set -euo pipefail\n'
+	printf 'HP_CACHE_ROOT=%q HP_CACHE=%q HP_RELEASE=%q HP_CC=%q HP_BUILDROOT=%q HP_JOBS=2\n' \
+		"${HP_CACHE%/*}" "$sc" "$HP_RELEASE" "$HP_CC" "$HP_BUILDROOT"
+	printf '. %q/build/%s.sh\n' "$T_TOP" common "$T_TOP" buildroot "$T_TOP" tree "$T_TOP" compiledb
+	printf 'tree_generate\n'
+} >"$sc.gen.sh"
+setsid bash "$sc.gen.sh" >"$sc.1.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	compgen -G "$sc/.tmp.generated.*.mk" >/dev/null && break
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.2
+done
+# (the generation proper takes a few seconds)
+sleep 1
+kill -TERM -- "-$pid" 2>/dev/null || true
+rc1=0
+wait "$pid" || rc1=$?
+partial=none
+if [[ -e $sc/generated.before ]]; then
+	partial=$(find "$sc/src" -newer "$sc/generated.before" -type f | wc -l)
+fi
+rc2=0
+bash "$sc.gen.sh" >"$sc.2.log" 2>&1 || rc2=$?
+saw=$(LC_ALL=C comm -3 <(LC_ALL=C sort "$HP_CACHE/generated") <(LC_ALL=C sort "$sc/generated" 2>/dev/null))
+saw=${saw:0:300}
+if ((rc1 != 0 && rc2 == 0)) && grep -q "removing what an interrupted generation left" "$sc.2.log" &&
+	[[ -f $sc/.done/$TREE_GENERATED_STAMP && ! -e $sc/generated.before && -z $saw ]]; then
+	t_pass "$HP_RELEASE: a generation killed midway ($partial files made) is undone and redone by the next run"
+else
+	t_fail "$HP_RELEASE: a generation killed midway is undone and redone" \
+		"expected a killed first run, a second that undoes it and makes what the release's did, saw exits $rc1 $rc2, differences '$saw': $(tail -n 2 "$sc.2.log" | tr '\n' ' ')"
 fi
 t_done
