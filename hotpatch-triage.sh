@@ -82,6 +82,10 @@ Options:
                          dmesg clean
       --batch N          modules per boot with --test (default 8); a failing boot is split in
                          halves until the failing module is alone
+      --max-sources N    the most .c files one candidate carries, its own and those the
+                         update's header changes tie to it (the grouping rule; default 8):
+                         a candidate that needs more ends refused or does-not-compile,
+                         naming the files it would need
       --bundle NAME      also one cumulative (--replace) module NAME.ko from every candidate
                          that built (with --test: that passed), each file's change once;
                          NAME.json lists the fixes each file brings, the candidates whose
@@ -112,10 +116,10 @@ other file it carries: the fixes those bring into its module).
 
 Resuming:
   A candidate is finished when DIR/results/ID.json exists: a rerun skips every finished
-  candidate whose change, target and tool (version and code) are the same. A candidate that an
-  interrupted run had built up to its module's link (DIR/work/c/ID, complete and with the
-  same key) is only linked and finished; anything else is built again. Ctrl-C stops the run
-  and leaves every finished result intact.
+  candidate whose change, target, tool (version and code) and --max-sources are the same. A
+  candidate that an interrupted run had built up to its module's link (DIR/work/c/ID, complete
+  and with the same key) is only linked and finished; anything else is built again. Ctrl-C
+  stops the run and leaves every finished result intact.
 
 Exit status:
   0 every candidate has an outcome and none is a tool-error; 1 a tool-error, a failed
@@ -129,6 +133,8 @@ opt_from=''
 opt_to=''
 opt_test=0
 opt_batch=8
+# the most .c files one candidate carries (build/triage-candidate.sh, TC_MAX_SOURCES)
+opt_max_sources=8
 opt_bundle=''
 opt_shard=''
 opt_merge=0
@@ -152,7 +158,7 @@ while (($#)); do
 		set -- "${1%%=*}" "${1#*=}" "${@:2}"
 		continue
 		;;
-	-k | --kernel | -o | --output | --from | --to | -j | --jobs | --batch | --bundle | --shard | \
+	-k | --kernel | -o | --output | --from | --to | -j | --jobs | --batch | --max-sources | --bundle | --shard | \
 		--sign-key | --sign-cert | --cc-wrapper | --cache)
 		triage_need_arg "$@"
 		case $1 in
@@ -162,6 +168,7 @@ while (($#)); do
 		--to) opt_to=$2 ;;
 		-j | --jobs) TRIAGE_JOBS=$2 ;;
 		--batch) opt_batch=$2 ;;
+		--max-sources) opt_max_sources=$2 ;;
 		--bundle) opt_bundle=$2 ;;
 		--shard) opt_shard=$2 ;;
 		--sign-key) opt_key=$2 ;;
@@ -185,6 +192,8 @@ done
 [[ -n $opt_output ]] || hp_die "-o DIR is required (see --help)"
 [[ $TRIAGE_JOBS =~ ^[1-9][0-9]*$ ]] || hp_die "--jobs needs a positive number, not '$TRIAGE_JOBS'"
 [[ $opt_batch =~ ^[1-9][0-9]*$ ]] || hp_die "--batch needs a positive number, not '$opt_batch'"
+[[ $opt_max_sources =~ ^[1-9][0-9]{0,3}$ ]] ||
+	hp_die "--max-sources needs a positive number of .c files (1 to 9999), not '$opt_max_sources'"
 [[ $TRIAGE_MODULE_BATCH =~ ^[1-9][0-9]*$ ]] || hp_die "HOTPATCH_MODULE_BATCH needs a positive number, not '$TRIAGE_MODULE_BATCH'"
 if ((opt_merge)); then
 	((${#opt_inputs[@]})) || hp_die "--merge needs the result directories to join"
@@ -314,6 +323,8 @@ triage_plan() {
 		printf 'TRIAGE_UPDATE=%q\nTRIAGE_SHADOW=%q\nTRIAGE_BUILD=%q\nTRIAGE_VERSION=%q\n' \
 			"$TRIAGE_UPDATE" "$TRIAGE_SHADOW" "$HP_LIBDIR/hotpatch-build.sh" "$TRIAGE_VERSION"
 		printf 'TRIAGE_SIGN_KEY=%q\nTRIAGE_SIGN_CERT=%q\n' "$opt_key" "$opt_cert"
+		# the grouping rule's limit: part of every candidate's key (tc_candidate, triage_todo)
+		printf 'TRIAGE_MAX_SOURCES=%q\n' "$opt_max_sources"
 		# a wrapper reaches build/objects.sh through the environment of hotpatch-build
 		printf 'export HOTPATCH_CC_WRAPPER=%q\n' "$opt_wrapper"
 		# ccache: the patched side compiles in a new shadow tree per run; without this the
@@ -337,7 +348,9 @@ triage_todo() {
 	while IFS=$'\t' read -r id _ path _; do
 		have=${keys[$id]:-}
 		if [[ -n $have ]]; then
-			key=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$(cat "$TRIAGE_UPDATE/diffs/$path.diff")" | sha256sum | cut -c1-16)
+			# as build/triage-candidate.sh's tc_candidate computes it
+			key=$(printf '%s\n%s\nmax-sources %s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$opt_max_sources" \
+				"$(cat "$TRIAGE_UPDATE/diffs/$path.diff")" | sha256sum | cut -c1-16)
 			[[ $have == "$key" ]] && continue
 		fi
 		printf '%s\n' "$id"
@@ -517,14 +530,14 @@ triage_modules() {
 triage_meta() {
 	jq -n --arg version "$HP_VERSION" --arg release "$HP_RELEASE" --arg pkgver "$HP_PKGVER" \
 		--argjson input "$TRIAGE_INPUT" --arg shard "$opt_shard" --argjson jobs "$TRIAGE_JOBS" \
-		--argjson test "$opt_test" --arg wrapper "$opt_wrapper" \
+		--argjson test "$opt_test" --arg wrapper "$opt_wrapper" --argjson maxsrc "$opt_max_sources" \
 		--argjson interrupted "${TRIAGE_INTERRUPTED:-false}" \
 		--argjson planned "$(wc -l <"$opt_output/candidates.tsv")" \
 		--argjson wall "$(awk -v a="$TRIAGE_T0" -v b="$(hp_now)" 'BEGIN { printf "%.1f", b - a }')" \
 		--slurpfile bundle <([[ -n $opt_bundle && -f $opt_output/$opt_bundle.json ]] && jq '{ name: .name, result: .result, module: .module, carried: [.carried[] | .id], covered: [(.covered // [])[] | { id, by }], left_out: .left_out, fixes: (.fixes // []) }' "$opt_output/$opt_bundle.json") \
 		'{ tool: "hotpatch-triage", version: $version, release: $release, package_version: $pkgver,
 		   input: $input, shard: (if $shard == "" then null else $shard end),
-		   options: { jobs: $jobs, test: ($test == 1), cc_wrapper: (if $wrapper == "" then null else $wrapper end) },
+		   options: { jobs: $jobs, test: ($test == 1), max_sources: $maxsrc, cc_wrapper: (if $wrapper == "" then null else $wrapper end) },
 		   wall_time: $wall, bundle: ($bundle[0] // null),
 		   candidates_planned: $planned, interrupted: $interrupted }'
 }

@@ -49,8 +49,6 @@ tc_dir=${tc_self%/*}
 . "$tc_dir/compiledb.sh"
 
 HP_STAGE=triage
-# the most .c files one candidate carries (its own and those its headers break)
-TC_MAX_SOURCES=8
 TC_MODE=main
 case ${1:-} in
 --finish | --resume)
@@ -62,6 +60,10 @@ TC_OUT=${1:?usage: triage-candidate.sh [--finish|--resume] OUT ID}
 TC_ID=${2:?usage: triage-candidate.sh [--finish|--resume] OUT ID}
 # shellcheck source=/dev/null # written by hotpatch-triage (triage_write_env)
 . "$TC_OUT/run.env"
+# the most .c files one candidate carries (its own and those its headers tie to it):
+# hotpatch-triage --max-sources, 8 in a run.env of a version without it
+TC_MAX_SOURCES=${TRIAGE_MAX_SOURCES:-8}
+[[ $TC_MAX_SOURCES =~ ^[1-9][0-9]{0,3}$ ]] || hp_die "TRIAGE_MAX_SOURCES in $TC_OUT/run.env is not a positive number: '$TC_MAX_SOURCES'"
 
 # tc_shadow - TRIAGE_SHADOW (UPDATE/shadow-KEY, KEY: the target tree and the update's files):
 # the target tree with every file of the update laid over it (objects_shadow), made once per
@@ -1093,13 +1095,16 @@ tc_row() {
 }
 
 # tc_candidate - TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON of TC_ID (OUT/candidates.tsv) and
-# TC_KEY: what its result holds for, the target, the tool's version and the change.
+# TC_KEY: what its result holds for, the target, the tool's version, the grouping rule's limit
+# (another limit may carry other files, or stop where this one carried) and the change.
+# hotpatch-triage's triage_todo computes the same.
 tc_candidate() {
 	local line
 	line=$(awk -F'\t' -v id="$TC_ID" '$1 == id { print; exit }' "$TC_OUT/candidates.tsv")
 	[[ -n $line ]] || hp_die "no candidate $TC_ID in $TC_OUT/candidates.tsv"
 	IFS=$'\t' read -r _ TC_KIND TC_PATH TC_OBJ TC_TARGET TC_REASON <<<"$line"
-	TC_KEY=$(printf '%s\n%s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$(<"$TRIAGE_UPDATE/diffs/$TC_PATH.diff")" | sha256sum)
+	TC_KEY=$(printf '%s\n%s\nmax-sources %s\n%s\n' "$HP_RELEASE" "$TRIAGE_VERSION" "$TC_MAX_SOURCES" \
+		"$(<"$TRIAGE_UPDATE/diffs/$TC_PATH.diff")" | sha256sum)
 	TC_KEY=${TC_KEY:0:16}
 }
 
