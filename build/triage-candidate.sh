@@ -47,6 +47,8 @@ tc_dir=${tc_self%/*}
 . "$tc_dir/objects.sh"
 # shellcheck source=build/compiledb.sh
 . "$tc_dir/compiledb.sh"
+# shellcheck source=build/triage-input.sh
+. "$tc_dir/triage-input.sh"
 
 HP_STAGE=triage
 TC_MODE=main
@@ -697,19 +699,22 @@ EOF
 # hashes the programs and the update's file list (as the plan's); written by rename, so
 # parallel candidates (-j) that both make it write the same bytes, and a reader sees a whole
 # file or none; an update directory this user cannot write keeps it in the candidate's work
-# directory.
+# directory. A use marks it used, and a candidate that wrote one removes the indexes (of other
+# versions of these programs) nobody used for 8 days (build/triage-input.sh: a file pruned
+# before the refresh is made again here).
 tc_api_index() {
-	local what=$1 key f tmp prog
+	local what=$1 key f tmp prog kept=1
 	key=$({
 		tc_api_awk decls
 		tc_api_awk uses
 		sha256sum <"$TRIAGE_UPDATE/files"
 	} | sha256sum) || hp_die "cannot hash the update $TRIAGE_UPDATE"
 	f=$TRIAGE_UPDATE/api-${key:0:16}.$what
-	if [[ ! -f $f ]]; then
+	if ! triage_update_use "$TRIAGE_UPDATE" "$f"; then
 		tmp=$(mktemp "$TRIAGE_UPDATE/.tmp.api.XXXXXX" 2>/dev/null) || {
 			f=$TC_WORK/api-${key:0:16}.$what
 			tmp=$f.tmp
+			kept=0
 		}
 		case $what in
 		decls)
@@ -727,6 +732,7 @@ tc_api_index() {
 		}
 		chmod 644 "$tmp" || hp_die "cannot make $tmp readable"
 		mv -f "$tmp" "$f" || hp_die "cannot rename $tmp"
+		((!kept)) || triage_update_prune "$TRIAGE_UPDATE" "$f"
 	fi
 	printf '%s\n' "$f"
 }

@@ -228,7 +228,9 @@ AWK
 # above, nothing else; the program's layout scan reads every changed header of the update (0.4-
 # 0.5 s CPU for 6.1.190-1 -> 6.1.192-1, every run and CI shard), so the plan is kept with the
 # update as UPDATE/plan-KEY.{candidates,skipped}.tsv, KEY hashing all four (the update by its
-# file list, as its shadow is), written once by rename and copied by every later run.
+# file list, as its shadow is), written once by rename and copied by every later run; a run
+# marks it used, and the one that writes it removes the plans nobody used for 8 days
+# (triage_update_use, triage_update_prune in build/triage-input.sh).
 triage_candidates() {
 	local upd=$1 out=$2 id key plan db
 	db=$(compiledb_path)
@@ -240,7 +242,7 @@ triage_candidates() {
 	} | sha256sum) || hp_die "cannot hash the inputs of the plan of $upd"
 	plan=$upd/plan-${key:0:16}
 	rm -f "$out/candidates.tsv.tmp" "$out/skipped.tsv.tmp"
-	if [[ -f $plan.candidates.tsv && -f $plan.skipped.tsv ]] &&
+	if triage_update_use "$upd" "$plan.candidates.tsv" "$plan.skipped.tsv" &&
 		cp "$plan.candidates.tsv" "$out/candidates.tsv.tmp2" && cp "$plan.skipped.tsv" "$out/skipped.tsv.tmp"; then
 		:
 	else
@@ -254,7 +256,8 @@ triage_candidates() {
 		# kept for the next run; an update directory this user cannot write keeps none
 		if cp "$out/skipped.tsv.tmp" "$plan.skipped.tsv.$$" 2>/dev/null &&
 			cp "$out/candidates.tsv.tmp2" "$plan.candidates.tsv.$$" 2>/dev/null; then
-			mv -f "$plan.skipped.tsv.$$" "$plan.skipped.tsv" && mv -f "$plan.candidates.tsv.$$" "$plan.candidates.tsv"
+			mv -f "$plan.skipped.tsv.$$" "$plan.skipped.tsv" && mv -f "$plan.candidates.tsv.$$" "$plan.candidates.tsv" &&
+				triage_update_prune "$upd" "$plan.candidates.tsv"
 		fi
 		rm -f "$plan.skipped.tsv.$$" "$plan.candidates.tsv.$$"
 	fi

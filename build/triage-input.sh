@@ -10,6 +10,12 @@
 #                                UPDATE dir DIR of a patch series applied in order to copies of
 #                                the files it touches in the tree SRC (patch dir or mbox)
 #   triage_split_mbox MBOX DIR   one file per message of a git-style mbox, in order
+#   triage_update_use UPDATE FILE...
+#                                mark what the triage kept in UPDATE used; status 1 when one is
+#                                gone (pruned meanwhile): the caller makes it again
+#   triage_update_prune UPDATE KEEP
+#                                after publishing KEEP: remove what the triage kept in UPDATE
+#                                and nobody used for 8 days
 #
 # An UPDATE dir holds, for every file the update changes:
 #   files       "path<TAB>status<TAB>fixes" (status: modified, added, removed; fixes: the
@@ -18,6 +24,11 @@
 #   diffs/PATH.diff   its unified diff (a/PATH, b/PATH), which hotpatch-build takes as is
 # Per file, not per patch: a per-file diff of an update is the unit the triage reports on (the
 # README's grouping rule), and a series that touches a file twice becomes one change of it.
+# What the triage keeps there, made from the update by the first run or worker that needs it:
+#   plan-KEY.{candidates,skipped}.tsv   the candidates (build/triage-candidates.sh)
+#   api-KEY.{decls,uses}                the header-API index (build/triage-candidate.sh,
+#                                       tc_api_index: ~1.2 MB for 6.1.190-1 -> 6.1.192-1)
+#   shadow-KEY/                         the tree after the update (tc_shadow)
 
 # triage_abi_of VERSION - the -amd64 image built from linux-source VERSION (target_release_of:
 # a complete cache of that version answers without apt, which takes ~2 s CPU per run and per
@@ -184,4 +195,36 @@ triage_input_series() {
 		printf '%s\t%s\t%s\n' "$f" "$status" "${fixes[$f]}" >>"$dir/files"
 	done < <(printf '%s\n' "${!fixes[@]}" | LC_ALL=C sort)
 	[[ -s $dir/files ]] || hp_die "the series changes no file"
+}
+
+# The plan and the header-API index are keyed by the programs that make them: every version of
+# the tool that changes one leaves the old files behind, and a killed writer its temporary
+# (UPDATE/.tmp.api.*, UPDATE/plan-KEY.*.tsv.PID). They are kept and pruned as the kernel
+# cache's objects (build/common.sh, hp_cache_refresh and hp_cache_prune, under UPDATE/.lock): a
+# use refreshes a file's mtime (once a day), and a writer that published one removes the files
+# and temporaries nobody used for 8 days. A run of another version that uses its own files
+# keeps them; a file in use was refreshed within a day, a week away from pruning.
+
+# triage_update_use UPDATE FILE... - mark the FILEs of UPDATE used; status 1 when one of them
+# does not exist (any more: a writer pruned it before the refresh), which the caller then
+# makes again. An update directory this user cannot write is left as it is.
+triage_update_use() {
+	local upd=$1 f
+	shift
+	: 2>/dev/null >>"$upd/.lock" || true
+	hp_cache_refresh "$upd" "$@"
+	for f in "$@"; do
+		[[ -f $f ]] || return 1
+	done
+}
+
+# triage_update_prune UPDATE KEEP - after publishing KEEP in UPDATE: the plans, header-API
+# indexes and their temporaries that nobody used for 8 days go (but KEEP).
+triage_update_prune() {
+	local upd=$1 keep=$2 fd
+	exec {fd}>>"$upd/.lock" || return 0
+	if flock "$fd"; then
+		hp_cache_prune "$upd" "$keep" "a plan or header-API index of the update" 'plan-*' 'api-*' '.tmp.api.*'
+	fi
+	exec {fd}>&-
 }

@@ -16,13 +16,16 @@
 #   architecture's), and every skip reason;
 # - --shard: each shard keeps the input order, and the shards are the cksum hash of each id,
 #   computed here one id at a time;
-# - the plan kept with the update (UPDATE/plan-KEY.*): a second run takes it from there.
+# - the plan kept with the update (UPDATE/plan-KEY.*): a second run takes it from there, and
+#   marks it used; what other versions kept there (plan-KEY.*, api-KEY.*) and what killed
+#   writers left (.tmp.api.*, plan-KEY.*.tsv.PID), unused for 8 days (touch -d), is removed by
+#   the next run that writes a plan, but the plan in use and a running writer's temporary.
 # The full update is planned in a directory of this test's (links to the update's files), so
 # that its plan is computed here, not taken from one an earlier run kept.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 9
+t_plan 12
 rel=6.1.0-54-amd64
 env=$("$T_TOP/hotpatch-build.sh" --setup --print-env -k "$rel" 2>/dev/null) ||
 	t_bail "kernel cache setup of $rel: expected hotpatch-build.sh --setup -k $rel --print-env to succeed"
@@ -64,6 +67,36 @@ triage_candidates "$upd" "$tmp/again"
 t_check "the plan is kept with the update: a second run takes it from there" \
 	test "$(tail -n 1 "$tmp/again/candidates.tsv")" = $'marker\tc\tkept/plan.c\tkept/plan.o\tvmlinux\t-'
 t_check "and its skipped.tsv" cmp -s "$tmp/full/skipped.tsv" "$tmp/again/skipped.tsv"
+
+# aged files in the update: a reader refreshes its own plan and prunes nothing; a writer prunes
+skept=${kept%.candidates.tsv}.skipped.tsv
+stale=(plan-0123456789abcdef.candidates.tsv plan-0123456789abcdef.skipped.tsv api-0123456789abcdef.decls
+	api-0123456789abcdef.uses .tmp.api.Dead01 "${kept##*/}.4242")
+for f in "${stale[@]}"; do
+	: >"$upd/$f"
+done
+touch -d '10 days ago' "${stale[@]/#/$upd/}" "$kept" "$skept"
+: >"$upd/.tmp.api.Live01"
+# present - the old files still in the update
+present() {
+	local f
+	for f in "${stale[@]}"; do
+		[[ ! -e $upd/$f ]] || printf '%s ' "$f"
+	done
+}
+mkdir -p "$tmp/again2" "$tmp/other"
+triage_candidates "$upd" "$tmp/again2"
+fresh=$(find "$kept" "$skept" -mmin -1440 | wc -l)
+left=$(present | wc -w)
+t_check "a run that takes the plan marks it used (2 files refreshed: $fresh) and removes nothing (${#stale[@]} old files: $left)" \
+	test "$fresh" = 2 -a "$left" = "${#stale[@]}"
+# another plan of the same update (the key hashes the release's name too): written, it prunes
+HP_RELEASE=$rel-other triage_candidates "$upd" "$tmp/other"
+left=$(present)
+t_check "a run that writes a plan removes what nobody used for 8 days (left: ${left:-none})" test -z "$left"
+plans=$(find "$upd" -maxdepth 1 -name 'plan-*.tsv' | wc -l)
+t_check "and keeps the plan in use, the new one ($plans plan files), a running writer's temporary and the update" \
+	test -f "$kept" -a -f "$skept" -a "$plans" = 4 -a -f "$upd/.tmp.api.Live01" -a -e "$upd/files" -a -e "$upd/diffs"
 t_check "full update: amdkfd's kfd_crat.c, built as amdgpu/../amdkfd/kfd_crat.o, is a candidate" \
 	grep -qxF "drivers_gpu_drm_amd_amdkfd_kfd_crat_c	c	drivers/gpu/drm/amd/amdkfd/kfd_crat.c	drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_crat.o	amdgpu	-" "$tmp/full/candidates.tsv"
 

@@ -25,12 +25,19 @@
 # with l2tp_core.h: l2tp_netlink.c and l2tp_ppp.c, not l2tp_debugfs.c, whose change names other
 # things; smb_common.c with smb_common.h: server.c), and none once kfd_chardev.c's diff lacks
 # the dmabuf hunks.
+# tc_api_index: the header-API index kept in the update (api-KEY.*) is made by its first user,
+# and that writer removes the indexes of other versions and killed writers' temporaries unused
+# for 8 days (touch -d), but a running writer's; a later use of an old one marks it used.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 13
+t_plan 15
 # shellcheck source=build/includes.sh
 . "$T_TOP/build/includes.sh"
+# shellcheck source=build/common.sh
+. "$T_TOP/build/common.sh"
+# shellcheck source=build/triage-input.sh
+. "$T_TOP/build/triage-input.sh"
 # the function alone: the script runs a candidate when sourced
 for f in tc_failed_sources tc_error_idents tc_missing_symbols tc_defining_sources; do
 	eval "$(sed -n "/^$f() {\$/,/^}\$/p" "$T_TOP/build/triage-candidate.sh")"
@@ -97,6 +104,27 @@ printf '%s\n' '+#define kfd_topology_get_num_devices() 0' >"$TRIAGE_UPDATE/diffs
 got=$(tc_defining_sources kfd_topology_get_num_devices | tr '\t' : | paste -sd' ')
 t_check "the .c files that define it: $got" test "$got" = "d/def.c:modified d/data.c:modified d/krstyle.c:modified"
 t_check "a symbol no change defines: none" test -z "$(tc_defining_sources kfd_topology_enum_kfd_devices)"
+
+# the header-API index of this small update: what other versions and killed writers left goes
+stale=(api-0123456789abcdef.decls api-0123456789abcdef.uses .tmp.api.Dead01)
+for f in "${stale[@]}"; do
+	: >"$TRIAGE_UPDATE/$f"
+done
+touch -d '10 days ago' "${stale[@]/#/$TRIAGE_UPDATE/}"
+: >"$TRIAGE_UPDATE/.tmp.api.Live01"
+# shellcheck disable=SC2034 # read by tc_api_index (where an unwritable update keeps its index)
+TC_WORK=$work
+idx=$(tc_api_index uses)
+left=$(cd "$TRIAGE_UPDATE" && find . -maxdepth 1 -name 'api-*' -o -name '.tmp.api.*' | LC_ALL=C sort | paste -sd' ')
+if [[ $idx == "$TRIAGE_UPDATE"/api-*.uses && $left == "./.tmp.api.Live01 ./${idx##*/}" ]] && [[ -f $idx ]]; then
+	t_pass "the index written removes the old ones and a dead temporary, not a running writer's: $left"
+else
+	t_fail "the index written removes the old ones and a dead temporary" \
+		"expected ./.tmp.api.Live01 and the index $idx, saw: $left"
+fi
+touch -d '10 days ago' "$idx"
+t_check "a use of an index 10 days old marks it used" \
+	test "$(tc_api_index uses)" = "$idx" -a -n "$(find "$idx" -mmin -1440)"
 
 update=$HOME/.cache/hotpatch/updates/6.1.190-1..6.1.192-1
 # a missing cache is a failure, never a skip (README, "Testing"), as in test-kernel-prefilter-cache
