@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # hotpatch-build on bad input: each case gets a clear message and a non-zero exit, and none
 # leaves a module in the output directory or a broken cache behind. Needs the kernel cache.
+# And hotpatch-triage's --max-sources: 0 or a word is refused with exit 1 before any work (no
+# output directory made).
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 t_sigint_default "$@"
-t_plan 17
+t_plan 19
 t_setup_kernel
 
 hb=$T_TOP/hotpatch-build.sh
@@ -170,4 +172,17 @@ if "$hb" -o "$tmp/out" -n after_all "$tmp/good.patch" >"$tmp/final.log" 2>&1 &&
 else
 	t_fail "the next run works and writes a complete report" "$(tail -n 3 "$tmp/final.log" | tr '\n' ' ')"
 fi
+
+# hotpatch-triage --max-sources N: a positive number, checked with the options
+for n in 0 x; do
+	rc=0
+	out=$("$T_TOP/hotpatch-triage.sh" --max-sources "$n" -o "$tmp/triage-$n" --from 6.1.190-1 --to 6.1.192-1 2>&1) || rc=$?
+	if ((rc == 1)) && [[ $out == "hotpatch: options: error: --max-sources needs a positive number of .c files (1 to 9999), not '$n'" ]] &&
+		[[ ! -e $tmp/triage-$n ]]; then
+		t_pass "hotpatch-triage --max-sources $n: refused before any work"
+	else
+		t_fail "hotpatch-triage --max-sources $n: refused before any work" \
+			"expected exit 1, one line naming --max-sources and '$n', no $tmp/triage-$n; saw exit $rc: $out"
+	fi
+done
 t_done

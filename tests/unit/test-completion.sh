@@ -7,7 +7,7 @@
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 8
+t_plan 10
 tmp=$(t_tmpdir)
 bc=/usr/share/bash-completion/bash_completion
 if [[ ! -r $bc ]]; then
@@ -60,4 +60,6 @@ expect "operand: patch and diff files" "hotpatch-build -o out " "b.diff fix.patc
 ln -s "$T_TOP/hotpatch-triage.sh" "$tmp/bin/hotpatch-triage"
 expect "hotpatch-triage: options from its --help: --sh" "hotpatch-triage --sh" "--shard "
 expect "hotpatch-triage -k: releases with a complete cache" "hotpatch-triage -o x -k " "6.1.0-98-amd64 "
+expect "hotpatch-triage: --max-sources from its --help" "hotpatch-triage --max" "--max-sources "
+expect "hotpatch-triage --max-sources: a number, nothing offered" "hotpatch-triage -o x --max-sources " " "
 t_done
