@@ -14,28 +14,55 @@
 # backport: the caller comes with a later fix): the differ names each (FACTS.json "unused_new"),
 # and so does the run's last line when no object is left.
 
+# The symbol lists below come from one nm listing per object (diff_nm): each object of the
+# patch is asked for its globals, its defined names, its locals and its undefined names, and
+# nm reading a large object's symbol table once instead of four times is most of their cost.
+# nm's letters: upper case (and "u", unique) global, lower case local; an undefined name has
+# no address (two fields).
+
+# diff_nm OBJ - the path of OBJ's nm listing in DIFF_NM: kept for the objects the compile stage
+# wrote (WORK/orig, WORK/patched, which nothing rewrites), made again for any other (the
+# differ's outputs, which diff_prune rewrites). An OBJ that does not exist lists nothing.
+diff_nm() {
+	local obj=$1
+	if [[ $obj == "$DIFF_NM_KEEP"/orig/* || $obj == "$DIFF_NM_KEEP"/patched/* ]]; then
+		DIFF_NM=${obj#"$DIFF_NM_KEEP"/}
+		DIFF_NM=$DIFF_NM_KEEP/diff/nm/${DIFF_NM//\//_}
+		[[ -f $DIFF_NM ]] && return 0
+	else
+		DIFF_NM=$DIFF_NM_KEEP/diff/nm/.other.$BASHPID
+	fi
+	if [[ ! -f $obj ]]; then
+		: >"$DIFF_NM" || hp_die "cannot write $DIFF_NM"
+	elif ! nm "$obj" >"$DIFF_NM"; then
+		# (a failure ends the run, and the scratch directory with it: no half listing is read)
+		rm -f "$DIFF_NM"
+		hp_die "nm cannot list the symbols of $obj"
+	fi
+}
+
 # diff_globals OBJ - the global symbols OBJ defines, sorted
 diff_globals() {
-	[[ -f $1 ]] || return 0
-	nm --defined-only -g "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
+	diff_nm "$1"
+	awk 'NF == 3 && $2 ~ /^[A-Zu]$/ { print $3 }' "$DIFF_NM" | LC_ALL=C sort -u
 }
 
 # diff_defined OBJ - every name OBJ defines, local ones too, sorted
 diff_defined() {
-	[[ -f $1 ]] || return 0
-	nm --defined-only "$1" | awk 'NF == 3 { print $3 }' | LC_ALL=C sort -u
+	diff_nm "$1"
+	awk 'NF == 3 { print $3 }' "$DIFF_NM" | LC_ALL=C sort -u
 }
 
 # diff_locals OBJ - the names OBJ defines as locals (nm's lower-case types), sorted
 diff_locals() {
-	[[ -f $1 ]] || return 0
-	nm --defined-only "$1" | awk 'NF == 3 && $2 ~ /^[a-z]$/ { print $3 }' | LC_ALL=C sort -u
+	diff_nm "$1"
+	awk 'NF == 3 && $2 ~ /^[a-z]$/ { print $3 }' "$DIFF_NM" | LC_ALL=C sort -u
 }
 
 # diff_undefined OBJ - the symbols OBJ refers to without defining them, sorted
 diff_undefined() {
-	[[ -f $1 ]] || return 0
-	nm --undefined-only "$1" | awk '{ print $NF }' | LC_ALL=C sort -u
+	diff_nm "$1"
+	awk 'NF == 2 { print $2 }' "$DIFF_NM" | LC_ALL=C sort -u
 }
 
 # diff_missing WORK OBJ - the globals the patched side of OBJ refers to and its original does
@@ -169,7 +196,8 @@ diff_objects() {
 	DIFF_HOOKS=("${@:2}")
 	DIFF_PAIRS=()
 	DIFF_TARGETS=()
-	mkdir -p "$work/diff"
+	mkdir -p "$work/diff/nm"
+	DIFF_NM_KEEP=$work
 	# New global functions and data of each object: another object of the same patch (a module
 	# object using a helper a vmlinux object adds) resolves them inside the patch module. A
 	# static the fix makes global (qla_target.c's qlt_unmap_sg, which qla_os.c now calls) is
