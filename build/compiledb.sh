@@ -4,6 +4,7 @@
 #
 #   compiledb_ensure          build <cache>/compiledb once per release (under the lock)
 #   compiledb_get SRC.c       print "obj<TAB>target<TAB>command" for a source file, or nothing
+#   compiledb_lines           "SRC<TAB>line" for each source file on stdin that is built
 #
 # Why `make -n`: it prints every recipe of `vmlinux modules` in the prepared tree without
 # building anything (about a minute: it parses every directory's Makefile), so we get kbuild's
@@ -118,6 +119,16 @@ compiledb_ensure() {
 compiledb_line() {
 	awk -F'\t' -v s="$1" "$INCLUDES_AWK_NORM"'
 	$1 == s || ($1 ~ /(^|\/)\.\.\// && norm($1) == s) { print; exit }' "$(compiledb_path)"
+}
+
+# compiledb_lines - compiledb_line for every source file on stdin, in one pass over the
+# database (32 MB for 6.1: ~20 ms a pass, and a header of amdgpu's has 345 users to look up):
+# "SRC<TAB>LINE" for each one built, SRC as given, in the database's order.
+compiledb_lines() {
+	awk -F'\t' "$INCLUDES_AWK_NORM"'
+	NR == FNR { if ($0 != "") want[$0] = 1; next }
+	($1 in want) { if (!seen[$1]++) print $1 "\t" $0; next }
+	$1 ~ /(^|\/)\.\.\// { n = norm($1); if ((n in want) && !seen[n]++) print n "\t" $0 }' - "$(compiledb_path)"
 }
 
 # compiledb_get SRC.c - compiledb_line without the spelling: "obj<TAB>target<TAB>command".

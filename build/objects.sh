@@ -155,12 +155,9 @@ objects_map_headers() {
 		hdrs+=("${PATCH_H[@]}")
 		local tmpd
 		tmpd=$(mktemp -d "$work/hdr.XXXXXX")
-		for c in "${cands[@]}"; do
-			[[ -n $c ]] || continue
-			line=$(compiledb_get "$c")
-			[[ -n $line ]] || continue
-			printf '%s\t%s\n' "$c" "$line" >>"$tmpd/cands"
-		done
+		# "SRC<TAB>obj<TAB>target<TAB>command" of each one built (SRC as the include graph names it)
+		printf '%s\n' "${cands[@]}" | compiledb_lines | cut -f1,3- >"$tmpd/cands" ||
+			hp_die "cannot look up the TUs of ${PATCH_H[*]} in the compile database"
 		if [[ -s $tmpd/cands ]]; then
 			objects_cache_init "$HP_CACHE/src"
 			export -f objects_includes_header hp_target_exec buildroot_exec objects_cache_entry \
