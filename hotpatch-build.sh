@@ -86,6 +86,13 @@ prove in qemu that it works on that kernel.
       --finish-module DIR
                          the rest of a --defer-module run: link the module (unless a batch
                          already did), post-link, sign and write the outputs of that run
+      --compile-first LIST
+                         when the patch changes a header: first compile (patched side) the
+                         .c files of the tree that LIST names, one per line, that include it,
+                         then look for its other users; a file the header breaks then fails
+                         in seconds, not after the header filter has read every user
+                         (hotpatch-triage names the update's .c files that use what the
+                         carried headers change). Only an order: the outcome is the same
   -v, --verbose          show the commands run
   -h, --help             this text
       --version          print the version
@@ -123,6 +130,7 @@ opt_hooks=()
 opt_objects=()
 opt_defer=''
 opt_finish=''
+opt_first=''
 HP_CACHE_ROOT=${HOTPATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotpatch}
 
 hp_need_arg() {
@@ -159,9 +167,13 @@ while (($#)); do
 		HP_JOBS=${1#*=}
 		shift
 		;;
-	-n | --name | -o | --output | --sign-key | --sign-cert | --test | --defer-module | --finish-module)
+	-n | --name | -o | --output | --sign-key | --sign-cert | --test | --defer-module | --finish-module | --compile-first)
 		hp_need_arg "$@"
 		case $1 in
+		--compile-first)
+			[[ -f $2 && -r $2 ]] || hp_die "cannot read the --compile-first list '$2'"
+			opt_first=$(realpath "$2")
+			;;
 		--defer-module) opt_defer=$2 ;;
 		--finish-module) opt_finish=$2 ;;
 		-n | --name) opt_name=$2 ;;
@@ -172,7 +184,7 @@ while (($#)); do
 		esac
 		shift 2
 		;;
-	--name=* | --output=* | --sign-key=* | --sign-cert=* | --test=* | --defer-module=* | --finish-module=*)
+	--name=* | --output=* | --sign-key=* | --sign-cert=* | --test=* | --defer-module=* | --finish-module=* | --compile-first=*)
 		set -- "${1%%=*}" "${1#*=}" "${@:2}"
 		;;
 	--hooks | --object)
@@ -438,8 +450,9 @@ hp_build() {
 
 	hp_stage_begin map
 	objects_map_changed "$work"
+	objects_map_first "$work" "$opt_first"
 	if objects_compile_changed_wanted "$work"; then
-		hp_stage_end "$(wc -l <"$work/tus") changed TU(s), compiled before the header scan"
+		hp_stage_end "$(wc -l <"$work/tus") changed TU(s)$([[ ! -s $work/first ]] || printf ' and %d of --compile-first' "$(wc -l <"$work/first")"), compiled before the header scan"
 		hp_stage_begin compile
 		objects_compile_changed "$work"
 		hp_stage_end "the patched side of each, -j${HP_JOBS:-$(nproc)}"

@@ -142,6 +142,32 @@ objects_map_changed() {
 	done
 }
 
+# objects_map_first WORK LIST - WORK/first: the TUs of LIST's .c files (hotpatch-build
+# --compile-first; none without a LIST or a changed header) that include a changed header and
+# are not the patch's own, for objects_compile_changed. A header's users are compiled only
+# after the header filter has preprocessed every one of them (amdgpu.h: 345, minutes when
+# cold), and a user the change breaks ended the run only then: in a whole-update triage the
+# update's own callers of a changed prototype, which a caller knows before the build starts.
+objects_map_first() {
+	local work=$1 list=$2 c obj target cmd
+	local -a hdrs
+	local -A own=() user=()
+	: >"$work/first" || hp_die "cannot write $work/first"
+	[[ -n $list ]] && ((${#PATCH_H[@]})) || return 0
+	while IFS=$'\t' read -r _ obj _; do own[$obj]=1; done <"$work/tus"
+	while IFS= read -r c; do user[$c]=1; done < <(objects_header_users "${PATCH_H[@]}")
+	mapfile -t hdrs < <(includes_aliases "${PATCH_H[@]}")
+	hdrs+=("${PATCH_H[@]}")
+	objects_cache_init "$HP_CACHE/src"
+	OBJECTS_WORK=$work
+	# (the include graph's candidates first, then gcc -M: objects_map_headers' exact check)
+	while IFS=$'\t' read -r c obj target cmd; do
+		[[ -n ${user[$c]:-} && -z ${own[$obj]:-} ]] || continue
+		objects_includes_header "$c" "$cmd" "${hdrs[@]}" || continue
+		printf '%s\t%s\t%s\t%s\n' "$c" "$obj" "$target" "$cmd" >>"$work/first"
+	done < <(compiledb_lines <"$list" | cut -f2-)
+}
+
 # objects_map_headers WORK - adds to WORK/tus the TUs that include a changed header, and names
 # them all.
 objects_map_headers() {
@@ -813,7 +839,8 @@ objects_compile() {
 }
 
 # objects_compile_changed WORK - with a changed header, the patched side of the TUs WORK/tus
-# holds so far (the patch's own .c files), listed in WORK/compiled-first for objects_compile.
+# holds so far (the patch's own .c files) and of WORK/first (objects_map_first), listed in
+# WORK/compiled-first for objects_compile.
 # Finding the TUs a header reaches preprocesses each candidate once or twice (gcc -M, then the
 # header filter's gcc -E on both sides): amdgpu's 345 took 508 s. A changed .c that does not
 # compile against the changed headers ends the run anyway, and it is the likeliest to: in a
@@ -822,18 +849,19 @@ objects_compile() {
 objects_compile_changed() {
 	local work=$1 c obj cmd
 	objects_compile_env "$work"
+	[[ -f $work/first ]] || : >"$work/first" || hp_die "cannot write $work/first"
 	: >"$work/jobs"
 	while IFS=$'\t' read -r c obj _ cmd; do
 		printf 'patched\t%s\t%s\t%s\t%s\n' "$work/shadow" "$c" "$obj" "$cmd" >>"$work/jobs"
-	done <"$work/tus"
+	done < <(cat "$work/tus" "$work/first")
 	objects_run_jobs "$work"
-	cut -f2 "$work/tus" >"$work/compiled-first" || hp_die "cannot write $work/compiled-first"
+	cut -f2 "$work/tus" "$work/first" >"$work/compiled-first" || hp_die "cannot write $work/compiled-first"
 }
 
 # objects_compile_changed_wanted WORK - is there a header scan to save (a changed header) and a
-# changed .c to compile before it (WORK/tus, after objects_map_changed)?
+# .c to compile before it (WORK/tus after objects_map_changed, WORK/first)?
 objects_compile_changed_wanted() {
-	((${#PATCH_H[@]})) && [[ -s $1/tus ]]
+	((${#PATCH_H[@]})) && [[ -s $1/tus || -s $1/first ]]
 }
 
 # objects_compile_env WORK - what objects_run_jobs' child shells need: the shadow, the object
