@@ -251,7 +251,25 @@ tc_carry() {
 	for f in "$@"; do
 		cat "$TRIAGE_UPDATE/diffs/$f.diff" >>"$TC_WORK/with-headers.diff"
 	done
+	tc_compile_first
 	tc_attempt "$TC_WORK/with-headers.diff" "$note"
+}
+
+# tc_compile_first - TC_WORK/compile-first, hotpatch-build's --compile-first list: the .c files
+# of the update that the candidate does not carry and whose changed statements name what its
+# carried headers declare in their changed lines (tc_api_callers), the likeliest to break
+# under those headers. hotpatch-build compiles those that include them before it looks for
+# the headers' other users: in the whole update, psp_v11_0.c's attempt with amdgpu.h & co
+# spent 370 s in the header filter before amdgpu_dm.c failed. Only an order: the grouping rule
+# judges a file that fails there as it judges any user of the headers that fails.
+tc_compile_first() {
+	: >"$TC_WORK/compile-first" || hp_die "cannot write $TC_WORK/compile-first"
+	[[ " ${TC_FILES[*]} " == *".h "* ]] || return 0
+	# made here, where a failure ends the worker, not in the pipeline below
+	tc_api_index decls >/dev/null
+	tc_api_index uses >/dev/null
+	tc_api_callers | cut -f1 | LC_ALL=C sort -u >"$TC_WORK/compile-first" ||
+		hp_die "cannot list the callers of the headers ${TC_FILES[*]}"
 }
 
 # tc_carry_sources - the grouping rule, applied to every .c that the last attempt could not
@@ -994,6 +1012,7 @@ tc_build() {
 		-n "$TC_ID" -o "$TC_WORK/out")
 	[[ -n ${TRIAGE_SIGN_KEY:-} ]] && args+=(--sign-key "$TRIAGE_SIGN_KEY" --sign-cert "$TRIAGE_SIGN_CERT")
 	[[ ${TRIAGE_DEFER_MODULES:-0} == 1 ]] && args+=(--defer-module "$TC_WORK/defer")
+	[[ -s $TC_WORK/compile-first ]] && args+=(--compile-first "$TC_WORK/compile-first")
 	rm -rf "$TC_WORK/out" "$TC_WORK/defer"
 	"$TRIAGE_BUILD" "${args[@]}" "$patch" >"$log" 2>&1 </dev/null
 }
