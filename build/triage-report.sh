@@ -99,7 +99,8 @@ triage_markdown() {
 }
 
 # triage_merge OUT DIR... - join shards: every row once (a candidate in two shards must have
-# the same outcome in both), the first shard's input and skipped files, times added up.
+# the same outcome in both; the shards must share the release and --max-sources), the first
+# shard's input and skipped files, times added up.
 triage_merge() {
 	local out=$1 d files=() tmp
 	shift
@@ -109,10 +110,15 @@ triage_merge() {
 			hp_die "$d/triage.json is not a hotpatch-triage report"
 		files+=("$d/triage.json")
 	done
-	mkdir -p "$out" || hp_die "cannot create $out"
-	tmp=$(mktemp -d "$out/.tmp.merge.XXXXXX") || hp_die "cannot create a temporary directory in $out"
 	jq -s '[.[].release] | unique | if length > 1 then error("the shards target different releases: \(join(", "))") else . end' \
 		"${files[@]}" >/dev/null || hp_die "cannot merge: the shards target different releases"
+	# another limit of the grouping rule carries other files: one report holds one (a report
+	# of a version without the option was made with 8)
+	jq -s '[.[].options.max_sources // 8] | unique | if length > 1 then error("the shards were triaged with different --max-sources: \(map(tostring) | join(", "))") else . end' \
+		"${files[@]}" >/dev/null || hp_die "cannot merge: the shards were triaged with different --max-sources; triage them again with one"
+	# (checked before anything is written)
+	mkdir -p "$out" || hp_die "cannot create $out"
+	tmp=$(mktemp -d "$out/.tmp.merge.XXXXXX") || hp_die "cannot create a temporary directory in $out"
 	jq -s '[.[].candidates[]] | group_by(.id)
 		| map(if (map(.outcome) | unique | length) > 1
 			then error("candidate \(.[0].id) has different outcomes in two shards") else .[0] end)

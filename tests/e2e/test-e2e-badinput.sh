@@ -3,12 +3,12 @@
 # hotpatch-build on bad input: each case gets a clear message and a non-zero exit, and none
 # leaves a module in the output directory or a broken cache behind. Needs the kernel cache.
 # And hotpatch-triage's --max-sources: 0 or a word is refused with exit 1 before any work (no
-# output directory made).
+# output directory made), and --merge refuses shards triaged with different limits.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 t_sigint_default "$@"
-t_plan 19
+t_plan 20
 t_setup_kernel
 
 hb=$T_TOP/hotpatch-build.sh
@@ -185,4 +185,17 @@ for n in 0 x; do
 			"expected exit 1, one line naming --max-sources and '$n', no $tmp/triage-$n; saw exit $rc: $out"
 	fi
 done
+for n in 8 1; do
+	mkdir -p "$tmp/shard-$n"
+	jq -n --argjson n "$n" '{ tool: "hotpatch-triage", release: "6.1.0-54-amd64", candidates: [], options: { max_sources: $n } }' \
+		>"$tmp/shard-$n/triage.json"
+done
+rc=0
+out=$("$T_TOP/hotpatch-triage.sh" --merge -o "$tmp/merged" "$tmp/shard-8" "$tmp/shard-1" 2>&1) || rc=$?
+if ((rc == 1)) && [[ $out == *"different --max-sources: 1, 8"* && -z $(find "$tmp/merged" -mindepth 1 2>/dev/null) ]]; then
+	t_pass "hotpatch-triage --merge of shards with different --max-sources: refused"
+else
+	t_fail "hotpatch-triage --merge of shards with different --max-sources: refused" \
+		"expected exit 1 naming 1 and 8, nothing in $tmp/merged; saw exit $rc: $out"
+fi
 t_done
