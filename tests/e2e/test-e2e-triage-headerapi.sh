@@ -17,12 +17,21 @@
 # would pass the old buffer to the new function, which stores a pointer into it. The candidate
 # must carry kfd_chardev.c's change too (the update changes that call with the prototype), or
 # be refused naming it.
+# The grouping rule's limit, --max-sources 1, on the same series: both candidates then end at
+# it, each by its own path. amdgpu_amdkfd.c carries amdgpu_amdkfd.h and builds, then needs
+# kfd_chardev.c (tc_api_users): refused, "more than 1 .c files, not carried". kfd_chardev.c
+# carries amdgpu_amdkfd.h, which breaks amdgpu_amdkfd.c (tc_carry_sources): does-not-compile,
+# with the same words. Neither writes a module. This run starts with the first run's rows in
+# its results (made under the limit 8): a key without the limit would skip both as finished.
 # Cost: one triage of 2 candidates; the carried header recompiles every TU that includes it
-# (the header filter leaves most uncompiled): minutes at load 8-12.
+# (the header filter leaves most uncompiled): minutes at load 8-12. The second run reuses the
+# first's object cache, header-filter verdicts and ccache: 44 s (the first 106 s, the whole
+# test 157 s) at load 4-6 with a warm cache, 2026-12-01; 743 s for the test when the object
+# cache had none of amdgpu's originals.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
-t_plan 5
+t_plan 9
 tmp=$(t_tmpdir)
 series=$T_TOP/tests/e2e/triage-closure/kfd-dmabuf
 id=drivers_gpu_drm_amd_amdkfd_kfd_chardev_c
@@ -67,4 +76,50 @@ else
 fi
 t_check "its log names the other direction: amdgpu_amdkfd_get_dmabuf_info ($hdr) in $caller" \
 	grep -qF "the carried headers change declarations whose use the update changes in other .c files too: amdgpu_amdkfd_get_dmabuf_info ($hdr) in $caller" "$tmp/t/logs/$id.log"
+
+# --max-sources 1, the first run's rows in place
+mkdir -p "$tmp/m/results"
+cp "$tmp"/t/results/*.json "$tmp/m/results/" 2>/dev/null || true
+rc=0
+nice "$T_TOP/hotpatch-triage.sh" -j 2 "${cc[@]}" --max-sources 1 --from 6.1.190-1 -o "$tmp/m" "$series" >"$tmp/m.log" 2>&1 || rc=$?
+max=$(jq -r '.options.max_sources' "$tmp/m/triage.json" 2>/dev/null || true)
+if ((rc == 0)) && [[ $max == 1 ]] && ! grep -q 'already finished' "$tmp/m.log"; then
+	t_pass "--max-sources 1: exit 0, options.max_sources 1, no row of the limit 8 reused ($(jq .wall_time "$tmp/t/triage.json") s, then $(jq .wall_time "$tmp/m/triage.json") s at load $(cut -d' ' -f1-3 /proc/loadavg))"
+else
+	t_fail "--max-sources 1: exit 0, options.max_sources 1, no row of the limit 8 reused" \
+		"saw exit $rc, max_sources '$max': $(grep -m1 'already finished' "$tmp/m.log" || tail -n 2 "$tmp/m.log" | tr '\n' ' ')"
+fi
+
+# row ID - its row in the second run's report
+row() {
+	local r
+	r=$(jq -c --arg id "$1" '.candidates[] | select(.id == $id)' "$tmp/m/triage.json" 2>/dev/null || true)
+	printf '%s\n' "${r:-null}"
+}
+id=drivers_gpu_drm_amd_amdgpu_amdgpu_amdkfd_c
+r=$(row "$id")
+outcome=$(jq -r .outcome <<<"$r")
+files=$(jq -r '.files // [] | join(" ")' <<<"$r")
+reason=$(jq -r '.reason // ""' <<<"$r")
+want="amdgpu_amdkfd_get_dmabuf_info ($hdr) in $caller; with them more than 1 .c files, not carried"
+if [[ $outcome == refused && $reason == *"$want"* && $files == "drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.c $hdr" ]]; then
+	t_pass "amdgpu_amdkfd.c: refused by the limit of tc_api_users, kfd_chardev.c not carried"
+else
+	t_fail "amdgpu_amdkfd.c: refused by the limit of tc_api_users, kfd_chardev.c not carried" \
+		"expected refused with files 'amdgpu_amdkfd.c $hdr' and '...$want...', saw $outcome with files '$files'; reason: ${reason:0:400}"
+fi
+id2=drivers_gpu_drm_amd_amdkfd_kfd_chardev_c
+r=$(row "$id2")
+outcome=$(jq -r .outcome <<<"$r")
+files=$(jq -r '.files // [] | join(" ")' <<<"$r")
+reason=$(jq -r '.reason // ""' <<<"$r")
+want="needs the update's changes of drivers/gpu/drm/amd/amdgpu/amdgpu_amdkfd.c too: more than 1 .c files, not carried"
+if [[ $outcome == does-not-compile && $reason == *"$want"* && $files == "$caller $hdr" ]]; then
+	t_pass "kfd_chardev.c: does-not-compile at the limit of tc_carry_sources, amdgpu_amdkfd.c not carried"
+else
+	t_fail "kfd_chardev.c: does-not-compile at the limit of tc_carry_sources, amdgpu_amdkfd.c not carried" \
+		"expected does-not-compile with files '$caller $hdr' and '...$want...', saw $outcome with files '$files'; reason: ${reason:0:400}"
+fi
+left=$(find "$tmp/m/modules" -name '*.ko' 2>/dev/null)
+t_check "no module for either (saw: ${left:-none})" test -z "$left" -a -d "$tmp/m/modules"
 t_done
