@@ -25,9 +25,9 @@
 # its results (made under the limit 8): a key without the limit would skip both as finished.
 # Cost: one triage of 2 candidates; the carried header recompiles every TU that includes it
 # (the header filter leaves most uncompiled): minutes at load 8-12. The second run reuses the
-# first's object cache, header-filter verdicts and ccache: 44 s (the first 106 s, the whole
-# test 157 s) at load 4-6 with a warm cache, 2026-12-01; 743 s for the test when the object
-# cache had none of amdgpu's originals.
+# first's object cache, header-filter verdicts and ccache: 36 s (the first 70 s, the whole
+# test 110 s) at load 4-6 with a warm cache, 2026-12-01 (with tc_compile_first; 44 s, 106 s and
+# 157 s before it); 743 s for the test when the object cache had none of amdgpu's originals.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
