@@ -435,6 +435,7 @@ hp_build() {
 	fi
 	HP_WORK=$work
 	hp_work_traps
+	hp_cache_refresh_ref "$work"
 	# The full log (every stage's messages) goes next to the outputs; the terminal keeps them too.
 	exec 3>&2
 	exec 2> >(trap "" INT TERM; exec tee "$work/build.log" >&3)
