@@ -76,22 +76,23 @@ objects_header_users() {
 # gcc -M names a header by the path it opened ("./drivers/gpu/drm/amd/amdgpu/../include/x.h"
 # through amdgpu's -I), so each is normalized before the comparison.
 objects_includes_header() {
-	local c=$1 cmd=$2 obj deps='' rc=0 entry='' tmp
+	local c=$1 cmd=$2 obj deps='' rc=0 entry='' tmp from=-
 	shift 2
 	obj=${c%.c}.o
 	# The original TU's dependencies depend on what its object does (the release's tree, its
 	# command, the toolchain): kept beside that object in the object cache, so the next map of
 	# a header it may include (the next triage candidate of the same driver) reads them
 	# instead of running the preprocessor (amdgpu: ~0.4 s CPU a TU, 344 TUs per candidate).
+	# awk reads them from there: a TU's list is 10-30 KB, and bash's own ${deps//\\/ } on it
+	# cost 9 ms a TU, more than the rest of this check.
 	if [[ -n ${OBJECTS_CACHE_DIR:-} ]] && entry=$(objects_cache_entry "$c" "$obj" "$cmd"); then
 		entry=${entry%.o}.deps
-		if [[ -s $entry ]] && deps=$(<"$entry"); then
+		if [[ -s $entry ]]; then
 			hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry"
-		else
-			deps=''
+			from=$entry
 		fi
 	fi
-	if [[ -z $deps ]]; then
+	if [[ $from == - ]]; then
 		cmd=${cmd%%; *} # the gcc part only
 		cmd=${cmd/-Wp,-MMD,*.o.d /}
 		cmd=${cmd/"-c -o $obj $c"/"-M -MG $c"}
@@ -116,9 +117,30 @@ objects_includes_header() {
 				return 1
 		return 0
 	}
-	BEGIN { n = split(headers, h, " "); for (i = 1; i <= n; i++) want[h[i]] = 1 }
-	{ for (i = 1; i <= NF; i++) if ($i !~ /:$/ && wanted(norm($i))) found = 1 }
-	END { exit !found }' <<<"${deps//\\/ }" || rc=$?
+	BEGIN {
+		n = split(headers, h, " ")
+		for (i = 1; i <= n; i++) {
+			want[h[i]] = 1
+			base[i] = h[i]
+			sub(/.*\//, "", base[i])
+		}
+	}
+	# a path that matches ends with a header, so with its file name: the others (a TU opens
+	# hundreds of headers, an amdgpu TU a thousand) are not normalized. The line ends of the
+	# make rule ("\\") are fields of their own, and name no header.
+	{
+		for (i = 1; i <= NF; i++) {
+			if ($i ~ /:$/)
+				continue
+			for (k = 1; k <= n && !index($i, base[k]); k++)
+				;
+			if (k <= n && wanted(norm($i))) {
+				found = 1
+				exit
+			}
+		}
+	}
+	END { exit !found }' "$from" <<<"$deps" || rc=$?
 	# only a clean "not found" drops the TU: an awk that failed proves nothing
 	((rc != 1))
 }
@@ -155,7 +177,9 @@ objects_map_first() {
 	: >"$work/first" || hp_die "cannot write $work/first"
 	[[ -n $list ]] && ((${#PATCH_H[@]})) || return 0
 	while IFS=$'\t' read -r _ obj _; do own[$obj]=1; done <"$work/tus"
-	while IFS= read -r c; do user[$c]=1; done < <(objects_header_users "${PATCH_H[@]}")
+	# (kept for objects_map_headers: the include graph is asked once per run)
+	objects_header_users "${PATCH_H[@]}" >"$work/header-users" || hp_die "cannot list the users of ${PATCH_H[*]}"
+	while IFS= read -r c; do user[$c]=1; done <"$work/header-users"
 	mapfile -t hdrs < <(includes_aliases "${PATCH_H[@]}")
 	hdrs+=("${PATCH_H[@]}")
 	objects_cache_init "$HP_CACHE/src"
@@ -173,7 +197,11 @@ objects_map_first() {
 objects_map_headers() {
 	local work=$1 c line cands n
 	if ((${#PATCH_H[@]})); then
-		mapfile -t cands < <(objects_header_users "${PATCH_H[@]}")
+		if [[ -f $work/header-users ]]; then
+			mapfile -t cands <"$work/header-users"
+		else
+			mapfile -t cands < <(objects_header_users "${PATCH_H[@]}")
+		fi
 		hp_verbose "header scan: ${#cands[@]} candidate TUs for ${PATCH_H[*]}"
 		# a header reached through a symbolic link is named by the link in gcc -M's output
 		local hdrs
