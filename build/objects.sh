@@ -344,8 +344,9 @@ objects_ppcmp_tool() {
 # objects_pp_cmd CMD OBJ OUT - OBJ's compile command CMD (objtool's part stripped as a
 # compile strips it) preprocessing into OUT instead: no object, no dependency file.
 objects_pp_cmd() {
-	local cmd=$1 obj=$2 out=$3 dep
-	dep=$(dirname "$obj")/.$(basename "$obj").d
+	local cmd=$1 obj=$2 out=$3 dep=.
+	[[ $obj != */* ]] || dep=${obj%/*}
+	dep=$dep/.${obj##*/}.d
 	cmd=$(objtool_strip "$cmd") || return 1
 	cmd=${cmd%%; *}
 	[[ $cmd == *"-Wp,-MMD,$dep "* && $cmd == *"-c -o $obj "* ]] || return 1
@@ -359,7 +360,6 @@ objects_pp_cmd() {
 objects_prefilter_one() {
 	local work=$1 c=$2 obj=$3 cmd=$4 side tree pp verdict rc=0 entry='' base='' hit kind
 	local dir=$work/pp/${obj//\//_}
-	mkdir -p "$dir" || return 1
 	if ! pp=$(objects_pp_cmd "$cmd" "$obj" "$dir/orig.i"); then
 		printf 'keep\t%s\tcannot turn its command into a preprocessing one\n' "$obj"
 		return 0
@@ -372,9 +372,10 @@ objects_prefilter_one() {
 	if [[ -n $base ]] && hit=$(objects_verdict_get "$base" "$work"); then
 		printf '%s\t%s\t%s\n' "${hit%%$'\t'*}" "$obj" "${hit#*$'\t'}"
 		printf '%s\n' "$obj" >>"$work/prefilter.hits"
-		rm -rf "$dir"
 		return 0
 	fi
+	# (made only now: a verdict from the cache needs no files, amdgpu.h 345 TUs of them)
+	mkdir -p "$dir" || return 1
 	for side in orig patched; do
 		tree=$HP_CACHE/src
 		[[ $side == orig ]] || tree=$work/shadow
@@ -548,47 +549,74 @@ objects_verdict_put() {
 }
 
 # objects_verdict_get BASE WORK - "drop|keep<TAB>TEXT" of a record BASE.pf-* that holds for
-# this run's patched files (see above); non-zero when none does.
+# this run's patched files (see above); non-zero when none does. A TU of amdgpu has a record
+# for each set of headers some candidate carried (dozens in a whole update): one awk judges
+# them all, in the order of their names, and the first that holds is taken (after its ".."
+# paths are resolved again, when it has any).
 objects_verdict_get() {
-	local base=$1 work=$2 r out verdict want have
-	for r in "$base".pf-*; do
-		[[ -f $r ]] || continue
-		out=$(awk -F'\t' -v fmt="$OBJECTS_VERDICT_FORMAT" -v id="$OBJECTS_PPCMP_ID" '
-		FILENAME == ARGV[1] { sum[$1] = $2; if ($3 == 1) added[$1] = 1; next }
-		FNR == 1 && ($1 != "hotpatch-verdict" || $2 != fmt) { bad = 1; exit }
-		$1 == "ppcmp" { if ($2 != id) { bad = 1; exit } ok_id = 1 }
-		$1 == "verdict" { verdict = substr($0, length($1 "\t" $2 "\t") + 1); kind = $2 }
-		$1 == "dep" { dep[$2] = 1; dep[$3] = 1 }
-		$1 == "file" { rec[$2] = $3 }
-		$1 == "phys" { phys[++np] = $2 "\t" $3 }
-		{ ended = $0 == "end" }
-		END {
-			if (bad || !ended || !ok_id || (kind != "drop" && kind != "keep"))
-				exit 1
-			for (p in rec)
-				if (!(p in sum) || sum[p] != rec[p])
-					exit 1
-			for (p in sum)
-				if (p in dep && !(p in rec))
-					exit 1
-			for (p in added)
-				if (!(p in dep))
-					exit 1
-			print kind "\t" verdict
-			for (i = 1; i <= np; i++)
-				print phys[i]
-		}' "$work/prefilter.set" "$r") || continue
-		verdict=${out%%$'\n'*}
-		if [[ $out == *$'\n'* ]]; then
-			want=${out#*$'\n'}
-			have=$(cut -f1 <<<"$want" | objects_pf_phys "$work") || continue
-			[[ $have == "$want" ]] || continue
+	local base=$1 work=$2 out line r='' verdict='' want='' have
+	local -a recs=("$base".pf-*)
+	[[ -f ${recs[0]} ]] || return 1
+	out=$(awk -F'\t' -v fmt="$OBJECTS_VERDICT_FORMAT" -v id="$OBJECTS_PPCMP_ID" '
+	# judge() - the record just read (cur): "R<TAB>FILE<TAB>KIND<TAB>TEXT" when it holds,
+	# then a "P<TAB>PATH<TAB>WHERE" line for each of its phys lines
+	function judge(   p, i) {
+		if (cur == "" || bad || !ended || !ok_id || (kind != "drop" && kind != "keep"))
+			return
+		for (p in rec)
+			if (!(p in sum) || sum[p] != rec[p])
+				return
+		for (p in sum)
+			if (p in dep && !(p in rec))
+				return
+		for (p in added)
+			if (!(p in dep))
+				return
+		print "R\t" cur "\t" kind "\t" verdict
+		for (i = 1; i <= np; i++)
+			print "P\t" phys[i]
+	}
+	FILENAME == ARGV[1] { sum[$1] = $2; if ($3 == 1) added[$1] = 1; next }
+	FNR == 1 {
+		judge()
+		cur = FILENAME
+		bad = ok_id = ended = np = 0
+		kind = verdict = ""
+		delete dep
+		delete rec
+		delete phys
+		if ($1 != "hotpatch-verdict" || $2 != fmt)
+			bad = 1
+	}
+	bad { next }
+	$1 == "ppcmp" { if ($2 != id) { bad = 1; next } ok_id = 1 }
+	$1 == "verdict" { verdict = substr($0, length($1 "\t" $2 "\t") + 1); kind = $2 }
+	$1 == "dep" { dep[$2] = 1; dep[$3] = 1 }
+	$1 == "file" { rec[$2] = $3 }
+	$1 == "phys" { phys[++np] = $2 "\t" $3 }
+	{ ended = $0 == "end" }
+	END { judge() }' "$work/prefilter.set" "${recs[@]}") || return 1
+	# each record that holds, in order; one with ".." paths holds when they resolve as it says
+	while :; do
+		IFS= read -r line || line=R
+		if [[ $line == R* ]]; then
+			if [[ -n $r ]]; then
+				if [[ -n $want ]]; then
+					have=$(printf '%s' "$want" | cut -f1 | objects_pf_phys "$work") || have=''
+				fi
+				if [[ -z $want || $have == "${want%$'\n'}" ]]; then
+					hp_cache_refresh "$OBJECTS_CACHE_DIR" "$r"
+					printf '%s\n' "$verdict"
+					return 0
+				fi
+			fi
+			[[ $line != R ]] || return 1
+			IFS=$'\t' read -r _ r verdict <<<"$line"
+			want=''
+		else
+			want+=${line#P$'\t'}$'\n'
 		fi
-		hp_cache_refresh "$OBJECTS_CACHE_DIR" "$r"
-		printf '%s\n' "$verdict"
-		return 0
-	done
-	return 1
+	done <<<"$out"
 }
 
 # objects_prefilter WORK - leave out of WORK/tus each TU that is there only because it includes

@@ -7,11 +7,12 @@
 # <y.h>, found through -Ia/sub/.. (as amdgpu's -I$(src)/../include). Where a/sub/.. leads
 # depends on the shadow: a record made where a/sub was a link into the tree (a shadow of old,
 # or one the include index does not foresee, made here by hand) opened the tree's a/y.h.
+# A TU with several records (one per set of patched files) gets the one that holds.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 14
+t_plan 18
 command -v gcc >/dev/null || t_bail "expected gcc"
 tmp=$(t_tmpdir)
 HP_CACHE=$tmp/cache
@@ -125,6 +126,19 @@ record new k2 'with new.h'
 expect "an added file the TU includes, the same: the recorded verdict" new k2 $'drop\twith new.h'
 cand new2 a/x.h="$tmp/c/x-new" a/new.h="$tmp/c/n2"
 expect "an added file the TU includes, other contents: a miss" new2 k2
+
+# several records of one TU (a header of amdgpu carried by dozens of candidates): the one that
+# holds, whatever its place among them
+record r0 k3 'with x2'
+record other k3 'with x3'
+n=$(find "$OBJECTS_CACHE_DIR" -name 'k3.pf-*' | wc -l)
+expect "two records of one TU ($n): the x3 candidate gets its own" other k3 $'drop\twith x3'
+expect "two records of one TU: the x2 candidate gets its own" same k3 $'drop\twith x2'
+# two records that hold but for where a/sub/.. leads: each shadow gets the one made like it
+record esc k4 'through the link'
+record real k4 'through the real directory'
+expect "two records whose .. paths resolve apart: the linked shadow gets its own" esc k4 $'drop\tthrough the link'
+expect "two records whose .. paths resolve apart: the real directory's shadow gets its own" real k4 $'drop\tthrough the real directory'
 
 # a record cut short
 r=$(find "$OBJECTS_CACHE_DIR" -name 'k0.pf-*')
