@@ -72,11 +72,51 @@ objects_header_users() {
 	includes_users "$@"
 }
 
+# OBJECTS_AWK_INCLUDES - the awk program of the check (-v headers="HEADER..."): the name of each
+# input file (gcc -M output) that names one of the headers. A path that matches ends with a
+# header, so with its file name: the others (a TU opens hundreds of headers, an amdgpu TU a
+# thousand) are not normalized. The line ends of the make rule (a backslash) are fields of
+# their own, and name no header.
+# shellcheck disable=SC2016 # an awk program, expanded by awk
+OBJECTS_AWK_INCLUDES=$INCLUDES_AWK_NORM'
+# or an absolute path that ends with the header (as the check was before the normalization)
+function wanted(p,   i) {
+	if (p in want)
+		return 1
+	for (i = 1; i <= n; i++)
+		if (substr(p, length(p) - length(h[i])) == "/" h[i])
+			return 1
+	return 0
+}
+BEGIN {
+	n = split(headers, h, " ")
+	for (i = 1; i <= n; i++) {
+		want[h[i]] = 1
+		base[i] = h[i]
+		sub(/.*\//, "", base[i])
+	}
+}
+FNR == 1 { found = 0 }
+found { next }
+{
+	for (i = 1; i <= NF; i++) {
+		if ($i ~ /:$/)
+			continue
+		for (k = 1; k <= n && !index($i, base[k]); k++)
+			;
+		if (k <= n && wanted(norm($i))) {
+			print FILENAME
+			found = 1
+			next
+		}
+	}
+}'
+
 # objects_includes_header SRC.c CMD HEADER... - does preprocessing SRC.c open one of them?
 # gcc -M names a header by the path it opened ("./drivers/gpu/drm/amd/amdgpu/../include/x.h"
 # through amdgpu's -I), so each is normalized before the comparison.
 objects_includes_header() {
-	local c=$1 cmd=$2 obj deps='' rc=0 entry='' tmp from=-
+	local c=$1 cmd=$2 obj deps='' entry='' tmp from=- out
 	shift 2
 	obj=${c%.c}.o
 	# The original TU's dependencies depend on what its object does (the release's tree, its
@@ -106,43 +146,9 @@ objects_includes_header() {
 			rm -f "$tmp"
 		fi
 	fi
-	awk -v headers="$*" '
-	'"$INCLUDES_AWK_NORM"'
-	# or an absolute path that ends with the header (as the check was before the normalization)
-	function wanted(p,   i) {
-		if (p in want)
-			return 1
-		for (i = 1; i <= n; i++)
-			if (substr(p, length(p) - length(h[i])) == "/" h[i])
-				return 1
-		return 0
-	}
-	BEGIN {
-		n = split(headers, h, " ")
-		for (i = 1; i <= n; i++) {
-			want[h[i]] = 1
-			base[i] = h[i]
-			sub(/.*\//, "", base[i])
-		}
-	}
-	# a path that matches ends with a header, so with its file name: the others (a TU opens
-	# hundreds of headers, an amdgpu TU a thousand) are not normalized. The line ends of the
-	# make rule ("\\") are fields of their own, and name no header.
-	{
-		for (i = 1; i <= NF; i++) {
-			if ($i ~ /:$/)
-				continue
-			for (k = 1; k <= n && !index($i, base[k]); k++)
-				;
-			if (k <= n && wanted(norm($i))) {
-				found = 1
-				exit
-			}
-		}
-	}
-	END { exit !found }' "$from" <<<"$deps" || rc=$?
-	# only a clean "not found" drops the TU: an awk that failed proves nothing
-	((rc != 1))
+	# an awk that fails proves nothing: the TU is kept
+	out=$(awk -v headers="$*" "$OBJECTS_AWK_INCLUDES" "$from" <<<"$deps") || return 0
+	[[ -n $out ]]
 }
 
 objects_map() {
@@ -192,6 +198,42 @@ objects_map_first() {
 	done < <(compiledb_lines <"$list" | cut -f2-)
 }
 
+# objects_map_cached TMPD HEADER... - objects_map_headers' exact check of the TUs in TMPD/cands
+# whose gcc -M list the object cache holds (objects_includes_header reads the same entries):
+# their line numbers in TMPD/hits when they include a header, those of the others (not
+# cached, or no object cache) in TMPD/todo. One sha256sum for the entries' names and one awk
+# for every list: amdgpu.h has 345 TUs, each a child shell, a key and an awk before.
+objects_map_cached() {
+	local tmpd=$1 i=0 entry out f
+	local -a files=()
+	local -A num=()
+	shift
+	: >"$tmpd/hits" || hp_die "cannot write $tmpd/hits"
+	if [[ -z ${OBJECTS_CACHE_DIR:-} ]] ||
+		! awk -F'\t' '{ o = $1; sub(/\.c$/, ".o", o); print $1 "\t" o "\t" $4 }' "$tmpd/cands" |
+		objects_cache_entries >"$tmpd/entries"; then
+		awk '{ print NR }' "$tmpd/cands" >"$tmpd/todo" || hp_die "cannot write $tmpd/todo"
+		return 0
+	fi
+	while IFS= read -r entry; do
+		i=$((i + 1))
+		entry=${entry%.o}.deps
+		if [[ -s $entry ]]; then
+			files+=("$entry")
+			num[$entry]=$i
+		else
+			printf '%s\n' "$i"
+		fi
+	done <"$tmpd/entries" >"$tmpd/todo"
+	((${#files[@]})) || return 0
+	hp_cache_refresh "$OBJECTS_CACHE_DIR" "${files[@]}"
+	# (an awk that fails proves nothing: every TU it was to judge is kept)
+	out=$(awk -v headers="$*" "$OBJECTS_AWK_INCLUDES" "${files[@]}") || out=$(printf '%s\n' "${files[@]}")
+	while IFS= read -r f; do
+		[[ -z $f ]] || printf '%s\n' "${num[$f]}"
+	done <<<"$out" >>"$tmpd/hits"
+}
+
 # objects_map_headers WORK - adds to WORK/tus the TUs that include a changed header, and names
 # them all.
 objects_map_headers() {
@@ -218,19 +260,21 @@ objects_map_headers() {
 				objects_cache_put hp_cache_refresh
 			OBJECTS_WORK=$work
 			# shellcheck disable=SC2090 # an awk program, passed whole to awk
-			export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT INCLUDES_AWK_NORM OBJECTS_CACHE_DIR \
-				OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_WORK
+			export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT INCLUDES_AWK_NORM OBJECTS_AWK_INCLUDES \
+				OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_WORK
+			# the TUs whose gcc -M list the object cache holds, in one awk; the others'
+			# numbers in $tmpd/todo
+			objects_map_cached "$tmpd" "${hdrs[@]}"
 			# exact check in parallel; each job prints the number of its candidate when the TU
 			# includes a header: a compile command is longer than one write(2), so parallel
 			# jobs printing whole lines interleave them (a TU named "/amdgpu/../amdkfd/x.o")
 			# shellcheck disable=SC2016 # the job script expands its own arguments
-			awk -F'\t' '{ print NR }' "$tmpd/cands" |
-				xargs -P "${HP_JOBS:-2}" -I{} bash -c '
+			xargs -P "${HP_JOBS:-2}" -I{} bash -c '
 					line=$(sed -n "{}p" "$1"); shift
 					IFS=$'"'"'\t'"'"' read -r c obj target cmd <<<"$line"
 					if objects_includes_header "$c" "$cmd" "$@"; then
 						printf "%s\n" {}
-					fi' _ "$tmpd/cands" "${hdrs[@]}" >"$tmpd/hits" || true
+					fi' _ "$tmpd/cands" "${hdrs[@]}" <"$tmpd/todo" >>"$tmpd/hits" || true
 			awk -v hits="$tmpd/hits" 'BEGIN { while ((getline n <hits) > 0) hit[n] = 1 }
 				FNR in hit' "$tmpd/cands" >>"$work/tus" || hp_die "cannot list the TUs of ${PATCH_H[*]}"
 			# a run may end here (nothing compiles): pruning is a publisher's job, as after a compile
@@ -344,14 +388,23 @@ objects_ppcmp_tool() {
 # objects_pp_cmd CMD OBJ OUT - OBJ's compile command CMD (objtool's part stripped as a
 # compile strips it) preprocessing into OUT instead: no object, no dependency file.
 objects_pp_cmd() {
-	local cmd=$1 obj=$2 out=$3 dep=.
+	local pp
+	objects_pp_cmd_to pp "$@" || return 1
+	printf '%s\n' "$pp"
+}
+
+# objects_pp_cmd_to VAR CMD OBJ OUT - objects_pp_cmd into VAR, without a subshell.
+objects_pp_cmd_to() {
+	local var=$1 cmd=$2 obj=$3 out=$4 dep=.
 	[[ $obj != */* ]] || dep=${obj%/*}
 	dep=$dep/.${obj##*/}.d
-	cmd=$(objtool_strip "$cmd") || return 1
+	if [[ -n ${HP_OBJTOOL_DEFERRED:-} && $cmd == *objtool* ]]; then
+		cmd=$(objtool_strip "$cmd") || return 1
+	fi
 	cmd=${cmd%%; *}
 	[[ $cmd == *"-Wp,-MMD,$dep "* && $cmd == *"-c -o $obj "* ]] || return 1
 	cmd=${cmd/"-Wp,-MMD,$dep "/}
-	printf '%s\n' "${cmd/"-c -o $obj "/"-E -o $out "}"
+	printf -v "$var" '%s' "${cmd/"-c -o $obj "/"-E -o $out "}"
 }
 
 # objects_prefilter_one WORK SRC.c OBJ CMD - one job of objects_prefilter: prints
@@ -548,75 +601,105 @@ objects_verdict_put() {
 	objects_cache_put "$base.pf-${sum:0:16}" "$dir/record" "$work"
 }
 
-# objects_verdict_get BASE WORK - "drop|keep<TAB>TEXT" of a record BASE.pf-* that holds for
-# this run's patched files (see above); non-zero when none does. A TU of amdgpu has a record
-# for each set of headers some candidate carried (dozens in a whole update): one awk judges
-# them all, in the order of their names, and the first that holds is taken (after its ".."
-# paths are resolved again, when it has any).
-objects_verdict_get() {
-	local base=$1 work=$2 out line r='' verdict='' want='' have
-	local -a recs=("$base".pf-*)
-	[[ -f ${recs[0]} ]] || return 1
-	out=$(awk -F'\t' -v fmt="$OBJECTS_VERDICT_FORMAT" -v id="$OBJECTS_PPCMP_ID" '
-	# judge() - the record just read (cur): "R<TAB>FILE<TAB>KIND<TAB>TEXT" when it holds,
-	# then a "P<TAB>PATH<TAB>WHERE" line for each of its phys lines
-	function judge(   p, i) {
-		if (cur == "" || bad || !ended || !ok_id || (kind != "drop" && kind != "keep"))
-			return
-		for (p in rec)
-			if (!(p in sum) || sum[p] != rec[p])
-				return
-		for (p in sum)
-			if (p in dep && !(p in rec))
-				return
-		for (p in added)
-			if (!(p in dep))
-				return
-		print "R\t" cur "\t" kind "\t" verdict
-		for (i = 1; i <= np; i++)
-			print "P\t" phys[i]
-	}
-	FILENAME == ARGV[1] { sum[$1] = $2; if ($3 == 1) added[$1] = 1; next }
-	FNR == 1 {
-		judge()
-		cur = FILENAME
-		bad = ok_id = ended = np = 0
-		kind = verdict = ""
-		delete dep
-		delete rec
-		delete phys
-		if ($1 != "hotpatch-verdict" || $2 != fmt)
+# OBJECTS_AWK_VERDICT - the awk program that judges records (-F'\t', -v fmt=FORMAT, -v
+# id=PPCMP_ID; input: WORK/prefilter.set, then the paths of the records, one per line): for
+# each record that holds for this run's patched files, "R<TAB>RECORD<TAB>KIND<TAB>TEXT", then
+# "P<TAB>PATH<TAB>WHERE" for each of its phys lines (which objects_verdict_pick resolves).
+# One awk for every record: a TU of amdgpu has one for each set of headers some candidate
+# carried, dozens in a whole update, and a header has hundreds of TUs.
+# shellcheck disable=SC2016 # an awk program, expanded by awk
+OBJECTS_AWK_VERDICT='
+function judge(path,   line, f, r, first, bad, ok_id, ended, kind, verdict, np, dep, rec, phys, p, i) {
+	first = 1
+	while ((r = (getline line < path)) > 0) {
+		split(line, f, "\t")
+		if (first && (f[1] != "hotpatch-verdict" || f[2] != fmt))
 			bad = 1
+		first = 0
+		if (bad)
+			break
+		if (f[1] == "ppcmp") {
+			if (f[2] != id) {
+				bad = 1
+				break
+			}
+			ok_id = 1
+		}
+		if (f[1] == "verdict") {
+			verdict = substr(line, length(f[1] "\t" f[2] "\t") + 1)
+			kind = f[2]
+		}
+		if (f[1] == "dep") {
+			dep[f[2]] = 1
+			dep[f[3]] = 1
+		}
+		if (f[1] == "file")
+			rec[f[2]] = f[3]
+		if (f[1] == "phys")
+			phys[++np] = f[2] "\t" f[3]
+		ended = line == "end"
 	}
-	bad { next }
-	$1 == "ppcmp" { if ($2 != id) { bad = 1; next } ok_id = 1 }
-	$1 == "verdict" { verdict = substr($0, length($1 "\t" $2 "\t") + 1); kind = $2 }
-	$1 == "dep" { dep[$2] = 1; dep[$3] = 1 }
-	$1 == "file" { rec[$2] = $3 }
-	$1 == "phys" { phys[++np] = $2 "\t" $3 }
-	{ ended = $0 == "end" }
-	END { judge() }' "$work/prefilter.set" "${recs[@]}") || return 1
-	# each record that holds, in order; one with ".." paths holds when they resolve as it says
+	close(path)
+	if (r < 0 || bad || !ended || !ok_id || (kind != "drop" && kind != "keep"))
+		return
+	for (p in rec)
+		if (!(p in sum) || sum[p] != rec[p])
+			return
+	for (p in sum)
+		if (p in dep && !(p in rec))
+			return
+	for (p in added)
+		if (!(p in dep))
+			return
+	print "R\t" path "\t" kind "\t" verdict
+	for (i = 1; i <= np; i++)
+		print "P\t" phys[i]
+}
+FILENAME == ARGV[1] { sum[$1] = $2; if ($3 == 1) added[$1] = 1; next }
+$0 != "" { judge($0) }'
+
+# objects_verdict_pick WORK - of OBJECTS_AWK_VERDICT's lines on stdin, the first record of each
+# TU (its records share the name BASE.pf-) that holds, once its ".." paths resolve in this
+# run's shadow as it says: "BASE<TAB>RECORD<TAB>KIND<TAB>TEXT" each.
+objects_verdict_pick() {
+	local work=$1 line r='' rest='' want='' have b
+	local -A picked=()
 	while :; do
 		IFS= read -r line || line=R
 		if [[ $line == R* ]]; then
-			if [[ -n $r ]]; then
+			b=${r%.pf-*}
+			if [[ -n $r && -z ${picked[$b]:-} ]]; then
+				have=''
 				if [[ -n $want ]]; then
 					have=$(printf '%s' "$want" | cut -f1 | objects_pf_phys "$work") || have=''
 				fi
 				if [[ -z $want || $have == "${want%$'\n'}" ]]; then
-					hp_cache_refresh "$OBJECTS_CACHE_DIR" "$r"
-					printf '%s\n' "$verdict"
-					return 0
+					picked[$b]=1
+					printf '%s\t%s\t%s\n' "$b" "$r" "$rest"
 				fi
 			fi
-			[[ $line != R ]] || return 1
-			IFS=$'\t' read -r _ r verdict <<<"$line"
+			[[ $line != R ]] || return 0
+			IFS=$'\t' read -r _ r rest <<<"$line"
 			want=''
-		else
+		elif [[ -n $line ]]; then
 			want+=${line#P$'\t'}$'\n'
 		fi
-	done <<<"$out"
+	done
+}
+
+# objects_verdict_get BASE WORK - "drop|keep<TAB>TEXT" of a record BASE.pf-* that holds for
+# this run's patched files (see above); non-zero when none does.
+objects_verdict_get() {
+	local base=$1 work=$2 line r verdict
+	local -a recs=("$base".pf-*)
+	[[ -f ${recs[0]} ]] || return 1
+	line=$(printf '%s\n' "${recs[@]}" |
+		awk -F'\t' -v fmt="$OBJECTS_VERDICT_FORMAT" -v id="$OBJECTS_PPCMP_ID" "$OBJECTS_AWK_VERDICT" \
+			"$work/prefilter.set" - | objects_verdict_pick "$work") || return 1
+	[[ -n $line ]] || return 1
+	IFS=$'\t' read -r _ r verdict <<<"$line"
+	hp_cache_refresh "$OBJECTS_CACHE_DIR" "$r"
+	printf '%s\n' "$verdict"
 }
 
 # objects_prefilter WORK - leave out of WORK/tus each TU that is there only because it includes
@@ -781,6 +864,37 @@ objects_cache_entry() {
 	local key
 	key=$(printf '%s\n' "$OBJECTS_CACHE_ID" "$1" "$2" "$3" | sha256sum) || return 1
 	printf '%s/%s-%s\n' "$OBJECTS_CACHE_DIR" "${key:0:32}" "${2##*/}"
+}
+
+# objects_cache_entries - objects_cache_entry of each "SRC.c<TAB>OBJ<TAB>CMD" line on stdin, one
+# line each, in order: one sha256sum for all (a header's users: hundreds).
+objects_cache_entries() {
+	local tmpd c obj cmd n=0 i sum path
+	local -a names=() files=()
+	tmpd=$(mktemp -d "${TMPDIR:-/tmp}/hotpatch-keys.XXXXXX") || return 1
+	while IFS=$'\t' read -r c obj cmd; do
+		n=$((n + 1))
+		# exactly what objects_cache_entry hashes
+		printf '%s\n' "$OBJECTS_CACHE_ID" "$c" "$obj" "$cmd" >"$tmpd/$n" || {
+			rm -rf "$tmpd"
+			return 1
+		}
+		names[n]=${obj##*/}
+		files+=("$tmpd/$n")
+	done
+	if ((n)); then
+		i=0
+		while read -r sum path; do
+			i=$((i + 1))
+			[[ $path == "$tmpd/$i" ]] || break
+			printf '%s/%s-%s\n' "$OBJECTS_CACHE_DIR" "${sum:0:32}" "${names[i]}"
+		done < <(sha256sum "${files[@]}")
+		((i == n)) || {
+			rm -rf "$tmpd"
+			return 1
+		}
+	fi
+	rm -rf "$tmpd"
 }
 
 # objects_cache_get ENTRY OUT OBJ CMD - OUT/OBJ (and OUT/OBJ.cmd, the command a compile would
