@@ -607,7 +607,7 @@ objects_verdict_put() {
 # "P<TAB>PATH<TAB>WHERE" for each of its phys lines (which objects_verdict_pick resolves).
 # One awk for every record: a TU of amdgpu has one for each set of headers some candidate
 # carried, dozens in a whole update, and a header has hundreds of TUs.
-# shellcheck disable=SC2016 # an awk program, expanded by awk
+# shellcheck disable=SC2016,SC2089 # an awk program, expanded by awk
 OBJECTS_AWK_VERDICT='
 function judge(path,   line, f, r, first, bad, ok_id, ended, kind, verdict, np, dep, rec, phys, p, i) {
 	first = 1
@@ -658,33 +658,61 @@ function judge(path,   line, f, r, first, bad, ok_id, ended, kind, verdict, np, 
 FILENAME == ARGV[1] { sum[$1] = $2; if ($3 == 1) added[$1] = 1; next }
 $0 != "" { judge($0) }'
 
+# OBJECTS_AWK_BASE - base(NAME): NAME without its last ".pf-" and what follows (as bash's
+# ${NAME%.pf-*}): the TU a record belongs to.
+OBJECTS_AWK_BASE='
+function base(name,   n, i) {
+	n = 0
+	while ((i = index(substr(name, n + 1), ".pf-")) > 0)
+		n += i
+	return n ? substr(name, 1, n - 1) : name
+}'
+
 # objects_verdict_pick WORK - of OBJECTS_AWK_VERDICT's lines on stdin, the first record of each
 # TU (its records share the name BASE.pf-) that holds, once its ".." paths resolve in this
-# run's shadow as it says: "BASE<TAB>RECORD<TAB>KIND<TAB>TEXT" each.
+# run's shadow as it says: "BASE<TAB>RECORD<TAB>KIND<TAB>TEXT" each. The paths of all the
+# records are resolved together (objects_pf_phys: one realpath), and the records compared in
+# one awk: amdgpu's TUs include through "amdgpu/../include", so each of their records has
+# dozens of such paths, and a header's records thousands of lines.
 objects_verdict_pick() {
-	local work=$1 line r='' rest='' want='' have b
-	local -A picked=()
-	while :; do
-		IFS= read -r line || line=R
-		if [[ $line == R* ]]; then
-			b=${r%.pf-*}
-			if [[ -n $r && -z ${picked[$b]:-} ]]; then
-				have=''
-				if [[ -n $want ]]; then
-					have=$(printf '%s' "$want" | cut -f1 | objects_pf_phys "$work") || have=''
-				fi
-				if [[ -z $want || $have == "${want%$'\n'}" ]]; then
-					picked[$b]=1
-					printf '%s\t%s\t%s\n' "$b" "$r" "$rest"
-				fi
-			fi
-			[[ $line != R ]] || return 0
-			IFS=$'\t' read -r _ r rest <<<"$line"
-			want=''
-		elif [[ -n $line ]]; then
-			want+=${line#P$'\t'}$'\n'
+	local work=$1 tmp p
+	local -a paths=()
+	tmp=$(mktemp -d "$work/pick.XXXXXX") || return 1
+	cat >"$tmp/judged" || return 1
+	# a path this shadow lacks resolves nowhere: a record that has it does not hold
+	while IFS= read -r p; do
+		if [[ $p == /* && -e $p || $p != /* && -e $work/shadow/$p ]]; then
+			paths+=("$p")
 		fi
-	done
+	done < <(awk -F'\t' '$1 == "P" && !seen[$2]++ { print $2 }' "$tmp/judged")
+	: >"$tmp/where"
+	if ((${#paths[@]})); then
+		printf '%s\n' "${paths[@]}" | objects_pf_phys "$work" >"$tmp/where" || : >"$tmp/where"
+	fi
+	awk -F'\t' "$OBJECTS_AWK_BASE"'
+	function flush(   b) {
+		if (r == "" || want != have)
+			return
+		b = base(r)
+		if (!(b in picked)) {
+			picked[b] = 1
+			print b "\t" r "\t" rest
+		}
+	}
+	FILENAME == ARGV[1] { where[$1] = $2; next }
+	$1 == "R" {
+		flush()
+		r = $2
+		rest = substr($0, length("R\t" $2 "\t") + 1)
+		want = have = ""
+		next
+	}
+	$1 == "P" {
+		want = want $2 "\t" $3 "\n"
+		have = have $2 "\t" (($2 in where) ? where[$2] : "") "\n"
+	}
+	END { flush() }' "$tmp/where" "$tmp/judged"
+	rm -rf "$tmp"
 }
 
 # objects_verdict_get BASE WORK - "drop|keep<TAB>TEXT" of a record BASE.pf-* that holds for
@@ -700,6 +728,61 @@ objects_verdict_get() {
 	IFS=$'\t' read -r _ r verdict <<<"$line"
 	hp_cache_refresh "$OBJECTS_CACHE_DIR" "$r"
 	printf '%s\n' "$verdict"
+}
+
+# objects_prefilter_cached WORK - the header filter's verdicts that the cache holds for the TUs
+# of WORK/prefilter.jobs (objects_prefilter_one would take the same), written as it writes
+# them to WORK/prefilter and WORK/prefilter.hits; the line numbers of the other TUs in
+# WORK/prefilter.todo. One sha256sum for the records' names, one awk for all their records
+# (objects_verdict_pick): a child shell, a key and an awk for each TU before (amdgpu.h: 345).
+objects_prefilter_cached() {
+	local work=$1 i=0 c obj cmd pp dir b r kind text glob=0
+	local -a objs=() used=()
+	local -A num=() hit=()
+	: >"$work/prefilter" || hp_die "cannot write $work/prefilter"
+	awk '{ print NR }' "$work/prefilter.jobs" >"$work/prefilter.todo" || hp_die "cannot write $work/prefilter.todo"
+	[[ -n ${OBJECTS_CACHE_DIR:-} ]] || return 0
+	# each TU's key, as objects_prefilter_one makes it (a TU whose command cannot be turned
+	# into a preprocessing one gets none: objects_prefilter_one says so)
+	while IFS=$'\t' read -r c obj cmd; do
+		i=$((i + 1))
+		objs[i]=$obj
+		dir=$work/pp/${obj//\//_}
+		if objects_pp_cmd_to pp "$cmd" "$obj" "$dir/orig.i"; then
+			printf '%s\t%s\t%s\n' "$c" "$obj" "${pp/" -o $dir/orig.i "/" "}"
+		else
+			objs[i]=''
+			printf '%s\t%s\t%s\n' - - -
+		fi
+	done <"$work/prefilter.jobs" >"$work/prefilter.keys"
+	objects_cache_entries <"$work/prefilter.keys" >"$work/prefilter.entries" || return 0
+	i=0
+	while IFS= read -r b; do
+		i=$((i + 1))
+		[[ -z ${objs[i]} ]] || num[${b%.o}]=$i
+	done <"$work/prefilter.entries"
+	# their records (every record of the cache named, those of these TUs kept), in name order
+	shopt -q nullglob || glob=1
+	shopt -s nullglob
+	printf '%s\n' "$OBJECTS_CACHE_DIR"/*.pf-* |
+		awk "$OBJECTS_AWK_BASE"'NR == FNR { want[$0] = 1; next } base($0) in want' \
+			<(printf '%s\n' "${!num[@]}") - >"$work/prefilter.records" || : >"$work/prefilter.records"
+	((!glob)) || shopt -u nullglob
+	[[ -s $work/prefilter.records ]] || return 0
+	while IFS=$'\t' read -r b r kind text; do
+		i=${num[$b]:-}
+		[[ -n $i ]] || continue
+		hit[$i]=1
+		used+=("$r")
+		printf '%s\t%s\t%s\n' "$kind" "${objs[i]}" "$text" >>"$work/prefilter"
+		printf '%s\n' "${objs[i]}" >>"$work/prefilter.hits"
+	done < <(awk -F'\t' -v fmt="$OBJECTS_VERDICT_FORMAT" -v id="$OBJECTS_PPCMP_ID" "$OBJECTS_AWK_VERDICT" \
+		"$work/prefilter.set" "$work/prefilter.records" | objects_verdict_pick "$work")
+	((${#used[@]})) || return 0
+	hp_cache_refresh "$OBJECTS_CACHE_DIR" "${used[@]}"
+	for ((i = 1; i <= ${#objs[@]}; i++)); do
+		[[ -n ${hit[$i]:-} ]] || printf '%s\n' "$i"
+	done >"$work/prefilter.todo"
 }
 
 # objects_prefilter WORK - leave out of WORK/tus each TU that is there only because it includes
@@ -733,18 +816,20 @@ objects_prefilter() {
 		OBJECTS_PPCMP_ID=${OBJECTS_PPCMP_ID%% *}
 		objects_pf_set "$work" || hp_die "cannot list the patched files of $work/patched-src"
 	fi
-	export -f objects_prefilter_one objects_pp_cmd objtool_strip hp_die hp_target_exec buildroot_exec \
+	export -f objects_prefilter_one objects_pp_cmd objects_pp_cmd_to objtool_strip hp_die hp_target_exec buildroot_exec \
 		objects_cache_entry objects_cache_put hp_cache_refresh objects_verdict_get objects_verdict_put \
 		objects_pf_phys objects_shadow_check
 	# shellcheck disable=SC2090 # an awk program, passed whole to awk
 	export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT HP_OBJTOOL_DEFERRED OBJECTS_PPCMP OBJECTS_CACHE_DIR \
-		OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_PPCMP_ID OBJECTS_VERDICT_FORMAT INCLUDES_AWK_NORM
+		OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_PPCMP_ID OBJECTS_VERDICT_FORMAT INCLUDES_AWK_NORM \
+		OBJECTS_AWK_VERDICT
+	# the verdicts the cache holds, in one pass; the other TUs' numbers in WORK/prefilter.todo
+	objects_prefilter_cached "$work"
 	# shellcheck disable=SC2016 # the job script expands its own arguments
-	awk '{ print NR }' "$work/prefilter.jobs" |
-		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
-			IFS=$'"'"'\t'"'"' read -r c obj cmd <<<"$(sed -n "{}p" "$1")"
-			objects_prefilter_one "$2" "$c" "$obj" "$cmd"' _ "$work/prefilter.jobs" "$work" \
-			>"$work/prefilter" || hp_die "the header filter failed"
+	xargs -P "${HP_JOBS:-2}" -I{} bash -c '
+		IFS=$'"'"'\t'"'"' read -r c obj cmd <<<"$(sed -n "{}p" "$1")"
+		objects_prefilter_one "$2" "$c" "$obj" "$cmd"' _ "$work/prefilter.jobs" "$work" \
+		<"$work/prefilter.todo" >>"$work/prefilter" || hp_die "the header filter failed"
 	n=$(wc -l <"$work/prefilter.jobs")
 	[[ $(wc -l <"$work/prefilter") == "$n" ]] || hp_die "the header filter gave no verdict for some TUs (see $work/prefilter)"
 	awk -F'\t' 'NR == FNR { if ($1 == "drop") drop[$2] = 1; next } !($2 in drop)' \
