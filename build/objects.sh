@@ -146,7 +146,8 @@ objects_includes_header() {
 			rm -f "$tmp"
 		fi
 	fi
-	# an awk that fails proves nothing: the TU is kept
+	# an awk that fails, or a child shell without the program, proves nothing: the TU is kept
+	[[ -n ${OBJECTS_AWK_INCLUDES:-} ]] || return 0
 	out=$(awk -v headers="$*" "$OBJECTS_AWK_INCLUDES" "$from" <<<"$deps") || return 0
 	[[ -n $out ]]
 }

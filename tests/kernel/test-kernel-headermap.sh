@@ -150,12 +150,12 @@ c=kernel/time/timekeeping.c
 cmd=$(awk -F'\t' -v c="$c" '$1 == c { print $4 }' "$db")
 export -f objects_includes_header hp_target_exec
 # shellcheck disable=SC2090 # an awk program, passed whole to awk
-export HP_CACHE INCLUDES_AWK_NORM
+export HP_CACHE INCLUDES_AWK_NORM OBJECTS_AWK_INCLUDES
 # shellcheck disable=SC2016 # expanded by the child shell
 child='objects_includes_header "$@" && echo yes || echo no'
 a=$(bash -c "$child" _ "$c" "$cmd" include/linux/timekeeping.h)
 b=$(bash -c "$child" _ "$c" "$cmd" include/linux/no-such-header.h)
-e=$(env -u INCLUDES_AWK_NORM bash -c "$child" _ "$c" "$cmd" include/linux/no-such-header.h 2>/dev/null)
+e=$(env -u OBJECTS_AWK_INCLUDES bash -c "$child" _ "$c" "$cmd" include/linux/no-such-header.h 2>/dev/null)
 if [[ -n $cmd && $a == yes && $b == no && $e == yes ]]; then
 	t_pass "the exact check in a child shell: $c opens timekeeping.h, not a missing header; a failed check keeps the TU"
 else
