@@ -117,8 +117,12 @@ compiledb_ensure() {
 # pm/, amdkfd/ and display/ as drivers/gpu/drm/amd/amdgpu/../pm/x.c: a spelling with ".." is
 # compared with its lexical form (gcc compiles, and DWARF names, the spelling).
 compiledb_line() {
-	awk -F'\t' -v s="$1" "$INCLUDES_AWK_NORM"'
-	$1 == s || ($1 ~ /(^|\/)\.\.\// && norm($1) == s) { print; exit }' "$(compiledb_path)"
+	# grep first: every spelling of the file ends its first field with its name, and grep
+	# skims the 32 MB for it in a third of awk's time (an awk reads the fields of each line)
+	# (none found is no error: a file this configuration does not build; awk reads to the end,
+	# so grep never writes into a closed pipe)
+	{ grep -F -- "${1##*/}"$'\t' "$(compiledb_path)" || (($? == 1)); } | awk -F'\t' -v s="$1" "$INCLUDES_AWK_NORM"'
+	!found && ($1 == s || ($1 ~ /(^|\/)\.\.\// && norm($1) == s)) { print; found = 1 }'
 }
 
 # compiledb_lines - compiledb_line for every source file on stdin, in one pass over the
