@@ -436,6 +436,7 @@ hp_build() {
 	HP_WORK=$work
 	hp_work_traps
 	hp_cache_refresh_ref "$work"
+	((opt_keep)) || objects_shadow_place "$work"
 	# The full log (every stage's messages) goes next to the outputs; the terminal keeps them too.
 	exec 3>&2
 	exec 2> >(trap "" INT TERM; exec tee "$work/build.log" >&3)
@@ -468,6 +469,8 @@ hp_build() {
 	hp_stage_begin compile
 	objects_compile "$work"
 	hp_stage_end "$((${#tus[@]} * 2)) objects ($OBJECTS_CACHED original from the object cache), -j${HP_JOBS:-$(nproc)}"
+	# (nothing after the compile reads the patched tree)
+	((opt_keep)) || objects_shadow_drop
 
 	hp_stage_begin diff
 	diff_objects "$work" "${opt_hooks[@]}"
@@ -501,7 +504,7 @@ hp_work_traps() {
 	if ((opt_keep)); then
 		trap 'hp_stage_close; hp_log "scratch directory kept: $HP_WORK"' EXIT
 	else
-		trap 'hp_stage_close; [[ -z $HP_WORK_RM ]] || rm -rf "$HP_WORK_RM" 2>/dev/null || true' EXIT
+		trap 'hp_stage_close; objects_shadow_drop; [[ -z $HP_WORK_RM ]] || rm -rf "$HP_WORK_RM" 2>/dev/null || true' EXIT
 	fi
 	trap 'hp_log "interrupted; nothing was written"; exit 130' INT TERM
 }
