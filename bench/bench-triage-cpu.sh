@@ -45,9 +45,16 @@ triage() {
 # "kbuild (make)" for a process of the module's kbuild (below a make, or in the headers tree)
 # whose chain up to a script is cut (dash ends its children with _exit: they log nothing).
 # shellcheck disable=SC2016 # an awk program, expanded by awk
+# The log is read last line first (tac): a process logs at its exit, so its parent, alive until
+# then, logs after it, and the nearest later line with the parent's pid is that parent's (pids
+# are reused: a whole update starts ~300,000 processes, pid_max is 32,768). Each process is its
+# line number here, never its pid.
 cpu_awk='
 {
-	pid = $1; ppid[pid] = $2; comm[pid] = $3; us[pid] = $4; cwd[pid] = $5; args[pid] = $6; n++
+	n++
+	ppid[n] = ($2 in last) ? last[$2] : 0
+	last[$1] = n
+	comm[n] = $3; us[n] = $4; cwd[n] = $5; args[n] = $6
 }
 function owner(p,   a, k, depth, made) {
 	# kbuild runs in the headers tree (make -C KDIR): those compiles build the patch module
@@ -102,12 +109,12 @@ for ((r = 1; r <= runs; r++)); do
 	rm -f "$tmp/cpu.log"
 	triage "warm$r" HOTPATCH_CPULOG="$tmp/cpu.log" LD_PRELOAD="$tmp/cpu-per-process.so"
 	cands=$(jq '.candidates | length' "$tmp/warm$r/triage.json")
-	read -r procs ppc tu beyond < <(awk -v mode=row -v cands="$cands" "$cpu_awk" "$tmp/cpu.log")
+	read -r procs ppc tu beyond < <(tac "$tmp/cpu.log" | awk -v mode=row -v cands="$cands" "$cpu_awk")
 	printf '%-5s %-22s %6s %6s %9s %9s %12s\n' "warm$r" "$load" "$cands" "$procs" "$ppc" "$tu" "$beyond"
 done
 printf '\n# beyond the TU compiles, last run, per candidate: owner, command, CPU ms, processes\n'
 # highest CPU first (the field before the last), whole line kept
-awk -v mode=all -v cands="$cands" "$cpu_awk" "$tmp/cpu.log" | awk '{ print $(NF - 1) "\t" $0 }' |
+tac "$tmp/cpu.log" | awk -v mode=all -v cands="$cands" "$cpu_awk" | awk '{ print $(NF - 1) "\t" $0 }' |
 	sort -rn | cut -f2- >"$tmp/breakdown"
 sed -n "1,${BENCH_TOP:-30}p" "$tmp/breakdown"
 if [[ -n $keep ]]; then
