@@ -76,7 +76,7 @@ function owner(p,   a, k, depth, made) {
 END {
 	for (p in comm) {
 		if ((comm[p] ~ /^(cc1|as|ccache|objtool)$/ || comm[p] ~ /^(x86_64-linux-gnu-)?gcc/) &&
-		    cwd[p] ~ /\/(src|shadow(-[^\/]*)?)$/) {
+		    cwd[p] ~ /\/(src|shadow(-[^\/]*)?|hotpatch-shadow\.[^\/]*)$/) {
 			tu += us[p]
 			tun++
 			continue
