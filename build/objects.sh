@@ -388,6 +388,10 @@ objects_shadow() {
 objects_shadow_place() {
 	local work=$1 d
 	OBJECTS_SHADOW_TMPFS=''
+	# (a target with a build root (6.12) compiles in a chroot that binds the scratch directory
+	# and the cache: its shadow stays in the scratch directory, where that chroot is known to
+	# see it)
+	[[ -z ${HP_BUILDROOT:-} ]] || return 0
 	[[ $(stat -f -c %T "$work" 2>/dev/null) != tmpfs ]] || return 0
 	for d in "${XDG_RUNTIME_DIR:-}" /dev/shm; do
 		if [[ -n $d && -d $d && -w $d && $(stat -f -c %T "$d" 2>/dev/null) == tmpfs ]]; then
