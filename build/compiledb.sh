@@ -112,6 +112,15 @@ compiledb_ensure() {
 	hp_log "compile database: $n translation units"
 }
 
+# COMPILEDB_AWK_MATCH - the awk program of both lookups below: the source files wanted (the
+# first input, one per line), then database lines; "SRC<TAB>LINE" for the first line of each
+# wanted SRC, its spelling or, with "..", its lexical form.
+# shellcheck disable=SC2016 # an awk program, expanded by awk
+COMPILEDB_AWK_MATCH='
+NR == FNR { if ($0 != "") want[$0] = 1; next }
+($1 in want) { if (!seen[$1]++) print $1 "\t" $0; next }
+$1 ~ /(^|\/)\.\.\// { n = norm($1); if ((n in want) && !seen[n]++) print n "\t" $0 }'
+
 # compiledb_line SRC.c - the database line of a source file (relative to the tree), if built:
 # "src.c as the database spells it<TAB>obj<TAB>target<TAB>command". amdgpu's Makefile builds
 # pm/, amdkfd/ and display/ as drivers/gpu/drm/amd/amdgpu/../pm/x.c: a spelling with ".." is
@@ -121,18 +130,15 @@ compiledb_line() {
 	# skims the 32 MB for it in a third of awk's time (an awk reads the fields of each line)
 	# (none found is no error: a file this configuration does not build; awk reads to the end,
 	# so grep never writes into a closed pipe)
-	{ grep -F -- "${1##*/}"$'\t' "$(compiledb_path)" || (($? == 1)); } | awk -F'\t' -v s="$1" "$INCLUDES_AWK_NORM"'
-	!found && ($1 == s || ($1 ~ /(^|\/)\.\.\// && norm($1) == s)) { print; found = 1 }'
+	{ grep -F -- "${1##*/}"$'\t' "$(compiledb_path)" || (($? == 1)); } |
+		awk -F'\t' "$INCLUDES_AWK_NORM$COMPILEDB_AWK_MATCH" <(printf '%s\n' "$1") - | cut -f2-
 }
 
 # compiledb_lines - compiledb_line for every source file on stdin, in one pass over the
 # database (32 MB for 6.1: ~20 ms a pass, and a header of amdgpu's has 345 users to look up):
 # "SRC<TAB>LINE" for each one built, SRC as given, in the database's order.
 compiledb_lines() {
-	awk -F'\t' "$INCLUDES_AWK_NORM"'
-	NR == FNR { if ($0 != "") want[$0] = 1; next }
-	($1 in want) { if (!seen[$1]++) print $1 "\t" $0; next }
-	$1 ~ /(^|\/)\.\.\// { n = norm($1); if ((n in want) && !seen[n]++) print n "\t" $0 }' - "$(compiledb_path)"
+	awk -F'\t' "$INCLUDES_AWK_NORM$COMPILEDB_AWK_MATCH" - "$(compiledb_path)"
 }
 
 # compiledb_get SRC.c - compiledb_line without the spelling: "obj<TAB>target<TAB>command".
