@@ -92,7 +92,8 @@ prove in qemu that it works on that kernel.
                          then look for its other users; a file the header breaks then fails
                          in seconds, not after the header filter has read every user
                          (hotpatch-triage names the update's .c files that use what the
-                         carried headers change). Only an order: the outcome is the same
+                         carried headers change). Only an order: a file the header breaks
+                         fails either way; when several do, the first to fail is named
   -v, --verbose          show the commands run
   -h, --help             this text
       --version          print the version
