@@ -1078,11 +1078,79 @@ objects_compile_errors() {
 		k && / note: expected / && m++ < 20 { print "  " $0 }' "$1"
 }
 
+# A patched TU that does not compile is compiled again on every run: ccache keeps no failures,
+# and a whole-update triage has hundreds of candidates whose .c does not compile without a
+# header that changes a layout (294 of 1,214 in 6.1.190-1 -> 6.1.192-1, 390 s of compiles in
+# each warm run). The patched side's inputs are the release's tree (OBJECTS_CACHE_ID) and the
+# patched files the shadow lays over it, so a failure is kept in the object cache as
+# KEY-NAME.fail (the compiler's messages), KEY hashing OBJECTS_PATCHED_ID (that ID plus the
+# path, content and addedness of every patched file) and the TU's database line. Kept only
+# when the compiler itself said why, and nothing says the machine got in the way (a signal, a
+# full disk, a wrapper's own failure): such a failure must be retried, never replayed. A
+# replay says so in the log; a compile that succeeds is never looked up here.
+OBJECTS_FAIL_FORMAT=1
+
+# objects_fail_init WORK - OBJECTS_PATCHED_ID (empty: no failure records) for WORK's patched
+# files; after objects_cache_init.
+objects_fail_init() {
+	local work=$1 id
+	OBJECTS_PATCHED_ID=''
+	export OBJECTS_PATCHED_ID
+	[[ -n ${OBJECTS_CACHE_DIR:-} ]] || return 0
+	[[ -s $work/prefilter.set ]] || objects_pf_set "$work" || return 0
+	id=$({
+		printf 'fail %s\n%s\n' "$OBJECTS_FAIL_FORMAT" "$OBJECTS_CACHE_ID"
+		LC_ALL=C sort "$work/prefilter.set"
+	} | sha256sum) || return 0
+	OBJECTS_PATCHED_ID=${id%% *}
+}
+
+# objects_fail_entry SRC.c OBJ CMD - the failure record of OBJ's patched side.
+objects_fail_entry() {
+	local key
+	key=$(printf '%s\n' "$OBJECTS_PATCHED_ID" "$1" "$2" "$3" | sha256sum) || return 1
+	printf '%s/%s-%s.fail\n' "$OBJECTS_CACHE_DIR" "${key:0:32}" "${2##*/}"
+}
+
+# objects_fail_keep ENTRY LOG WORK - record the failed compile whose messages are LOG (output
+# of objects_compile_tu) as ENTRY when the compiler said why, in a "FILE:LINE:COL: error:"
+# line, exited 1 and nothing in LOG points at the machine. The record holds the compiler's
+# messages only: objects_compile_tu's own last line names this run's scratch directory.
+objects_fail_keep() {
+	local entry=$1 log=$2 work=$3
+	grep -q '^hotpatch: [a-z]*: error: [^ ]*: compiling failed (exit 1); command in ' "$log" || return 0
+	grep -Eq '^[^ :][^:]*:[0-9]+:[0-9]+: (fatal )?error: ' "$log" || return 0
+	! grep -Eq 'internal compiler error|signal terminated program|error writing to|No space left on device|Cannot allocate memory|out of memory|memory exhausted|Input/output error|Too many open files|Resource temporarily unavailable|Broken pipe|^(ccache|distcc|icecc|ICECC)' "$log" ||
+		return 0
+	grep -v '^hotpatch: ' "$log" >"$log.fail" || {
+		rm -f "$log.fail"
+		return 0
+	}
+	objects_cache_put "$entry" "$log.fail" "$work"
+	rm -f "$log.fail"
+}
+
+# objects_fail_replay ENTRY TREE OUT OBJ CMD - what objects_compile_tu would say of the
+# recorded failure ENTRY: its messages and OUT/OBJ.cmd; non-zero when there is no such record.
+objects_fail_replay() {
+	local entry=$1 tree=$2 out=$3 obj=$4 cmd=$5
+	[[ -s $entry ]] || return 1
+	hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry"
+	cmd=$(objtool_strip "$cmd") && cmd=$(objects_cmd_for "$cmd" "$out" "$obj") || return 1
+	printf '%s\n' "$cmd" >"$out/$obj.cmd" || return 1
+	cat "$entry" || return 1
+	printf 'hotpatch: %s: error: %s: compiling failed (exit 1); command in %s\n' "$HP_STAGE" "$obj" "$out/$obj.cmd"
+	printf 'hotpatch: %s: these messages are the object cache'"'"'s record %s of the same compile (same tree, patched files and command) failing before; it was not run again (HOTPATCH_OBJECT_CACHE=0 runs it)\n' \
+		"$HP_STAGE" "$entry"
+	hp_verbose "$obj (patched): a failure recorded in the object cache, $entry (in $tree)"
+}
+
 # objects_compile_one SIDE TREE WORK SRC.c OBJ CMD - one job of objects_compile: the
 # compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr. The original
-# side comes from the object cache when it has it, and goes there when it did not.
+# side comes from the object cache when it has it, and goes there when it did not; a patched
+# side that failed before with the same inputs is replayed from there (objects_fail_keep).
 objects_compile_one() {
-	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log entry='' dir=.
+	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log entry='' fail='' dir=.
 	[[ $obj != */* ]] || dir=${obj%/*}
 	[[ -d $work/$side/$dir ]] || mkdir -p "$work/$side/$dir"
 	log=$work/$side/$obj.log
@@ -1095,7 +1163,19 @@ objects_compile_one() {
 			return 0
 		fi
 	fi
+	if [[ $side == patched && -n ${OBJECTS_CACHE_DIR:-} && -n ${OBJECTS_PATCHED_ID:-} ]]; then
+		fail=$(objects_fail_entry "$c" "$obj" "$cmd") || fail=''
+	fi
+	if [[ -n $fail ]] && objects_fail_replay "$fail" "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
+		# (the same words as a compile's: hotpatch-triage reads them)
+		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
+		objects_compile_errors "$log" >&2
+		printf '  full log: %s\n' "$log" >&2
+		printf '  (as the object cache recorded it: the same compile failed before; HOTPATCH_OBJECT_CACHE=0 runs it again)\n' >&2
+		return 1
+	fi
 	if ! objects_compile_tu "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
+		[[ -z $fail ]] || objects_fail_keep "$fail" "$log" "$work"
 		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
 		objects_compile_errors "$log" >&2
 		printf '  full log: %s\n' "$log" >&2
@@ -1167,8 +1247,10 @@ objects_compile_env() {
 	[[ -d $work/shadow ]] || objects_shadow "$HP_CACHE/src" "$work/patched-src" "$work/shadow"
 	export -f objects_compile_one objects_compile_errors objects_compile_tu objects_cmd_for hp_die hp_verbose \
 		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks objects_shadow_check \
-		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh
+		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh objects_fail_entry \
+		objects_fail_keep objects_fail_replay
 	objects_cache_init "$HP_CACHE/src"
+	objects_fail_init "$work"
 	# shellcheck disable=SC2090 # an awk program, passed whole to awk
 	export HP_STAGE HP_VERBOSE HP_BUILDROOT HP_CACHE_ROOT HP_CACHE HP_OBJTOOL_DEFERRED \
 		OBJECTS_CACHE_DIR OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN INCLUDES_AWK_NORM
@@ -1214,9 +1296,12 @@ objects_check_failed_orig() {
 		IFS=$'\t' read -r _ _ c obj cmd <<<"$(sed -n "${n}p" "$work/jobs")"
 		# the original is the job after its patched side
 		[[ ! -s $work/orig/$obj && -z ${failed[orig.$((n + 1))]:-} ]] || continue
-		# an original the object cache holds compiled with this tree and toolchain
+		# an original the object cache holds compiled with this tree and toolchain, or checked
+		# before (ENTRY.ok: a triage retries such a candidate on every run)
+		entry=''
 		if [[ -n ${OBJECTS_CACHE_DIR:-} ]] && entry=$(objects_cache_entry "$c" "$obj" "$cmd") &&
-			[[ -s $entry ]]; then
+			[[ -s $entry || -s $entry.ok ]]; then
+			[[ ! -s $entry.ok ]] || hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry.ok"
 			continue
 		fi
 		mkdir -p "$work/orig-check/$(dirname "$obj")" || return 0
@@ -1227,6 +1312,8 @@ objects_check_failed_orig() {
 			printf 'hotpatch: objects: error: %s (orig) does not compile:\n' "$c" >&2
 			objects_compile_errors "$log" >&2
 			printf '  full log: %s\n' "$log" >&2
+		elif [[ -n $entry ]] && printf 'the original compiles (-fsyntax-only)\n' >"$log.ok"; then
+			objects_cache_put "$entry.ok" "$log.ok" ''
 		fi
 	done <"$work/compile.failed"
 }
@@ -1236,7 +1323,7 @@ objects_cache_prune() {
 	local fd
 	exec {fd}>>"$OBJECTS_CACHE_DIR/.lock" || return 0
 	if flock "$fd"; then
-		hp_cache_prune "$OBJECTS_CACHE_DIR" '' "an original object" '*.o' '*.i.gz' '*.deps' '*.pf-*' '.tmp.*'
+		hp_cache_prune "$OBJECTS_CACHE_DIR" '' "an original object" '*.o' '*.i.gz' '*.deps' '*.pf-*' '*.fail' '*.ok' '.tmp.*'
 	fi
 	exec {fd}>&-
 }

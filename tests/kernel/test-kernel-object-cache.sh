@@ -12,13 +12,16 @@
 # command miss; a leftover temporary (an interrupted writer's) is never used and
 # goes once unused for 8 days, as do old entries; two builds racing on an empty cache publish
 # one entry; with -j 1 a patched side that does not compile stops the build before the
-# original is compiled, and says "(patched) does not compile" (hotpatch-triage's class).
+# original is compiled, and says "(patched) does not compile" (hotpatch-triage's class). Such a
+# failure is recorded and replayed the next time (the same error lines, no compiler run, the
+# original's syntax check recorded too); the cache off compiles it; a failure the machine caused
+# (the compiler killed) is not recorded.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-t_plan 12
+t_plan 14
 t_setup_kernel
 work=$(t_tmpdir)
 cache=$work/objects
@@ -229,15 +232,34 @@ fi
 # --- -j 1: a patched side that does not compile never compiles the original. ---
 rm -f "$cache"/*.o
 hb x "$work/broken.patch" -j 1
-if ((rc == 1 && orig == 0 && syntax == 1 && patched == 1)) && [[ -z $(entries) ]] &&
+fails=$(find "$cache" -maxdepth 1 -name '*.o.fail' | wc -l) oks=$(find "$cache" -maxdepth 1 -name '*.o.ok' | wc -l)
+if ((rc == 1 && orig == 0 && syntax == 1 && patched == 1 && fails == 1 && oks == 1)) && [[ -z $(entries) ]] &&
 	grep -q "^hotpatch: objects: error: ${tu%.o}.c (patched) does not compile:" "$work/x.log" &&
 	grep -q hp_no_such_identifier "$work/x.log" && ! grep -q '(orig) does not compile' "$work/x.log"; then
-	t_pass "-j 1, a patched side that does not compile: exit 1, \"(patched) does not compile\" naming the error, the original never compiled (only syntax-checked)"
+	t_pass "-j 1, a patched side that does not compile: exit 1, \"(patched) does not compile\" naming the error, the original never compiled (only syntax-checked); the failure and the check recorded"
 else
-	t_fail "-j 1 skips the original after the patched side failed" "$(why x)"
+	t_fail "-j 1 skips the original after the patched side failed" "$(why x), failure records $fails, check records $oks"
+fi
+
+# --- A failure recorded is replayed: the same messages, no compiler run; the cache off runs it. ---
+errs() { grep -e '^  .*error' -e 'does not compile:$' "$1" | grep -v 'compiling failed'; }
+hb x2 "$work/broken.patch" -j 1
+if ((rc == 1 && orig == 0 && syntax == 0 && patched == 0)) && [[ -n $(errs "$work/x.log") ]] &&
+	[[ $(errs "$work/x.log") == "$(errs "$work/x2.log")" ]] &&
+	grep -q '^  (as the object cache recorded it: the same compile failed before' "$work/x2.log"; then
+	hb x3 "$work/broken.patch" -j 1 HOTPATCH_OBJECT_CACHE=0
+	if ((rc == 1 && patched == 1 && syntax == 1)) && [[ $(errs "$work/x.log") == "$(errs "$work/x3.log")" ]] &&
+		! grep -q 'as the object cache recorded it' "$work/x3.log"; then
+		t_pass "the same broken fix again: its recorded failure is replayed (the same error lines, no compiler run, the original's check not repeated); HOTPATCH_OBJECT_CACHE=0 compiles it, with the same errors"
+	else
+		t_fail "HOTPATCH_OBJECT_CACHE=0 compiles a fix whose failure is recorded" "$(why x3)"
+	fi
+else
+	t_fail "a recorded failure is replayed without a compile" "$(why x2); errors before: $(errs "$work/x.log" | tr '\n' ' '); now: $(errs "$work/x2.log" | tr '\n' ' ')"
 fi
 
 # --- ... and with the original in the cache, not even the syntax check runs. ---
+rm -f "$cache"/*.fail "$cache"/*.ok
 hb y "$fixa"
 hb x "$work/broken.patch" -j 1
 if ((rc == 1 && orig == 0 && syntax == 0 && patched == 1)) &&
@@ -246,5 +268,27 @@ if ((rc == 1 && orig == 0 && syntax == 0 && patched == 1)) &&
 	t_pass "-j 1, a patched side that does not compile, its original cached: no compile and no syntax check of the original"
 else
 	t_fail "-j 1, broken patched side, original cached: no syntax check" "$(why x)"
+fi
+
+# --- A failure the machine caused (the compiler killed) is never recorded. ---
+rm -f "$cache"/*.fail
+killer=$work/cc-killed
+cat >"$killer" <<EOF
+#!/bin/sh
+case "\$PWD" in
+*/shadow) printf '%s:1:1: error: expected something\n' "${tu%.o}.c" >&2
+	printf 'gcc-12: fatal error: Killed signal terminated program cc1\n' >&2
+	exit 1 ;;
+esac
+exec "\$@"
+EOF
+chmod +x "$killer"
+hb k1 "$fixa" -j 1 HOTPATCH_CC_WRAPPER="$killer"
+k1=$rc kfails=$(find "$cache" -maxdepth 1 -name '*.o.fail' | wc -l)
+hb k2 "$fixa" -j 1
+if ((k1 == 1 && kfails == 0 && rc == 0 && patched == 1)) && [[ -f $work/k2/oc.ko ]]; then
+	t_pass "a patched compile killed under it (\"Killed signal terminated program\"): not recorded, the next build compiles and builds the module"
+else
+	t_fail "a failure of the machine is not recorded" "killed run exit $k1, failure records $kfails; $(why k2)"
 fi
 t_done
