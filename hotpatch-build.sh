@@ -106,7 +106,8 @@ Cache only:
 
 Environment: HOTPATCH_CACHE (the cache root), HOTPATCH_CC_WRAPPER (a command before every
 compile: ccache, distcc), HOTPATCH_OBJECT_CACHE=0 (compile every TU's original side instead of
-copying it from the release's object cache, CACHE/RELEASE/objects), HOTPATCH_PREFILTER=0
+copying it from the release's object cache, CACHE/RELEASE/objects, and compile again a patched
+side that failed before with the same patched files), HOTPATCH_PREFILTER=0
 (compile every TU that includes a changed header, even one whose preprocessed text shows that
 its object cannot change).
 
