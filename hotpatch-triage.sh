@@ -315,6 +315,7 @@ triage_plan() {
 		"$INCLUDES_VERSION" "$TREE_GENERATED_STAMP" |
 		sha256sum | cut -c1-16)
 	TRIAGE_SHADOW=$TRIAGE_UPDATE/shadow-$k
+	triage_shadow_use "$TRIAGE_UPDATE" "$TRIAGE_SHADOW"
 	# an output directory of an earlier version kept its own
 	rm -rf "$opt_output/work/shadow" "$opt_output/work/shadow.key" "$opt_output/work/.shadow.lock"
 	{

@@ -82,6 +82,7 @@ tc_shadow() {
 		rm -rf "$TRIAGE_UPDATE"/.tmp.shadow.*
 		objects_shadow "$HP_SRC" "$TRIAGE_UPDATE/to" "$tmp"
 		mv -T "$tmp" "$TRIAGE_SHADOW" || hp_die "cannot rename $tmp"
+		triage_shadow_prune "$TRIAGE_UPDATE" "$TRIAGE_SHADOW"
 	fi
 	exec {tc_lock}>&-
 }

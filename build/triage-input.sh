@@ -16,6 +16,11 @@
 #   triage_update_prune UPDATE KEEP
 #                                after publishing KEEP: remove what the triage kept in UPDATE
 #                                and nobody used for 8 days
+#   triage_shadow_use UPDATE SHADOW
+#                                mark the shadow SHADOW of UPDATE (and its .deps) used
+#   triage_shadow_prune UPDATE KEEP
+#                                after making the shadow KEEP: remove the other shadows (and
+#                                their .deps) nobody used for 8 days
 #
 # An UPDATE dir holds, for every file the update changes:
 #   files       "path<TAB>status<TAB>fixes" (status: modified, added, removed; fixes: the
@@ -29,6 +34,7 @@
 #   api-KEY.{decls,uses}                the header-API index (build/triage-candidate.sh,
 #                                       tc_api_index: ~1.2 MB for 6.1.190-1 -> 6.1.192-1)
 #   shadow-KEY/                         the tree after the update (tc_shadow)
+#   shadow-KEY.deps/                    its gcc -M lists (tc_gcc_deps)
 
 # triage_abi_of VERSION - the -amd64 image built from linux-source VERSION (target_release_of:
 # a complete cache of that version answers without apt, which takes ~2 s CPU per run and per
@@ -225,6 +231,38 @@ triage_update_prune() {
 	exec {fd}>>"$upd/.lock" || return 0
 	if flock "$fd"; then
 		hp_cache_prune "$upd" "$keep" "a plan or header-API index of the update" 'plan-*' 'api-*' '.tmp.api.*'
+	fi
+	exec {fd}>&-
+}
+
+# A shadow is keyed by the target tree, the include index and the update's files, so another
+# version of the tool or of the tree leaves the old one behind: ~16,000 symbolic links and
+# directories for 6.1.190-1 -> 6.1.192-1, and its .deps/ (one gcc -M list per TU asked). They
+# are kept and pruned like the plans: a run refreshes the mtime of the shadow it uses (once a
+# day), and the worker that makes a new shadow removes the shadows nobody used for 8 days.
+
+# triage_shadow_use UPDATE SHADOW - mark SHADOW (when it exists) and SHADOW.deps used.
+triage_shadow_use() {
+	local upd=$1 shadow=$2
+	: 2>/dev/null >>"$upd/.lock" || true
+	[[ -d $shadow ]] || return 0
+	hp_cache_refresh "$upd" "$shadow"
+	[[ ! -d $shadow.deps ]] || hp_cache_refresh "$upd" "$shadow.deps"
+}
+
+# triage_shadow_prune UPDATE KEEP - under UPDATE/.lock: the shadow directories of UPDATE but
+# KEEP, and the .deps directories beside them, unused for HP_CACHE_KEEP_MIN minutes, go.
+triage_shadow_prune() {
+	local upd=$1 keep=$2 fd old
+	exec {fd}>>"$upd/.lock" || return 0
+	if flock "$fd"; then
+		while IFS= read -r -d '' old; do
+			[[ $old == "$keep" || $old == "$keep.deps" ]] && continue
+			# a shadow in use was refreshed: its .deps go with it, never before it
+			[[ $old != *.deps || ! -d ${old%.deps} ]] || continue
+			hp_verbose "removing $old: a shadow of the update not used for $((HP_CACHE_KEEP_MIN / 1440)) days"
+			rm -rf "$old" "$old.deps"
+		done < <(find "$upd" -mindepth 1 -maxdepth 1 -type d -name 'shadow-*' -mmin +"$HP_CACHE_KEEP_MIN" -print0)
 	fi
 	exec {fd}>&-
 }
