@@ -448,11 +448,45 @@ objects_pp_cmd_to() {
 	printf -v "$var" '%s' "${cmd/"-c -o $obj "/"-E -o $out "}"
 }
 
-# objects_prefilter_one WORK SRC.c OBJ CMD - one job of objects_prefilter: prints
+# Concurrent runs on one release ask for the same work: hotpatch-triage's -j workers take the
+# candidates in path order, and neighbours carry the same headers (btrfs's ctree.h, amdgpu.h)
+# or converge on the same files (5 btrfs candidates on one group), so both workers preprocessed
+# the same header users and compiled the same originals side by side (a cold shard of 146
+# candidates: 2 x 131 s for one btrfs group). Before such work a job claims its entry under
+# OBJECTS_CACHE_DIR/.claims/ (flock on one of 256 files picked by the entry's key: bounded,
+# never removed, and sharing one only delays); a job that finds it claimed leaves it for later
+# and takes the next, and the later pass waits for the claim and then finds the entry made
+# (or makes it). A claim is held only while its one entry is made, so no job waits holding one.
+
+# objects_claim VAR ENTRY MODE - claim ENTRY (an object cache path): MODE try takes it or returns
+# 3 (claimed by another job), wait blocks until it is free; VAR gets the descriptor to close when
+# done (empty: nothing to claim, as when the cache cannot be written).
+objects_claim() {
+	local -n objects_claim_fd=$1
+	local entry=$2 mode=$3 key dir=${OBJECTS_CACHE_DIR:-}/.claims
+	objects_claim_fd=''
+	[[ -n ${OBJECTS_CACHE_DIR:-} ]] || return 0
+	key=${entry##*/}
+	[[ -d $dir ]] || mkdir -p "$dir" 2>/dev/null || return 0
+	exec {objects_claim_fd}>>"$dir/${key:0:2}" 2>/dev/null || {
+		objects_claim_fd=''
+		return 0
+	}
+	if [[ $mode == try ]]; then
+		flock -n "$objects_claim_fd" && return 0
+		exec {objects_claim_fd}>&-
+		objects_claim_fd=''
+		return 3
+	fi
+	flock "$objects_claim_fd" || true
+}
+
+# objects_prefilter_one WORK SRC.c OBJ CMD [MODE] - one job of objects_prefilter: prints
 # "drop<TAB>OBJ<TAB>VERDICT" or "keep<TAB>OBJ<TAB>WHY"; a verdict from the cache also appends
-# OBJ to WORK/prefilter.hits.
+# OBJ to WORK/prefilter.hits. MODE try (the default): returns 3, printing nothing, when another
+# job is making this TU's verdict (objects_claim); wait: waits for it.
 objects_prefilter_one() {
-	local work=$1 c=$2 obj=$3 cmd=$4 side tree pp verdict rc=0 entry='' base='' hit kind
+	local work=$1 c=$2 obj=$3 cmd=$4 mode=${5:-try} side tree pp verdict rc=0 entry='' base='' hit kind claim=''
 	local dir=$work/pp/${obj//\//_}
 	if ! pp=$(objects_pp_cmd "$cmd" "$obj" "$dir/orig.i"); then
 		printf 'keep\t%s\tcannot turn its command into a preprocessing one\n' "$obj"
@@ -467,6 +501,16 @@ objects_prefilter_one() {
 		printf '%s\t%s\t%s\n' "${hit%%$'\t'*}" "$obj" "${hit#*$'\t'}"
 		printf '%s\n' "$obj" >>"$work/prefilter.hits"
 		return 0
+	fi
+	if [[ -n $base ]]; then
+		objects_claim claim "$base" "$mode" || return 3
+		# (the job that held the claim may have made this very verdict since the look above)
+		if [[ -n $claim ]] && hit=$(objects_verdict_get "$base" "$work"); then
+			[[ -z $claim ]] || exec {claim}>&-
+			printf '%s\t%s\t%s\n' "${hit%%$'\t'*}" "$obj" "${hit#*$'\t'}"
+			printf '%s\n' "$obj" >>"$work/prefilter.hits"
+			return 0
+		fi
 	fi
 	# (made only now: a verdict from the cache needs no files, amdgpu.h 345 TUs of them)
 	mkdir -p "$dir" || return 1
@@ -512,6 +556,7 @@ objects_prefilter_one() {
 	if [[ -n $base ]] && ((rc == 0 || rc == 2)); then
 		objects_verdict_put "$base" "$work" "$dir" "$kind" "$verdict"
 	fi
+	[[ -z $claim ]] || exec {claim}>&-
 	rm -rf "$dir"
 	printf '%s\t%s\t%s\n' "$kind" "$obj" "$verdict"
 }
@@ -701,6 +746,7 @@ $0 != "" { judge($0) }'
 
 # OBJECTS_AWK_BASE - base(NAME): NAME without its last ".pf-" and what follows (as bash's
 # ${NAME%.pf-*}): the TU a record belongs to.
+# shellcheck disable=SC2089 # an awk program, exported whole to the filter's jobs
 OBJECTS_AWK_BASE='
 function base(name,   n, i) {
 	n = 0
@@ -830,7 +876,7 @@ objects_prefilter_cached() {
 # a changed header and whose object cannot change; the whole verdict list in WORK/prefilter.
 # Sets OBJECTS_DROPPED (how many).
 objects_prefilter() {
-	local work=$1 c obj cmd n kept dropped ident hits
+	local work=$1 c obj cmd n kept dropped ident hits mode
 	OBJECTS_DROPPED=0
 	((${#PATCH_H[@]})) || return 0
 	if [[ ${HOTPATCH_PREFILTER:-1} == 0 ]]; then
@@ -859,18 +905,31 @@ objects_prefilter() {
 	fi
 	export -f objects_prefilter_one objects_pp_cmd objects_pp_cmd_to objtool_strip hp_die hp_target_exec buildroot_exec \
 		objects_cache_entry objects_cache_put hp_cache_refresh objects_verdict_get objects_verdict_put \
-		objects_pf_phys objects_shadow_check
+		objects_verdict_pick objects_pf_phys objects_shadow_check
 	# shellcheck disable=SC2090 # an awk program, passed whole to awk
 	export HP_CACHE HP_BUILDROOT HP_CACHE_ROOT HP_OBJTOOL_DEFERRED OBJECTS_PPCMP OBJECTS_CACHE_DIR \
 		OBJECTS_CACHE_ID HP_CACHE_REFRESH_MIN OBJECTS_PPCMP_ID OBJECTS_VERDICT_FORMAT INCLUDES_AWK_NORM \
-		OBJECTS_AWK_VERDICT
+		OBJECTS_AWK_VERDICT OBJECTS_AWK_BASE
 	# the verdicts the cache holds, in one pass; the other TUs' numbers in WORK/prefilter.todo
 	objects_prefilter_cached "$work"
+	# the TUs whose verdict another job was making go in WORK/prefilter.later, for a second pass
+	# that waits for them (objects_claim)
+	: >"$work/prefilter.later" || hp_die "cannot write $work/prefilter.later"
+	export -f objects_claim
 	# shellcheck disable=SC2016 # the job script expands its own arguments
-	xargs -P "${HP_JOBS:-2}" -I{} bash -c '
-		IFS=$'"'"'\t'"'"' read -r c obj cmd <<<"$(sed -n "{}p" "$1")"
-		objects_prefilter_one "$2" "$c" "$obj" "$cmd"' _ "$work/prefilter.jobs" "$work" \
-		<"$work/prefilter.todo" >>"$work/prefilter" || hp_die "the header filter failed"
+	for mode in try wait; do
+		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
+			IFS=$'"'"'\t'"'"' read -r c obj cmd <<<"$(sed -n "{}p" "$1")"
+			rc=0
+			objects_prefilter_one "$2" "$c" "$obj" "$cmd" "$3" || rc=$?
+			((rc != 3)) || { printf "%s\n" "{}" >>"$2/prefilter.later"; rc=0; }
+			exit "$rc"' _ "$work/prefilter.jobs" "$work" "$mode" \
+			<"$work/prefilter.todo" >>"$work/prefilter" || hp_die "the header filter failed"
+		[[ $mode == try && -s $work/prefilter.later ]] || break
+		hp_verbose "header filter: $(wc -l <"$work/prefilter.later") TU(s) another job was judging, waited for"
+		mv -f "$work/prefilter.later" "$work/prefilter.todo" || hp_die "cannot write $work/prefilter.todo"
+		: >"$work/prefilter.later"
+	done
 	n=$(wc -l <"$work/prefilter.jobs")
 	[[ $(wc -l <"$work/prefilter") == "$n" ]] || hp_die "the header filter gave no verdict for some TUs (see $work/prefilter)"
 	awk -F'\t' 'NR == FNR { if ($1 == "drop") drop[$2] = 1; next } !($2 in drop)' \
@@ -1145,23 +1204,32 @@ objects_fail_replay() {
 	hp_verbose "$obj (patched): a failure recorded in the object cache, $entry (in $tree)"
 }
 
-# objects_compile_one SIDE TREE WORK SRC.c OBJ CMD - one job of objects_compile: the
+# objects_compile_one SIDE TREE WORK SRC.c OBJ CMD [MODE] - one job of objects_compile: the
 # compiler's messages go to WORK/SIDE/OBJ.log, the errors among them to stderr. The original
 # side comes from the object cache when it has it, and goes there when it did not; a patched
 # side that failed before with the same inputs is replayed from there (objects_fail_keep).
+# MODE try (the default): returns 3 when another job is compiling the same original
+# (objects_claim); wait: waits for it, then takes its object.
 objects_compile_one() {
-	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 log entry='' fail='' dir=.
+	local side=$1 tree=$2 work=$3 c=$4 obj=$5 cmd=$6 mode=${7:-try} log entry='' fail='' dir=. claim='' try
 	[[ $obj != */* ]] || dir=${obj%/*}
 	[[ -d $work/$side/$dir ]] || mkdir -p "$work/$side/$dir"
 	log=$work/$side/$obj.log
 	if [[ $side == orig && -n ${OBJECTS_CACHE_DIR:-} ]]; then
 		entry=$(objects_cache_entry "$c" "$obj" "$cmd") || entry=''
-		if [[ -n $entry ]] && objects_cache_get "$entry" "$work/$side" "$obj" "$cmd"; then
-			printf 'from the object cache: %s\n' "$entry" >"$log"
-			hp_verbose "$obj (orig): from the object cache $entry"
-			: >"$work/$side/$obj.cached"
-			return 0
-		fi
+		for try in cached claimed; do
+			if [[ -n $entry ]] && objects_cache_get "$entry" "$work/$side" "$obj" "$cmd"; then
+				[[ -z $claim ]] || exec {claim}>&-
+				printf 'from the object cache: %s\n' "$entry" >"$log"
+				hp_verbose "$obj (orig): from the object cache $entry"
+				: >"$work/$side/$obj.cached"
+				return 0
+			fi
+			[[ -n $entry && $try == cached ]] || break
+			objects_claim claim "$entry" "$mode" || return 3
+			# (the job that held the claim may have published it since the look above)
+			[[ -n $claim ]] || break
+		done
 	fi
 	if [[ $side == patched && -n ${OBJECTS_CACHE_DIR:-} && -n ${OBJECTS_PATCHED_ID:-} ]]; then
 		fail=$(objects_fail_entry "$c" "$obj" "$cmd") || fail=''
@@ -1185,6 +1253,7 @@ objects_compile_one() {
 		objects_shadow_check "$tree" "$work/$side/$(dirname "$obj")/.$(basename "$obj").d" "$obj" || return 1
 	fi
 	[[ -z $entry ]] || objects_cache_put "$entry" "$work/$side/$obj" "$work"
+	[[ -z $claim ]] || exec {claim}>&-
 }
 
 # objects_compile WORK - both objects of every TU of WORK/tus; sets OBJECTS_CACHED, the number
@@ -1262,20 +1331,34 @@ objects_run_jobs() {
 	local work=$1
 	# The first TU that does not compile dooms the build: the jobs not started yet are
 	# skipped (a header change can reach hundreds of TUs; triage spent an hour on amdgpu's).
+	local mode
 	rm -f "$work/compile.failed" "$work/objects-published"
-	# shellcheck disable=SC2016 # the job script expands its own arguments
-	awk '{ print NR }' "$work/jobs" |
+	# the originals another job was compiling go in WORK/jobs.later, for a second pass that
+	# waits for them (objects_claim)
+	awk '{ print NR }' "$work/jobs" >"$work/jobs.todo" || hp_die "cannot write $work/jobs.todo"
+	: >"$work/jobs.later" || hp_die "cannot write $work/jobs.later"
+	export -f objects_claim
+	for mode in try wait; do
+		# shellcheck disable=SC2016 # the job script expands its own arguments
 		xargs -P "${HP_JOBS:-2}" -I{} bash -c '
 			[[ ! -e $2/compile.failed ]] || exit 0
 			IFS=$'"'"'\t'"'"' read -r side tree c obj cmd <<<"$(sed -n "{}p" "$1")"
-			objects_compile_one "$side" "$tree" "$2" "$c" "$obj" "$cmd" && exit 0
+			rc=0
+			objects_compile_one "$side" "$tree" "$2" "$c" "$obj" "$cmd" "$3" || rc=$?
+			((rc != 3)) || { printf "%s\n" "{}" >>"$2/jobs.later"; exit 0; }
+			((rc != 0)) || exit 0
 			printf "%s\t%s\n" "$side" "{}" >>"$2/compile.failed"
 			exit 1' _ \
-			"$work/jobs" "$work" ||
-		{
-			objects_check_failed_orig "$work" "$HP_CACHE/src"
-			hp_die "compiling failed (see above)"
-		}
+			"$work/jobs" "$work" "$mode" <"$work/jobs.todo" ||
+			{
+				objects_check_failed_orig "$work" "$HP_CACHE/src"
+				hp_die "compiling failed (see above)"
+			}
+		[[ $mode == try && -s $work/jobs.later ]] || break
+		hp_verbose "$(wc -l <"$work/jobs.later") original(s) another job was compiling, waited for"
+		mv -f "$work/jobs.later" "$work/jobs.todo" || hp_die "cannot write $work/jobs.todo"
+		: >"$work/jobs.later" || hp_die "cannot write $work/jobs.later"
+	done
 }
 
 # objects_check_failed_orig WORK SRC - after a failed compile: the original of each TU whose

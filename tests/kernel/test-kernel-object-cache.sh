@@ -10,8 +10,8 @@
 # build that used an entry leaves it unchanged (sha256, read-only) and works on a copy; a
 # changed HP_KCFLAGS, another compiler file (same --version) and another compile database
 # command miss; a leftover temporary (an interrupted writer's) is never used and
-# goes once unused for 8 days, as do old entries; two builds racing on an empty cache publish
-# one entry; with -j 1 a patched side that does not compile stops the build before the
+# goes once unused for 8 days, as do old entries; two builds racing on an empty cache compile
+# the original once (the second waits for the first's claim) and publish one entry; with -j 1 a patched side that does not compile stops the build before the
 # original is compiled, and says "(patched) does not compile" (hotpatch-triage's class). Such a
 # failure is recorded and replayed the next time (the same error lines, no compiler run, the
 # original's syntax check recorded too); the cache off compiles it; a failure the machine caused
@@ -211,22 +211,24 @@ else
 fi
 rm -f "$new_tmp" "$recent"
 
-# --- Two builds racing on an empty cache. ---
+# --- Two builds racing on an empty cache: the original compiled once (objects_claim). ---
 rm -f "$cache"/*.o
+: >"$work/cc.log"
 for i in 1 2; do
-	env OBJECTS_CACHE="$cache" "$T_TOP/hotpatch-build.sh" -k "$HP_RELEASE" -j 2 -o "$work/r$i" -n oc "$fixa" \
-		>"$work/r$i.log" 2>&1 &
+	env OBJECTS_CACHE="$cache" HOTPATCH_CC_WRAPPER="$wrap" "$T_TOP/hotpatch-build.sh" -k "$HP_RELEASE" -j 2 \
+		-o "$work/r$i" -n oc "$fixa" >"$work/r$i.log" 2>&1 &
 done
 rc1=0 rc2=0
 wait %1 || rc1=$?
 wait %2 || rc2=$?
 mapfile -t e4 < <(entries)
 left=$(find "$cache" -mindepth 1 -name '.tmp.*' | wc -l)
-if ((rc1 == 0 && rc2 == 0 && ${#e4[@]} == 1 && left == 0)) && cmp -s "${e4[0]}" "$koff/orig/$tu" &&
+orig=$(grep -vc -e '/shadow$' -e ' syntax$' "$work/cc.log" || true)
+if ((rc1 == 0 && rc2 == 0 && ${#e4[@]} == 1 && left == 0 && orig == 1)) && cmp -s "${e4[0]}" "$koff/orig/$tu" &&
 	cmp -s "$work/r1/oc.ko" "$work/off/oc.ko" && cmp -s "$work/r2/oc.ko" "$work/off/oc.ko"; then
-	t_pass "two builds racing on an empty cache: both succeed with the same module, one entry, no temporary left"
+	t_pass "two builds racing on an empty cache: both succeed with the same module, the original compiled once, one entry, no temporary left"
 else
-	t_fail "racing builds publish one entry" "exits $rc1 $rc2, entries ${e4[*]:-none}, temporaries $left"
+	t_fail "racing builds compile the original once and publish one entry" "exits $rc1 $rc2, original compiles $orig, entries ${e4[*]:-none}, temporaries $left"
 fi
 
 # --- -j 1: a patched side that does not compile never compiles the original. ---

@@ -9,13 +9,14 @@
 #   none from the cache, and the TUs the fix alone leaves out are kept;
 # - the fix plus an unrelated changed header (drivers/mtd/mtdcore.h) still takes every l2tp
 #   TU's verdict from the cache, and none of mtd's;
+# - two filters of the fix side by side on an empty cache judge each TU once between them;
 # - the fix plus a file the tree does not have (net/l2tp/hp-added.h) takes none: an added
 #   file could change which file an #include finds.
 set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
-t_plan 6
+t_plan 7
 rel=6.1.0-54-amd64
 env=$("$T_TOP/hotpatch-build.sh" --setup --print-env -k "$rel" 2>/dev/null) ||
 	t_bail "kernel cache setup of $rel: expected hotpatch-build.sh --setup -k $rel --print-env to succeed"
@@ -100,6 +101,23 @@ else
 	t_fail "with an unrelated changed header: every l2tp TU's verdict from the cache, unchanged, none of the mtd ones" \
 		"$(wc -l <"$tmp/unrelated.hits") hits ($(cat "$tmp/unrelated.count") counted) of $n l2tp TUs and $nmtd mtd TUs; $(diff "$tmp/first.verdicts" "$tmp/unrelated.verdicts" | head -n 3 | tr '\n' ' ')"
 fi
+
+# two filters of the same header side by side on an empty cache (two triage workers whose
+# candidates carry it): every TU judged once between them (objects_claim), the same verdicts
+OBJECTS_CACHE=$tmp/objects-par
+filter par1 "$h=$upd/to/$h" &
+filter par2 "$h=$upd/to/$h" &
+rc1=0 rc2=0
+wait %1 || rc1=$?
+wait %2 || rc2=$?
+c1=$(cat "$tmp/par1.count" 2>/dev/null || true) c2=$(cat "$tmp/par2.count" 2>/dev/null || true)
+if ((rc1 == 0 && rc2 == 0)) && [[ -n $c1 && -n $c2 ]] && ((c1 + c2 == n)) &&
+	cmp -s "$tmp/first.verdicts" "$tmp/par1.verdicts" && cmp -s "$tmp/first.verdicts" "$tmp/par2.verdicts"; then
+	t_pass "two filters of the header side by side on an empty cache: each of the $n TUs judged once between them ($((n - c1)) and $((n - c2))), the other's verdict taken; the same verdicts"
+else
+	t_fail "two filters side by side judge each TU once" "exits $rc1 $rc2, from the cache $c1 and $c2 of $n; $(diff "$tmp/first.verdicts" "$tmp/par1.verdicts" | head -n 3 | tr '\n' ' ')"
+fi
+OBJECTS_CACHE=$tmp/objects
 
 filter added "$h=$upd/to/$h" "net/l2tp/hp-added.h=$tmp/files/added.h"
 t_check "with a file the tree does not have: no verdict from the cache (saw '$(cat "$tmp/added.count")'), the same verdicts" \
