@@ -1361,10 +1361,41 @@ objects_run_jobs() {
 	done
 }
 
+# objects_fail_in_patch WORK LOG - is every error of the compiler's messages LOG ("FILE:LINE:COL:
+# error:", the compile ran in a shadow of the tree) on a line that WORK's patch changed or
+# added? Then the patch's own lines are why, and the original, which has none of them, needs no
+# check: a tree or toolchain that does not compile that TU fails on lines the patch left alone
+# too. Non-zero when any error is elsewhere, or no error is named.
+objects_fail_in_patch() {
+	local work=$1 log=$2 e f n l
+	local -a errs=()
+	local -A changed=() read=()
+	mapfile -t errs < <(sed -nE 's/^(\.\/)?([^ :][^:]*):([0-9]+):[0-9]+: (fatal )?error: .*/\2\t\3/p' "$log")
+	((${#errs[@]})) || return 1
+	for e in "${errs[@]}"; do
+		f=${e%%$'\t'*} n=${e#*$'\t'}
+		[[ $f != *..* && -f $work/patched-src/$f ]] || return 1
+		if [[ -z ${read[$f]:-} ]]; then
+			read[$f]=1
+			if [[ ! -e $HP_CACHE/src/$f ]]; then
+				# a file the patch adds: every line is the patch's
+				changed[$f:*]=1
+			else
+				while IFS= read -r l; do
+					changed[$f:$l]=1
+				done < <(diff --unchanged-line-format= --old-line-format= --new-line-format=$'%dn\n' \
+					"$HP_CACHE/src/$f" "$work/patched-src/$f")
+			fi
+		fi
+		[[ -n ${changed[$f:$n]:-} || -n ${changed[$f:*]:-} ]] || return 1
+	done
+}
+
 # objects_check_failed_orig WORK SRC - after a failed compile: the original of each TU whose
 # patched side failed and whose original was not compiled (the patched side goes first and a
 # failure stops the jobs) is checked with -fsyntax-only (kernel/signal.c: 0.4 s, a fifth of a
-# compile), unless the object cache holds it (compiled with this tree and toolchain). "does
+# compile), unless the object cache holds it (compiled with this tree and toolchain) or every
+# error is on a line of the patch (objects_fail_in_patch). "does
 # not compile" says the fix does not build against the target only while the original does:
 # an original that fails too (a broken toolchain, a wrong database command) is the tool's
 # error, reported as "(orig) does not compile".
@@ -1379,6 +1410,10 @@ objects_check_failed_orig() {
 		IFS=$'\t' read -r _ _ c obj cmd <<<"$(sed -n "${n}p" "$work/jobs")"
 		# the original is the job after its patched side
 		[[ ! -s $work/orig/$obj && -z ${failed[orig.$((n + 1))]:-} ]] || continue
+		if objects_fail_in_patch "$work" "$work/patched/$obj.log"; then
+			hp_verbose "$obj (orig): not checked: every error of its patched side is on a line the patch changed"
+			continue
+		fi
 		# an original the object cache holds compiled with this tree and toolchain, or checked
 		# before (ENTRY.ok: a triage retries such a candidate on every run)
 		entry=''

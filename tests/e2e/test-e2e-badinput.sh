@@ -8,7 +8,7 @@ set -euo pipefail
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 t_sigint_default "$@"
-t_plan 20
+t_plan 21
 t_setup_kernel
 
 hb=$T_TOP/hotpatch-build.sh
@@ -106,12 +106,29 @@ elif compgen -G "$kept/*/fs/proc/version.o*" >/dev/null || compgen -G "$kept/ori
 else
 	t_pass "compiling stops at the first TU that fails (neither the original fs/proc/cmdline.c nor fs/proc/version.c compiled)"
 fi
-# ... yet the original was checked (-fsyntax-only, no object): a fix that does not compile is
-# told apart from a tree or toolchain that does not
-if [[ -n $kept && -f $kept/orig-check/fs/proc/cmdline.o.log ]] && ! grep -q '(orig) does not compile' "$tmp/broken.log"; then
-	t_pass "the original of the failed TU checked with -fsyntax-only, and it compiles"
+# ... and its original is not checked: every error is on a line the patch changed, which the
+# original does not have (objects_fail_in_patch)
+if [[ -n $kept && ! -e $kept/orig-check ]] && ! grep -q '(orig) does not compile' "$tmp/broken.log"; then
+	t_pass "the errors all on the patch's lines: the original of the failed TU not checked"
 else
-	t_fail "the original of the failed TU checked with -fsyntax-only, and it compiles" "expected $kept/orig-check/fs/proc/cmdline.o.log and no '(orig) does not compile'; saw $(find "$kept" -maxdepth 1 -printf '%f ' 2>/dev/null): $(grep 'does not compile' "$tmp/broken.log" | tr '\n' ' ')"
+	t_fail "the errors all on the patch's lines: the original not checked" "expected no $kept/orig-check; saw $(find "$kept" -maxdepth 1 -printf '%f ' 2>/dev/null): $(grep 'does not compile' "$tmp/broken.log" | tr '\n' ' ')"
+fi
+[[ -z $kept ]] || rm -rf "$kept"
+# a change whose errors are on lines it left alone (a parameter renamed, its uses not): the
+# original is checked (-fsyntax-only, no object), so that a fix that does not compile is told
+# apart from a tree or toolchain that does not
+mkpatch fs/proc/cmdline.c 'cmdline_proc_show(struct seq_file \*m, void' \
+	'cmdline_proc_show(struct seq_file *hp_m, void' >"$tmp/broken-use.patch"
+grep -q 'hp_m' "$tmp/broken-use.patch" || t_bail "cannot make the parameter-renaming patch of fs/proc/cmdline.c"
+rc=0
+HOTPATCH_OBJECT_CACHE=0 "$hb" -o "$tmp/out" -j 1 --keep-work "$tmp/broken-use.patch" >"$tmp/broken-use.log" 2>&1 || rc=$?
+kept=$(sed -n 's/^hotpatch: scratch directory kept: //p' "$tmp/broken-use.log")
+if ((rc == 1)) && [[ -n $kept && -f $kept/orig-check/fs/proc/cmdline.o.log ]] &&
+	grep -q 'fs/proc/cmdline.c (patched) does not compile' "$tmp/broken-use.log" &&
+	! grep -q '(orig) does not compile' "$tmp/broken-use.log"; then
+	t_pass "errors on lines the patch left alone: the original of the failed TU checked with -fsyntax-only, and it compiles"
+else
+	t_fail "errors off the patch's lines: the original checked with -fsyntax-only, and it compiles" "exit $rc, expected $kept/orig-check/fs/proc/cmdline.o.log and no '(orig) does not compile'; saw $(find "$kept" -maxdepth 1 -printf '%f ' 2>/dev/null): $(grep 'does not compile' "$tmp/broken-use.log" | tr '\n' ' ')"
 fi
 [[ -z $kept ]] || rm -rf "$kept"
 

@@ -13,15 +13,15 @@
 # goes once unused for 8 days, as do old entries; two builds racing on an empty cache compile
 # the original once (the second waits for the first's claim) and publish one entry; with -j 1 a patched side that does not compile stops the build before the
 # original is compiled, and says "(patched) does not compile" (hotpatch-triage's class). Such a
-# failure is recorded and replayed the next time (the same error lines, no compiler run, the
-# original's syntax check recorded too); the cache off compiles it; a failure the machine caused
+# failure is recorded and replayed the next time (the same error lines, no compiler run); the
+# original is syntax-checked only when an error is off the patch's lines, and that once; the cache off compiles it; a failure the machine caused
 # (the compiler killed) is not recorded.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-t_plan 14
+t_plan 15
 t_setup_kernel
 work=$(t_tmpdir)
 cache=$work/objects
@@ -234,13 +234,30 @@ fi
 # --- -j 1: a patched side that does not compile never compiles the original. ---
 rm -f "$cache"/*.o
 hb x "$work/broken.patch" -j 1
-fails=$(find "$cache" -maxdepth 1 -name '*.o.fail' | wc -l) oks=$(find "$cache" -maxdepth 1 -name '*.o.ok' | wc -l)
-if ((rc == 1 && orig == 0 && syntax == 1 && patched == 1 && fails == 1 && oks == 1)) && [[ -z $(entries) ]] &&
+fails=$(find "$cache" -maxdepth 1 -name '*.o.fail' | wc -l)
+if ((rc == 1 && orig == 0 && syntax == 0 && patched == 1 && fails == 1)) && [[ -z $(entries) ]] &&
 	grep -q "^hotpatch: objects: error: ${tu%.o}.c (patched) does not compile:" "$work/x.log" &&
 	grep -q hp_no_such_identifier "$work/x.log" && ! grep -q '(orig) does not compile' "$work/x.log"; then
-	t_pass "-j 1, a patched side that does not compile: exit 1, \"(patched) does not compile\" naming the error, the original never compiled (only syntax-checked); the failure and the check recorded"
+	t_pass "-j 1, a patched side that does not compile: exit 1, \"(patched) does not compile\" naming the error, the original never compiled (nor checked: the error is on the patch's line); the failure recorded"
 else
-	t_fail "-j 1 skips the original after the patched side failed" "$(why x), failure records $fails, check records $oks"
+	t_fail "-j 1 skips the original after the patched side failed" "$(why x), failure records $fails"
+fi
+
+# --- ... and when the errors are on lines the patch left alone, the original is checked once. ---
+mkdir -p "$work/bu/a/${tu%/*}" "$work/bu/b/${tu%/*}"
+cp "$HP_SRC/${tu%.o}.c" "$work/bu/a/${tu%.o}.c"
+sed 's/cmdline_proc_show(struct seq_file \*m, void/cmdline_proc_show(struct seq_file *hp_m, void/' \
+	"$HP_SRC/${tu%.o}.c" >"$work/bu/b/${tu%.o}.c"
+(cd "$work/bu" && diff -u "a/${tu%.o}.c" "b/${tu%.o}.c") >"$work/broken-use.patch" || true
+grep -q '^+.*hp_m' "$work/broken-use.patch" || t_bail "cannot make a parameter-renaming patch of ${tu%.o}.c"
+hb u1 "$work/broken-use.patch" -j 1
+u1=$rc s1=$syntax p1=$patched oks=$(find "$cache" -maxdepth 1 -name '*.o.ok' | wc -l)
+hb u2 "$work/broken-use.patch" -j 1
+if ((u1 == 1 && s1 == 1 && p1 == 1 && oks == 1 && rc == 1 && syntax == 0 && patched == 0)) &&
+	! grep -q '(orig) does not compile' "$work/u1.log" "$work/u2.log"; then
+	t_pass "errors on lines the patch left alone: the original checked (-fsyntax-only) and the check recorded; the next run neither compiles nor checks"
+else
+	t_fail "errors off the patch's lines: the original checked once" "first: exit $u1, syntax checks $s1, patched $p1, check records $oks; then $(why u2)"
 fi
 
 # --- A failure recorded is replayed: the same messages, no compiler run; the cache off runs it. ---
@@ -250,9 +267,9 @@ if ((rc == 1 && orig == 0 && syntax == 0 && patched == 0)) && [[ -n $(errs "$wor
 	[[ $(errs "$work/x.log") == "$(errs "$work/x2.log")" ]] &&
 	grep -q '^  (as the object cache recorded it: the same compile failed before' "$work/x2.log"; then
 	hb x3 "$work/broken.patch" -j 1 HOTPATCH_OBJECT_CACHE=0
-	if ((rc == 1 && patched == 1 && syntax == 1)) && [[ $(errs "$work/x.log") == "$(errs "$work/x3.log")" ]] &&
+	if ((rc == 1 && patched == 1 && syntax == 0)) && [[ $(errs "$work/x.log") == "$(errs "$work/x3.log")" ]] &&
 		! grep -q 'as the object cache recorded it' "$work/x3.log"; then
-		t_pass "the same broken fix again: its recorded failure is replayed (the same error lines, no compiler run, the original's check not repeated); HOTPATCH_OBJECT_CACHE=0 compiles it, with the same errors"
+		t_pass "the same broken fix again: its recorded failure is replayed (the same error lines, no compiler run); HOTPATCH_OBJECT_CACHE=0 compiles it, with the same errors"
 	else
 		t_fail "HOTPATCH_OBJECT_CACHE=0 compiles a fix whose failure is recorded" "$(why x3)"
 	fi
