@@ -11,7 +11,7 @@ VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     := -Wall -Wextra -Werror
 CFLAGS   ?= -O2 -g
 SANITIZE ?=
-ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANITIZE) -std=gnu11 -D_GNU_SOURCE \
+ALL_CFLAGS := $(WARN) $(CFLAGS) $(SANITIZE) -std=gnu11 -D_GNU_SOURCE -ffile-prefix-map=$(CURDIR)=. \
 	-DHOTPATCH_VERSION='"$(VERSION)"' -I. -Ilib -Ielf -Isymindex
 ALL_LDFLAGS := $(LDFLAGS) $(SANITIZE)
 
