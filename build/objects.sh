@@ -1199,8 +1199,9 @@ objects_fail_replay() {
 	printf '%s\n' "$cmd" >"$out/$obj.cmd" || return 1
 	cat "$entry" || return 1
 	printf 'hotpatch: %s: error: %s: compiling failed (exit 1); command in %s\n' "$HP_STAGE" "$obj" "$out/$obj.cmd"
-	printf 'hotpatch: %s: these messages are the object cache'"'"'s record %s of the same compile (same tree, patched files and command) failing before; it was not run again (HOTPATCH_OBJECT_CACHE=0 runs it)\n' \
-		"$HP_STAGE" "$entry"
+	# (no path in this line: hotpatch-triage reads every line that says "error" as the compiler's)
+	printf 'hotpatch: %s: these messages are the object cache'"'"'s record of the same compile (same tree, patched files and command) failing before; it was not run again (HOTPATCH_OBJECT_CACHE=0 runs it)\n' \
+		"$HP_STAGE"
 	hp_verbose "$obj (patched): a failure recorded in the object cache, $entry (in $tree)"
 }
 
@@ -1369,14 +1370,14 @@ objects_run_jobs() {
 objects_fail_in_patch() {
 	local work=$1 log=$2 e f n l
 	local -a errs=()
-	local -A changed=() read=()
+	local -A changed=() diffed=()
 	mapfile -t errs < <(sed -nE 's/^(\.\/)?([^ :][^:]*):([0-9]+):[0-9]+: (fatal )?error: .*/\2\t\3/p' "$log")
 	((${#errs[@]})) || return 1
 	for e in "${errs[@]}"; do
 		f=${e%%$'\t'*} n=${e#*$'\t'}
 		[[ $f != *..* && -f $work/patched-src/$f ]] || return 1
-		if [[ -z ${read[$f]:-} ]]; then
-			read[$f]=1
+		if [[ -z ${diffed[$f]:-} ]]; then
+			diffed[$f]=1
 			if [[ ! -e $HP_CACHE/src/$f ]]; then
 				# a file the patch adds: every line is the patch's
 				changed[$f:*]=1
