@@ -326,13 +326,9 @@ triage_plan() {
 		printf 'TRIAGE_SIGN_KEY=%q\nTRIAGE_SIGN_CERT=%q\n' "$opt_key" "$opt_cert"
 		# the grouping rule's limit: part of every candidate's key (tc_candidate, triage_todo)
 		printf 'TRIAGE_MAX_SOURCES=%q\n' "$opt_max_sources"
-		# a wrapper reaches build/objects.sh through the environment of hotpatch-build
+		# a wrapper reaches build/objects.sh through the environment of hotpatch-build (which
+		# sets ccache's options: objects_wrapper_env)
 		printf 'export HOTPATCH_CC_WRAPPER=%q\n' "$opt_wrapper"
-		# ccache: the patched side compiles in a new shadow tree per run; without this the
-		# working directory (DW_AT_comp_dir) is part of the hash and no rerun ever hits
-		if [[ $opt_wrapper == ccache* ]]; then
-			printf 'export CCACHE_NOHASHDIR=%q\n' "${CCACHE_NOHASHDIR:-true}"
-		fi
 	} >"$opt_output/.tmp.run.env" || hp_die "cannot write $opt_output/run.env"
 	mv -f "$opt_output/.tmp.run.env" "$opt_output/run.env" || hp_die "cannot write $opt_output/run.env"
 	hp_stage_end "$(wc -l <"$opt_output/candidates.tsv") candidate(s)${opt_shard:+ in shard $opt_shard}, $(wc -l <"$opt_output/skipped.tsv") file(s) skipped"

@@ -4,24 +4,29 @@
 # The release's cache of original objects (build/objects.sh, objects_cache_*): hotpatch-build
 # compiles a TU's original side once per key and copies it afterwards. On the real kernel
 # cache and a real TU (fs/proc/cmdline.o), with every real compiler run counted by a wrapper
-# (HOTPATCH_CC_WRAPPER) that execs the compiler: a second build of another fix of the same TU
-# runs the compiler for the patched side only; the entry is byte for byte the object a build
-# with the cache off compiles, and the module and report are the same with and without it; a
-# build that used an entry leaves it unchanged (sha256, read-only) and works on a copy; a
-# changed HP_KCFLAGS, another compiler file (same --version) and another compile database
-# command miss; a leftover temporary (an interrupted writer's) is never used and
-# goes once unused for 8 days, as do old entries; two builds racing on an empty cache compile
-# the original once (the second waits for the first's claim) and publish one entry; with -j 1 a patched side that does not compile stops the build before the
-# original is compiled, and says "(patched) does not compile" (hotpatch-triage's class). Such a
-# failure is recorded and replayed the next time (the same error lines, no compiler run); the
-# original is syntax-checked only when an error is off the patch's lines, and that once; the cache off compiles it; a failure the machine caused
-# (the compiler killed) is not recorded.
+# (HOTPATCH_CC_WRAPPER) that execs the compiler:
+# - a second build of another fix of the same TU runs the compiler for the patched side only;
+#   the entry is byte for byte the object a build with the cache off compiles, and the module
+#   and report are the same with and without it; a build that used an entry leaves it unchanged
+#   (sha256, read-only) and works on a copy;
+# - ccache as the wrapper runs in its depend mode, without the working directory in its hash;
+# - a changed HP_KCFLAGS, another compiler file (same --version) and another compile database
+#   command miss; a leftover temporary (an interrupted writer's) is never used and goes once
+#   unused for 8 days, as do old entries;
+# - two builds racing on an empty cache compile the original once (the second waits for the
+#   first's claim) and publish one entry;
+# - with -j 1 a patched side that does not compile stops the build before the original is
+#   compiled, and says "(patched) does not compile" (hotpatch-triage's class); such a failure
+#   is recorded and replayed the next time (the same error lines, no compiler run), and the
+#   cache off compiles it; the original is syntax-checked only when an error is off the
+#   patch's lines, and that once; a failure the machine caused (the compiler killed) is not
+#   recorded.
 set -euo pipefail
 
 # shellcheck source=tests/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-t_plan 15
+t_plan 16
 t_setup_kernel
 work=$(t_tmpdir)
 cache=$work/objects
@@ -131,6 +136,29 @@ if [[ -z $same && -f $work/h/oc.ko ]] && ls "$kh"/diff/*.json >/dev/null 2>&1 &&
 	t_pass "the same fix with the original from the cache and with the cache off: differ outputs, module, debug module and report objects identical"
 else
 	t_fail "the outcome does not depend on the cache" "${same:-no outputs}"
+fi
+
+# --- ccache as the wrapper: its depend mode (a miss never runs the preprocessor first) and no
+# working directory in its hash (the patched side hits in the next run's new shadow). ---
+command -v ccache >/dev/null || t_bail "ccache is not installed (make deps)"
+ccrun() {
+	rc=0
+	env OBJECTS_CACHE="$work/objects-cc" CCACHE_DIR="$work/ccache" CCACHE_LOGFILE="$work/$1.ccache" \
+		HOTPATCH_CC_WRAPPER=ccache "$T_TOP/hotpatch-build.sh" -k "$HP_RELEASE" -j 2 -o "$work/$1" -n oc "$fixa" \
+		>"$work/$1.log" 2>&1 || rc=$?
+}
+ccrun cc1
+cc1=$rc
+ccrun cc2
+pre=$(cat "$work/cc1.ccache" "$work/cc2.ccache" 2>/dev/null | grep -c 'Running preprocessor' || true)
+miss1=$(grep -c 'Result: cache_miss' "$work/cc1.ccache" 2>/dev/null || true)
+hit2=$(grep -c 'Result: direct_cache_hit' "$work/cc2.ccache" 2>/dev/null || true)
+if ((cc1 == 0 && rc == 0 && pre == 0 && miss1 == 2 && hit2 == 1)) &&
+	grep -q 'depend_mode = true' "$work/cc1.ccache" && grep -q 'hash_dir = false' "$work/cc1.ccache" &&
+	cmp -s "$work/cc1/oc.ko" "$work/off/oc.ko" && cmp -s "$work/cc2/oc.ko" "$work/off/oc.ko"; then
+	t_pass "ccache as the wrapper: depend mode, no working directory hashed; the first build misses twice without running the preprocessor, the second hits the patched side (the original from the object cache); the modules are those built without ccache"
+else
+	t_fail "ccache in its depend mode, hitting across shadows" "exits $cc1 $rc, preprocessor runs $pre, misses $miss1, hits $hit2, $(grep -E 'depend_mode|hash_dir' "$work/cc1.ccache" | sed 's/^\[[^]]*\] //' | tr '\n' ' ')$(cmp "$work/cc2/oc.ko" "$work/off/oc.ko" 2>&1)"
 fi
 
 # --- Another HP_KCFLAGS is another key. ---
