@@ -1150,7 +1150,10 @@ objects_compile_errors() {
 OBJECTS_FAIL_FORMAT=1
 
 # objects_fail_init WORK - OBJECTS_PATCHED_ID (empty: no failure records) for WORK's patched
-# files; after objects_cache_init.
+# files; after objects_cache_init. Besides them and the object cache's ID it hashes what else
+# shapes the tree a patched side compiles in: the files tree_generate added to the release's
+# tree (a version that generates more would let a failure for a missing generated header
+# stand) and the include index's version (which directories of the shadow are real).
 objects_fail_init() {
 	local work=$1 id
 	OBJECTS_PATCHED_ID=''
@@ -1158,7 +1161,8 @@ objects_fail_init() {
 	[[ -n ${OBJECTS_CACHE_DIR:-} ]] || return 0
 	[[ -s $work/prefilter.set ]] || objects_pf_set "$work" || return 0
 	id=$({
-		printf 'fail %s\n%s\n' "$OBJECTS_FAIL_FORMAT" "$OBJECTS_CACHE_ID"
+		printf 'fail %s\n%s\nincludes %s\n' "$OBJECTS_FAIL_FORMAT" "$OBJECTS_CACHE_ID" "${INCLUDES_VERSION:-}"
+		cat "$HP_CACHE/generated" 2>/dev/null || printf 'no generated list\n'
 		LC_ALL=C sort "$work/prefilter.set"
 	} | sha256sum) || return 0
 	OBJECTS_PATCHED_ID=${id%% *}
