@@ -481,6 +481,17 @@ objects_claim() {
 	flock "$objects_claim_fd" || true
 }
 
+# objects_later TODO LATER MODE WHAT - after a pass of MODE over the job numbers in TODO: when it
+# was the try pass and LATER lists jobs left to another job's claim (WHAT they are), those
+# become TODO for the wait pass (status 0); else status 1, no pass left.
+objects_later() {
+	local todo=$1 later=$2 mode=$3 what=$4
+	[[ $mode == try && -s $later ]] || return 1
+	hp_verbose "$(wc -l <"$later") $what another job was making, waited for"
+	mv -f "$later" "$todo" || hp_die "cannot write $todo"
+	: >"$later" || hp_die "cannot write $later"
+}
+
 # objects_prefilter_one WORK SRC.c OBJ CMD [MODE] - one job of objects_prefilter: prints
 # "drop<TAB>OBJ<TAB>VERDICT" or "keep<TAB>OBJ<TAB>WHY"; a verdict from the cache also appends
 # OBJ to WORK/prefilter.hits. MODE try (the default): returns 3, printing nothing, when another
@@ -506,7 +517,7 @@ objects_prefilter_one() {
 		objects_claim claim "$base" "$mode" || return 3
 		# (the job that held the claim may have made this very verdict since the look above)
 		if [[ -n $claim ]] && hit=$(objects_verdict_get "$base" "$work"); then
-			[[ -z $claim ]] || exec {claim}>&-
+			exec {claim}>&-
 			printf '%s\t%s\t%s\n' "${hit%%$'\t'*}" "$obj" "${hit#*$'\t'}"
 			printf '%s\n' "$obj" >>"$work/prefilter.hits"
 			return 0
@@ -925,10 +936,7 @@ objects_prefilter() {
 			((rc != 3)) || { printf "%s\n" "{}" >>"$2/prefilter.later"; rc=0; }
 			exit "$rc"' _ "$work/prefilter.jobs" "$work" "$mode" \
 			<"$work/prefilter.todo" >>"$work/prefilter" || hp_die "the header filter failed"
-		[[ $mode == try && -s $work/prefilter.later ]] || break
-		hp_verbose "header filter: $(wc -l <"$work/prefilter.later") TU(s) another job was judging, waited for"
-		mv -f "$work/prefilter.later" "$work/prefilter.todo" || hp_die "cannot write $work/prefilter.todo"
-		: >"$work/prefilter.later"
+		objects_later "$work/prefilter.todo" "$work/prefilter.later" "$mode" "header filter verdict(s)" || break
 	done
 	n=$(wc -l <"$work/prefilter.jobs")
 	[[ $(wc -l <"$work/prefilter") == "$n" ]] || hp_die "the header filter gave no verdict for some TUs (see $work/prefilter)"
@@ -1082,6 +1090,13 @@ objects_cache_entries() {
 	rm -rf "$tmpd"
 }
 
+# objects_cmd_file OUT OBJ CMD - OUT/OBJ.cmd, the command a compile of OBJ into OUT runs (what
+# objects_compile_tu writes), for an object or a failure the cache gave instead.
+objects_cmd_file() {
+	local cmd
+	cmd=$(objtool_strip "$3") && objects_cmd_for "$cmd" "$1" "$2" >"$1/$2.cmd"
+}
+
 # objects_cache_get ENTRY OUT OBJ CMD - OUT/OBJ (and OUT/OBJ.cmd, the command a compile would
 # have run) from ENTRY; non-zero when it is not there (or was pruned meanwhile).
 objects_cache_get() {
@@ -1095,7 +1110,7 @@ objects_cache_get() {
 		rm -f "$out/$obj"
 		return 1
 	fi
-	cmd=$(objtool_strip "$cmd") && objects_cmd_for "$cmd" "$out" "$obj" >"$out/$obj.cmd"
+	objects_cmd_file "$out" "$obj" "$cmd"
 }
 
 # objects_cache_put ENTRY FILE WORK - publish FILE (a compiled original object, its gcc -E
@@ -1199,14 +1214,21 @@ objects_fail_replay() {
 	local entry=$1 tree=$2 out=$3 obj=$4 cmd=$5
 	[[ -s $entry ]] || return 1
 	hp_cache_refresh "$OBJECTS_CACHE_DIR" "$entry"
-	cmd=$(objtool_strip "$cmd") && cmd=$(objects_cmd_for "$cmd" "$out" "$obj") || return 1
-	printf '%s\n' "$cmd" >"$out/$obj.cmd" || return 1
+	objects_cmd_file "$out" "$obj" "$cmd" || return 1
 	cat "$entry" || return 1
 	printf 'hotpatch: %s: error: %s: compiling failed (exit 1); command in %s\n' "$HP_STAGE" "$obj" "$out/$obj.cmd"
 	# (no path in this line: hotpatch-triage reads every line that says "error" as the compiler's)
 	printf 'hotpatch: %s: these messages are the object cache'"'"'s record of the same compile (same tree, patched files and command) failing before; it was not run again (HOTPATCH_OBJECT_CACHE=0 runs it)\n' \
 		"$HP_STAGE"
 	hp_verbose "$obj (patched): a failure recorded in the object cache, $entry (in $tree)"
+}
+
+# objects_compile_failed SRC.c SIDE LOG - say that SIDE of SRC.c does not compile, with the
+# compiler's errors from LOG (hotpatch-triage reads these words).
+objects_compile_failed() {
+	printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$1" "$2" >&2
+	objects_compile_errors "$3" >&2
+	printf '  full log: %s\n' "$3" >&2
 }
 
 # objects_compile_one SIDE TREE WORK SRC.c OBJ CMD [MODE] - one job of objects_compile: the
@@ -1240,18 +1262,13 @@ objects_compile_one() {
 		fail=$(objects_fail_entry "$c" "$obj" "$cmd") || fail=''
 	fi
 	if [[ -n $fail ]] && objects_fail_replay "$fail" "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
-		# (the same words as a compile's: hotpatch-triage reads them)
-		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
-		objects_compile_errors "$log" >&2
-		printf '  full log: %s\n' "$log" >&2
+		objects_compile_failed "$c" "$side" "$log"
 		printf '  (as the object cache recorded it: the same compile failed before; HOTPATCH_OBJECT_CACHE=0 runs it again)\n' >&2
 		return 1
 	fi
 	if ! objects_compile_tu "$tree" "$work/$side" "$obj" "$cmd" >"$log" 2>&1; then
 		[[ -z $fail ]] || objects_fail_keep "$fail" "$log" "$work"
-		printf 'hotpatch: objects: error: %s (%s) does not compile:\n' "$c" "$side" >&2
-		objects_compile_errors "$log" >&2
-		printf '  full log: %s\n' "$log" >&2
+		objects_compile_failed "$c" "$side" "$log"
 		return 1
 	fi
 	if [[ $side == patched ]]; then
@@ -1339,7 +1356,7 @@ objects_compile_env() {
 	export -f objects_compile_one objects_compile_errors objects_compile_tu objects_cmd_for hp_die hp_verbose \
 		hp_target_exec buildroot_exec objtool_strip objtool_code_hacks objects_shadow_check \
 		objects_cache_entry objects_cache_get objects_cache_put hp_cache_refresh objects_fail_entry \
-		objects_fail_keep objects_fail_replay
+		objects_fail_keep objects_fail_replay objects_cmd_file objects_compile_failed
 	objects_cache_init "$HP_CACHE/src"
 	objects_fail_init "$work"
 	# shellcheck disable=SC2090 # an awk program, passed whole to awk
@@ -1376,10 +1393,7 @@ objects_run_jobs() {
 				objects_check_failed_orig "$work" "$HP_CACHE/src"
 				hp_die "compiling failed (see above)"
 			}
-		[[ $mode == try && -s $work/jobs.later ]] || break
-		hp_verbose "$(wc -l <"$work/jobs.later") original(s) another job was compiling, waited for"
-		mv -f "$work/jobs.later" "$work/jobs.todo" || hp_die "cannot write $work/jobs.todo"
-		: >"$work/jobs.later" || hp_die "cannot write $work/jobs.later"
+		objects_later "$work/jobs.todo" "$work/jobs.later" "$mode" "original object(s)" || break
 	done
 }
 
@@ -1449,9 +1463,7 @@ objects_check_failed_orig() {
 		cmd=$(objects_cmd_for "${cmd%%;*}" "$work/orig-check" "$obj") || return 0
 		hp_verbose "(cd $src && $cmd -fsyntax-only)"
 		if ! (cd "$src" && hp_target_exec bash -c "set -e; $cmd -fsyntax-only") >"$log" 2>&1; then
-			printf 'hotpatch: objects: error: %s (orig) does not compile:\n' "$c" >&2
-			objects_compile_errors "$log" >&2
-			printf '  full log: %s\n' "$log" >&2
+			objects_compile_failed "$c" orig "$log"
 		elif [[ -n $entry ]] && printf 'the original compiles (-fsyntax-only)\n' >"$log.ok"; then
 			objects_cache_put "$entry.ok" "$log.ok" ''
 		fi
